@@ -1,0 +1,103 @@
+/* feedmesh: a growable byte buffer for text built from untrusted input. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "log.h"
+
+static void	 buf_grow(struct buf *, size_t);
+
+void
+buf_init(struct buf *b)
+{
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->data);
+	buf_init(b);
+}
+
+void
+buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->data != NULL)
+		b->data[0] = '\0';
+}
+
+static void
+buf_grow(struct buf *b, size_t need)
+{
+	size_t	 cap;
+
+	if (need < b->len || need + 1 < need)
+		fatalx("%s: size overflow", __func__);
+	if (need + 1 <= b->cap)
+		return;
+	cap = b->cap ? b->cap : 64;
+	while (cap < need + 1)
+		cap *= 2;
+	if ((b->data = realloc(b->data, cap)) == NULL)
+		fatal("%s", __func__);
+	b->cap = cap;
+}
+
+void
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	buf_grow(b, b->len + n);
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void
+buf_addstr(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void
+buf_addc(struct buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		fatalx("%s: vsnprintf", __func__);
+	buf_grow(b, b->len + (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+char *
+buf_release(struct buf *b)
+{
+	char	*s;
+
+	if (b->data == NULL) {
+		buf_grow(b, 0);
+		b->data[0] = '\0';
+	}
+	s = b->data;
+	buf_init(b);
+	return (s);
+}

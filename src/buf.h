@@ -1,0 +1,24 @@
+/* feedmesh: a growable byte buffer for text built from untrusted input. */
+#ifndef FEEDMESH_BUF_H
+#define FEEDMESH_BUF_H
+
+#include <stddef.h>
+
+struct buf {
+	char	*data;		/* always NUL-terminated when non-NULL */
+	size_t	 len;
+	size_t	 cap;
+};
+
+void	 buf_init(struct buf *);
+void	 buf_free(struct buf *);
+void	 buf_reset(struct buf *);
+void	 buf_add(struct buf *, const void *, size_t);
+void	 buf_addstr(struct buf *, const char *);
+void	 buf_addc(struct buf *, char);
+void	 buf_printf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Hands the contents to the caller (never NULL) and empties the buffer. */
+char	*buf_release(struct buf *);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * feedmesh: configuration, read from a main file and one file per peer
+ * in a directory: "key = value" lines and "#" comments. Every error is
+ * reported as "file:line: message" and parsing goes on to report them all.
+ */
+#ifndef FEEDMESH_CONF_H
+#define FEEDMESH_CONF_H
+
+#include <sys/queue.h>
+
+#include <stddef.h>
+
+enum conf_identity {
+	IDENTITY_AUTO,		/* id, else permalink, else digest; per document */
+	IDENTITY_ID,
+	IDENTITY_LINK,
+	IDENTITY_DIGEST
+};
+
+/* A NULL-terminated list of values, from a comma-separated key. */
+struct conf_list {
+	char	**items;
+	size_t	  n;
+};
+
+struct conf_filter {
+	struct conf_list	 kinds;
+	struct conf_list	 territories;	/* prefix match */
+	struct conf_list	 categories;
+};
+
+struct peer_conf {
+	TAILQ_ENTRY(peer_conf)	 next;
+	char			*name;		/* file name without .conf */
+	char			*file;
+	char			*url;
+	int			 interval;	/* seconds */
+	char			*kind;		/* default for entries without */
+	char			*territory;
+	struct conf_filter	 include;	/* empty: everything */
+	struct conf_filter	 exclude;
+	int			 enabled;
+	enum conf_identity	 identity;
+};
+TAILQ_HEAD(peer_conf_list, peer_conf);
+
+struct config {
+	char		*path;		/* main file as given */
+	char		*node;		/* short name */
+	char		*title;
+	char		*public_url;	/* absolute, no trailing slash */
+	char		*listen;	/* "address:port" */
+	char		*store;		/* SQLite path, relative to main file */
+	char		*peers_dir;	/* relative to main file */
+	char		*admin;		/* unix socket path or 127.0.0.1:port */
+	char		*pidfile;
+	int		 log_level;	/* LOG_LEVEL_* */
+	int		 allow_private;
+
+	int		 poll_interval;		/* default peer interval, s */
+	int		 min_interval;		/* bounds for max-age/ttl/backoff */
+	int		 max_interval;
+	int		 backoff_max;		/* cap of the failure backoff, s */
+	int		 jitter_percent;
+	int		 connect_timeout;	/* s */
+	int		 fetch_timeout;		/* s */
+	size_t		 max_document_size;	/* bytes */
+	int		 max_redirects;
+	int		 max_fetches;		/* concurrent transfers */
+	int		 max_per_host;
+	int		 host_gap_ms;
+
+	int		 listing_limit;		/* default page size */
+	int		 listing_max;		/* largest limit accepted */
+	int		 cache_max_age;		/* Cache-Control on listings, s */
+	int		 max_connections;	/* HTTP */
+	size_t		 max_body_size;		/* accepted request bodies */
+
+	struct peer_conf_list	 peers;
+	int			 npeers;
+};
+
+/* Loads and checks path and its peers directory; NULL if anything is wrong. */
+struct config		*conf_load(const char *path);
+void			 conf_free(struct config *);
+struct peer_conf	*conf_peer_find(const struct config *, const char *name);
+/* 1 if the two peer definitions would poll the same way. */
+int			 conf_peer_equal(const struct peer_conf *,
+			    const struct peer_conf *);
+/* Resolves a path relative to the main file's directory; new string. */
+char			*conf_path(const struct config *, const char *);
+
+/* 1 if entry fields pass a peer's include and exclude filters. */
+int			 conf_filter_pass(const struct peer_conf *,
+			    const char *kind, const char *territory,
+			    const char *const *categories, size_t ncategories);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * feedmesh: merged listings as Atom 1.0 (RFC 4287, each entry with its
+ * atom:source) and JSON Feed 1.1 (feedmesh fields in "_feedmesh").
+ */
+#ifndef FEEDMESH_RENDER_H
+#define FEEDMESH_RENDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "entry.h"
+
+struct render_feed {
+	const char	*id;		/* feed id (tag or URL) */
+	const char	*title;
+	const char	*node;		/* node's short name */
+	const char	*self_url;	/* absolute URL of this document */
+	const char	*alternate_url;	/* the node's home page */
+	const char	*hub_url;	/* WebSub hub, or NULL */
+	const char	*next_url;	/* RFC 5005 next page, or NULL */
+	int64_t		 updated;	/* newest change shown */
+};
+
+void	 render_atom(struct buf *, const struct render_feed *,
+	    struct entry *const *, size_t);
+void	 render_json(struct buf *, const struct render_feed *,
+	    struct entry *const *, size_t);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * feedmesh: the SQLite store (WAL, migrations by PRAGMA user_version).
+ * An entry is stored once whatever the paths that carried it; the store
+ * records those paths, the merge rule and each peer's fetch state.
+ */
+#ifndef FEEDMESH_STORE_H
+#define FEEDMESH_STORE_H
+
+#include <stdint.h>
+
+#include "entry.h"
+
+struct store;
+
+struct store	*store_open(const char *path);	/* NULL, logged, on error */
+void		 store_close(struct store *);
+
+/* One transaction per fetched document. */
+int		 store_begin(struct store *);
+int		 store_commit(struct store *);
+void		 store_rollback(struct store *);
+
+enum store_result {
+	STORE_INSERTED,		/* a new entry */
+	STORE_UPDATED,		/* a newer version replaced the stored one */
+	STORE_MERGED,		/* same version, a new path recorded */
+	STORE_UNCHANGED,	/* same version, path already known */
+	STORE_STALE		/* an older version: ignored, path recorded */
+};
+
+/*
+ * Stores e as delivered by peer (NULL for a local publication). e->id is
+ * the identity chosen by the caller. An entry with another id but the
+ * same canonical permalink is the same entry: the new id is kept as an
+ * alias. A version replaces the stored one only if its updated time is
+ * newer, ties broken by comparing the digests of their canonical forms,
+ * so that any order of arrival gives the same result.
+ */
+int		 store_entry_upsert(struct store *, const struct entry *e,
+		    const char *peer, enum store_result *);
+
+/* Reads one entry by id or alias: 1 found, 0 not found, -1 error. */
+int		 store_entry_get(struct store *, const char *id, struct entry **);
+
+/* Listings, newest first (published, else updated, else first seen). */
+struct store_query {
+	const char	*kind;
+	const char	*territory;	/* prefix match on path segments */
+	const char	*category;
+	const char	*peer;
+	int64_t		 since;		/* ENTRY_NO_TIME: none */
+	int		 limit;
+	/* Keyset cursor: entries strictly older than (time, seq). */
+	int64_t		 before_time;	/* ENTRY_NO_TIME: from the newest */
+	int64_t		 before_seq;
+};
+
+/*
+ * Calls cb for each entry of the listing (the entry is freed after the
+ * call); stops at the first non-zero return. Each call also passes the
+ * entry's keyset position, to build the next-page link.
+ */
+typedef int	(*store_entry_cb)(const struct entry *, int64_t sort_time,
+		    int64_t seq, void *arg);
+int		 store_query_entries(struct store *, const struct store_query *,
+		    store_entry_cb, void *arg);
+
+/* Bumped by every commit that changed what a listing shows. */
+uint64_t	 store_generation(const struct store *);
+/* Time of the last such change (for Last-Modified), 0 if none. */
+int64_t		 store_last_change(const struct store *);
+int64_t		 store_count_entries(struct store *);
+int64_t		 store_count_peer_entries(struct store *, const char *peer);
+
+/* Fetch state of a peer, kept across restarts. */
+struct peer_state {
+	char	*etag;			/* stored verbatim */
+	char	*last_modified;		/* stored verbatim */
+	char	*body_digest;		/* SHA-256 hex of the last body */
+	int64_t	 last_fetch;		/* 0: never */
+	int64_t	 last_success;
+	int64_t	 next_fetch;
+	long	 http_status;
+	int	 failures;		/* consecutive */
+	char	*last_error;
+	char	*moved_to;		/* target of a 301/308 */
+	int	 gone;			/* 410 seen: polling stopped */
+};
+
+void		 peer_state_init(struct peer_state *);
+void		 peer_state_clear(struct peer_state *);
+/* 1 loaded, 0 none stored (ps initialized), -1 error. */
+int		 store_peer_state_load(struct store *, const char *peer,
+		    struct peer_state *);
+int		 store_peer_state_save(struct store *, const char *peer,
+		    const struct peer_state *);
+
+#endif
