@@ -795,6 +795,7 @@ main(void)
 	struct entry		*e;
 	struct peer_state	 ps;
 	sqlite3			*db;
+	FILE			*f;
 	char			*p, *d1, *d2;
 	int64_t			 lc;
 
@@ -852,16 +853,11 @@ main(void)
 	free(p);
 
 	p = db_path("notadb.db");
-	if ((db = NULL, 1)) {
-		FILE	*f = fopen(p, "w");
-
-		if (f != NULL) {
-			fputs("this is not a database, just text that is long "
-			    "enough to be read as a header by SQLite ......"
-			    "...............................................",
-			    f);
-			fclose(f);
-		}
+	if ((f = fopen(p, "w")) != NULL) {
+		fputs("this is not a database, just text long enough to be "
+		    "read as a header by SQLite ............................"
+		    "........................................", f);
+		fclose(f);
 	}
 	ok(store_open(p) == NULL, "a file that is not a database is refused");
 	free(p);
