@@ -96,6 +96,7 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX paths_peer ON paths(peer, seq);"
 	"CREATE TABLE peer_state ("
 	" peer TEXT PRIMARY KEY,"
+	" url TEXT,"
 	" etag TEXT,"
 	" last_modified TEXT,"
 	" body_digest TEXT,"
@@ -195,11 +196,12 @@ static const char *const store_sql[ST_MAX] = {
 	    " VALUES (?1, ?2)",
 	[ST_PS_LOAD] = "SELECT etag, last_modified, body_digest, last_fetch,"
 	    " last_success, next_fetch, http_status, failures, last_error,"
-	    " moved_to, gone FROM peer_state WHERE peer = ?1",
+	    " moved_to, gone, url FROM peer_state WHERE peer = ?1",
 	[ST_PS_SAVE] = "INSERT OR REPLACE INTO peer_state (peer, etag,"
 	    " last_modified, body_digest, last_fetch, last_success,"
-	    " next_fetch, http_status, failures, last_error, moved_to, gone)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	    " next_fetch, http_status, failures, last_error, moved_to, gone,"
+	    " url)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
 };
 
 /* Listing shapes: which filters a query has, the key of its statement. */
@@ -1383,6 +1385,7 @@ peer_state_clear(struct peer_state *ps)
 	free(ps->body_digest);
 	free(ps->last_error);
 	free(ps->moved_to);
+	free(ps->url);
 	peer_state_init(ps);
 }
 
@@ -1416,6 +1419,7 @@ store_peer_state_load(struct store *s, const char *peer,
 	ps->last_error = store_column_dup(st, 8);
 	ps->moved_to = store_column_dup(st, 9);
 	ps->gone = sqlite3_column_int(st, 10) != 0;
+	ps->url = store_column_dup(st, 11);
 	store_done(st);
 	return (1);
 }
@@ -1439,6 +1443,7 @@ store_peer_state_save(struct store *s, const char *peer,
 	store_bind_text(st, 10, ps->last_error);
 	store_bind_text(st, 11, ps->moved_to);
 	sqlite3_bind_int(st, 12, ps->gone ? 1 : 0);
+	store_bind_text(st, 13, ps->url);
 	if ((rc = store_step(s, st, __func__)) == -1)
 		log_warnx("%s: %s: state of peer %s not saved", __func__,
 		    s->path, peer);

@@ -98,6 +98,7 @@ int64_t		 store_count_peer_entries(struct store *, const char *peer);
 
 /* Fetch state of a peer, kept across restarts. */
 struct peer_state {
+	char	*url;			/* the URL this state was learnt from */
 	char	*etag;			/* stored verbatim */
 	char	*last_modified;		/* stored verbatim */
 	char	*body_digest;		/* SHA-256 hex of the last body */
