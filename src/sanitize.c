@@ -379,62 +379,76 @@ sanitize_iframe_host_ok(const char *host)
 }
 
 /*
- * Copies s as valid UTF-8 that XML 1.0 can carry: malformed sequences,
- * overlong forms and surrogates become U+FFFD; C0 controls but tab, LF and
- * CR, DEL, C1 controls and U+FFFE/U+FFFF are dropped. libxml2 would stop at
- * the first bad byte, and the renderers must not have to guess.
+ * Decodes the UTF-8 sequence at s (len > 0 bytes available) into *c and
+ * returns its length; a malformed, overlong or surrogate sequence gives
+ * U+FFFD and the length of the bytes to skip.
+ */
+size_t
+sanitize_utf8_next(const char *str, size_t len, uint32_t *c)
+{
+	const unsigned char	*s = (const unsigned char *)str;
+	size_t			 n, k;
+	uint32_t		 v, min;
+
+	v = s[0];
+	if (v < 0x80) {
+		*c = v;
+		return (1);
+	}
+	if (v >= 0xc2 && v <= 0xdf) {
+		n = 2;
+		v &= 0x1f;
+		min = 0x80;
+	} else if (v >= 0xe0 && v <= 0xef) {
+		n = 3;
+		v &= 0x0f;
+		min = 0x800;
+	} else if (v >= 0xf0 && v <= 0xf4) {
+		n = 4;
+		v &= 0x07;
+		min = 0x10000;
+	} else {
+		*c = 0xfffd;
+		return (1);
+	}
+	for (k = 1; k < n; k++) {
+		if (k >= len || (s[k] & 0xc0) != 0x80)
+			break;
+		v = (v << 6) | (s[k] & 0x3f);
+	}
+	if (k < n || v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
+		*c = 0xfffd;
+		return (k);
+	}
+	*c = v;
+	return (n);
+}
+
+/*
+ * Copies s as valid UTF-8 that XML 1.0 can carry: malformed sequences
+ * become U+FFFD; C0 controls but tab, LF and CR, DEL, C1 controls and
+ * U+FFFE/U+FFFF are dropped. libxml2 would stop at the first bad byte, and
+ * the renderers must not have to guess.
  */
 static char *
 sanitize_utf8_clean(const char *s, size_t len)
 {
-	const unsigned char	*p = (const unsigned char *)s;
-	struct buf		 b;
-	size_t			 i, n, k;
-	uint32_t		 c, min;
+	struct buf	 b;
+	size_t		 i, n;
+	uint32_t	 c;
 
 	buf_init(&b);
 	buf_add(&b, "", 0);
 	for (i = 0; i < len; i += n) {
-		c = p[i];
-		if (c < 0x80) {
-			n = 1;
-			if ((c < 0x20 && c != '\t' && c != '\n' &&
-			    c != '\r') || c == 0x7f)
-				continue;
-			buf_addc(&b, (char)c);
+		n = sanitize_utf8_next(s + i, len - i, &c);
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+		    (c >= 0x7f && c <= 0x9f) || c == 0xfffe || c == 0xffff)
 			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 2;
-			c &= 0x1f;
-			min = 0x80;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 3;
-			c &= 0x0f;
-			min = 0x800;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 4;
-			c &= 0x07;
-			min = 0x10000;
-		} else {
-			n = 1;
+		if (c == 0xfffd && n > 0 && (n < 3 ||
+		    memcmp(s + i, "\xef\xbf\xbd", 3) != 0))
 			buf_addstr(&b, "\xef\xbf\xbd");
-			continue;
-		}
-		for (k = 1; k < n; k++) {
-			if (i + k >= len || (p[i + k] & 0xc0) != 0x80)
-				break;
-			c = (c << 6) | (p[i + k] & 0x3f);
-		}
-		if (k < n || c < min || c > 0x10ffff ||
-		    (c >= 0xd800 && c <= 0xdfff)) {
-			n = k;
-			buf_addstr(&b, "\xef\xbf\xbd");
-			continue;
-		}
-		if ((c >= 0x80 && c <= 0x9f) || c == 0xfffe || c == 0xffff)
-			continue;
-		buf_add(&b, p + i, n);
+		else
+			buf_add(&b, s + i, n);
 	}
 	return (buf_release(&b));
 }

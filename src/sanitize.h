@@ -6,6 +6,9 @@
 #ifndef FEEDMESH_SANITIZE_H
 #define FEEDMESH_SANITIZE_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 /*
  * Returns sanitized HTML (never NULL; "" for nothing left). Relative
  * href/src are resolved against base (may be NULL).
@@ -31,5 +34,11 @@ char	*sanitize_text_to_html(const char *text);
  * replaces the previous administrator list (n = 0 clears it).
  */
 void	 sanitize_set_iframe_hosts(const char *const *hosts, int n);
+
+/*
+ * Decodes the UTF-8 sequence at s (len > 0 bytes) into *c, returns its
+ * length; malformed input gives U+FFFD and the number of bytes to skip.
+ */
+size_t	 sanitize_utf8_next(const char *s, size_t len, uint32_t *c);
 
 #endif
