@@ -46,6 +46,7 @@
 #define SERVE_CACHE_BYTES	(32 * 1024 * 1024)
 #define SERVE_CONN_BUCKETS	256
 #define SERVE_ETAG_LEN		48
+#define SERVE_HOST_LEN		48		/* INET6_ADDRSTRLEN and NUL */
 #define SERVE_ADDR_LEN		64
 #define SERVE_LOG_URI_LEN	200
 #define SERVE_PREFLIGHT_MAX_AGE	"86400"
@@ -89,7 +90,8 @@ struct serve_conn {
 	LIST_ENTRY(serve_conn)		 entry;
 	struct serve			*serve;
 	struct evhttp_connection	*evcon;
-	char				 addr[SERVE_ADDR_LEN];
+	char				 host[SERVE_HOST_LEN];	/* rate-limit key */
+	char				 addr[SERVE_ADDR_LEN];	/* host:port */
 };
 LIST_HEAD(serve_conn_list, serve_conn);
 
@@ -124,9 +126,11 @@ struct serve_reply {
 	struct evhttp_request	*req;
 	struct evkeyvalq	*out;
 	struct evbuffer		*body;
-	const char		*addr;
+	char			 host[SERVE_HOST_LEN];
+	char			 addr[SERVE_ADDR_LEN];
 	int			 code;
 	const char		*reason;
+	const char		*why;		/* logged with errors */
 	int			 head;
 	size_t			 length;	/* of the body, sent or not */
 };
@@ -170,7 +174,7 @@ static void	 serve_cache_clear(struct serve *);
 static void	 serve_cached_free(struct serve_cached *);
 
 static struct serve_conn *serve_conn_get(struct serve *,
-		    struct evhttp_request *, int *);
+		    struct evhttp_request *, struct serve_reply *);
 static void	 serve_conn_close_cb(struct evhttp_connection *, void *);
 static size_t	 serve_conn_bucket(const struct evhttp_connection *);
 static void	 serve_copy_config(struct serve *, const struct config *);
@@ -347,11 +351,12 @@ serve_conn_bucket(const struct evhttp_connection *evcon)
 /*
  * The connection a request came on, counted and tuned at its first
  * request: TCP_NODELAY (a reply goes out as soon as written) and a
- * larger single write so a listing leaves in one writev(2). Sets
- * *refused when a new connection is over max_connections.
+ * larger single write so a listing leaves in one writev(2). NULL when
+ * a new connection is over max_connections. Names the client in r.
  */
 static struct serve_conn *
-serve_conn_get(struct serve *s, struct evhttp_request *req, int *refused)
+serve_conn_get(struct serve *s, struct evhttp_request *req,
+    struct serve_reply *r)
 {
 	struct evhttp_connection	*evcon;
 	struct bufferevent		*bev;
@@ -362,29 +367,26 @@ serve_conn_get(struct serve *s, struct evhttp_request *req, int *refused)
 	size_t				 b;
 	int				 one = 1;
 
-	*refused = 0;
 	if ((evcon = evhttp_request_get_connection(req)) == NULL)
 		return (NULL);
 	b = serve_conn_bucket(evcon);
 	LIST_FOREACH(c, &s->conns[b], entry)
 		if (c->evcon == evcon)
-			return (c);
+			goto found;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		fatal("%s", __func__);
 	c->serve = s;
 	c->evcon = evcon;
 	evhttp_connection_get_peer(evcon, &host, &port);
-	if (host != NULL && strchr(host, ':') != NULL)
-		snprintf(c->addr, sizeof(c->addr), "[%s]:%u", host, port);
+	snprintf(c->host, sizeof(c->host), "%s", host != NULL ? host : "?");
+	if (strchr(c->host, ':') != NULL)
+		snprintf(c->addr, sizeof(c->addr), "[%s]:%u", c->host, port);
 	else
-		snprintf(c->addr, sizeof(c->addr), "%s:%u",
-		    host != NULL ? host : "?", port);
+		snprintf(c->addr, sizeof(c->addr), "%s:%u", c->host, port);
 	if (s->nconns >= s->max_connections) {
-		*refused = 1;
-		s->stats.refused++;
-		log_warnx_limited("max_connections", "%s: refused: %d "
-		    "connections open (max_connections)", c->addr, s->nconns);
+		memcpy(r->host, c->host, sizeof(r->host));
+		memcpy(r->addr, c->addr, sizeof(r->addr));
 		free(c);
 		return (NULL);
 	}
@@ -401,6 +403,9 @@ serve_conn_get(struct serve *s, struct evhttp_request *req, int *refused)
 	LIST_INSERT_HEAD(&s->conns[b], c, entry);
 	s->nconns++;
 	evhttp_connection_set_closecb(evcon, serve_conn_close_cb, c);
+found:
+	memcpy(r->host, c->host, sizeof(r->host));
+	memcpy(r->addr, c->addr, sizeof(r->addr));
 	return (c);
 }
 
@@ -426,9 +431,6 @@ serve_conn_close_cb(struct evhttp_connection *evcon, void *arg)
 static int
 serve_begin(struct serve *s, struct evhttp_request *req, struct serve_reply *r)
 {
-	struct serve_conn	*c;
-	int			 refused;
-
 	memset(r, 0, sizeof(*r));
 	r->s = s;
 	r->req = req;
@@ -437,13 +439,16 @@ serve_begin(struct serve *s, struct evhttp_request *req, struct serve_reply *r)
 	if ((r->body = evbuffer_new()) == NULL)
 		fatal("%s: evbuffer_new", __func__);
 	s->stats.requests++;
-	c = serve_conn_get(s, req, &refused);
-	r->addr = c != NULL ? c->addr : "-";
-	if (refused) {
+	snprintf(r->host, sizeof(r->host), "-");
+	snprintf(r->addr, sizeof(r->addr), "-");
+	if (serve_conn_get(s, req, r) == NULL &&
+	    evhttp_request_get_connection(req) != NULL) {
+		s->stats.refused++;
 		evhttp_add_header(r->out, "Connection", "close");
 		evhttp_add_header(r->out, "Retry-After", "5");
 		serve_text(r, 503, "Service Unavailable",
 		    "too many connections, retry later");
+		r->why = "refused: max_connections reached";
 		return (-1);
 	}
 	return (0);
@@ -468,8 +473,8 @@ serve_finish(struct serve_reply *r)
 	}
 	serve_log_uri(evhttp_request_get_uri(r->req), uri, sizeof(uri));
 	if (r->code >= 500 || r->code == 400 || r->code == 405)
-		log_warnx_limited(r->addr, "%s: %s: %d %s", r->addr, uri,
-		    r->code, r->reason);
+		log_warnx_limited(r->host, "%s: %s: %d %s", r->addr, uri,
+		    r->code, r->why != NULL ? r->why : r->reason);
 	else
 		log_debug("%s: %s%s: %d %zu", r->addr, r->head ? "HEAD " : "",
 		    uri, r->code, r->length);
@@ -486,6 +491,7 @@ serve_text(struct serve_reply *r, int code, const char *reason,
 	r->reason = reason;
 	evbuffer_drain(r->body, evbuffer_get_length(r->body));
 	evbuffer_add_printf(r->body, "%s\n", msg);
+	r->why = msg;
 	evhttp_remove_header(r->out, "Content-Type");
 	evhttp_add_header(r->out, "Content-Type", SERVE_TEXT);
 	evhttp_add_header(r->out, "Cache-Control", "no-store");
