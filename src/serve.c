@@ -120,6 +120,16 @@ struct serve {
 	struct serve_stats	 stats;
 };
 
+/* The entries of one page, collected from the store. */
+struct serve_collect {
+	struct entry	**v;
+	size_t		  n;
+	size_t		  max;
+	int64_t		  last_time;
+	int64_t		  last_seq;
+	int		  more;
+};
+
 /* What a handler builds before its one evhttp_send_reply(). */
 struct serve_reply {
 	struct serve		*s;
@@ -712,15 +722,6 @@ done:
 	query_clear(&q);
 	buf_free(&key);
 }
-
-struct serve_collect {
-	struct entry	**v;
-	size_t		  n;
-	size_t		  max;
-	int64_t		  last_time;
-	int64_t		  last_seq;
-	int		  more;
-};
 
 /* Keeps up to max entries; one more tells that a next page exists. */
 static int
