@@ -243,6 +243,8 @@ static int	 store_prepare(struct store *);
 static int	 store_step(struct store *, sqlite3_stmt *, const char *);
 static void	 store_done(sqlite3_stmt *);
 static int	 store_run(struct store *, enum store_stmt, const char *);
+static int	 store_run_int(struct store *, enum store_stmt, int64_t, int64_t,
+		    const char *);
 static int64_t	 store_now(const struct store *);
 static void	 store_bind_text(sqlite3_stmt *, int, const char *);
 static void	 store_bind_time(sqlite3_stmt *, int, int64_t);
@@ -517,6 +519,19 @@ store_run(struct store *s, enum store_stmt which, const char *func)
 	rc = store_step(s, s->stmt[which], func);
 	store_done(s->stmt[which]);
 	return (rc);
+}
+
+/* Runs a cached statement whose parameters are one or two integers. */
+static int
+store_run_int(struct store *s, enum store_stmt which, int64_t a, int64_t b,
+    const char *func)
+{
+	sqlite3_stmt	*st = s->stmt[which];
+
+	sqlite3_bind_int64(st, 1, a);
+	if (sqlite3_bind_parameter_count(st) > 1)
+		sqlite3_bind_int64(st, 2, b);
+	return (store_run(s, which, func));
 }
 
 static void
@@ -794,17 +809,11 @@ static int
 store_tags_write(struct store *s, int64_t seq, const struct entry *e,
     int64_t sort_time)
 {
-	sqlite3_stmt	*st;
 	char		 prefix[STORE_TAG_MAX + 1];
 	const char	*p;
 	size_t		 i, n;
-	int		 rc;
 
-	st = s->stmt[ST_TAGS_DEL];
-	sqlite3_bind_int64(st, 1, seq);
-	rc = store_step(s, st, __func__);
-	store_done(st);
-	if (rc == -1)
+	if (store_run_int(s, ST_TAGS_DEL, seq, 0, __func__) == -1)
 		return (-1);
 
 	if (e->kind != NULL &&
@@ -831,12 +840,7 @@ store_tags_write(struct store *s, int64_t seq, const struct entry *e,
 		    sort_time, "c:", e->categories[i].term, NULL) == -1)
 			return (-1);
 
-	st = s->stmt[ST_TAGS_PEERS];
-	sqlite3_bind_int64(st, 1, seq);
-	sqlite3_bind_int64(st, 2, sort_time);
-	rc = store_step(s, st, __func__);
-	store_done(st);
-	return (rc);
+	return (store_run_int(s, ST_TAGS_PEERS, seq, sort_time, __func__));
 }
 
 /*
@@ -1111,7 +1115,8 @@ store_query_shape(const struct store_query *q)
 		shape |= STORE_Q_CATEGORY;
 	if (q->peer != NULL)
 		shape |= STORE_Q_PEER;
-	if (q->since != ENTRY_NO_TIME)
+	/* Change times are the store's clock: 0 and before mean "all". */
+	if (q->since != ENTRY_NO_TIME && q->since > 0)
 		shape |= STORE_Q_SINCE;
 	if (q->before_time != ENTRY_NO_TIME)
 		shape |= STORE_Q_CURSOR;
@@ -1126,7 +1131,7 @@ store_query_shape(const struct store_query *q)
  * are asked, else the category, territory, kind or peer tag); any other
  * filter is checked per row against entry_tags(seq, tag). CROSS JOIN
  * keeps SQLite from driving the join from entries. Without a filter the
- * walk is entries_sort.
+ * walk is entries_sort, or entries_changed with "since".
  */
 static char *
 store_query_sql(int shape)
@@ -1163,6 +1168,15 @@ store_query_sql(int shape)
 		for (i = 1; i < ntags; i++)
 			buf_printf(&b, " AND EXISTS (SELECT 1 FROM entry_tags x"
 			    " WHERE x.seq = t.seq AND x.tag = %s)", tags[i]);
+	} else if (shape & STORE_Q_SINCE) {
+		/*
+		 * Catching up: the cost follows the number of entries changed
+		 * since then, sorted, not the size of the store.
+		 */
+		buf_addstr(&b, "SELECT e.seq, e.sort_time, e.doc"
+		    " FROM entries e INDEXED BY entries_changed WHERE 1");
+		if (shape & STORE_Q_CURSOR)
+			buf_addstr(&b, " AND (e.sort_time, e.seq) < (:bt, :bs)");
 	} else {
 		buf_addstr(&b, "SELECT e.seq, e.sort_time, e.doc"
 		    " FROM entries e WHERE 1");

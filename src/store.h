@@ -60,7 +60,8 @@ struct store_query {
 	const char	*territory;	/* prefix match on path segments */
 	const char	*category;	/* term equality */
 	const char	*peer;		/* carried by that peer; "" local */
-	int64_t		 since;		/* changed at or after; ENTRY_NO_TIME: none */
+	/* Stored or replaced at or after (catching up); ENTRY_NO_TIME: all. */
+	int64_t		 since;
 	int		 limit;		/* <= 0: no limit */
 	/* Keyset cursor: entries strictly older than (time, seq). */
 	int64_t		 before_time;	/* ENTRY_NO_TIME: from the newest */
@@ -68,13 +69,17 @@ struct store_query {
 	int		 skip_deleted;	/* 1: leave tombstones out */
 };
 
-/* An empty query: no filter, no limit, from the newest. */
+/*
+ * An empty query: no filter, no limit, from the newest. Use it: a zeroed
+ * struct has a cursor at time 0 and lists nothing.
+ */
 void		 store_query_init(struct store_query *);
 
 /*
  * Calls cb for each entry of the listing (the entry is freed after the
  * call); stops at the first non-zero return. Each call also passes the
- * entry's keyset position, to build the next-page link.
+ * entry's keyset position, to build the next-page link. The callback must
+ * not call the store.
  */
 typedef int	(*store_entry_cb)(const struct entry *, int64_t sort_time,
 		    int64_t seq, void *arg);
@@ -87,6 +92,7 @@ char		*store_query_explain(struct store *, const struct store_query *);
 uint64_t	 store_generation(const struct store *);
 /* Time of the last such change (for Last-Modified), 0 if none. */
 int64_t		 store_last_change(const struct store *);
+/* Entries that are not tombstones; those carried by peer ("" or NULL local). */
 int64_t		 store_count_entries(struct store *);
 int64_t		 store_count_peer_entries(struct store *, const char *peer);
 

@@ -589,6 +589,13 @@ test_filters(void)
 	p = list(s, &q);
 	is_str(p, "b(x),late", "since: changed at that time included");
 	free(p);
+	q.since = 0;
+	q.limit = 1;
+	p = list(s, &q);
+	is_str(p, "b(x)", "since 0: everything");
+	free(p);
+	q.limit = 0;
+	q.since = T0 + 5000;
 	q.skip_deleted = 1;
 	p = list(s, &q);
 	is_str(p, "late", "since with skip_deleted");
@@ -673,6 +680,7 @@ test_generation(struct store *s)
 	e->updated = T0 + 60;
 	store_entry_upsert(s, e, NULL, &r);
 	store_rollback(s);
+	entry_free(e);
 	is_int(store_generation(s), g + 2, "rolled back: no bump");
 	ok(store_entry_get(s, "urn:g", &e) == 1 && e->updated == T0 + 50,
 	    "rolled back: the old version stays");
@@ -706,6 +714,8 @@ test_full(struct store *s)
 	store_rollback(s);
 	ok(store_entry_get(s, "urn:full:0", &e) == 0,
 	    "rolled back: nothing of the document stored");
+	store_rollback(s);
+	ok(store_commit(s) == -1, "commit without a transaction fails");
 	ok(store_limit_pages(s, 0) == 0, "cap lifted");
 	e = mk("urn:after-full", NULL, T0, ENTRY_NO_TIME);
 	ok(store_entry_upsert(s, e, NULL, &r) == 0 && r == STORE_INSERTED,
@@ -767,6 +777,15 @@ test_plans(struct store *s)
 		}
 		free(plan);
 	}
+
+	/* Catching up walks the changes, not the whole store. */
+	store_query_init(&q);
+	q.since = T0;
+	q.limit = 50;
+	plan = store_query_explain(s, &q);
+	ok(plan != NULL && strstr(plan, "USING INDEX entries_changed (changed>?)")
+	    != NULL, "since: a range of entries_changed");
+	free(plan);
 }
 
 int
@@ -776,6 +795,7 @@ main(void)
 	struct entry		*e;
 	struct peer_state	 ps;
 	sqlite3			*db;
+	FILE			*f;
 	char			*p, *d1, *d2;
 	int64_t			 lc;
 
@@ -833,16 +853,11 @@ main(void)
 	free(p);
 
 	p = db_path("notadb.db");
-	if ((db = NULL, 1)) {
-		FILE	*f = fopen(p, "w");
-
-		if (f != NULL) {
-			fputs("this is not a database, just text that is long "
-			    "enough to be read as a header by SQLite ......"
-			    "...............................................",
-			    f);
-			fclose(f);
-		}
+	if ((f = fopen(p, "w")) != NULL) {
+		fputs("this is not a database, just text long enough to be "
+		    "read as a header by SQLite ............................"
+		    "........................................", f);
+		fclose(f);
 	}
 	ok(store_open(p) == NULL, "a file that is not a database is refused");
 	free(p);
