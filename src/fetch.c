@@ -30,6 +30,7 @@
 #define FETCH_HEADER_MAX	8192		/* one header line */
 #define FETCH_HEADERS_MAX	(64 * 1024)	/* one response's headers */
 #define FETCH_RETRY_AFTER_MAX	(366LL * 86400)	/* a sane upper bound */
+#define FETCH_CONN_MAXAGE_MS	(120 * 1000)	/* > libcurl's 118 s */
 
 enum fetch_state {
 	FETCH_QUEUED,
@@ -113,6 +114,7 @@ struct fetcher {
 	int			 busy;		/* inside our event callbacks */
 	int			 in_multi;	/* inside socket_action */
 	int			 dying;		/* fetcher_free was called */
+	int64_t			 fresh_until;	/* no reuse before (ms) */
 };
 
 static void	 fetcher_limits_copy(struct fetcher *,
@@ -211,6 +213,12 @@ fail:
 void
 fetcher_set_limits(struct fetcher *fr, const struct fetcher_limits *lim)
 {
+	/*
+	 * A cached connection to a private address was checked under the
+	 * old rule; no reuse until every such connection has aged out.
+	 */
+	if (fr->limits.allow_private && !lim->allow_private)
+		fr->fresh_until = fetch_now_ms() + FETCH_CONN_MAXAGE_MS;
 	fetcher_limits_copy(fr, lim);
 	fetcher_kick(fr);
 }
@@ -783,9 +791,16 @@ fetch_launch(struct fetch *f, int64_t now)
 {
 	struct fetcher	*fr = f->fr;
 	CURLMcode	 mc;
+	CURLcode	 rc;
 
 	TAILQ_REMOVE(&fr->queue, f, entry);
 	fr->nqueued--;
+	if (now < fr->fresh_until &&
+	    (rc = curl_easy_setopt(f->easy, CURLOPT_FRESH_CONNECT, 1L)) !=
+	    CURLE_OK) {
+		fetch_complete(f, rc, curl_easy_strerror(rc));
+		return (-1);
+	}
 	if ((mc = curl_multi_add_handle(fr->multi, f->easy)) != CURLM_OK) {
 		log_warnx("%s: curl_multi_add_handle: %s", f->label,
 		    curl_multi_strerror(mc));

@@ -48,6 +48,7 @@ struct got {
 	int		 cancel_self;	/* data_cb cancels its own fetch */
 	struct fetch	*self;
 	struct fetcher	*free_in_done;	/* done_cb frees this fetcher */
+	struct fetcher	*free_in_data;	/* data_cb frees this fetcher */
 };
 
 static struct event_base *base;
@@ -102,6 +103,10 @@ data_cb(const char *p, size_t len, void *arg)
 
 	g->chunks++;
 	buf_add(&g->body, p, len);
+	if (g->free_in_data != NULL) {
+		fetcher_free(g->free_in_data);
+		return (0);
+	}
 	if (g->cancel_self) {
 		fetch_cancel(g->self);
 		return (0);
@@ -659,6 +664,14 @@ test_private(void)
 	ok(fetch_one(fr, "/feed", NULL, &g) == 0 && g.status == 200 &&
 	    g.error == NULL, "allow_private after fetcher_set_limits: 200");
 	got_free(&g);
+
+	/* The connection cached just now must not slip past the new rule. */
+	lim.allow_private = 0;
+	fetcher_set_limits(fr, &lim);
+	ok(fetch_one(fr, "/feed", NULL, &g) == 0 && g.status == 0 &&
+	    g.error != NULL && strstr(g.error, "is private") != NULL,
+	    "allow_private withdrawn: cached connection not reused");
+	got_free(&g);
 	fetcher_free(fr);
 }
 
@@ -791,6 +804,19 @@ test_free_running(void)
 	loop_run(0, 200);
 	ok(g[0].done == 1 && g[1].done == 0,
 	    "free from done_cb: the other fetch is dropped quietly");
+	got_free(&g[0]);
+	got_free(&g[1]);
+
+	/* fetcher_free from a data_cb, inside libcurl's callback. */
+	fr = fetcher_make(4, 4, 0, 1);
+	got_init(&g[0]);
+	got_init(&g[1]);
+	g[0].free_in_data = fr;
+	start(fr, NULL, "/feed", NULL, &g[0]);
+	start(fr, NULL, "/sleep?ms=100", NULL, &g[1]);
+	loop_run(0, 600);
+	ok(g[0].chunks == 1 && g[0].done == 0 && g[1].done == 0,
+	    "free from data_cb: no callback afterwards");
 	got_free(&g[0]);
 	got_free(&g[1]);
 }
