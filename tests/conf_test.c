@@ -272,6 +272,8 @@ test_dupurl(void)
 	    "peer \"a\": it will be fetched twice\n", "with a warning");
 	is_str(c ? c->public_url : NULL, "https://dup.example.org",
 	    "public_url loses its trailing slash");
+	is_str(c ? c->admin : NULL, "dupurl/ctl.sock",
+	    "admin socket relative to the main file");
 	free(log);
 	conf_free(c);
 }
