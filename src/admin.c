@@ -2,6 +2,7 @@
  * feedmesh: the administrator's channel (HTTP on a unix socket).
  */
 #include <sys/types.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>

@@ -26,7 +26,7 @@
 #include "config.h"
 #include "fetch.h"
 #include "log.h"
-#include "sched.h"
+#include "pull.h"
 #include "serve.h"
 #include "store.h"
 
@@ -36,7 +36,7 @@ struct node {
 	struct store		*store;
 	struct serve		*serve;
 	struct fetcher		*fetcher;
-	struct sched		*sched;
+	struct pull		*pull;
 	struct admin		*admin;
 	struct event		*ev_hup;
 	struct event		*ev_term;
@@ -151,10 +151,10 @@ node_reload(struct node *n, const char **why)
 	node_limits(nc, &lim);
 	fetcher_set_limits(n->fetcher, &lim);
 	serve_set_config(n->serve, nc);
-	sched_reconfigure(n->sched, nc);
+	pull_reconfigure(n->pull, nc);
 	n->conf = nc;
 	conf_free(old);
-	log_info("configuration reloaded: %d peers", sched_npeers(n->sched));
+	log_info("configuration reloaded: %d peers", pull_npeers(n->pull));
 	return (0);
 }
 
@@ -189,7 +189,7 @@ node_status_cb(void *arg)
 	    "version", PACKAGE_VERSION, "public_url", n->conf->public_url,
 	    "uptime", (json_int_t)(time(NULL) - n->started),
 	    "entries", (json_int_t)store_count_entries(n->store),
-	    "peers", sched_npeers(n->sched),
+	    "peers", pull_npeers(n->pull),
 	    "pid", (json_int_t)getpid()));
 }
 
@@ -198,7 +198,7 @@ node_peers_cb(void *arg)
 {
 	struct node	*n = arg;
 
-	return (sched_peers_json(n->sched));
+	return (pull_peers_json(n->pull));
 }
 
 static int
@@ -206,7 +206,7 @@ node_fetch_cb(void *arg, const char *peer, const char **why)
 {
 	struct node	*n = arg;
 
-	return (sched_fetch_now(n->sched, peer, why));
+	return (pull_fetch_now(n->pull, peer, why));
 }
 
 static int
@@ -222,7 +222,7 @@ main(int argc, char *argv[])
 	struct fetcher_limits	 lim;
 	struct admin_ops	 ops;
 	const char		*path = FEEDMESH_SYSCONFDIR "/feedmesh.conf";
-	char			*store_path, *admin_path;
+	char			*store_path, *admin_path, *abspath;
 	int			 ch, debug = 0, check = 0;
 
 	memset(&n, 0, sizeof(n));
@@ -250,8 +250,18 @@ main(int argc, char *argv[])
 
 	/* Until detached, every error goes to the administrator's terminal. */
 	log_init(1, LOG_LEVEL_INFO + n.verbose, "feedmeshd");
-	if ((n.conf = conf_load(path)) == NULL)
+	/*
+	 * daemon() moves to "/": the file is named absolutely so that a
+	 * reload reads the same file, and relative paths in it still
+	 * resolve against its directory.
+	 */
+	if ((abspath = realpath(path, NULL)) == NULL) {
+		log_warn("%s", path);
 		exit(1);
+	}
+	if ((n.conf = conf_load(abspath)) == NULL)
+		exit(1);
+	free(abspath);
 	if (check) {
 		printf("configuration OK\n");
 		conf_free(n.conf);
@@ -300,7 +310,7 @@ main(int argc, char *argv[])
 
 	node_limits(n.conf, &lim);
 	n.fetcher = fetcher_new(n.base, &lim);
-	n.sched = sched_new(n.base, n.store, n.fetcher, n.conf);
+	n.pull = pull_new(n.base, n.store, n.fetcher, n.conf);
 	n.ev_hup = evsignal_new(n.base, SIGHUP, node_signal_cb, &n);
 	n.ev_term = evsignal_new(n.base, SIGTERM, node_signal_cb, &n);
 	n.ev_int = evsignal_new(n.base, SIGINT, node_signal_cb, &n);
@@ -314,7 +324,7 @@ main(int argc, char *argv[])
 
 	event_base_dispatch(n.base);
 
-	sched_free(n.sched);
+	pull_free(n.pull);
 	fetcher_free(n.fetcher);
 	admin_free(n.admin);
 	serve_free(n.serve);

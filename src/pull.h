@@ -4,8 +4,8 @@
  * configuration lengthened by max-age/Expires/ttl, backs off on failure
  * and honours Retry-After. State survives restarts through the store.
  */
-#ifndef FEEDMESH_SCHED_H
-#define FEEDMESH_SCHED_H
+#ifndef FEEDMESH_PULL_H
+#define FEEDMESH_PULL_H
 
 #include <jansson.h>
 
@@ -13,18 +13,18 @@ struct event_base;
 struct config;
 struct fetcher;
 struct store;
-struct sched;
+struct pull;
 
-struct sched	*sched_new(struct event_base *, struct store *,
+struct pull	*pull_new(struct event_base *, struct store *,
 		    struct fetcher *, const struct config *);
 /* Reconciles peers by name with a new configuration (after SIGHUP). */
-void		 sched_reconfigure(struct sched *, const struct config *);
+void		 pull_reconfigure(struct pull *, const struct config *);
 /* Fetches a peer now: 0, or -1 with a reason. */
-int		 sched_fetch_now(struct sched *, const char *peer,
+int		 pull_fetch_now(struct pull *, const char *peer,
 		    const char **why);
 /* One object per peer, for feedmeshctl peers. */
-json_t		*sched_peers_json(struct sched *);
-int		 sched_npeers(const struct sched *);
-void		 sched_free(struct sched *);
+json_t		*pull_peers_json(struct pull *);
+int		 pull_npeers(const struct pull *);
+void		 pull_free(struct pull *);
 
 #endif

@@ -18,12 +18,12 @@
 #include "fetch.h"
 #include "ingest.h"
 #include "log.h"
-#include "sched.h"
+#include "pull.h"
 #include "store.h"
 
-struct sched_peer {
-	TAILQ_ENTRY(sched_peer)	 next;
-	struct sched		*sched;
+struct pull_peer {
+	TAILQ_ENTRY(pull_peer)	 next;
+	struct pull		*pull;
 	char			*name;
 	const struct peer_conf	*conf;
 	struct peer_state	 state;
@@ -34,40 +34,40 @@ struct sched_peer {
 	struct ingest_stats	 last;
 	int64_t			 fetch_started;
 };
-TAILQ_HEAD(sched_peer_list, sched_peer);
+TAILQ_HEAD(pull_peer_list, pull_peer);
 
-struct sched {
+struct pull {
 	struct event_base	*base;
 	struct store		*store;
 	struct fetcher		*fetcher;
 	const struct config	*conf;
-	struct sched_peer_list	 peers;
+	struct pull_peer_list	 peers;
 	int			 npeers;
 	char			*user_agent;
 };
 
-static struct sched_peer *sched_peer_new(struct sched *,
+static struct pull_peer *pull_peer_new(struct pull *,
 		    const struct peer_conf *);
-static void	 sched_peer_free(struct sched_peer *, const char *);
-static struct sched_peer *sched_peer_find(struct sched *, const char *);
-static void	 sched_peer_arm(struct sched_peer *, double);
-static void	 sched_peer_resume(struct sched_peer *);
-static void	 sched_timer_cb(evutil_socket_t, short, void *);
-static int	 sched_data_cb(const char *, size_t, void *);
-static void	 sched_done_cb(const struct fetch_result *, void *);
-static void	 sched_fetch_failed(struct sched_peer *,
+static void	 pull_peer_free(struct pull_peer *, const char *);
+static struct pull_peer *pull_peer_find(struct pull *, const char *);
+static void	 pull_peer_arm(struct pull_peer *, double);
+static void	 pull_peer_resume(struct pull_peer *);
+static void	 pull_timer_cb(evutil_socket_t, short, void *);
+static int	 pull_data_cb(const char *, size_t, void *);
+static void	 pull_done_cb(const struct fetch_result *, void *);
+static void	 pull_fetch_failed(struct pull_peer *,
 		    const struct fetch_result *, const char *);
-static double	 sched_next_delay(struct sched_peer *, int,
+static double	 pull_next_delay(struct pull_peer *, int,
 		    const struct fetch_result *, int64_t);
-static void	 sched_state_save(struct sched_peer *);
-static void	 sched_state_forget(struct sched_peer *);
-static void	 sched_set_user_agent(struct sched *);
+static void	 pull_state_save(struct pull_peer *);
+static void	 pull_state_forget(struct pull_peer *);
+static void	 pull_set_user_agent(struct pull *);
 
-struct sched *
-sched_new(struct event_base *base, struct store *store,
+struct pull *
+pull_new(struct event_base *base, struct store *store,
     struct fetcher *fetcher, const struct config *conf)
 {
-	struct sched		*s;
+	struct pull		*s;
 	struct peer_conf	*pc;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
@@ -77,18 +77,18 @@ sched_new(struct event_base *base, struct store *store,
 	s->fetcher = fetcher;
 	s->conf = conf;
 	TAILQ_INIT(&s->peers);
-	sched_set_user_agent(s);
+	pull_set_user_agent(s);
 	TAILQ_FOREACH(pc, &conf->peers, next) {
 		if (!pc->enabled)
 			continue;
-		sched_peer_resume(sched_peer_new(s, pc));
+		pull_peer_resume(pull_peer_new(s, pc));
 	}
 	log_info("following %d peers", s->npeers);
 	return (s);
 }
 
 static void
-sched_set_user_agent(struct sched *s)
+pull_set_user_agent(struct pull *s)
 {
 	free(s->user_agent);
 	if (asprintf(&s->user_agent, "feedmesh/%s (+%s)", PACKAGE_VERSION,
@@ -96,15 +96,15 @@ sched_set_user_agent(struct sched *s)
 		fatal("%s", __func__);
 }
 
-static struct sched_peer *
-sched_peer_new(struct sched *s, const struct peer_conf *pc)
+static struct pull_peer *
+pull_peer_new(struct pull *s, const struct peer_conf *pc)
 {
-	struct sched_peer	*sp;
+	struct pull_peer	*sp;
 
 	if ((sp = calloc(1, sizeof(*sp))) == NULL ||
 	    (sp->name = strdup(pc->name)) == NULL)
 		fatal("%s", __func__);
-	sp->sched = s;
+	sp->pull = s;
 	sp->conf = pc;
 	peer_state_init(&sp->state);
 	if (store_peer_state_load(s->store, pc->name, &sp->state) == -1)
@@ -113,11 +113,11 @@ sched_peer_new(struct sched *s, const struct peer_conf *pc)
 	if (sp->state.url != NULL && strcmp(sp->state.url, pc->url) != 0) {
 		log_info("peer %s: url changed since the last run; "
 		    "starting afresh", pc->name);
-		sched_state_forget(sp);
+		pull_state_forget(sp);
 	}
 	entry_set(&sp->state.url, pc->url);
 	sp->entries = store_count_peer_entries(s->store, pc->name);
-	if ((sp->timer = evtimer_new(s->base, sched_timer_cb, sp)) == NULL)
+	if ((sp->timer = evtimer_new(s->base, pull_timer_cb, sp)) == NULL)
 		fatalx("%s: evtimer_new", __func__);
 	TAILQ_INSERT_TAIL(&s->peers, sp, next);
 	s->npeers++;
@@ -126,7 +126,7 @@ sched_peer_new(struct sched *s, const struct peer_conf *pc)
 
 /* Picks up where a previous run stopped: at the stored next fetch time. */
 static void
-sched_peer_resume(struct sched_peer *sp)
+pull_peer_resume(struct pull_peer *sp)
 {
 	int64_t	 now = time(NULL), wait;
 
@@ -142,15 +142,15 @@ sched_peer_resume(struct sched_peer *sp)
 	if (wait < 0)
 		wait = 0;
 	/* Spread a cold start so that peers do not all start at once. */
-	sched_peer_arm(sp, (double)wait +
+	pull_peer_arm(sp, (double)wait +
 	    (double)arc4random_uniform(1000) / 1000.0 *
 	    (sp->conf->interval < 2 ? 0.2 : 1.0));
 }
 
-static struct sched_peer *
-sched_peer_find(struct sched *s, const char *name)
+static struct pull_peer *
+pull_peer_find(struct pull *s, const char *name)
 {
-	struct sched_peer	*sp;
+	struct pull_peer	*sp;
 
 	TAILQ_FOREACH(sp, &s->peers, next)
 		if (strcmp(sp->name, name) == 0)
@@ -159,7 +159,7 @@ sched_peer_find(struct sched *s, const char *name)
 }
 
 static void
-sched_peer_arm(struct sched_peer *sp, double delay)
+pull_peer_arm(struct pull_peer *sp, double delay)
 {
 	struct timeval	 tv;
 
@@ -173,9 +173,9 @@ sched_peer_arm(struct sched_peer *sp, double delay)
 
 /* Cancels what the peer has in flight and frees it. */
 static void
-sched_peer_free(struct sched_peer *sp, const char *why)
+pull_peer_free(struct pull_peer *sp, const char *why)
 {
-	struct sched	*s = sp->sched;
+	struct pull	*s = sp->pull;
 
 	log_debug("peer %s: stopped (%s)", sp->name, why);
 	if (sp->fetch != NULL)
@@ -190,10 +190,10 @@ sched_peer_free(struct sched_peer *sp, const char *why)
 }
 
 static void
-sched_timer_cb(evutil_socket_t fd, short ev, void *arg)
+pull_timer_cb(evutil_socket_t fd, short ev, void *arg)
 {
-	struct sched_peer	*sp = arg;
-	struct sched		*s = sp->sched;
+	struct pull_peer	*sp = arg;
+	struct pull		*s = sp->pull;
 	struct fetch_request	 req;
 
 	(void)fd;
@@ -212,20 +212,20 @@ sched_timer_cb(evutil_socket_t fd, short ev, void *arg)
 	req.label = sp->name;
 	sp->ingest = ingest_new(sp->conf, sp->conf->url, NULL);
 	sp->fetch_started = time(NULL);
-	sp->fetch = fetch_start(s->fetcher, &req, sched_data_cb,
-	    sched_done_cb, sp);
+	sp->fetch = fetch_start(s->fetcher, &req, pull_data_cb,
+	    pull_done_cb, sp);
 	if (sp->fetch == NULL) {
 		ingest_free(sp->ingest);
 		sp->ingest = NULL;
-		sched_fetch_failed(sp, NULL, "the request could not be made");
-		sched_state_save(sp);
+		pull_fetch_failed(sp, NULL, "the request could not be made");
+		pull_state_save(sp);
 	}
 }
 
 static int
-sched_data_cb(const char *data, size_t len, void *arg)
+pull_data_cb(const char *data, size_t len, void *arg)
 {
-	struct sched_peer	*sp = arg;
+	struct pull_peer	*sp = arg;
 
 	return (ingest_data(sp->ingest, data, len));
 }
@@ -237,10 +237,10 @@ sched_data_cb(const char *data, size_t len, void *arg)
  * than a Retry-After; then a little jitter so peers drift apart.
  */
 static double
-sched_next_delay(struct sched_peer *sp, int ok,
+pull_next_delay(struct pull_peer *sp, int ok,
     const struct fetch_result *res, int64_t ttl)
 {
-	const struct config	*c = sp->sched->conf;
+	const struct config	*c = sp->pull->conf;
 	double			 d = sp->conf->interval, hint = -1, j;
 	int			 i;
 
@@ -270,7 +270,7 @@ sched_next_delay(struct sched_peer *sp, int ok,
 }
 
 static void
-sched_fetch_failed(struct sched_peer *sp, const struct fetch_result *res,
+pull_fetch_failed(struct pull_peer *sp, const struct fetch_result *res,
     const char *why)
 {
 	sp->state.failures++;
@@ -279,12 +279,12 @@ sched_fetch_failed(struct sched_peer *sp, const struct fetch_result *res,
 		fatal("%s", __func__);
 	log_warnx_limited(sp->name, "peer %s: %s (%d consecutive failures)",
 	    sp->name, why, sp->state.failures);
-	sched_peer_arm(sp, sched_next_delay(sp, 0, res, -1));
+	pull_peer_arm(sp, pull_next_delay(sp, 0, res, -1));
 }
 
 /* Another document: nothing learnt about the old one holds. */
 static void
-sched_state_forget(struct sched_peer *sp)
+pull_state_forget(struct pull_peer *sp)
 {
 	entry_set(&sp->state.etag, NULL);
 	entry_set(&sp->state.last_modified, NULL);
@@ -295,17 +295,17 @@ sched_state_forget(struct sched_peer *sp)
 }
 
 static void
-sched_state_save(struct sched_peer *sp)
+pull_state_save(struct pull_peer *sp)
 {
-	if (store_peer_state_save(sp->sched->store, sp->name,
+	if (store_peer_state_save(sp->pull->store, sp->name,
 	    &sp->state) == -1)
 		log_warnx("peer %s: fetch state not saved", sp->name);
 }
 
 static void
-sched_done_cb(const struct fetch_result *res, void *arg)
+pull_done_cb(const struct fetch_result *res, void *arg)
 {
-	struct sched_peer	*sp = arg;
+	struct pull_peer	*sp = arg;
 	struct ingest		*in = sp->ingest;
 	struct ingest_stats	*st = &sp->last;
 	const struct feed_meta	*meta;
@@ -334,7 +334,7 @@ sched_done_cb(const struct fetch_result *res, void *arg)
 		snprintf(why, sizeof(why), "%s%s%s", res->error,
 		    ingest_error(in) != NULL ? ": " : "",
 		    ingest_error(in) != NULL ? ingest_error(in) : "");
-		sched_fetch_failed(sp, res, why);
+		pull_fetch_failed(sp, res, why);
 		goto done;
 	}
 	if (res->status == 410) {
@@ -351,12 +351,12 @@ sched_done_cb(const struct fetch_result *res, void *arg)
 		st->skipped = 1;
 		log_debug("peer %s: 304 not modified", sp->name);
 	} else if (res->status >= 200 && res->status < 300) {
-		if (ingest_finish(in, sp->sched->store, sp->state.body_digest,
+		if (ingest_finish(in, sp->pull->store, sp->state.body_digest,
 		    st) == -1) {
 			snprintf(why, sizeof(why), "%s",
 			    ingest_error(in) != NULL ? ingest_error(in) :
 			    "document could not be read");
-			sched_fetch_failed(sp, res, why);
+			pull_fetch_failed(sp, res, why);
 			goto done;
 		}
 		free(sp->state.body_digest);
@@ -379,7 +379,7 @@ sched_done_cb(const struct fetch_result *res, void *arg)
 		else {
 			if (st->inserted + st->updated + st->merged > 0)
 				sp->entries = store_count_peer_entries(
-				    sp->sched->store, sp->name);
+				    sp->pull->store, sp->name);
 			log_info("peer %s: %d entries, %d new, %d updated, "
 			    "%d merged, %d unchanged, %d stale, %d filtered "
 			    "(identity %s)", sp->name, st->entries,
@@ -389,43 +389,45 @@ sched_done_cb(const struct fetch_result *res, void *arg)
 		}
 	} else {
 		snprintf(why, sizeof(why), "HTTP status %ld", res->status);
-		sched_fetch_failed(sp, res, why);
+		pull_fetch_failed(sp, res, why);
 		goto done;
 	}
 	sp->state.failures = 0;
 	sp->state.last_success = sp->state.last_fetch;
 	free(sp->state.last_error);
 	sp->state.last_error = NULL;
-	sched_peer_arm(sp, sched_next_delay(sp, 1, res, ttl));
+	pull_peer_arm(sp, pull_next_delay(sp, 1, res, ttl));
 done:
 	ingest_free(in);
-	sched_state_save(sp);
+	pull_state_save(sp);
 }
 
 void
-sched_reconfigure(struct sched *s, const struct config *conf)
+pull_reconfigure(struct pull *s, const struct config *conf)
 {
-	struct sched_peer	*sp, *tmp;
+	struct pull_peer	*sp, *tmp;
 	struct peer_conf	*pc;
 	const struct peer_conf	*old;
 
 	s->conf = conf;
-	sched_set_user_agent(s);
+	pull_set_user_agent(s);
 	/* Peers removed or disabled stop; their state stays in the store. */
-	TAILQ_FOREACH_SAFE(sp, &s->peers, next, tmp) {
+	/* glibc's sys/queue.h has no TAILQ_FOREACH_SAFE. */
+	for (sp = TAILQ_FIRST(&s->peers); sp != NULL; sp = tmp) {
+		tmp = TAILQ_NEXT(sp, next);
 		pc = conf_peer_find(conf, sp->name);
 		if (pc == NULL || !pc->enabled) {
 			log_info("peer %s: %s", sp->name, pc == NULL ?
 			    "removed" : "disabled");
-			sched_peer_free(sp, "removed from configuration");
+			pull_peer_free(sp, "removed from configuration");
 		}
 	}
 	TAILQ_FOREACH(pc, &conf->peers, next) {
 		if (!pc->enabled)
 			continue;
-		if ((sp = sched_peer_find(s, pc->name)) == NULL) {
+		if ((sp = pull_peer_find(s, pc->name)) == NULL) {
 			log_info("peer %s: added", pc->name);
-			sched_peer_resume(sched_peer_new(s, pc));
+			pull_peer_resume(pull_peer_new(s, pc));
 			continue;
 		}
 		old = sp->conf;
@@ -436,7 +438,7 @@ sched_reconfigure(struct sched *s, const struct config *conf)
 			continue;
 		log_info("peer %s: changed", pc->name);
 		if (strcmp(old->url, pc->url) != 0) {
-			sched_state_forget(sp);
+			pull_state_forget(sp);
 			entry_set(&sp->state.url, pc->url);
 		}
 		/* New defaults or filters: the next body must be read again. */
@@ -448,17 +450,17 @@ sched_reconfigure(struct sched *s, const struct config *conf)
 			ingest_free(sp->ingest);
 			sp->ingest = NULL;
 		}
-		sched_state_save(sp);
-		sched_peer_arm(sp, 0);
+		pull_state_save(sp);
+		pull_peer_arm(sp, 0);
 	}
 }
 
 int
-sched_fetch_now(struct sched *s, const char *name, const char **why)
+pull_fetch_now(struct pull *s, const char *name, const char **why)
 {
-	struct sched_peer	*sp;
+	struct pull_peer	*sp;
 
-	if ((sp = sched_peer_find(s, name)) == NULL) {
+	if ((sp = pull_peer_find(s, name)) == NULL) {
 		*why = "no such peer (or it is disabled)";
 		return (-1);
 	}
@@ -468,12 +470,12 @@ sched_fetch_now(struct sched *s, const char *name, const char **why)
 	}
 	/* An administrator asking for a fetch overrides a 410. */
 	sp->state.gone = 0;
-	sched_peer_arm(sp, 0);
+	pull_peer_arm(sp, 0);
 	return (0);
 }
 
 static void
-sched_json_time(json_t *o, const char *key, int64_t t)
+pull_json_time(json_t *o, const char *key, int64_t t)
 {
 	char	 buf[DATE_RFC3339_LEN];
 
@@ -486,9 +488,9 @@ sched_json_time(json_t *o, const char *key, int64_t t)
 }
 
 json_t *
-sched_peers_json(struct sched *s)
+pull_peers_json(struct pull *s)
 {
-	struct sched_peer	*sp;
+	struct pull_peer	*sp;
 	json_t			*a, *o;
 
 	a = json_array();
@@ -496,12 +498,12 @@ sched_peers_json(struct sched *s)
 		o = json_object();
 		json_object_set_new(o, "name", json_string(sp->name));
 		json_object_set_new(o, "url", json_string(sp->conf->url));
-		sched_json_time(o, "last_fetch", sp->state.last_fetch);
-		sched_json_time(o, "last_success", sp->state.last_success);
+		pull_json_time(o, "last_fetch", sp->state.last_fetch);
+		pull_json_time(o, "last_success", sp->state.last_success);
 		json_object_set_new(o, "status",
 		    json_integer(sp->state.http_status));
 		json_object_set_new(o, "entries", json_integer(sp->entries));
-		sched_json_time(o, "next_fetch", sp->state.gone ? 0 :
+		pull_json_time(o, "next_fetch", sp->state.gone ? 0 :
 		    sp->state.next_fetch);
 		json_object_set_new(o, "fetching",
 		    json_boolean(sp->fetch != NULL));
@@ -518,21 +520,21 @@ sched_peers_json(struct sched *s)
 }
 
 int
-sched_npeers(const struct sched *s)
+pull_npeers(const struct pull *s)
 {
 	return (s->npeers);
 }
 
 void
-sched_free(struct sched *s)
+pull_free(struct pull *s)
 {
-	struct sched_peer	*sp;
+	struct pull_peer	*sp;
 
 	if (s == NULL)
 		return;
 	while ((sp = TAILQ_FIRST(&s->peers)) != NULL) {
 		/* A transfer cut short leaves the stored state as it was. */
-		sched_peer_free(sp, "shutting down");
+		pull_peer_free(sp, "shutting down");
 	}
 	free(s->user_agent);
 	free(s);
