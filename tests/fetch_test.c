@@ -827,7 +827,8 @@ main(void)
 	struct fetcher	*fr;
 
 	signal(SIGPIPE, SIG_IGN);
-	log_init(1, LOG_LEVEL_WARN, "fetch_test");
+	log_init(1, getenv("FETCH_TEST_VERBOSE") != NULL ? LOG_LEVEL_DEBUG :
+	    LOG_LEVEL_WARN, "fetch_test");
 	if ((base = event_base_new()) == NULL)
 		return (1);
 	watchdog = evtimer_new(base, watchdog_cb, NULL);
