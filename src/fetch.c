@@ -387,7 +387,8 @@ fetcher_pump(struct fetcher *fr)
 	}
 	for (h = TAILQ_FIRST(&fr->hosts); h != NULL; h = hnext) {
 		hnext = TAILQ_NEXT(h, entry);
-		if (h->refs == 0 && (!h->started || now - h->last_start >= gap)) {
+		if (h->refs == 0 &&
+		    (!h->started || now - h->last_start >= gap)) {
 			TAILQ_REMOVE(&fr->hosts, h, entry);
 			free(h->name);
 			free(h);
@@ -1229,7 +1230,8 @@ fetch_opensocket_cb(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
 	if (!f->fr->limits.allow_private &&
 	    fetch_address_private((struct sockaddr *)&ss, len)) {
 		if (ss.ss_family == AF_INET)
-			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr,
+			inet_ntop(AF_INET,
+			    &((struct sockaddr_in *)&ss)->sin_addr,
 			    addr, sizeof(addr));
 		else if (ss.ss_family == AF_INET6)
 			inet_ntop(AF_INET6,

@@ -660,6 +660,12 @@ test_private(void)
 	ok(g.status == 0 && g.chunks == 0, "private: nothing received");
 	got_free(&g);
 
+	start(fr, "localhost", "/feed", NULL, &g);
+	ok(loop_run(1, WATCHDOG_SECONDS * 1000) == 0 && g.error != NULL &&
+	    strstr(g.error, " of host localhost is private") != NULL,
+	    "private by name: %s", g.error ? g.error : "(none)");
+	got_free(&g);
+
 	fetcher_set_limits(fr, &lim);
 	ok(fetch_one(fr, "/feed", NULL, &g) == 0 && g.status == 200 &&
 	    g.error == NULL, "allow_private after fetcher_set_limits: 200");
@@ -714,7 +720,8 @@ test_window(void)
 	is_int(server_stat("max_concurrent"), 1, "per host: one at a time");
 	gap = server_min_gap(&n);
 	is_int(n, 4, "per host: 4 starts");
-	ok(gap >= 0.095, "per host: starts %.3f s apart at least", gap);
+	/* Slack for the first request's connect, which later ones reuse. */
+	ok(gap >= 0.08, "per host: starts %.3f s apart at least", gap);
 	fetcher_free(fr);
 
 	/* A host in its gap must not hold up a fetch to another host. */
@@ -727,7 +734,7 @@ test_window(void)
 	ok(loop_run(3, WATCHDOG_SECONDS * 1000) == 0, "two hosts: all done");
 	ok(g[2].done_at < g[1].done_at,
 	    "two hosts: the other host went first");
-	ok(g[1].done_at - g[0].done_at >= 0.95,
+	ok(g[1].done_at - g[0].done_at >= 0.9,
 	    "two hosts: same host waited %.3f s", g[1].done_at - g[0].done_at);
 	for (i = 0; i < 3; i++)
 		got_free(&g[i]);
@@ -827,7 +834,8 @@ main(void)
 	struct fetcher	*fr;
 
 	signal(SIGPIPE, SIG_IGN);
-	log_init(1, LOG_LEVEL_WARN, "fetch_test");
+	log_init(1, getenv("FETCH_TEST_VERBOSE") != NULL ? LOG_LEVEL_DEBUG :
+	    LOG_LEVEL_WARN, "fetch_test");
 	if ((base = event_base_new()) == NULL)
 		return (1);
 	watchdog = evtimer_new(base, watchdog_cb, NULL);
