@@ -284,6 +284,18 @@ entry_to_json(const struct entry *e)
 			entry_json_set_str(o, "content_text", e->content);
 		else
 			entry_json_set_str(o, "content_html", e->content);
+	} else {
+		/*
+		 * JSON Feed requires content_html or content_text: an entry
+		 * with only a summary shows it as its content, flagged so
+		 * that reading it back gives the same entry.
+		 */
+		if (e->summary != NULL)
+			entry_json_set_str(o, "content_html", e->summary);
+		else
+			entry_json_set_str(o, "content_text",
+			    e->summary_text ? e->summary_text : "");
+		json_object_set_new(fm, "no_content", json_true());
 	}
 	entry_json_set_str(o, "summary", e->summary_text);
 	entry_json_set_str(o, "image", e->image);
@@ -456,7 +468,9 @@ entry_from_json(const json_t *o, const char **why)
 	if (e->link == NULL)
 		entry_set(&e->link, entry_json_str(o, "external_url"));
 	entry_set(&e->title, entry_json_str(o, "title"));
-	if ((s = entry_json_str(o, "content_html")) != NULL) {
+	if (json_is_true(json_object_get(fm, "no_content")))
+		;	/* the content shown is the summary: see entry_to_json */
+	else if ((s = entry_json_str(o, "content_html")) != NULL) {
 		entry_set(&e->content, s);
 		entry_set(&e->content_type, "html");
 	} else if ((s = entry_json_str(o, "content_text")) != NULL) {

@@ -320,9 +320,12 @@ def atom(entries, feed_id="urn:test:feed", title="Flux de test"):
     for e in entries:
         out.append("<entry><id>%s</id><title>%s</title>" %
                    (e["id"], e.get("title", e["id"])))
+        # Each id gets its own permalink unless the test says otherwise:
+        # entries sharing a permalink are one entry.
         out.append('<link rel="alternate" href="%s"/>' %
                    e.get("link", "https://portail.example/%s" %
-                         e["id"].split(":")[-1]))
+                         "".join(c if c.isalnum() else "-"
+                                 for c in e["id"])))
         out.append("<updated>%s</updated>" %
                    e.get("updated", "2026-11-20T10:00:00Z"))
         for scheme, term in (("kind", e.get("kind")),
@@ -334,3 +337,41 @@ def atom(entries, feed_id="urn:test:feed", title="Flux de test"):
                    e.get("summary", "Résumé"))
     out.append("</feed>")
     return "\n".join(out)
+
+
+def jsonfeed_problems(doc):
+    """What a JSON Feed 1.1 document breaks of the specification's MUSTs.
+
+    Debian's python3-feedparser (6.0.10) cannot read JSON Feed, so the
+    suite checks the format itself, from https://jsonfeed.org/version/1.1.
+    """
+    import re
+    rfc3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?"
+                         r"(Z|[+-]\d\d:\d\d)$")
+    bad = []
+    if doc.get("version") != "https://jsonfeed.org/version/1.1":
+        bad.append("version")
+    if not isinstance(doc.get("title"), str):
+        bad.append("title")
+    if not isinstance(doc.get("items"), list):
+        return bad + ["items"]
+    for k in ("home_page_url", "feed_url", "next_url"):
+        if k in doc and not isinstance(doc[k], str):
+            bad.append(k)
+    for i, it in enumerate(doc["items"]):
+        if not isinstance(it.get("id"), str) or not it["id"]:
+            bad.append("items[%d].id" % i)
+        if not isinstance(it.get("content_html"), str) and \
+                not isinstance(it.get("content_text"), str):
+            bad.append("items[%d]: no content_html or content_text" % i)
+        for k in ("date_published", "date_modified"):
+            if k in it and not rfc3339.match(it[k]):
+                bad.append("items[%d].%s: %r" % (i, k, it[k]))
+        for k in ("tags", "authors", "attachments"):
+            if k in it and not isinstance(it[k], list):
+                bad.append("items[%d].%s" % (i, k))
+        for a in it.get("attachments", []):
+            if not isinstance(a.get("url"), str) or \
+                    not isinstance(a.get("mime_type"), str):
+                bad.append("items[%d].attachments" % i)
+    return bad
