@@ -86,12 +86,24 @@ def rfc3339(s):
         return None
 
 
-def point(text):
+def georss(element):
+    """The georss:point of an entry as (lat, lon); out of range if bad."""
+    text = element.findtext(GEORSS + "point")
+    if text is None:
+        return None
     try:
         lat, lon = (float(x) for x in text.split())
         return (lat, lon)
-    except (ValueError, AttributeError):
-        return None
+    except ValueError:
+        return (999, 999)
+
+
+def classify(e, scheme, term):
+    """Reads kind and territory from a category in their schemes."""
+    if scheme == SCHEME_KIND:
+        e["kind"] = term
+    elif scheme == SCHEME_TERRITORY:
+        e["territory"] = term
 
 
 def read_atom(path):
@@ -105,18 +117,13 @@ def read_atom(path):
             if link.get("rel", "alternate") == "alternate":
                 e["link"] = urllib.parse.urljoin(base or "", link.get("href"))
         for cat in entry.findall(ATOM + "category"):
-            if cat.get("scheme") == SCHEME_KIND:
-                e["kind"] = cat.get("term")
-            elif cat.get("scheme") == SCHEME_TERRITORY:
-                e["territory"] = cat.get("term")
+            classify(e, cat.get("scheme"), cat.get("term"))
         e["published"] = rfc3339(entry.findtext(ATOM + "published"))
         if rfc3339(entry.findtext(ATOM + "updated")) is None:
             e["published"] = None
         if entry.find(ATOM + "content") is None:
             fail(e["id"], "no content")
-        g = entry.findtext(GEORSS + "point")
-        if g is not None:
-            e["geo"] = point(g) or (999, 999)
+        e["geo"] = georss(entry)
         yield e
 
 
@@ -131,10 +138,7 @@ def read_rss(path):
                 guid.text != e["link"]:
             fail(e["id"], "permalink guid differs from link")
         for cat in item.findall("category"):
-            if cat.get("domain") == SCHEME_KIND:
-                e["kind"] = cat.text
-            elif cat.get("domain") == SCHEME_TERRITORY:
-                e["territory"] = cat.text
+            classify(e, cat.get("domain"), cat.text)
         try:
             e["published"] = email.utils.parsedate_to_datetime(
                 item.findtext("pubDate"))
@@ -142,9 +146,7 @@ def read_rss(path):
             e["published"] = None
         if item.find(CONTENT + "encoded") is None:
             fail(e["id"], "no content:encoded")
-        g = item.findtext(GEORSS + "point")
-        if g is not None:
-            e["geo"] = point(g) or (999, 999)
+        e["geo"] = georss(item)
         yield e
 
 
