@@ -53,6 +53,7 @@ struct config {
 	char		*store;		/* SQLite path, relative to main file */
 	char		*peers_dir;	/* relative to main file */
 	char		*admin;		/* unix socket path or 127.0.0.1:port */
+	int		 admin_port;	/* 0: admin is a unix socket path */
 	char		*pidfile;
 	int		 log_level;	/* LOG_LEVEL_* */
 	int		 allow_private;

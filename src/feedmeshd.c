@@ -1,9 +1,346 @@
-/* feedmesh: the node daemon. */
-#include <stdio.h>
+/*
+ * feedmesh: the node daemon. Pulls its peers, deduplicates into SQLite,
+ * serves merged listings; reloads on SIGHUP, stops on SIGTERM/SIGINT.
+ */
+#include <sys/types.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 
-int
-main(void)
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <event2/event.h>
+#include <jansson.h>
+#include <libxml/parser.h>
+
+#include "admin.h"
+#include "conf.h"
+#include "config.h"
+#include "fetch.h"
+#include "log.h"
+#include "pull.h"
+#include "serve.h"
+#include "store.h"
+
+struct node {
+	struct event_base	*base;
+	struct config		*conf;
+	struct store		*store;
+	struct serve		*serve;
+	struct fetcher		*fetcher;
+	struct pull		*pull;
+	struct admin		*admin;
+	struct event		*ev_hup;
+	struct event		*ev_term;
+	struct event		*ev_int;
+	char			*pidfile;
+	int			 pidfd;
+	int			 verbose;
+	time_t			 started;
+};
+
+static void	 usage(void) __attribute__((noreturn));
+static void	 node_limits(const struct config *, struct fetcher_limits *);
+static int	 node_pidfile(struct node *, int);
+static int	 node_reload(struct node *, const char **);
+static void	 node_signal_cb(evutil_socket_t, short, void *);
+static json_t	*node_status_cb(void *);
+static json_t	*node_peers_cb(void *);
+static int	 node_fetch_cb(void *, const char *, const char **);
+static int	 node_reload_cb(void *, const char **);
+static int	 node_log_level(const struct config *, int);
+
+static void
+usage(void)
 {
 	fprintf(stderr, "usage: feedmeshd [-dnv] [-f file]\n");
-	return (1);
+	exit(1);
+}
+
+static int
+node_log_level(const struct config *conf, int verbose)
+{
+	int	 level = conf->log_level + verbose;
+
+	return (level > LOG_LEVEL_DEBUG ? LOG_LEVEL_DEBUG : level);
+}
+
+static void
+node_limits(const struct config *conf, struct fetcher_limits *lim)
+{
+	memset(lim, 0, sizeof(*lim));
+	lim->max_transfers = conf->max_fetches;
+	lim->max_per_host = conf->max_per_host;
+	lim->host_gap_ms = conf->host_gap_ms;
+	lim->allow_private = conf->allow_private;
+}
+
+/*
+ * Takes the pidfile's lock so that two daemons cannot share one store,
+ * then writes the pid. Called again after daemon(): the lock, held on
+ * the open file description, survives the fork.
+ */
+static int
+node_pidfile(struct node *n, int write_pid)
+{
+	char	 buf[32];
+	int	 len;
+
+	if (n->pidfile == NULL)
+		return (0);
+	if (n->pidfd == -1) {
+		n->pidfd = open(n->pidfile, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (n->pidfd == -1) {
+			log_warn("pidfile %s", n->pidfile);
+			return (-1);
+		}
+		if (flock(n->pidfd, LOCK_EX | LOCK_NB) == -1) {
+			log_warnx("pidfile %s is locked: another feedmeshd "
+			    "is running", n->pidfile);
+			close(n->pidfd);
+			n->pidfd = -1;
+			return (-1);
+		}
+	}
+	if (!write_pid)
+		return (0);
+	len = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(n->pidfd, 0) == -1 ||
+	    pwrite(n->pidfd, buf, (size_t)len, 0) != len) {
+		log_warn("pidfile %s: write", n->pidfile);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * A new configuration is read whole and checked before anything changes;
+ * on any error the running one stays, untouched.
+ */
+static int
+node_reload(struct node *n, const char **why)
+{
+	struct config		*nc, *old = n->conf;
+	struct fetcher_limits	 lim;
+
+	log_info("reloading %s", old->path);
+	if ((nc = conf_load(old->path)) == NULL) {
+		log_warnx("reload refused: %s has errors; the running "
+		    "configuration stays", old->path);
+		*why = "the configuration has errors (see the daemon's log)";
+		return (-1);
+	}
+	if (strcmp(nc->listen, old->listen) != 0)
+		log_warnx("reload: listen changed; it takes effect at the "
+		    "next restart");
+	if (strcmp(nc->store, old->store) != 0)
+		log_warnx("reload: store changed; it takes effect at the "
+		    "next restart");
+	if (strcmp(nc->admin, old->admin) != 0)
+		log_warnx("reload: admin changed; it takes effect at the "
+		    "next restart");
+	log_set_level(node_log_level(nc, n->verbose));
+	node_limits(nc, &lim);
+	fetcher_set_limits(n->fetcher, &lim);
+	serve_set_config(n->serve, nc);
+	pull_reconfigure(n->pull, nc);
+	n->conf = nc;
+	conf_free(old);
+	log_info("configuration reloaded: %d peers", pull_npeers(n->pull));
+	return (0);
+}
+
+static void
+node_signal_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	struct node	*n = arg;
+	const char	*why;
+
+	(void)ev;
+	switch (sig) {
+	case SIGHUP:
+		node_reload(n, &why);
+		break;
+	case SIGTERM:
+	case SIGINT:
+		log_info("received %s, stopping", sig == SIGTERM ?
+		    "SIGTERM" : "SIGINT");
+		/* Callbacks run to the end: no transaction is left open. */
+		event_base_loopexit(n->base, NULL);
+		break;
+	}
+}
+
+static json_t *
+node_status_cb(void *arg)
+{
+	struct node	*n = arg;
+
+	return (json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:i, s:I}",
+	    "node", n->conf->node, "title", n->conf->title,
+	    "version", PACKAGE_VERSION, "public_url", n->conf->public_url,
+	    "uptime", (json_int_t)(time(NULL) - n->started),
+	    "entries", (json_int_t)store_count_entries(n->store),
+	    "peers", pull_npeers(n->pull),
+	    "pid", (json_int_t)getpid()));
+}
+
+static json_t *
+node_peers_cb(void *arg)
+{
+	struct node	*n = arg;
+
+	return (pull_peers_json(n->pull));
+}
+
+static int
+node_fetch_cb(void *arg, const char *peer, const char **why)
+{
+	struct node	*n = arg;
+
+	return (pull_fetch_now(n->pull, peer, why));
+}
+
+static int
+node_reload_cb(void *arg, const char **why)
+{
+	return (node_reload(arg, why));
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct node		 n;
+	struct fetcher_limits	 lim;
+	struct admin_ops	 ops;
+	const char		*path = FEEDMESH_SYSCONFDIR "/feedmesh.conf";
+	char			*store_path, *admin_path, *abspath;
+	int			 ch, debug = 0, check = 0;
+
+	memset(&n, 0, sizeof(n));
+	n.pidfd = -1;
+	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
+		switch (ch) {
+		case 'd':
+			debug = 1;
+			break;
+		case 'f':
+			path = optarg;
+			break;
+		case 'n':
+			check = 1;
+			break;
+		case 'v':
+			n.verbose++;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (argc != optind)
+		usage();
+
+	/* Until detached, every error goes to the administrator's terminal. */
+	log_init(1, LOG_LEVEL_INFO + n.verbose, "feedmeshd");
+	/*
+	 * daemon() moves to "/": the file is named absolutely so that a
+	 * reload reads the same file, and relative paths in it still
+	 * resolve against its directory.
+	 */
+	if ((abspath = realpath(path, NULL)) == NULL) {
+		log_warn("%s", path);
+		exit(1);
+	}
+	if ((n.conf = conf_load(abspath)) == NULL)
+		exit(1);
+	free(abspath);
+	if (check) {
+		printf("configuration OK\n");
+		conf_free(n.conf);
+		exit(0);
+	}
+	log_set_level(node_log_level(n.conf, n.verbose));
+	signal(SIGPIPE, SIG_IGN);
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		fatalx("curl_global_init");
+	xmlInitParser();
+	log_route_libraries();
+	n.started = time(NULL);
+
+	if (n.conf->pidfile != NULL && (n.pidfile = conf_path(n.conf,
+	    n.conf->pidfile)) != NULL && node_pidfile(&n, 0) == -1 && !debug)
+		exit(1);
+	store_path = conf_path(n.conf, n.conf->store);
+	if ((n.store = store_open(store_path)) == NULL)
+		exit(1);
+	free(store_path);
+	if ((n.base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	if ((n.serve = serve_new(n.base, n.store, n.conf)) == NULL ||
+	    serve_listen(n.serve, n.conf->listen) == -1)
+		exit(1);
+	memset(&ops, 0, sizeof(ops));
+	ops.status = node_status_cb;
+	ops.peers = node_peers_cb;
+	ops.fetch = node_fetch_cb;
+	ops.reload = node_reload_cb;
+	ops.arg = &n;
+	admin_path = conf_path(n.conf, n.conf->admin);
+	if ((n.admin = admin_new(n.base, admin_path, &ops)) == NULL)
+		exit(1);
+	free(admin_path);
+
+	if (!debug) {
+		if (daemon(0, 0) == -1)
+			fatal("daemon");
+		log_init(0, node_log_level(n.conf, n.verbose), "feedmeshd");
+		if (event_reinit(n.base) == -1)
+			fatalx("event_reinit");
+	}
+	if (n.pidfd != -1 && node_pidfile(&n, 1) == -1 && !debug)
+		exit(1);
+
+	node_limits(n.conf, &lim);
+	n.fetcher = fetcher_new(n.base, &lim);
+	n.pull = pull_new(n.base, n.store, n.fetcher, n.conf);
+	n.ev_hup = evsignal_new(n.base, SIGHUP, node_signal_cb, &n);
+	n.ev_term = evsignal_new(n.base, SIGTERM, node_signal_cb, &n);
+	n.ev_int = evsignal_new(n.base, SIGINT, node_signal_cb, &n);
+	if (n.ev_hup == NULL || n.ev_term == NULL || n.ev_int == NULL ||
+	    evsignal_add(n.ev_hup, NULL) == -1 ||
+	    evsignal_add(n.ev_term, NULL) == -1 ||
+	    evsignal_add(n.ev_int, NULL) == -1)
+		fatalx("cannot install signal events");
+	log_info("node %s listening on %s, %s", n.conf->node, n.conf->listen,
+	    n.conf->public_url);
+
+	event_base_dispatch(n.base);
+
+	pull_free(n.pull);
+	fetcher_free(n.fetcher);
+	admin_free(n.admin);
+	serve_free(n.serve);
+	store_close(n.store);
+	event_free(n.ev_hup);
+	event_free(n.ev_term);
+	event_free(n.ev_int);
+	event_base_free(n.base);
+	if (n.pidfd != -1) {
+		unlink(n.pidfile);
+		close(n.pidfd);
+	}
+	free(n.pidfile);
+	conf_free(n.conf);
+	curl_global_cleanup();
+	xmlCleanupParser();
+	log_info("stopped");
+	return (0);
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 struct event_base;
+struct sockaddr;
 struct fetcher;
 struct fetch;
 
@@ -31,7 +32,24 @@ struct fetch_request {
 	long		 timeout;		/* seconds, whole transfer */
 	long		 max_redirects;
 	const char	*label;		/* for log lines: the peer's name */
+	/* Added: a peer slower than low_speed_limit bytes/s for
+	 * low_speed_time seconds is dropped. */
+	long		 low_speed_limit;
+	long		 low_speed_time;
 };
+
+/*
+ * Zero in a size or time field of a request means the default below;
+ * max_redirects is taken as it is (0: none followed), the default only
+ * when negative. The body of a non-2xx response is counted against
+ * max_size but not handed to data_cb: an error page is not a feed.
+ */
+#define FETCH_DEFAULT_MAX_SIZE		(16 * 1024 * 1024)
+#define FETCH_DEFAULT_CONNECT_TIMEOUT	30
+#define FETCH_DEFAULT_TIMEOUT		120
+#define FETCH_DEFAULT_MAX_REDIRECTS	5
+#define FETCH_DEFAULT_LOW_SPEED_LIMIT	64
+#define FETCH_DEFAULT_LOW_SPEED_TIME	30
 
 struct fetch_result {
 	long		 status;	/* HTTP status; 0 if none */
@@ -60,9 +78,19 @@ void		 fetcher_free(struct fetcher *);	/* cancels everything */
 /* Queues a fetch; NULL on a request that cannot be made (logged). */
 struct fetch	*fetch_start(struct fetcher *, const struct fetch_request *,
 		    fetch_data_cb, fetch_done_cb, void *arg);
-/* Cancels without calling done_cb. */
+/*
+ * Cancels without calling done_cb. Safe from any callback; fetcher_free is
+ * too (the fetcher then goes away once the callback returns).
+ */
 void		 fetch_cancel(struct fetch *);
 int		 fetcher_active(const struct fetcher *);
 int		 fetcher_queued(const struct fetcher *);
+
+/*
+ * Added: 1 if a peer at this address is refused unless allow_private:
+ * loopback, private, link-local, CGNAT, unspecified, multicast, reserved,
+ * and IPv6 forms embedding such an IPv4 address.
+ */
+int		 fetch_address_private(const struct sockaddr *, size_t);
 
 #endif

@@ -22,6 +22,12 @@ struct render_feed {
 	int64_t		 updated;	/* newest change shown */
 };
 
+/*
+ * Both append a whole document to the buffer. Entries without an id are
+ * skipped; deleted entries are written as tombstones (RFC 6721 in Atom,
+ * "_feedmesh": {"deleted": true} in JSON). A feed updated of ENTRY_NO_TIME
+ * means the newest entry's date.
+ */
 void	 render_atom(struct buf *, const struct render_feed *,
 	    struct entry *const *, size_t);
 void	 render_json(struct buf *, const struct render_feed *,

@@ -6,6 +6,9 @@
 #ifndef FEEDMESH_SANITIZE_H
 #define FEEDMESH_SANITIZE_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 /*
  * Returns sanitized HTML (never NULL; "" for nothing left). Relative
  * href/src are resolved against base (may be NULL).
@@ -18,7 +21,24 @@ char	*sanitize_html_to_text(const char *html);
 /* Text made into HTML (escaped, paragraphs kept). */
 char	*sanitize_text_to_html(const char *text);
 
-/* Hosts whose iframes are kept (video players); replaces the list. */
+/*
+ * Input beyond this size is not an entry: sanitize_html() keeps only the
+ * text of its first SANITIZE_MAX_INPUT bytes.
+ */
+#define SANITIZE_MAX_INPUT	(2 * 1024 * 1024)
+
+/*
+ * Hosts whose https iframes are kept (video players such as PeerTube
+ * instances), besides the built-in www.youtube.com,
+ * www.youtube-nocookie.com, player.vimeo.com and www.dailymotion.com;
+ * replaces the previous administrator list (n = 0 clears it).
+ */
 void	 sanitize_set_iframe_hosts(const char *const *hosts, int n);
+
+/*
+ * Decodes the UTF-8 sequence at s (len > 0 bytes) into *c, returns its
+ * length; malformed input gives U+FFFD and the number of bytes to skip.
+ */
+size_t	 sanitize_utf8_next(const char *s, size_t len, uint32_t *c);
 
 #endif

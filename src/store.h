@@ -15,6 +15,14 @@ struct store;
 struct store	*store_open(const char *path);	/* NULL, logged, on error */
 void		 store_close(struct store *);
 
+/*
+ * Fixes the store's clock (first seen, change times, expiry) instead of
+ * time(NULL); 0 goes back to the real clock. For tests and tools.
+ */
+void		 store_set_now(struct store *, int64_t);
+/* Caps the database at pages pages (0: no cap); a full store fails cleanly. */
+int		 store_limit_pages(struct store *, int64_t pages);
+
 /* One transaction per fetched document. */
 int		 store_begin(struct store *);
 int		 store_commit(struct store *);
@@ -42,38 +50,55 @@ int		 store_entry_upsert(struct store *, const struct entry *e,
 /* Reads one entry by id or alias: 1 found, 0 not found, -1 error. */
 int		 store_entry_get(struct store *, const char *id, struct entry **);
 
-/* Listings, newest first (published, else updated, else first seen). */
+/*
+ * Listings, newest first (published, else updated, else first seen).
+ * Tombstones are listed (the renderer shows them as deleted entries);
+ * entries past their expiry are not.
+ */
 struct store_query {
 	const char	*kind;
 	const char	*territory;	/* prefix match on path segments */
-	const char	*category;
-	const char	*peer;
-	int64_t		 since;		/* ENTRY_NO_TIME: none */
-	int		 limit;
+	const char	*category;	/* term equality */
+	const char	*peer;		/* carried by that peer; "" local */
+	/* Stored or replaced at or after (catching up); ENTRY_NO_TIME: all. */
+	int64_t		 since;
+	int		 limit;		/* <= 0: no limit */
 	/* Keyset cursor: entries strictly older than (time, seq). */
 	int64_t		 before_time;	/* ENTRY_NO_TIME: from the newest */
 	int64_t		 before_seq;
+	int		 skip_deleted;	/* 1: leave tombstones out */
 };
+
+/*
+ * An empty query: no filter, no limit, from the newest. Use it: a zeroed
+ * struct has a cursor at time 0 and lists nothing.
+ */
+void		 store_query_init(struct store_query *);
 
 /*
  * Calls cb for each entry of the listing (the entry is freed after the
  * call); stops at the first non-zero return. Each call also passes the
- * entry's keyset position, to build the next-page link.
+ * entry's keyset position, to build the next-page link. The callback must
+ * not call the store.
  */
 typedef int	(*store_entry_cb)(const struct entry *, int64_t sort_time,
 		    int64_t seq, void *arg);
 int		 store_query_entries(struct store *, const struct store_query *,
 		    store_entry_cb, void *arg);
+/* SQLite's plan for that query, one step a line (a new string), or NULL. */
+char		*store_query_explain(struct store *, const struct store_query *);
 
 /* Bumped by every commit that changed what a listing shows. */
 uint64_t	 store_generation(const struct store *);
 /* Time of the last such change (for Last-Modified), 0 if none. */
 int64_t		 store_last_change(const struct store *);
+/* Entries that are not tombstones; those carried by peer ("" or NULL local). */
 int64_t		 store_count_entries(struct store *);
 int64_t		 store_count_peer_entries(struct store *, const char *peer);
 
 /* Fetch state of a peer, kept across restarts. */
 struct peer_state {
+	char	*url;			/* the URL this state was learnt from */
 	char	*etag;			/* stored verbatim */
 	char	*last_modified;		/* stored verbatim */
 	char	*body_digest;		/* SHA-256 hex of the last body */

@@ -1,0 +1,380 @@
+/*
+ * feedmesh: the administrator's tool. Talks to feedmeshd through the
+ * admin socket named in the configuration; "parse" needs no daemon.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <libxml/parser.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "config.h"
+#include "date.h"
+#include "entry.h"
+#include "ingest.h"
+#include "log.h"
+#include "render.h"
+
+/* What feedmeshctl parse reads at most: the daemon's default limit. */
+#define CTL_PARSE_MAX	(64 * 1024 * 1024)
+
+static int	 json_output;
+
+static void	 usage(void) __attribute__((noreturn));
+static json_t	*ctl_call(const struct config *, const char *, const char *);
+static size_t	 ctl_write_cb(char *, size_t, size_t, void *);
+static int	 ctl_status(const struct config *);
+static int	 ctl_peers(const struct config *);
+static int	 ctl_simple(const struct config *, const char *, const char *);
+static int	 ctl_parse(int, char **);
+static void	 ctl_age(const char *, char *, size_t);
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: feedmeshctl [-j] [-f file] command [argument ...]\n"
+	    "commands:\n"
+	    "  status                node, uptime, entries, peers\n"
+	    "  peers                 one row per peer\n"
+	    "  fetch peer            fetch a peer now\n"
+	    "  reload                reload the configuration (as SIGHUP)\n"
+	    "  parse [-u url] file|- print what the node would store\n");
+	exit(1);
+}
+
+static size_t
+ctl_write_cb(char *p, size_t size, size_t n, void *arg)
+{
+	buf_add(arg, p, size * n);
+	return (size * n);
+}
+
+/* One request on the admin socket; the decoded JSON answer or NULL. */
+static json_t *
+ctl_call(const struct config *conf, const char *method, const char *path)
+{
+	CURL		*c;
+	CURLcode	 rc;
+	struct buf	 body;
+	json_error_t	 jerr;
+	json_t		*j;
+	char		*where, *url, err[CURL_ERROR_SIZE] = "";
+	long		 status = 0;
+
+	buf_init(&body);
+	where = conf_path(conf, conf->admin);
+	if ((c = curl_easy_init()) == NULL)
+		fatalx("curl_easy_init");
+	if (where[0] == '/') {
+		curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, where);
+		if (asprintf(&url, "http://localhost%s", path) == -1)
+			fatal("asprintf");
+	} else if (asprintf(&url, "http://%s%s", where, path) == -1)
+		fatal("asprintf");
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (strcmp(method, "POST") == 0)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, ctl_write_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(c);
+	if (rc != CURLE_OK) {
+		fprintf(stderr, "feedmeshctl: cannot reach feedmeshd at %s: "
+		    "%s\n", where, err[0] ? err : curl_easy_strerror(rc));
+		j = NULL;
+		goto done;
+	}
+	if ((j = json_loadb(body.data ? body.data : "", body.len, 0,
+	    &jerr)) == NULL) {
+		fprintf(stderr, "feedmeshctl: unreadable answer from %s: %s\n",
+		    where, jerr.text);
+		goto done;
+	}
+	if (status != 200) {
+		fprintf(stderr, "feedmeshctl: %s\n",
+		    json_string_value(json_object_get(j, "error")) ?
+		    json_string_value(json_object_get(j, "error")) :
+		    "request refused");
+		json_decref(j);
+		j = NULL;
+	}
+done:
+	free(url);
+	free(where);
+	buf_free(&body);
+	return (j);
+}
+
+static void
+ctl_print_json(json_t *j)
+{
+	char	*s = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+
+	if (s != NULL)
+		printf("%s\n", s);
+	free(s);
+}
+
+static int
+ctl_status(const struct config *conf)
+{
+	json_t		*j;
+	json_int_t	 up;
+
+	if ((j = ctl_call(conf, "GET", "/status")) == NULL)
+		return (1);
+	if (json_output)
+		ctl_print_json(j);
+	else {
+		up = json_integer_value(json_object_get(j, "uptime"));
+		printf("node:       %s (%s)\n",
+		    json_string_value(json_object_get(j, "node")),
+		    json_string_value(json_object_get(j, "title")));
+		printf("version:    %s\n",
+		    json_string_value(json_object_get(j, "version")));
+		printf("public url: %s\n",
+		    json_string_value(json_object_get(j, "public_url")));
+		printf("uptime:     %lldd %02lld:%02lld:%02lld\n",
+		    (long long)(up / 86400), (long long)(up / 3600 % 24),
+		    (long long)(up / 60 % 60), (long long)(up % 60));
+		printf("entries:    %lld\n", (long long)json_integer_value(
+		    json_object_get(j, "entries")));
+		printf("peers:      %lld\n", (long long)json_integer_value(
+		    json_object_get(j, "peers")));
+	}
+	json_decref(j);
+	return (0);
+}
+
+/* "12s ago", "in 3m": times relative to now, for the peers table. */
+static void
+ctl_age(const char *when, char *out, size_t len)
+{
+	int64_t		 t, d;
+	const char	*fmt;
+
+	if (when == NULL || (t = date_parse(when, NULL)) == ENTRY_NO_TIME) {
+		snprintf(out, len, "-");
+		return;
+	}
+	d = t - (int64_t)time(NULL);
+	fmt = d < 0 ? "%lld%s ago" : "in %lld%s";
+	if (d < 0)
+		d = -d;
+	if (d < 120)
+		snprintf(out, len, fmt, (long long)d, "s");
+	else if (d < 7200)
+		snprintf(out, len, fmt, (long long)(d / 60), "m");
+	else if (d < 172800)
+		snprintf(out, len, fmt, (long long)(d / 3600), "h");
+	else
+		snprintf(out, len, fmt, (long long)(d / 86400), "d");
+}
+
+static int
+ctl_peers(const struct config *conf)
+{
+	json_t		*j, *p;
+	size_t		 i;
+	char		 last[32], next[32];
+	const char	*err, *moved;
+
+	if ((j = ctl_call(conf, "GET", "/peers")) == NULL)
+		return (1);
+	if (json_output) {
+		ctl_print_json(j);
+		json_decref(j);
+		return (0);
+	}
+	printf("%-20s %-10s %6s %8s %-10s %-10s %s\n", "PEER", "LAST-FETCH",
+	    "STATUS", "ENTRIES", "NEXT", "FAILURES", "LAST-ERROR");
+	json_array_foreach(j, i, p) {
+		ctl_age(json_string_value(json_object_get(p, "last_fetch")),
+		    last, sizeof(last));
+		if (json_is_true(json_object_get(p, "gone")))
+			snprintf(next, sizeof(next), "stopped");
+		else if (json_is_true(json_object_get(p, "fetching")))
+			snprintf(next, sizeof(next), "now");
+		else
+			ctl_age(json_string_value(json_object_get(p,
+			    "next_fetch")), next, sizeof(next));
+		err = json_string_value(json_object_get(p, "last_error"));
+		printf("%-20s %-10s %6lld %8lld %-10s %-10lld %s\n",
+		    json_string_value(json_object_get(p, "name")), last,
+		    (long long)json_integer_value(json_object_get(p,
+		    "status")),
+		    (long long)json_integer_value(json_object_get(p,
+		    "entries")), next,
+		    (long long)json_integer_value(json_object_get(p,
+		    "failures")), err ? err : "-");
+		if ((moved = json_string_value(json_object_get(p,
+		    "moved_to"))) != NULL)
+			printf("%-20s moved permanently to %s: update its "
+			    "url\n", "", moved);
+	}
+	json_decref(j);
+	return (0);
+}
+
+static int
+ctl_simple(const struct config *conf, const char *method, const char *path)
+{
+	json_t	*j;
+
+	if ((j = ctl_call(conf, method, path)) == NULL)
+		return (1);
+	if (json_output)
+		ctl_print_json(j);
+	else
+		printf("%s\n", json_string_value(json_object_get(j,
+		    "result")));
+	json_decref(j);
+	return (0);
+}
+
+/* Reads a document as the daemon would and prints it as JSON Feed 1.1. */
+static int
+ctl_parse(int argc, char **argv)
+{
+	struct ingest		*in;
+	struct ingest_stats	 st;
+	struct render_feed	 rf;
+	const struct feed_meta	*meta;
+	struct entry *const	*entries;
+	struct buf		 out;
+	const char		*base = NULL, *file;
+	char			 chunk[65536];
+	FILE			*fp;
+	size_t			 n, total = 0, nentries;
+	int			 ch, rc = 1;
+
+	optind = 1;
+	while ((ch = getopt(argc, argv, "u:")) != -1) {
+		switch (ch) {
+		case 'u':
+			base = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (argc - optind != 1)
+		usage();
+	file = argv[optind];
+	if (strcmp(file, "-") == 0)
+		fp = stdin;
+	else if ((fp = fopen(file, "rb")) == NULL) {
+		fprintf(stderr, "feedmeshctl: %s: %s\n", file,
+		    strerror(errno));
+		return (1);
+	}
+	in = ingest_new(NULL, base, NULL);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+		total += n;
+		if (total > CTL_PARSE_MAX) {
+			fprintf(stderr, "feedmeshctl: %s: larger than %d "
+			    "bytes\n", file, CTL_PARSE_MAX);
+			goto done;
+		}
+		if (ingest_data(in, chunk, n) == -1)
+			break;
+	}
+	if (ingest_prepare(in, &st) == -1) {
+		fprintf(stderr, "feedmeshctl: %s: %s\n", file,
+		    ingest_error(in) ? ingest_error(in) : "not a feed");
+		goto done;
+	}
+	meta = ingest_meta(in);
+	if (meta->bozo)
+		fprintf(stderr, "feedmeshctl: %s: not well-formed, "
+		    "recovered: %s\n", file, meta->bozo_reason ?
+		    meta->bozo_reason : "?");
+	entries = ingest_entries(in, &nentries);
+	memset(&rf, 0, sizeof(rf));
+	rf.id = meta->id;
+	rf.title = meta->title ? meta->title : file;
+	rf.self_url = meta->self ? meta->self : base;
+	rf.alternate_url = meta->link;
+	rf.updated = meta->updated;
+	buf_init(&out);
+	render_json(&out, &rf, entries, nentries);
+	fwrite(out.data, 1, out.len, stdout);
+	if (out.len > 0 && out.data[out.len - 1] != '\n')
+		putchar('\n');
+	buf_free(&out);
+	fprintf(stderr, "feedmeshctl: %s: %s, %d entries, identity by %s\n",
+	    file, meta->format ? meta->format : "?", st.entries, st.identity);
+	rc = 0;
+done:
+	ingest_free(in);
+	if (fp != stdin)
+		fclose(fp);
+	return (rc);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct config	*conf;
+	const char	*path = FEEDMESH_SYSCONFDIR "/feedmesh.conf";
+	char		*q, *esc;
+	int		 ch, rc;
+
+	while ((ch = getopt(argc, argv, "+f:j")) != -1) {
+		switch (ch) {
+		case 'f':
+			path = optarg;
+			break;
+		case 'j':
+			json_output = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		usage();
+	log_init(1, LOG_LEVEL_WARN, "feedmeshctl");
+	xmlInitParser();
+	if (strcmp(argv[0], "parse") == 0)
+		return (ctl_parse(argc, argv));
+
+	if ((conf = conf_load(path)) == NULL)
+		return (1);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (strcmp(argv[0], "status") == 0 && argc == 1)
+		rc = ctl_status(conf);
+	else if (strcmp(argv[0], "peers") == 0 && argc == 1)
+		rc = ctl_peers(conf);
+	else if (strcmp(argv[0], "reload") == 0 && argc == 1)
+		rc = ctl_simple(conf, "POST", "/reload");
+	else if (strcmp(argv[0], "fetch") == 0 && argc == 2) {
+		if ((esc = curl_easy_escape(NULL, argv[1], 0)) == NULL ||
+		    asprintf(&q, "/fetch?peer=%s", esc) == -1)
+			fatal("asprintf");
+		rc = ctl_simple(conf, "POST", q);
+		free(q);
+		curl_free(esc);
+	} else
+		usage();
+	conf_free(conf);
+	curl_global_cleanup();
+	return (rc);
+}

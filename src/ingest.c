@@ -1,0 +1,386 @@
+/*
+ * feedmesh: one document from one peer, from bytes to the store.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "conf.h"
+#include "entry.h"
+#include "ingest.h"
+#include "log.h"
+#include "parse.h"
+#include "store.h"
+
+struct ingest {
+	const struct peer_conf	*peer;
+	struct parser		*parser;
+	EVP_MD_CTX		*md;
+	char			 digest[INGEST_DIGEST_LEN];
+	char			*error;
+	struct entry		**entries;
+	size_t			 nentries;
+	size_t			 cap;
+	int			 failed;
+	int			 finished;
+};
+
+static void	 ingest_entry_cb(struct entry *, const struct feed_meta *,
+		    void *);
+static void	 ingest_hex(const unsigned char *, unsigned int, char *);
+static const char *ingest_choose_identity(struct ingest *);
+static int	 ingest_strcmp_cb(const void *, const void *);
+static int	 ingest_keys_unique(struct ingest *, int);
+static int	 ingest_entry_pass(const struct peer_conf *,
+		    const struct entry *);
+static int	 ingest_end(struct ingest *);
+
+struct ingest *
+ingest_new(const struct peer_conf *peer, const char *base_url,
+    const char *content_type)
+{
+	struct ingest		*in;
+	struct parse_options	 opts;
+
+	if ((in = calloc(1, sizeof(*in))) == NULL)
+		fatal("%s", __func__);
+	in->peer = peer;
+	memset(&opts, 0, sizeof(opts));
+	opts.base_url = base_url;
+	opts.content_type = content_type;
+	if ((in->parser = parse_new(&opts, ingest_entry_cb, in)) == NULL)
+		fatalx("%s: parse_new", __func__);
+	if ((in->md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(in->md, EVP_sha256(), NULL) != 1)
+		fatalx("%s: EVP_DigestInit_ex", __func__);
+	return (in);
+}
+
+static void
+ingest_entry_cb(struct entry *e, const struct feed_meta *meta, void *arg)
+{
+	struct ingest	*in = arg;
+
+	(void)meta;
+	if (in->nentries == in->cap) {
+		in->cap = in->cap ? in->cap * 2 : 64;
+		in->entries = reallocarray(in->entries, in->cap,
+		    sizeof(*in->entries));
+		if (in->entries == NULL)
+			fatal("%s", __func__);
+	}
+	in->entries[in->nentries++] = e;
+}
+
+int
+ingest_data(struct ingest *in, const char *data, size_t len)
+{
+	if (in->failed)
+		return (-1);
+	if (EVP_DigestUpdate(in->md, data, len) != 1)
+		fatalx("%s: EVP_DigestUpdate", __func__);
+	if (parse_feed(in->parser, data, len) == -1) {
+		in->failed = 1;
+		return (-1);
+	}
+	return (0);
+}
+
+static void
+ingest_hex(const unsigned char *md, unsigned int len, char *out)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	unsigned int		 i;
+
+	for (i = 0; i < len && i < 32; i++) {
+		out[i * 2] = hex[md[i] >> 4];
+		out[i * 2 + 1] = hex[md[i] & 0xf];
+	}
+	out[i * 2] = '\0';
+}
+
+char *
+ingest_entry_digest_id(const struct entry *e)
+{
+	EVP_MD_CTX	*md;
+	unsigned char	 raw[EVP_MAX_MD_SIZE];
+	unsigned int	 len;
+	char		 hex[INGEST_DIGEST_LEN], *id;
+	const char	*parts[4];
+	size_t		 i;
+
+	/* What a reader would call "the same item": title, link, text. */
+	parts[0] = e->title;
+	parts[1] = e->link;
+	parts[2] = e->content;
+	parts[3] = e->summary;
+	if ((md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1)
+		fatalx("%s: EVP_DigestInit_ex", __func__);
+	for (i = 0; i < 4; i++) {
+		if (parts[i] != NULL)
+			EVP_DigestUpdate(md, parts[i], strlen(parts[i]));
+		EVP_DigestUpdate(md, "\0", 1);
+	}
+	EVP_DigestFinal_ex(md, raw, &len);
+	EVP_MD_CTX_free(md);
+	ingest_hex(raw, len, hex);
+	if (asprintf(&id, "urn:feedmesh:digest:%s", hex) == -1)
+		fatal("%s", __func__);
+	return (id);
+}
+
+static int
+ingest_strcmp_cb(const void *a, const void *b)
+{
+	return (strcmp(*(char *const *)a, *(char *const *)b));
+}
+
+/*
+ * 1 if no two entries of the document share the key (0 id, 1 link);
+ * entries without the key and tombstones do not count.
+ */
+static int
+ingest_keys_unique(struct ingest *in, int key)
+{
+	const char	**keys;
+	const char	 *k;
+	size_t		  i, n = 0;
+	int		  unique = 1;
+
+	if ((keys = calloc(in->nentries + 1, sizeof(*keys))) == NULL)
+		fatal("%s", __func__);
+	for (i = 0; i < in->nentries; i++) {
+		if (in->entries[i]->deleted)
+			continue;
+		k = key == 0 ? in->entries[i]->id : in->entries[i]->link;
+		if (k != NULL && *k != '\0')
+			keys[n++] = k;
+	}
+	qsort(keys, n, sizeof(*keys), ingest_strcmp_cb);
+	for (i = 1; i < n && unique; i++)
+		if (strcmp(keys[i - 1], keys[i]) == 0)
+			unique = 0;
+	free(keys);
+	return (unique);
+}
+
+/*
+ * Chooses the key that identifies this document's entries and writes it
+ * into each entry's id: the published id when the feed's ids can be
+ * trusted, else the permalink, else a digest of the entry. A feed that
+ * gives several items one guid is identified by links for that whole
+ * document, so that the items stay apart.
+ */
+static const char *
+ingest_choose_identity(struct ingest *in)
+{
+	enum conf_identity	 mode = in->peer != NULL ?
+				    in->peer->identity : IDENTITY_AUTO;
+	struct entry		*e;
+	const char		*used;
+	char			*id;
+	size_t			 i;
+
+	if (mode == IDENTITY_AUTO) {
+		if (ingest_keys_unique(in, 0))
+			mode = IDENTITY_ID;
+		else if (ingest_keys_unique(in, 1))
+			mode = IDENTITY_LINK;
+		else
+			mode = IDENTITY_DIGEST;
+	}
+	used = mode == IDENTITY_ID ? "id" :
+	    mode == IDENTITY_LINK ? "link" : "digest";
+	for (i = 0; i < in->nentries; i++) {
+		e = in->entries[i];
+		if (e->deleted)
+			continue;	/* a tombstone names its entry's id */
+		if (mode == IDENTITY_ID && e->id != NULL && *e->id != '\0')
+			continue;
+		if (mode != IDENTITY_DIGEST && e->link != NULL &&
+		    *e->link != '\0') {
+			entry_set(&e->id, e->link);
+			continue;
+		}
+		id = ingest_entry_digest_id(e);
+		free(e->id);
+		e->id = id;
+	}
+	return (used);
+}
+
+/* Applies the peer's include and exclude filters to an entry. */
+static int
+ingest_entry_pass(const struct peer_conf *peer, const struct entry *e)
+{
+	const char	**terms;
+	size_t		  i;
+	int		  pass;
+
+	if (peer == NULL)
+		return (1);
+	if ((terms = calloc(e->ncategories + 1, sizeof(*terms))) == NULL)
+		fatal("%s", __func__);
+	for (i = 0; i < e->ncategories; i++)
+		terms[i] = e->categories[i].term;
+	pass = conf_filter_pass(peer, e->kind, e->territory,
+	    (const char *const *)terms, e->ncategories);
+	free(terms);
+	return (pass);
+}
+
+/* Ends the parse and computes the document's digest. */
+static int
+ingest_end(struct ingest *in)
+{
+	unsigned char	 raw[EVP_MAX_MD_SIZE];
+	unsigned int	 len;
+
+	if (in->finished)
+		return (in->failed ? -1 : 0);
+	in->finished = 1;
+	EVP_DigestFinal_ex(in->md, raw, &len);
+	ingest_hex(raw, len, in->digest);
+	if (in->failed || parse_finish(in->parser) == -1) {
+		in->failed = 1;
+		return (-1);
+	}
+	return (0);
+}
+
+int
+ingest_prepare(struct ingest *in, struct ingest_stats *st)
+{
+	struct entry	*e;
+	size_t		 i, kept = 0;
+
+	memset(st, 0, sizeof(*st));
+	if (ingest_end(in) == -1)
+		return (-1);
+	st->entries = (int)in->nentries;
+	st->identity = ingest_choose_identity(in);
+	for (i = 0; i < in->nentries; i++) {
+		e = in->entries[i];
+		if (in->peer != NULL && !e->deleted) {
+			if (e->kind == NULL && in->peer->kind != NULL)
+				entry_set(&e->kind, in->peer->kind);
+			if (e->territory == NULL &&
+			    in->peer->territory != NULL)
+				entry_set(&e->territory, in->peer->territory);
+		}
+		if (!e->deleted && !ingest_entry_pass(in->peer, e)) {
+			st->filtered++;
+			entry_free(e);
+			continue;
+		}
+		in->entries[kept++] = e;
+	}
+	in->nentries = kept;
+	return (0);
+}
+
+struct entry *const *
+ingest_entries(const struct ingest *in, size_t *n)
+{
+	*n = in->nentries;
+	return (in->entries);
+}
+
+int
+ingest_finish(struct ingest *in, struct store *store,
+    const char *last_digest, struct ingest_stats *st)
+{
+	enum store_result	 res;
+	const char		*name;
+	size_t			 i;
+
+	memset(st, 0, sizeof(*st));
+	if (ingest_end(in) == -1)
+		return (-1);
+	/* The cheapest write is none: same bytes, same entries. */
+	if (last_digest != NULL && strcmp(last_digest, in->digest) == 0) {
+		st->entries = (int)in->nentries;
+		st->skipped = 1;
+		return (0);
+	}
+	if (ingest_prepare(in, st) == -1)
+		return (-1);
+	name = in->peer != NULL ? in->peer->name : NULL;
+	if (store_begin(store) == -1)
+		goto fail;
+	for (i = 0; i < in->nentries; i++) {
+		if (store_entry_upsert(store, in->entries[i], name,
+		    &res) == -1)
+			goto fail;
+		switch (res) {
+		case STORE_INSERTED:
+			st->inserted++;
+			break;
+		case STORE_UPDATED:
+			st->updated++;
+			break;
+		case STORE_MERGED:
+			st->merged++;
+			break;
+		case STORE_UNCHANGED:
+			st->unchanged++;
+			break;
+		case STORE_STALE:
+			st->stale++;
+			break;
+		}
+	}
+	if (store_commit(store) == -1)
+		goto fail;
+	return (0);
+fail:
+	store_rollback(store);
+	free(in->error);
+	if ((in->error = strdup("store write failed")) == NULL)
+		fatal("%s", __func__);
+	return (-1);
+}
+
+const char *
+ingest_digest(const struct ingest *in)
+{
+	return (in->digest);
+}
+
+const char *
+ingest_error(const struct ingest *in)
+{
+	if (in->error != NULL)
+		return (in->error);
+	return (parse_error(in->parser));
+}
+
+const struct feed_meta *
+ingest_meta(const struct ingest *in)
+{
+	return (parse_meta(in->parser));
+}
+
+void
+ingest_set_peer(struct ingest *in, const struct peer_conf *peer)
+{
+	in->peer = peer;
+}
+
+void
+ingest_free(struct ingest *in)
+{
+	size_t	 i;
+
+	if (in == NULL)
+		return;
+	for (i = 0; i < in->nentries; i++)
+		entry_free(in->entries[i]);
+	free(in->entries);
+	parse_free(in->parser);
+	EVP_MD_CTX_free(in->md);
+	free(in->error);
+	free(in);
+}

@@ -1,0 +1,61 @@
+/*
+ * feedmesh: one document from one peer, from bytes to the store. Bytes
+ * are parsed as they arrive and hashed; at the end the identity of the
+ * entries is chosen for the whole document, the peer's defaults and
+ * filters applied, and everything written in one transaction. A body
+ * identical to the last one is dropped before any SQL.
+ */
+#ifndef FEEDMESH_INGEST_H
+#define FEEDMESH_INGEST_H
+
+#include <stddef.h>
+
+#include "conf.h"
+
+struct store;
+struct ingest;
+
+struct ingest_stats {
+	int	 entries;		/* in the document */
+	int	 inserted;
+	int	 updated;
+	int	 merged;		/* a new path to a known entry */
+	int	 unchanged;
+	int	 stale;
+	int	 filtered;		/* refused by the peer's filters */
+	int	 skipped;		/* 1: body identical to the last one */
+	const char *identity;		/* key used: "id", "link", "digest" */
+};
+
+/* Digests are SHA-256 in lower-case hex. */
+#define INGEST_DIGEST_LEN	65
+
+struct ingest	*ingest_new(const struct peer_conf *, const char *base_url,
+		    const char *content_type);
+/* Returns -1 once the document cannot be a feed (see ingest_error). */
+int		 ingest_data(struct ingest *, const char *, size_t);
+/*
+ * Ends the document and stores it unless its digest equals last_digest
+ * (may be NULL). 0 on success, -1 on a parse or store failure.
+ */
+int		 ingest_finish(struct ingest *, struct store *,
+		    const char *last_digest, struct ingest_stats *);
+/*
+ * Ends the document and prepares its entries as ingest_finish() would
+ * store them (identity, peer defaults, filters), without a store: for
+ * feedmeshctl parse. Then ingest_entries() lists them.
+ */
+int		 ingest_prepare(struct ingest *, struct ingest_stats *);
+struct entry *const *ingest_entries(const struct ingest *, size_t *);
+const char	*ingest_digest(const struct ingest *);
+const char	*ingest_error(const struct ingest *);
+/* Feed-level hints read from the document. */
+const struct feed_meta *ingest_meta(const struct ingest *);
+/* After a reload: the same peer, described by the new configuration. */
+void		 ingest_set_peer(struct ingest *, const struct peer_conf *);
+void		 ingest_free(struct ingest *);
+
+/* The identity of an entry with neither id nor link: a digest URN. */
+char		*ingest_entry_digest_id(const struct entry *);
+
+#endif

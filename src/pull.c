@@ -1,0 +1,541 @@
+/*
+ * feedmesh: the pulling loop, one timer per peer, no cron.
+ */
+#include <sys/queue.h>
+#include <sys/time.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "conf.h"
+#include "config.h"
+#include "date.h"
+#include "entry.h"
+#include "fetch.h"
+#include "ingest.h"
+#include "log.h"
+#include "pull.h"
+#include "store.h"
+
+struct pull_peer {
+	TAILQ_ENTRY(pull_peer)	 next;
+	struct pull		*pull;
+	char			*name;
+	const struct peer_conf	*conf;
+	struct peer_state	 state;
+	struct event		*timer;
+	struct fetch		*fetch;
+	struct ingest		*ingest;
+	int64_t			 entries;
+	struct ingest_stats	 last;
+	int64_t			 fetch_started;
+};
+TAILQ_HEAD(pull_peer_list, pull_peer);
+
+struct pull {
+	struct event_base	*base;
+	struct store		*store;
+	struct fetcher		*fetcher;
+	const struct config	*conf;
+	struct pull_peer_list	 peers;
+	int			 npeers;
+	char			*user_agent;
+};
+
+static struct pull_peer *pull_peer_new(struct pull *,
+		    const struct peer_conf *);
+static void	 pull_peer_free(struct pull_peer *, const char *);
+static struct pull_peer *pull_peer_find(struct pull *, const char *);
+static void	 pull_peer_arm(struct pull_peer *, double);
+static void	 pull_peer_resume(struct pull_peer *);
+static void	 pull_timer_cb(evutil_socket_t, short, void *);
+static int	 pull_data_cb(const char *, size_t, void *);
+static void	 pull_done_cb(const struct fetch_result *, void *);
+static void	 pull_fetch_failed(struct pull_peer *,
+		    const struct fetch_result *, const char *);
+static double	 pull_next_delay(struct pull_peer *, int,
+		    const struct fetch_result *, int64_t);
+static void	 pull_state_save(struct pull_peer *);
+static void	 pull_state_forget(struct pull_peer *);
+static void	 pull_set_user_agent(struct pull *);
+
+struct pull *
+pull_new(struct event_base *base, struct store *store,
+    struct fetcher *fetcher, const struct config *conf)
+{
+	struct pull		*s;
+	struct peer_conf	*pc;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		fatal("%s", __func__);
+	s->base = base;
+	s->store = store;
+	s->fetcher = fetcher;
+	s->conf = conf;
+	TAILQ_INIT(&s->peers);
+	pull_set_user_agent(s);
+	TAILQ_FOREACH(pc, &conf->peers, next) {
+		if (!pc->enabled)
+			continue;
+		pull_peer_resume(pull_peer_new(s, pc));
+	}
+	log_info("following %d peers", s->npeers);
+	return (s);
+}
+
+static void
+pull_set_user_agent(struct pull *s)
+{
+	free(s->user_agent);
+	if (asprintf(&s->user_agent, "feedmesh/%s (+%s)", PACKAGE_VERSION,
+	    s->conf->public_url) == -1)
+		fatal("%s", __func__);
+}
+
+static struct pull_peer *
+pull_peer_new(struct pull *s, const struct peer_conf *pc)
+{
+	struct pull_peer	*sp;
+
+	if ((sp = calloc(1, sizeof(*sp))) == NULL ||
+	    (sp->name = strdup(pc->name)) == NULL)
+		fatal("%s", __func__);
+	sp->pull = s;
+	sp->conf = pc;
+	peer_state_init(&sp->state);
+	if (store_peer_state_load(s->store, pc->name, &sp->state) == -1)
+		log_warnx("peer %s: fetch state could not be read, "
+		    "starting afresh", pc->name);
+	if (sp->state.url != NULL && strcmp(sp->state.url, pc->url) != 0) {
+		log_info("peer %s: url changed since the last run; "
+		    "starting afresh", pc->name);
+		pull_state_forget(sp);
+	}
+	entry_set(&sp->state.url, pc->url);
+	sp->entries = store_count_peer_entries(s->store, pc->name);
+	if ((sp->timer = evtimer_new(s->base, pull_timer_cb, sp)) == NULL)
+		fatalx("%s: evtimer_new", __func__);
+	TAILQ_INSERT_TAIL(&s->peers, sp, next);
+	s->npeers++;
+	return (sp);
+}
+
+/* Picks up where a previous run stopped: at the stored next fetch time. */
+static void
+pull_peer_resume(struct pull_peer *sp)
+{
+	int64_t	 now = time(NULL), wait;
+
+	if (sp->state.gone) {
+		log_warnx("peer %s: %s answered 410 Gone; not polling it "
+		    "(remove or fix %s)", sp->name, sp->conf->url,
+		    sp->conf->file);
+		return;
+	}
+	wait = sp->state.next_fetch - now;
+	if (wait > sp->conf->interval)
+		wait = sp->conf->interval;
+	if (wait < 0)
+		wait = 0;
+	/* Spread a cold start so that peers do not all start at once. */
+	pull_peer_arm(sp, (double)wait +
+	    (double)arc4random_uniform(1000) / 1000.0 *
+	    (sp->conf->interval < 2 ? 0.2 : 1.0));
+}
+
+static struct pull_peer *
+pull_peer_find(struct pull *s, const char *name)
+{
+	struct pull_peer	*sp;
+
+	TAILQ_FOREACH(sp, &s->peers, next)
+		if (strcmp(sp->name, name) == 0)
+			return (sp);
+	return (NULL);
+}
+
+static void
+pull_peer_arm(struct pull_peer *sp, double delay)
+{
+	struct timeval	 tv;
+
+	if (delay < 0)
+		delay = 0;
+	tv.tv_sec = (time_t)delay;
+	tv.tv_usec = (suseconds_t)((delay - (double)tv.tv_sec) * 1e6);
+	sp->state.next_fetch = time(NULL) + (int64_t)delay;
+	evtimer_add(sp->timer, &tv);
+}
+
+/* Cancels what the peer has in flight and frees it. */
+static void
+pull_peer_free(struct pull_peer *sp, const char *why)
+{
+	struct pull	*s = sp->pull;
+
+	log_debug("peer %s: stopped (%s)", sp->name, why);
+	if (sp->fetch != NULL)
+		fetch_cancel(sp->fetch);
+	ingest_free(sp->ingest);
+	event_free(sp->timer);
+	TAILQ_REMOVE(&s->peers, sp, next);
+	s->npeers--;
+	peer_state_clear(&sp->state);
+	free(sp->name);
+	free(sp);
+}
+
+static void
+pull_timer_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct pull_peer	*sp = arg;
+	struct pull		*s = sp->pull;
+	struct fetch_request	 req;
+
+	(void)fd;
+	(void)ev;
+	if (sp->fetch != NULL)
+		return;
+	memset(&req, 0, sizeof(req));
+	req.url = sp->conf->url;
+	req.etag = sp->state.etag;
+	req.last_modified = sp->state.last_modified;
+	req.user_agent = s->user_agent;
+	req.max_size = s->conf->max_document_size;
+	req.connect_timeout = s->conf->connect_timeout;
+	req.timeout = s->conf->fetch_timeout;
+	req.max_redirects = s->conf->max_redirects;
+	req.label = sp->name;
+	sp->ingest = ingest_new(sp->conf, sp->conf->url, NULL);
+	sp->fetch_started = time(NULL);
+	sp->fetch = fetch_start(s->fetcher, &req, pull_data_cb,
+	    pull_done_cb, sp);
+	if (sp->fetch == NULL) {
+		ingest_free(sp->ingest);
+		sp->ingest = NULL;
+		pull_fetch_failed(sp, NULL, "the request could not be made");
+		pull_state_save(sp);
+	}
+}
+
+static int
+pull_data_cb(const char *data, size_t len, void *arg)
+{
+	struct pull_peer	*sp = arg;
+
+	return (ingest_data(sp->ingest, data, len));
+}
+
+/*
+ * The delay before the next fetch: the peer's interval, lengthened by
+ * what the peer asked for (max-age, Expires, ttl) within max_interval,
+ * doubled on each consecutive failure up to backoff_max, never sooner
+ * than a Retry-After; then a little jitter so peers drift apart.
+ */
+static double
+pull_next_delay(struct pull_peer *sp, int ok,
+    const struct fetch_result *res, int64_t ttl)
+{
+	const struct config	*c = sp->pull->conf;
+	double			 d = sp->conf->interval, hint = -1, j;
+	int			 i;
+
+	if (ok) {
+		if (res != NULL && res->max_age > hint)
+			hint = (double)res->max_age;
+		if (ttl > hint)
+			hint = (double)ttl;
+		if (hint > d)
+			d = hint < c->max_interval ? hint : c->max_interval;
+	} else {
+		for (i = 0; i < sp->state.failures && d < c->backoff_max; i++)
+			d *= 2;
+		if (d > c->backoff_max && c->backoff_max > sp->conf->interval)
+			d = c->backoff_max;
+		if (res != NULL && res->retry_after > d)
+			d = res->retry_after < c->max_interval ?
+			    (double)res->retry_after : c->max_interval;
+	}
+	if (d < c->min_interval)
+		d = c->min_interval;
+	if (c->jitter_percent > 0) {
+		j = d * c->jitter_percent / 100.0;
+		d += j * ((double)arc4random_uniform(2001) / 1000.0 - 1.0);
+	}
+	return (d);
+}
+
+static void
+pull_fetch_failed(struct pull_peer *sp, const struct fetch_result *res,
+    const char *why)
+{
+	sp->state.failures++;
+	free(sp->state.last_error);
+	if ((sp->state.last_error = strdup(why)) == NULL)
+		fatal("%s", __func__);
+	log_warnx_limited(sp->name, "peer %s: %s (%d consecutive failures)",
+	    sp->name, why, sp->state.failures);
+	pull_peer_arm(sp, pull_next_delay(sp, 0, res, -1));
+}
+
+/* Another document: nothing learnt about the old one holds. */
+static void
+pull_state_forget(struct pull_peer *sp)
+{
+	entry_set(&sp->state.etag, NULL);
+	entry_set(&sp->state.last_modified, NULL);
+	entry_set(&sp->state.moved_to, NULL);
+	entry_set(&sp->state.body_digest, NULL);
+	sp->state.gone = 0;
+	sp->state.failures = 0;
+}
+
+static void
+pull_state_save(struct pull_peer *sp)
+{
+	if (store_peer_state_save(sp->pull->store, sp->name,
+	    &sp->state) == -1)
+		log_warnx("peer %s: fetch state not saved", sp->name);
+}
+
+static void
+pull_done_cb(const struct fetch_result *res, void *arg)
+{
+	struct pull_peer	*sp = arg;
+	struct ingest		*in = sp->ingest;
+	struct ingest_stats	*st = &sp->last;
+	const struct feed_meta	*meta;
+	char			 why[512];
+	int64_t			 ttl = -1;
+
+	sp->fetch = NULL;
+	sp->ingest = NULL;
+	sp->state.last_fetch = time(NULL);
+	sp->state.http_status = res->status;
+
+	if (res->moved_to != NULL) {
+		if (sp->state.moved_to == NULL ||
+		    strcmp(sp->state.moved_to, res->moved_to) != 0)
+			log_warnx("peer %s: %s moved permanently to %s; "
+			    "update url in %s", sp->name, sp->conf->url,
+			    res->moved_to, sp->conf->file);
+		free(sp->state.moved_to);
+		sp->state.moved_to = strdup(res->moved_to);
+	} else if (res->error == NULL) {
+		free(sp->state.moved_to);
+		sp->state.moved_to = NULL;
+	}
+
+	if (res->error != NULL) {
+		snprintf(why, sizeof(why), "%s%s%s", res->error,
+		    ingest_error(in) != NULL ? ": " : "",
+		    ingest_error(in) != NULL ? ingest_error(in) : "");
+		pull_fetch_failed(sp, res, why);
+		goto done;
+	}
+	if (res->status == 410) {
+		sp->state.gone = 1;
+		free(sp->state.last_error);
+		sp->state.last_error = strdup("410 Gone: polling stopped");
+		log_warnx("peer %s: %s answered 410 Gone; polling stopped "
+		    "(remove or fix %s)", sp->name, sp->conf->url,
+		    sp->conf->file);
+		goto done;
+	}
+	if (res->status == 304) {
+		memset(st, 0, sizeof(*st));
+		st->skipped = 1;
+		log_debug("peer %s: 304 not modified", sp->name);
+	} else if (res->status >= 200 && res->status < 300) {
+		if (ingest_finish(in, sp->pull->store, sp->state.body_digest,
+		    st) == -1) {
+			snprintf(why, sizeof(why), "%s",
+			    ingest_error(in) != NULL ? ingest_error(in) :
+			    "document could not be read");
+			pull_fetch_failed(sp, res, why);
+			goto done;
+		}
+		free(sp->state.body_digest);
+		sp->state.body_digest = strdup(ingest_digest(in));
+		free(sp->state.etag);
+		sp->state.etag = res->etag ? strdup(res->etag) : NULL;
+		free(sp->state.last_modified);
+		sp->state.last_modified = res->last_modified ?
+		    strdup(res->last_modified) : NULL;
+		if ((meta = ingest_meta(in)) != NULL) {
+			ttl = meta->ttl;
+			if (meta->bozo)
+				log_warnx_limited(sp->name, "peer %s: document "
+				    "is not well-formed (%s), recovered",
+				    sp->name, meta->bozo_reason ?
+				    meta->bozo_reason : "?");
+		}
+		if (st->skipped)
+			log_debug("peer %s: body unchanged", sp->name);
+		else {
+			if (st->inserted + st->updated + st->merged > 0)
+				sp->entries = store_count_peer_entries(
+				    sp->pull->store, sp->name);
+			log_info("peer %s: %d entries, %d new, %d updated, "
+			    "%d merged, %d unchanged, %d stale, %d filtered "
+			    "(identity %s)", sp->name, st->entries,
+			    st->inserted, st->updated, st->merged,
+			    st->unchanged, st->stale, st->filtered,
+			    st->identity);
+		}
+	} else {
+		snprintf(why, sizeof(why), "HTTP status %ld", res->status);
+		pull_fetch_failed(sp, res, why);
+		goto done;
+	}
+	sp->state.failures = 0;
+	sp->state.last_success = sp->state.last_fetch;
+	free(sp->state.last_error);
+	sp->state.last_error = NULL;
+	pull_peer_arm(sp, pull_next_delay(sp, 1, res, ttl));
+done:
+	ingest_free(in);
+	pull_state_save(sp);
+}
+
+void
+pull_reconfigure(struct pull *s, const struct config *conf)
+{
+	struct pull_peer	*sp, *tmp;
+	struct peer_conf	*pc;
+	const struct peer_conf	*old;
+
+	s->conf = conf;
+	pull_set_user_agent(s);
+	/* Peers removed or disabled stop; their state stays in the store. */
+	/* glibc's sys/queue.h has no TAILQ_FOREACH_SAFE. */
+	for (sp = TAILQ_FIRST(&s->peers); sp != NULL; sp = tmp) {
+		tmp = TAILQ_NEXT(sp, next);
+		pc = conf_peer_find(conf, sp->name);
+		if (pc == NULL || !pc->enabled) {
+			log_info("peer %s: %s", sp->name, pc == NULL ?
+			    "removed" : "disabled");
+			pull_peer_free(sp, "removed from configuration");
+		}
+	}
+	TAILQ_FOREACH(pc, &conf->peers, next) {
+		if (!pc->enabled)
+			continue;
+		if ((sp = pull_peer_find(s, pc->name)) == NULL) {
+			log_info("peer %s: added", pc->name);
+			pull_peer_resume(pull_peer_new(s, pc));
+			continue;
+		}
+		old = sp->conf;
+		sp->conf = pc;
+		if (sp->ingest != NULL)
+			ingest_set_peer(sp->ingest, pc);
+		if (conf_peer_equal(old, pc))
+			continue;
+		log_info("peer %s: changed", pc->name);
+		if (strcmp(old->url, pc->url) != 0) {
+			pull_state_forget(sp);
+			entry_set(&sp->state.url, pc->url);
+		}
+		/* New defaults or filters: the next body must be read again. */
+		free(sp->state.body_digest);
+		sp->state.body_digest = NULL;
+		if (sp->fetch != NULL) {
+			fetch_cancel(sp->fetch);
+			sp->fetch = NULL;
+			ingest_free(sp->ingest);
+			sp->ingest = NULL;
+		}
+		pull_state_save(sp);
+		pull_peer_arm(sp, 0);
+	}
+}
+
+int
+pull_fetch_now(struct pull *s, const char *name, const char **why)
+{
+	struct pull_peer	*sp;
+
+	if ((sp = pull_peer_find(s, name)) == NULL) {
+		*why = "no such peer (or it is disabled)";
+		return (-1);
+	}
+	if (sp->fetch != NULL) {
+		*why = "a fetch is already running";
+		return (-1);
+	}
+	/* An administrator asking for a fetch overrides a 410. */
+	sp->state.gone = 0;
+	pull_peer_arm(sp, 0);
+	return (0);
+}
+
+static void
+pull_json_time(json_t *o, const char *key, int64_t t)
+{
+	char	 buf[DATE_RFC3339_LEN];
+
+	if (t <= 0) {
+		json_object_set_new(o, key, json_null());
+		return;
+	}
+	date_format_rfc3339(t, buf, sizeof(buf));
+	json_object_set_new(o, key, json_string(buf));
+}
+
+json_t *
+pull_peers_json(struct pull *s)
+{
+	struct pull_peer	*sp;
+	json_t			*a, *o;
+
+	a = json_array();
+	TAILQ_FOREACH(sp, &s->peers, next) {
+		o = json_object();
+		json_object_set_new(o, "name", json_string(sp->name));
+		json_object_set_new(o, "url", json_string(sp->conf->url));
+		pull_json_time(o, "last_fetch", sp->state.last_fetch);
+		pull_json_time(o, "last_success", sp->state.last_success);
+		json_object_set_new(o, "status",
+		    json_integer(sp->state.http_status));
+		json_object_set_new(o, "entries", json_integer(sp->entries));
+		pull_json_time(o, "next_fetch", sp->state.gone ? 0 :
+		    sp->state.next_fetch);
+		json_object_set_new(o, "fetching",
+		    json_boolean(sp->fetch != NULL));
+		json_object_set_new(o, "failures",
+		    json_integer(sp->state.failures));
+		json_object_set_new(o, "last_error", sp->state.last_error ?
+		    json_string(sp->state.last_error) : json_null());
+		json_object_set_new(o, "moved_to", sp->state.moved_to ?
+		    json_string(sp->state.moved_to) : json_null());
+		json_object_set_new(o, "gone", json_boolean(sp->state.gone));
+		json_array_append_new(a, o);
+	}
+	return (a);
+}
+
+int
+pull_npeers(const struct pull *s)
+{
+	return (s->npeers);
+}
+
+void
+pull_free(struct pull *s)
+{
+	struct pull_peer	*sp;
+
+	if (s == NULL)
+		return;
+	while ((sp = TAILQ_FIRST(&s->peers)) != NULL) {
+		/* A transfer cut short leaves the stored state as it was. */
+		pull_peer_free(sp, "shutting down");
+	}
+	free(s->user_agent);
+	free(s);
+}

@@ -1,0 +1,1121 @@
+/*
+ * feedmesh: the public HTTP side on evhttp: merged Atom and JSON Feed
+ * listings with conditional GET, gzip and CORS, and /health. Rendered
+ * listings are cached in memory, identity and gzip bodies, until the
+ * store's generation changes.
+ */
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <zlib.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "date.h"
+#include "entry.h"
+#include "log.h"
+#include "query.h"
+#include "render.h"
+#include "serve.h"
+#include "store.h"
+
+#define SERVE_MAX_HEADERS	8192		/* bytes of request headers */
+#define SERVE_TIMEOUT		30		/* s, read and write */
+#define SERVE_MAX_WRITE		(256 * 1024)	/* bytes per write(2) */
+#define SERVE_CACHE_ENTRIES	64
+#define SERVE_CACHE_BYTES	(32 * 1024 * 1024)
+#define SERVE_CONN_BUCKETS	256
+#define SERVE_ETAG_LEN		48
+#define SERVE_HOST_LEN		48		/* INET6_ADDRSTRLEN and NUL */
+#define SERVE_ADDR_LEN		64
+#define SERVE_LOG_URI_LEN	200
+#define SERVE_PREFLIGHT_MAX_AGE	"86400"
+
+#define SERVE_PATH_ATOM		"/feeds/all.atom"
+#define SERVE_PATH_JSON		"/feeds/all.json"
+#define SERVE_PATH_HEALTH	"/health"
+#define SERVE_ALLOW		"GET, HEAD, OPTIONS"
+#define SERVE_TEXT		"text/plain; charset=utf-8"
+
+enum serve_format {
+	SERVE_ATOM,
+	SERVE_JSON
+};
+
+/* A response body shared by the cache and the replies being written. */
+struct serve_blob {
+	int	 refs;
+	size_t	 len;
+	char	 data[];
+};
+
+/* One rendered listing, identity and gzip. */
+struct serve_cached {
+	TAILQ_ENTRY(serve_cached)	 lru;	/* most recently used first */
+	char				*key;	/* format + canonical query */
+	struct serve_blob		*body;
+	struct serve_blob		*gz;	/* NULL if deflate failed */
+	char				 etag[SERVE_ETAG_LEN];
+	char				 etag_gz[SERVE_ETAG_LEN];
+	int				 in_cache;
+};
+TAILQ_HEAD(serve_cache, serve_cached);
+
+/*
+ * An accepted connection, seen at its first request. evhttp 2.1 has no
+ * accept hook that also tells when the connection goes, so connections
+ * are counted from their first request to their close callback.
+ */
+struct serve_conn {
+	LIST_ENTRY(serve_conn)		 entry;
+	struct serve			*serve;
+	struct evhttp_connection	*evcon;
+	char				 host[SERVE_HOST_LEN];	/* rate-limit key */
+	char				 addr[SERVE_ADDR_LEN];	/* host:port */
+};
+LIST_HEAD(serve_conn_list, serve_conn);
+
+struct serve {
+	struct event_base	*base;
+	struct evhttp		*http;
+	struct store		*store;
+	char			*node;
+	char			*title;
+	char			*public_url;
+	int			 listing_limit;
+	int			 listing_max;
+	int			 cache_max_age;
+	int			 max_connections;
+	size_t			 max_body_size;
+	time_t			 started;
+	int			 port;
+
+	struct serve_cache	 cache;
+	size_t			 cache_n;
+	size_t			 cache_bytes;
+	uint64_t		 cache_generation;
+
+	struct serve_conn_list	 conns[SERVE_CONN_BUCKETS];
+	int			 nconns;
+	struct serve_stats	 stats;
+};
+
+/* The entries of one page, collected from the store. */
+struct serve_collect {
+	struct entry	**v;
+	size_t		  n;
+	size_t		  max;
+	int64_t		  last_time;
+	int64_t		  last_seq;
+	int		  more;
+};
+
+/* What a handler builds before its one evhttp_send_reply(). */
+struct serve_reply {
+	struct serve		*s;
+	struct evhttp_request	*req;
+	struct evkeyvalq	*out;
+	struct evbuffer		*body;
+	char			 host[SERVE_HOST_LEN];
+	char			 addr[SERVE_ADDR_LEN];
+	int			 code;
+	const char		*reason;
+	const char		*why;		/* logged with errors */
+	int			 head;
+	size_t			 length;	/* of the body, sent or not */
+};
+
+static int	 serve_begin(struct serve *, struct evhttp_request *,
+		    struct serve_reply *);
+static void	 serve_finish(struct serve_reply *);
+static void	 serve_text(struct serve_reply *, int, const char *,
+		    const char *);
+static void	 serve_method_not_allowed(struct serve_reply *);
+static void	 serve_preflight(struct serve_reply *);
+static void	 serve_log_uri(const char *, char *, size_t);
+
+static void	 serve_atom_cb(struct evhttp_request *, void *);
+static void	 serve_json_cb(struct evhttp_request *, void *);
+static void	 serve_health_cb(struct evhttp_request *, void *);
+static void	 serve_notfound_cb(struct evhttp_request *, void *);
+static void	 serve_listing(struct serve *, struct evhttp_request *,
+		    enum serve_format);
+static struct serve_cached *serve_render(struct serve *, enum serve_format,
+		    const struct query *, const char *);
+static int	 serve_collect_cb(const struct entry *, int64_t, int64_t,
+		    void *);
+static int	 serve_not_modified(struct serve_reply *,
+		    const struct serve_cached *, int64_t);
+static int	 serve_etag_match(const char *, const struct serve_cached *);
+static int	 serve_accepts_gzip(const char *);
+static int64_t	 serve_http_date(const char *);
+
+static struct serve_blob *serve_blob_new(size_t);
+static void	 serve_blob_unref(struct serve_blob *);
+static void	 serve_blob_unref_cb(const void *, size_t, void *);
+static struct serve_blob *serve_gzip(const char *, size_t);
+static void	 serve_etag(const struct serve_blob *, char *, char *, size_t);
+
+static struct serve_cached *serve_cache_find(struct serve *, const char *);
+static size_t	 serve_cached_size(const struct serve_cached *);
+static void	 serve_cache_add(struct serve *, struct serve_cached *);
+static void	 serve_cache_remove(struct serve *, struct serve_cached *);
+static void	 serve_cache_clear(struct serve *);
+static void	 serve_cached_free(struct serve_cached *);
+
+static struct serve_conn *serve_conn_get(struct serve *,
+		    struct evhttp_request *, struct serve_reply *);
+static void	 serve_conn_close_cb(struct evhttp_connection *, void *);
+static size_t	 serve_conn_bucket(const struct evhttp_connection *);
+static void	 serve_copy_config(struct serve *, const struct config *);
+static char	*serve_strdup(const char *);
+
+static char *
+serve_strdup(const char *s)
+{
+	char	*d;
+
+	if ((d = strdup(s != NULL ? s : "")) == NULL)
+		fatal("%s", __func__);
+	return (d);
+}
+
+/* Copies what serve needs, so the caller may free its configuration. */
+static void
+serve_copy_config(struct serve *s, const struct config *conf)
+{
+	free(s->node);
+	free(s->title);
+	free(s->public_url);
+	s->node = serve_strdup(conf->node);
+	s->title = serve_strdup(conf->title);
+	s->public_url = serve_strdup(conf->public_url);
+	s->listing_limit = conf->listing_limit;
+	s->listing_max = conf->listing_max;
+	s->cache_max_age = conf->cache_max_age;
+	s->max_connections = conf->max_connections;
+	s->max_body_size = conf->max_body_size;
+}
+
+struct serve *
+serve_new(struct event_base *base, struct store *store,
+    const struct config *conf)
+{
+	struct serve	*s;
+	size_t		 i;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		fatal("%s", __func__);
+	s->base = base;
+	s->store = store;
+	s->started = time(NULL);
+	s->port = -1;
+	TAILQ_INIT(&s->cache);
+	for (i = 0; i < SERVE_CONN_BUCKETS; i++)
+		LIST_INIT(&s->conns[i]);
+	serve_copy_config(s, conf);
+	s->cache_generation = store_generation(store);
+
+	if ((s->http = evhttp_new(base)) == NULL) {
+		log_warnx("%s: evhttp_new failed", __func__);
+		serve_free(s);
+		return (NULL);
+	}
+	evhttp_set_max_headers_size(s->http, SERVE_MAX_HEADERS);
+	evhttp_set_max_body_size(s->http, s->max_body_size);
+	evhttp_set_timeout(s->http, SERVE_TIMEOUT);
+	evhttp_set_allowed_methods(s->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_POST);
+	if (evhttp_set_cb(s->http, SERVE_PATH_ATOM, serve_atom_cb, s) != 0 ||
+	    evhttp_set_cb(s->http, SERVE_PATH_JSON, serve_json_cb, s) != 0 ||
+	    evhttp_set_cb(s->http, SERVE_PATH_HEALTH, serve_health_cb, s) != 0) {
+		log_warnx("%s: evhttp_set_cb failed", __func__);
+		serve_free(s);
+		return (NULL);
+	}
+	evhttp_set_gencb(s->http, serve_notfound_cb, s);
+	return (s);
+}
+
+int
+serve_listen(struct serve *s, const char *listen)
+{
+	struct evhttp_bound_socket	*bound;
+	struct sockaddr_storage		 ss;
+	socklen_t			 sslen = sizeof(ss);
+	char				 host[256];
+	const char			*colon, *h = listen;
+	size_t				 hlen;
+	long				 port;
+	char				*end;
+
+	if ((colon = strrchr(listen, ':')) == NULL)
+		goto bad;
+	hlen = colon - listen;
+	if (listen[0] == '[') {
+		if (hlen < 2 || listen[hlen - 1] != ']')
+			goto bad;
+		h = listen + 1;
+		hlen -= 2;
+	}
+	if (hlen >= sizeof(host))
+		goto bad;
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	if (hlen == 0 || strcmp(host, "*") == 0)
+		snprintf(host, sizeof(host), "0.0.0.0");
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || errno != 0 || port < 0 ||
+	    port > 65535)
+		goto bad;
+
+	if ((bound = evhttp_bind_socket_with_handle(s->http, host,
+	    (ev_uint16_t)port)) == NULL) {
+		log_warn("cannot listen on %s", listen);
+		return (-1);
+	}
+	if (getsockname(evhttp_bound_socket_get_fd(bound),
+	    (struct sockaddr *)&ss, &sslen) == 0) {
+		if (ss.ss_family == AF_INET)
+			s->port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+		else if (ss.ss_family == AF_INET6)
+			s->port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	}
+	log_info("listening on %s (port %d)", listen, s->port);
+	return (0);
+bad:
+	log_warnx("%s: bad listen address \"%s\": expected address:port or "
+	    "[address]:port", __func__, listen);
+	return (-1);
+}
+
+void
+serve_set_config(struct serve *s, const struct config *conf)
+{
+	serve_copy_config(s, conf);
+	evhttp_set_max_body_size(s->http, s->max_body_size);
+	serve_cache_clear(s);
+}
+
+void
+serve_free(struct serve *s)
+{
+	if (s == NULL)
+		return;
+	/* Frees the connections first: their close callbacks use s. */
+	if (s->http != NULL)
+		evhttp_free(s->http);
+	serve_cache_clear(s);
+	free(s->node);
+	free(s->title);
+	free(s->public_url);
+	free(s);
+}
+
+int
+serve_port(const struct serve *s)
+{
+	return (s->port);
+}
+
+void
+serve_stats(const struct serve *s, struct serve_stats *st)
+{
+	*st = s->stats;
+	st->connections = s->nconns;
+	st->cache_entries = s->cache_n;
+	st->cache_bytes = s->cache_bytes;
+}
+
+/* Connections */
+
+static size_t
+serve_conn_bucket(const struct evhttp_connection *evcon)
+{
+	uintptr_t	 p = (uintptr_t)evcon;
+
+	return ((p >> 4 ^ p >> 12) % SERVE_CONN_BUCKETS);
+}
+
+/*
+ * The connection a request came on, counted and tuned at its first
+ * request: TCP_NODELAY (a reply goes out as soon as written) and a
+ * larger single write so a listing leaves in one writev(2). NULL when
+ * a new connection is over max_connections. Names the client in r.
+ */
+static struct serve_conn *
+serve_conn_get(struct serve *s, struct evhttp_request *req,
+    struct serve_reply *r)
+{
+	struct evhttp_connection	*evcon;
+	struct bufferevent		*bev;
+	struct serve_conn		*c;
+	char				*host = NULL;
+	ev_uint16_t			 port = 0;
+	evutil_socket_t			 fd;
+	size_t				 b;
+	int				 one = 1;
+
+	if ((evcon = evhttp_request_get_connection(req)) == NULL)
+		return (NULL);
+	b = serve_conn_bucket(evcon);
+	LIST_FOREACH(c, &s->conns[b], entry)
+		if (c->evcon == evcon)
+			goto found;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		fatal("%s", __func__);
+	c->serve = s;
+	c->evcon = evcon;
+	evhttp_connection_get_peer(evcon, &host, &port);
+	snprintf(c->host, sizeof(c->host), "%s", host != NULL ? host : "?");
+	if (strchr(c->host, ':') != NULL)
+		snprintf(c->addr, sizeof(c->addr), "[%s]:%u", c->host, port);
+	else
+		snprintf(c->addr, sizeof(c->addr), "%s:%u", c->host, port);
+	if (s->nconns >= s->max_connections) {
+		memcpy(r->host, c->host, sizeof(r->host));
+		memcpy(r->addr, c->addr, sizeof(r->addr));
+		free(c);
+		return (NULL);
+	}
+	if ((bev = evhttp_connection_get_bufferevent(evcon)) != NULL) {
+		fd = bufferevent_getfd(bev);
+		if (fd != -1 && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof(one)) == -1)
+			log_debug("%s: %s: TCP_NODELAY: %s", __func__, c->addr,
+			    strerror(errno));
+		if (bufferevent_set_max_single_write(bev, SERVE_MAX_WRITE) == -1)
+			log_debug("%s: %s: cannot raise the single write",
+			    __func__, c->addr);
+	}
+	LIST_INSERT_HEAD(&s->conns[b], c, entry);
+	s->nconns++;
+	evhttp_connection_set_closecb(evcon, serve_conn_close_cb, c);
+found:
+	memcpy(r->host, c->host, sizeof(r->host));
+	memcpy(r->addr, c->addr, sizeof(r->addr));
+	return (c);
+}
+
+/* evhttp closes a counted connection (also from evhttp_free). */
+static void
+serve_conn_close_cb(struct evhttp_connection *evcon, void *arg)
+{
+	struct serve_conn	*c = arg;
+
+	(void)evcon;
+	log_debug("%s: connection closed", c->addr);
+	LIST_REMOVE(c, entry);
+	c->serve->nconns--;
+	free(c);
+}
+
+/* Requests and replies */
+
+/*
+ * Starts a reply; -1 (and r set up for a 503) when the connection is
+ * over the limit. Every handler then ends in serve_finish().
+ */
+static int
+serve_begin(struct serve *s, struct evhttp_request *req, struct serve_reply *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->s = s;
+	r->req = req;
+	r->out = evhttp_request_get_output_headers(req);
+	r->head = evhttp_request_get_command(req) == EVHTTP_REQ_HEAD;
+	if ((r->body = evbuffer_new()) == NULL)
+		fatal("%s: evbuffer_new", __func__);
+	s->stats.requests++;
+	snprintf(r->host, sizeof(r->host), "-");
+	snprintf(r->addr, sizeof(r->addr), "-");
+	if (serve_conn_get(s, req, r) == NULL &&
+	    evhttp_request_get_connection(req) != NULL) {
+		s->stats.refused++;
+		evhttp_add_header(r->out, "Connection", "close");
+		evhttp_add_header(r->out, "Retry-After", "5");
+		serve_text(r, 503, "Service Unavailable",
+		    "too many connections, retry later");
+		r->why = "refused: max_connections reached";
+		return (-1);
+	}
+	return (0);
+}
+
+/* Sends the one reply of a request, logs it and frees what it built. */
+static void
+serve_finish(struct serve_reply *r)
+{
+	char	 uri[SERVE_LOG_URI_LEN];
+	char	 len[32];
+
+	evhttp_add_header(r->out, "X-Content-Type-Options", "nosniff");
+	if (r->length == 0)
+		r->length = evbuffer_get_length(r->body);
+	if (r->head && r->code != 304 && r->code != 204) {
+		/* evhttp counts no length for HEAD: say what GET would. */
+		snprintf(len, sizeof(len), "%zu", r->length);
+		evhttp_remove_header(r->out, "Content-Length");
+		evhttp_add_header(r->out, "Content-Length", len);
+		evbuffer_drain(r->body, evbuffer_get_length(r->body));
+	}
+	serve_log_uri(evhttp_request_get_uri(r->req), uri, sizeof(uri));
+	if (r->code >= 500 || r->code == 400 || r->code == 405)
+		log_warnx_limited(r->host, "%s: %s: %d %s", r->addr, uri,
+		    r->code, r->why != NULL ? r->why : r->reason);
+	else
+		log_debug("%s: %s%s: %d %zu", r->addr, r->head ? "HEAD " : "",
+		    uri, r->code, r->length);
+	evhttp_send_reply(r->req, r->code, r->reason, r->body);
+	evbuffer_free(r->body);
+}
+
+/* A short plain-text answer (errors). */
+static void
+serve_text(struct serve_reply *r, int code, const char *reason,
+    const char *msg)
+{
+	r->code = code;
+	r->reason = reason;
+	evbuffer_drain(r->body, evbuffer_get_length(r->body));
+	evbuffer_add_printf(r->body, "%s\n", msg);
+	r->why = msg;
+	evhttp_remove_header(r->out, "Content-Type");
+	evhttp_add_header(r->out, "Content-Type", SERVE_TEXT);
+	evhttp_add_header(r->out, "Cache-Control", "no-store");
+}
+
+static void
+serve_method_not_allowed(struct serve_reply *r)
+{
+	evhttp_add_header(r->out, "Allow", SERVE_ALLOW);
+	serve_text(r, 405, "Method Not Allowed", "method not allowed");
+}
+
+/* CORS preflight (and a plain OPTIONS): what a browser may ask for. */
+static void
+serve_preflight(struct serve_reply *r)
+{
+	evhttp_add_header(r->out, "Allow", SERVE_ALLOW);
+	evhttp_add_header(r->out, "Access-Control-Allow-Origin", "*");
+	evhttp_add_header(r->out, "Access-Control-Allow-Methods", SERVE_ALLOW);
+	evhttp_add_header(r->out, "Access-Control-Allow-Headers",
+	    "If-None-Match, If-Modified-Since");
+	evhttp_add_header(r->out, "Access-Control-Max-Age",
+	    SERVE_PREFLIGHT_MAX_AGE);
+	r->code = 204;
+	r->reason = "No Content";
+}
+
+/* The request URI for a log line: bounded, non-printable bytes as '?'. */
+static void
+serve_log_uri(const char *uri, char *out, size_t outlen)
+{
+	size_t	 i;
+
+	if (uri == NULL)
+		uri = "-";
+	for (i = 0; uri[i] != '\0' && i + 1 < outlen; i++)
+		out[i] = (uri[i] > 0x20 && uri[i] < 0x7f) ? uri[i] : '?';
+	out[i] = '\0';
+}
+
+static void
+serve_atom_cb(struct evhttp_request *req, void *arg)
+{
+	serve_listing(arg, req, SERVE_ATOM);
+}
+
+static void
+serve_json_cb(struct evhttp_request *req, void *arg)
+{
+	serve_listing(arg, req, SERVE_JSON);
+}
+
+static void
+serve_notfound_cb(struct evhttp_request *req, void *arg)
+{
+	struct serve_reply	 r;
+
+	if (serve_begin(arg, req, &r) == -1)
+		goto done;
+	serve_text(&r, 404, "Not Found", "not found");
+done:
+	serve_finish(&r);
+}
+
+/* GET /health: liveness and a few numbers, never cached. */
+static void
+serve_health_cb(struct evhttp_request *req, void *arg)
+{
+	struct serve		*s = arg;
+	struct serve_reply	 r;
+	json_t			*j = NULL;
+	char			*text = NULL;
+	int64_t			 n;
+
+	if (serve_begin(s, req, &r) == -1)
+		goto done;
+	switch (evhttp_request_get_command(req)) {
+	case EVHTTP_REQ_GET:
+	case EVHTTP_REQ_HEAD:
+		break;
+	case EVHTTP_REQ_OPTIONS:
+		serve_preflight(&r);
+		goto done;
+	default:
+		serve_method_not_allowed(&r);
+		goto done;
+	}
+	evhttp_add_header(r.out, "Access-Control-Allow-Origin", "*");
+	if ((n = store_count_entries(s->store)) < 0) {
+		serve_text(&r, 503, "Service Unavailable", "store unavailable");
+		goto done;
+	}
+	j = json_pack("{s:s, s:s, s:I, s:I}", "status", "ok", "node", s->node,
+	    "entries", (json_int_t)n,
+	    "uptime", (json_int_t)(time(NULL) - s->started));
+	if (j == NULL || (text = json_dumps(j, JSON_COMPACT)) == NULL) {
+		serve_text(&r, 500, "Internal Server Error", "internal error");
+		goto done;
+	}
+	evbuffer_add_printf(r.body, "%s\n", text);
+	evhttp_add_header(r.out, "Content-Type", "application/json");
+	evhttp_add_header(r.out, "Cache-Control", "no-store");
+	r.code = 200;
+	r.reason = "OK";
+done:
+	serve_finish(&r);
+	free(text);
+	json_decref(j);
+}
+
+/*
+ * GET /feeds/all.{atom,json}: the listing for the canonical query, from
+ * the cache or rendered once, answered 304 when the client has it.
+ */
+static void
+serve_listing(struct serve *s, struct evhttp_request *req,
+    enum serve_format fmt)
+{
+	struct serve_reply		 r;
+	struct serve_cached		*c = NULL;
+	struct serve_blob		*blob;
+	const struct evhttp_uri		*uri;
+	struct query			 q;
+	struct buf			 key;
+	const char			*ae;
+	char				 err[QUERY_ERR_LEN], date[DATE_HTTP_LEN];
+	char				 cc[64];
+	int64_t				 modified;
+	uint64_t			 gen;
+
+	memset(&q, 0, sizeof(q));
+	buf_init(&key);
+	if (serve_begin(s, req, &r) == -1)
+		goto done;
+	switch (evhttp_request_get_command(req)) {
+	case EVHTTP_REQ_GET:
+	case EVHTTP_REQ_HEAD:
+		break;
+	case EVHTTP_REQ_OPTIONS:
+		serve_preflight(&r);
+		goto done;
+	default:
+		serve_method_not_allowed(&r);
+		goto done;
+	}
+	evhttp_add_header(r.out, "Access-Control-Allow-Origin", "*");
+	if ((uri = evhttp_request_get_evhttp_uri(req)) == NULL) {
+		serve_text(&r, 400, "Bad Request", "malformed request URI");
+		goto done;
+	}
+	if (query_parse(&q, evhttp_uri_get_query(uri), s->listing_limit,
+	    s->listing_max, err, sizeof(err)) == -1) {
+		serve_text(&r, 400, "Bad Request", err);
+		goto done;
+	}
+
+	gen = store_generation(s->store);
+	if (gen != s->cache_generation) {
+		serve_cache_clear(s);
+		s->cache_generation = gen;
+	}
+	buf_addstr(&key, fmt == SERVE_ATOM ? "atom?" : "json?");
+	query_canonical(&q, &key);
+	if ((c = serve_cache_find(s, key.data)) != NULL)
+		s->stats.cache_hits++;
+	else if ((c = serve_render(s, fmt, &q, key.data)) == NULL) {
+		serve_text(&r, 500, "Internal Server Error",
+		    "cannot read the store");
+		goto done;
+	} else
+		serve_cache_add(s, c);
+
+	modified = store_last_change(s->store);
+	evhttp_add_header(r.out, "Vary", "Accept-Encoding");
+	snprintf(cc, sizeof(cc), "public, max-age=%d", s->cache_max_age);
+	evhttp_add_header(r.out, "Cache-Control", cc);
+	if (modified > 0) {
+		date_format_http(modified, date, sizeof(date));
+		evhttp_add_header(r.out, "Last-Modified", date);
+	}
+	ae = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "Accept-Encoding");
+	if (c->gz != NULL && ae != NULL && serve_accepts_gzip(ae)) {
+		blob = c->gz;
+		evhttp_add_header(r.out, "ETag", c->etag_gz);
+		evhttp_add_header(r.out, "Content-Encoding", "gzip");
+	} else {
+		blob = c->body;
+		evhttp_add_header(r.out, "ETag", c->etag);
+	}
+	if (serve_not_modified(&r, c, modified)) {
+		s->stats.not_modified++;
+		r.code = 304;
+		r.reason = "Not Modified";
+		evhttp_remove_header(r.out, "Content-Encoding");
+		goto done;
+	}
+	evhttp_add_header(r.out, "Content-Type", fmt == SERVE_ATOM ?
+	    "application/atom+xml; charset=utf-8" :
+	    "application/feed+json; charset=utf-8");
+	r.code = 200;
+	r.reason = "OK";
+	r.length = blob->len;
+	if (!r.head) {
+		/* Zero copy: the cache and the socket share the body. */
+		blob->refs++;
+		if (evbuffer_add_reference(r.body, blob->data, blob->len,
+		    serve_blob_unref_cb, blob) == -1) {
+			blob->refs--;
+			serve_text(&r, 500, "Internal Server Error",
+			    "out of memory");
+		}
+	}
+done:
+	serve_finish(&r);
+	if (c != NULL && !c->in_cache)
+		serve_cached_free(c);
+	query_clear(&q);
+	buf_free(&key);
+}
+
+/* Keeps up to max entries; one more tells that a next page exists. */
+static int
+serve_collect_cb(const struct entry *e, int64_t sort_time, int64_t seq,
+    void *arg)
+{
+	struct serve_collect	*c = arg;
+
+	if (c->n == c->max) {
+		c->more = 1;
+		return (1);
+	}
+	if ((c->v[c->n] = entry_dup(e)) == NULL)
+		fatal("%s", __func__);
+	c->n++;
+	c->last_time = sort_time;
+	c->last_seq = seq;
+	return (0);
+}
+
+/* Renders a listing from the store; NULL, logged, if the store fails. */
+static struct serve_cached *
+serve_render(struct serve *s, enum serve_format fmt, const struct query *q,
+    const char *key)
+{
+	struct serve_cached	*c = NULL;
+	struct serve_collect	 col;
+	struct store_query	 sq;
+	struct render_feed	 feed;
+	struct buf		 out, canon, id, self, next, home, title, desc;
+	const char		*path;
+	size_t			 i;
+	int			 rc;
+
+	memset(&col, 0, sizeof(col));
+	buf_init(&out);
+	buf_init(&canon);
+	buf_init(&id);
+	buf_init(&self);
+	buf_init(&next);
+	buf_init(&home);
+	buf_init(&title);
+	buf_init(&desc);
+	col.max = q->sq.limit;
+	if ((col.v = calloc(col.max + 1, sizeof(*col.v))) == NULL)
+		fatal("%s", __func__);
+	sq = q->sq;
+	sq.limit = q->sq.limit + 1;
+	rc = store_query_entries(s->store, &sq, serve_collect_cb, &col);
+	if (rc == -1 && !col.more) {
+		log_warnx("%s: store query failed for %s", __func__, key);
+		goto done;
+	}
+	s->stats.renders++;
+
+	path = fmt == SERVE_ATOM ? SERVE_PATH_ATOM : SERVE_PATH_JSON;
+	/* The feed's id leaves the cursor out: every page is one feed. */
+	query_canonical_cursor(q, ENTRY_NO_TIME, 0, &canon);
+	buf_printf(&id, "%s%s%s%s", s->public_url, path,
+	    canon.len > 0 ? "?" : "", canon.data);
+	buf_reset(&canon);
+	query_canonical(q, &canon);
+	buf_printf(&self, "%s%s%s%s", s->public_url, path,
+	    canon.len > 0 ? "?" : "", canon.data);
+	if (col.more) {
+		buf_reset(&canon);
+		query_canonical_cursor(q, col.last_time, col.last_seq, &canon);
+		buf_printf(&next, "%s%s?%s", s->public_url, path, canon.data);
+	}
+	query_describe(q, &desc);
+	buf_addstr(&title, s->title);
+	if (desc.len > 0)
+		buf_printf(&title, " \xe2\x80\x94 %s", desc.data);
+
+	memset(&feed, 0, sizeof(feed));
+	feed.id = id.data;
+	feed.title = title.data;
+	feed.node = s->node;
+	feed.self_url = self.data;
+	buf_printf(&home, "%s/", s->public_url);
+	feed.alternate_url = home.data;
+	feed.next_url = col.more ? next.data : NULL;
+	feed.updated = store_last_change(s->store);
+	if (feed.updated <= 0)
+		feed.updated = s->started;
+	if (fmt == SERVE_ATOM)
+		render_atom(&out, &feed, col.v, col.n);
+	else
+		render_json(&out, &feed, col.v, col.n);
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		fatal("%s", __func__);
+	c->key = serve_strdup(key);
+	c->body = serve_blob_new(out.len);
+	if (out.len > 0)
+		memcpy(c->body->data, out.data, out.len);
+	c->gz = serve_gzip(c->body->data, c->body->len);
+	serve_etag(c->body, c->etag, c->etag_gz, sizeof(c->etag));
+	log_debug("%s: rendered %s: %zu entries, %zu bytes, %zu gzipped",
+	    __func__, key, col.n, c->body->len,
+	    c->gz != NULL ? c->gz->len : 0);
+done:
+	for (i = 0; i < col.n; i++)
+		entry_free(col.v[i]);
+	free(col.v);
+	buf_free(&out);
+	buf_free(&canon);
+	buf_free(&id);
+	buf_free(&self);
+	buf_free(&next);
+	buf_free(&home);
+	buf_free(&title);
+	buf_free(&desc);
+	return (c);
+}
+
+/*
+ * RFC 9110 13.1.2/13.1.3: If-None-Match (weak comparison, "*") decides
+ * when present; If-Modified-Since only without it.
+ */
+static int
+serve_not_modified(struct serve_reply *r, const struct serve_cached *c,
+    int64_t modified)
+{
+	struct evkeyvalq	*in;
+	const char		*inm, *ims;
+	int64_t			 t;
+
+	in = evhttp_request_get_input_headers(r->req);
+	if ((inm = evhttp_find_header(in, "If-None-Match")) != NULL)
+		return (serve_etag_match(inm, c));
+	if ((ims = evhttp_find_header(in, "If-Modified-Since")) == NULL ||
+	    modified <= 0)
+		return (0);
+	if ((t = serve_http_date(ims)) == ENTRY_NO_TIME)
+		return (0);
+	return (modified <= t);
+}
+
+/*
+ * 1 if a list of entity tags names either representation of the
+ * listing: both carry the same content, so a client holding the gzip
+ * one may revalidate while asking for identity, and the other way.
+ */
+static int
+serve_etag_match(const char *h, const struct serve_cached *c)
+{
+	const char	*p = h, *end;
+	size_t		 n;
+	int		 i;
+
+	for (i = 0; i < 64; i++) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '\0')
+			return (0);
+		if (*p == '*')
+			return (1);
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		if (*p != '"' || (end = strchr(p + 1, '"')) == NULL)
+			return (0);
+		n = end - p + 1;
+		if ((n == strlen(c->etag) && memcmp(p, c->etag, n) == 0) ||
+		    (n == strlen(c->etag_gz) && memcmp(p, c->etag_gz, n) == 0))
+			return (1);
+		p = end + 1;
+	}
+	return (0);
+}
+
+/*
+ * 1 if Accept-Encoding allows gzip (RFC 9110 12.5.3): "gzip" or
+ * "x-gzip" with a non-zero q, else "*" with a non-zero q.
+ */
+static int
+serve_accepts_gzip(const char *h)
+{
+	const char	*p = h, *tok, *qv;
+	size_t		 len;
+	int		 gz = -1, star = -1, q, i;
+
+	for (i = 0; i < 64 && *p != '\0'; i++) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		tok = p;
+		while (*p != '\0' && *p != ',' && *p != ';' && *p != ' ' &&
+		    *p != '\t')
+			p++;
+		len = p - tok;
+		q = 1000;
+		while (*p != '\0' && *p != ',') {
+			while (*p == ' ' || *p == '\t' || *p == ';')
+				p++;
+			if ((p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
+				qv = p + 2;
+				if (qv[0] == '1')
+					q = 1000;
+				else if (qv[0] == '0') {
+					q = 0;
+					if (qv[1] == '.')
+						for (qv += 2; *qv >= '0' &&
+						    *qv <= '9'; qv++)
+							if (*qv != '0')
+								q = 1;
+				} else
+					q = 0;
+			}
+			while (*p != '\0' && *p != ',' && *p != ';')
+				p++;
+		}
+		if (len == 0)
+			continue;
+		if ((len == 4 && strncasecmp(tok, "gzip", 4) == 0) ||
+		    (len == 6 && strncasecmp(tok, "x-gzip", 6) == 0))
+			gz = q;
+		else if (len == 1 && *tok == '*')
+			star = q;
+	}
+	if (gz != -1)
+		return (gz > 0);
+	return (star > 0);
+}
+
+/* An HTTP date (IMF-fixdate and the two obsolete forms); or NO_TIME. */
+static int64_t
+serve_http_date(const char *s)
+{
+	static const char	*fmts[] = {
+		"%a, %d %b %Y %H:%M:%S GMT",	/* IMF-fixdate */
+		"%A, %d-%b-%y %H:%M:%S GMT",	/* RFC 850 */
+		"%a %b %d %H:%M:%S %Y",		/* asctime */
+	};
+	struct tm		 tm;
+	const char		*end;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		memset(&tm, 0, sizeof(tm));
+		if ((end = strptime(s, fmts[i], &tm)) != NULL && *end == '\0')
+			return ((int64_t)timegm(&tm));
+	}
+	return (date_parse(s, NULL));
+}
+
+/* Bodies */
+
+static struct serve_blob *
+serve_blob_new(size_t len)
+{
+	struct serve_blob	*b;
+
+	if ((b = malloc(sizeof(*b) + len + 1)) == NULL)
+		fatal("%s", __func__);
+	b->refs = 1;
+	b->len = len;
+	return (b);
+}
+
+static void
+serve_blob_unref(struct serve_blob *b)
+{
+	if (b != NULL && --b->refs == 0)
+		free(b);
+}
+
+/* evbuffer is done with a referenced body (sent or connection gone). */
+static void
+serve_blob_unref_cb(const void *data, size_t len, void *arg)
+{
+	(void)data;
+	(void)len;
+	serve_blob_unref(arg);
+}
+
+/* The gzip form (RFC 1952), compressed once per rendering. */
+static struct serve_blob *
+serve_gzip(const char *data, size_t len)
+{
+	struct serve_blob	*b;
+	z_stream		 z;
+	uLong			 bound;
+	int			 rc;
+
+	if (len > UINT32_MAX / 2)
+		return (NULL);
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
+	    Z_DEFAULT_STRATEGY) != Z_OK) {
+		log_warnx("%s: deflateInit2 failed", __func__);
+		return (NULL);
+	}
+	bound = deflateBound(&z, len) + 64;
+	b = serve_blob_new(bound);
+	z.next_in = (Bytef *)(uintptr_t)data;
+	z.avail_in = (uInt)len;
+	z.next_out = (Bytef *)b->data;
+	z.avail_out = (uInt)bound;
+	rc = deflate(&z, Z_FINISH);
+	b->len = z.total_out;
+	deflateEnd(&z);
+	if (rc != Z_STREAM_END) {
+		log_warnx("%s: deflate failed (%d)", __func__, rc);
+		serve_blob_unref(b);
+		return (NULL);
+	}
+	return (b);
+}
+
+/* Strong entity tags from the body's SHA-256, one per encoding. */
+static void
+serve_etag(const struct serve_blob *body, char *etag, char *etag_gz,
+    size_t len)
+{
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned int	 mdlen = 0, i;
+	char		 hex[33];
+
+	if (EVP_Digest(body->data, body->len, md, &mdlen, EVP_sha256(),
+	    NULL) != 1 || mdlen < 16)
+		fatalx("%s: EVP_Digest failed", __func__);
+	for (i = 0; i < 16; i++)
+		snprintf(hex + i * 2, 3, "%02x", md[i]);
+	snprintf(etag, len, "\"%s\"", hex);
+	snprintf(etag_gz, len, "\"%s-gz\"", hex);
+}
+
+/* The cache of rendered listings (LRU, bounded in count and bytes) */
+
+static struct serve_cached *
+serve_cache_find(struct serve *s, const char *key)
+{
+	struct serve_cached	*c;
+
+	TAILQ_FOREACH(c, &s->cache, lru)
+		if (strcmp(c->key, key) == 0) {
+			if (c != TAILQ_FIRST(&s->cache)) {
+				TAILQ_REMOVE(&s->cache, c, lru);
+				TAILQ_INSERT_HEAD(&s->cache, c, lru);
+			}
+			return (c);
+		}
+	return (NULL);
+}
+
+static size_t
+serve_cached_size(const struct serve_cached *c)
+{
+	return (c->body->len + (c->gz != NULL ? c->gz->len : 0));
+}
+
+/* Adds c, evicting the least recently used; a huge listing stays out. */
+static void
+serve_cache_add(struct serve *s, struct serve_cached *c)
+{
+	struct serve_cached	*old;
+	size_t			 size = serve_cached_size(c);
+
+	if (size > SERVE_CACHE_BYTES / 4)
+		return;
+	while ((old = TAILQ_LAST(&s->cache, serve_cache)) != NULL &&
+	    (s->cache_n >= SERVE_CACHE_ENTRIES ||
+	    s->cache_bytes + size > SERVE_CACHE_BYTES))
+		serve_cache_remove(s, old);
+	TAILQ_INSERT_HEAD(&s->cache, c, lru);
+	c->in_cache = 1;
+	s->cache_n++;
+	s->cache_bytes += size;
+}
+
+static void
+serve_cache_remove(struct serve *s, struct serve_cached *c)
+{
+	TAILQ_REMOVE(&s->cache, c, lru);
+	s->cache_n--;
+	s->cache_bytes -= serve_cached_size(c);
+	serve_cached_free(c);
+}
+
+static void
+serve_cache_clear(struct serve *s)
+{
+	struct serve_cached	*c;
+
+	while ((c = TAILQ_FIRST(&s->cache)) != NULL)
+		serve_cache_remove(s, c);
+}
+
+/* Bodies still being sent keep their own reference. */
+static void
+serve_cached_free(struct serve_cached *c)
+{
+	serve_blob_unref(c->body);
+	serve_blob_unref(c->gz);
+	free(c->key);
+	free(c);
+}

@@ -1,0 +1,1452 @@
+/*
+ * feedmesh: the SQLite store. Each entry is kept once, as its canonical
+ * JSON form plus the columns listings filter and sort on; the paths that
+ * carried it, its other ids and each peer's fetch state sit beside it.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <sqlite3.h>
+
+#include "buf.h"
+#include "entry.h"
+#include "log.h"
+#include "store.h"
+#include "url.h"
+
+/* How long a statement waits for another connection's lock (ms). */
+#define STORE_BUSY_TIMEOUT	250
+/* Longest category term or peer name given its own listing index. */
+#define STORE_TAG_MAX		512
+#define STORE_DIGEST_LEN	(2 * 32 + 1)
+
+/*
+ * The schema, one migration per step; PRAGMA user_version is the number
+ * of steps applied. A step is never edited once released: changes are new
+ * steps at the end.
+ *
+ * entries: one row per entry. seq is the rowid and the keyset tie-break;
+ *   id is the first id the entry was seen under and never changes.
+ *   sort_time orders listings (published, else updated, else first seen);
+ *   version_time (updated, else published, NULL if neither) is what the
+ *   merge rule compares; changed is when the stored version last changed
+ *   (the "since" filter of nodes catching up); digest is the SHA-256 of
+ *   doc, the canonical JSON form without peers.
+ * entry_tags: one row per thing a listing filters on, so that every
+ *   filtered listing is one range of one index, read newest first, and
+ *   its first page costs the same whatever the size of the store:
+ *     "k:<kind>", "t:<territory prefix>" for each prefix ending on a
+ *     segment boundary ("t:a", "t:a/b"), "kt:<kind>|<territory prefix>"
+ *     for the common kind+territory listing, "c:<category term>" and
+ *     "p:<peer>" for each peer that carried the entry.
+ *   A LIKE or a text range on entries.territory would need the prefix
+ *   match and the time order from one index, which a (territory, time)
+ *   index cannot give for "a" spanning "a/b" and "a/c".
+ * aliases: other ids under which the same entry arrived (same canonical
+ *   permalink).
+ * paths: who carried the entry; peer '' is a local publication (a NULL
+ *   would not be unique in the primary key).
+ * peer_state: conditional GET and backoff state of each peer.
+ * meta: small key/values (last_change).
+ */
+static const char *const store_migrations[] = {
+	/* 1: the initial schema. */
+	"CREATE TABLE entries ("
+	" seq INTEGER PRIMARY KEY,"
+	" id TEXT UNIQUE NOT NULL,"
+	" link_canon TEXT,"
+	" kind TEXT,"
+	" territory TEXT,"
+	" sort_time INTEGER NOT NULL,"
+	" version_time INTEGER,"
+	" published INTEGER,"
+	" updated INTEGER,"
+	" first_seen INTEGER NOT NULL,"
+	" changed INTEGER NOT NULL,"
+	" deleted INTEGER NOT NULL DEFAULT 0,"
+	" expires INTEGER,"
+	" digest TEXT NOT NULL,"
+	" doc TEXT NOT NULL);"
+	"CREATE INDEX entries_link ON entries(link_canon)"
+	" WHERE link_canon IS NOT NULL;"
+	"CREATE INDEX entries_sort ON entries(sort_time, seq);"
+	"CREATE INDEX entries_changed ON entries(changed);"
+	"CREATE TABLE entry_tags ("
+	" tag TEXT NOT NULL,"
+	" sort_time INTEGER NOT NULL,"
+	" seq INTEGER NOT NULL REFERENCES entries(seq) ON DELETE CASCADE,"
+	" PRIMARY KEY (tag, sort_time, seq)) WITHOUT ROWID;"
+	"CREATE INDEX entry_tags_seq ON entry_tags(seq, tag);"
+	"CREATE TABLE aliases ("
+	" alias TEXT PRIMARY KEY,"
+	" seq INTEGER NOT NULL REFERENCES entries(seq) ON DELETE CASCADE)"
+	" WITHOUT ROWID;"
+	"CREATE INDEX aliases_seq ON aliases(seq);"
+	"CREATE TABLE paths ("
+	" seq INTEGER NOT NULL REFERENCES entries(seq) ON DELETE CASCADE,"
+	" peer TEXT NOT NULL,"
+	" first_seen INTEGER NOT NULL,"
+	" last_seen INTEGER NOT NULL,"
+	" PRIMARY KEY (seq, peer)) WITHOUT ROWID;"
+	"CREATE INDEX paths_peer ON paths(peer, seq);"
+	"CREATE TABLE peer_state ("
+	" peer TEXT PRIMARY KEY,"
+	" url TEXT,"
+	" etag TEXT,"
+	" last_modified TEXT,"
+	" body_digest TEXT,"
+	" last_fetch INTEGER NOT NULL DEFAULT 0,"
+	" last_success INTEGER NOT NULL DEFAULT 0,"
+	" next_fetch INTEGER NOT NULL DEFAULT 0,"
+	" http_status INTEGER NOT NULL DEFAULT 0,"
+	" failures INTEGER NOT NULL DEFAULT 0,"
+	" last_error TEXT,"
+	" moved_to TEXT,"
+	" gone INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+	"CREATE TABLE meta ("
+	" key TEXT PRIMARY KEY,"
+	" value) WITHOUT ROWID;",
+};
+#define STORE_NMIGRATIONS \
+	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
+
+/* The statements prepared once at open. */
+enum store_stmt {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_SAVEPOINT,
+	ST_RELEASE,
+	ST_ROLLBACK_TO,
+	ST_BY_ID,
+	ST_BY_ALIAS,
+	ST_BY_LINK,
+	ST_DOC,
+	ST_INSERT,
+	ST_UPDATE,
+	ST_ALIAS_ADD,
+	ST_PATH_ADD,
+	ST_PATH_SEEN,
+	ST_TAGS_DEL,
+	ST_TAG_ADD,
+	ST_TAGS_PEERS,
+	ST_PEERS,
+	ST_COUNT,
+	ST_COUNT_PEER,
+	ST_META_GET,
+	ST_META_SET,
+	ST_PS_LOAD,
+	ST_PS_SAVE,
+	ST_MAX
+};
+
+#define STORE_ROW_COLUMNS \
+	"e.seq, e.id, e.version_time, e.deleted, e.digest, e.sort_time," \
+	" e.first_seen"
+
+static const char *const store_sql[ST_MAX] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_SAVEPOINT] = "SAVEPOINT upsert",
+	[ST_RELEASE] = "RELEASE upsert",
+	[ST_ROLLBACK_TO] = "ROLLBACK TO upsert",
+	[ST_BY_ID] = "SELECT " STORE_ROW_COLUMNS
+	    " FROM entries e WHERE e.id = ?1",
+	[ST_BY_ALIAS] = "SELECT " STORE_ROW_COLUMNS
+	    " FROM aliases a JOIN entries e ON e.seq = a.seq"
+	    " WHERE a.alias = ?1",
+	[ST_BY_LINK] = "SELECT " STORE_ROW_COLUMNS
+	    " FROM entries e WHERE e.link_canon = ?1 ORDER BY e.seq LIMIT 1",
+	[ST_DOC] = "SELECT doc FROM entries WHERE seq = ?1",
+	[ST_INSERT] = "INSERT INTO entries (id, link_canon, kind, territory,"
+	    " sort_time, version_time, published, updated, first_seen,"
+	    " changed, deleted, expires, digest, doc)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	    " ?14)",
+	[ST_UPDATE] = "UPDATE entries SET link_canon = ?2, kind = ?3,"
+	    " territory = ?4, sort_time = ?5, version_time = ?6,"
+	    " published = ?7, updated = ?8, changed = ?10, deleted = ?11,"
+	    " expires = ?12, digest = ?13, doc = ?14 WHERE seq = ?15",
+	[ST_ALIAS_ADD] = "INSERT OR IGNORE INTO aliases (alias, seq)"
+	    " VALUES (?1, ?2)",
+	[ST_PATH_ADD] = "INSERT OR IGNORE INTO paths (seq, peer, first_seen,"
+	    " last_seen) VALUES (?1, ?2, ?3, ?3)",
+	[ST_PATH_SEEN] = "UPDATE paths SET last_seen = ?3"
+	    " WHERE seq = ?1 AND peer = ?2",
+	[ST_TAGS_DEL] = "DELETE FROM entry_tags WHERE seq = ?1",
+	[ST_TAG_ADD] = "INSERT OR IGNORE INTO entry_tags (tag, sort_time, seq)"
+	    " VALUES (?1, ?2, ?3)",
+	[ST_TAGS_PEERS] = "INSERT OR IGNORE INTO entry_tags"
+	    " (tag, sort_time, seq) SELECT 'p:' || peer, ?2, seq FROM paths"
+	    " WHERE seq = ?1",
+	[ST_PEERS] = "SELECT peer FROM paths WHERE seq = ?1 AND peer <> ''"
+	    " ORDER BY peer",
+	[ST_COUNT] = "SELECT count(*) FROM entries WHERE deleted = 0",
+	[ST_COUNT_PEER] = "SELECT count(*) FROM paths p"
+	    " JOIN entries e ON e.seq = p.seq"
+	    " WHERE p.peer = ?1 AND e.deleted = 0",
+	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[ST_META_SET] = "INSERT OR REPLACE INTO meta (key, value)"
+	    " VALUES (?1, ?2)",
+	[ST_PS_LOAD] = "SELECT etag, last_modified, body_digest, last_fetch,"
+	    " last_success, next_fetch, http_status, failures, last_error,"
+	    " moved_to, gone, url FROM peer_state WHERE peer = ?1",
+	[ST_PS_SAVE] = "INSERT OR REPLACE INTO peer_state (peer, etag,"
+	    " last_modified, body_digest, last_fetch, last_success,"
+	    " next_fetch, http_status, failures, last_error, moved_to, gone,"
+	    " url)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+};
+
+/* Listing shapes: which filters a query has, the key of its statement. */
+#define STORE_Q_KIND		0x01
+#define STORE_Q_TERRITORY	0x02
+#define STORE_Q_CATEGORY	0x04
+#define STORE_Q_PEER		0x08
+#define STORE_Q_SINCE		0x10
+#define STORE_Q_CURSOR		0x20
+#define STORE_Q_LIVE		0x40
+#define STORE_Q_SHAPES		0x80
+
+struct store {
+	sqlite3		*db;
+	char		*path;
+	sqlite3_stmt	*stmt[ST_MAX];
+	sqlite3_stmt	*query[STORE_Q_SHAPES];	/* prepared on first use */
+	int		 in_txn;	/* inside store_begin() */
+	int		 txn_lost;	/* SQLite rolled it back on an error */
+	int		 dirty;		/* the transaction changed a listing */
+	uint64_t	 generation;
+	int64_t		 last_change;
+	int64_t		 now;		/* fixed clock, 0: time(NULL) */
+};
+
+/* The stored columns the merge rule needs. */
+struct store_row {
+	int64_t	 seq;
+	char	*id;
+	int64_t	 version_time;		/* ENTRY_NO_TIME when NULL */
+	int	 deleted;
+	char	 digest[STORE_DIGEST_LEN];
+	int64_t	 sort_time;
+	int64_t	 first_seen;
+};
+
+static int	 store_exec(struct store *, const char *, const char *);
+static int	 store_migrate(struct store *);
+static int	 store_pragma_int(struct store *, const char *, int64_t *);
+static int	 store_prepare(struct store *);
+static int	 store_step(struct store *, sqlite3_stmt *, const char *);
+static void	 store_done(sqlite3_stmt *);
+static int	 store_run(struct store *, enum store_stmt, const char *);
+static int	 store_run_int(struct store *, enum store_stmt, int64_t, int64_t,
+		    const char *);
+static int64_t	 store_now(const struct store *);
+static void	 store_bind_text(sqlite3_stmt *, int, const char *);
+static void	 store_bind_time(sqlite3_stmt *, int, int64_t);
+static int64_t	 store_column_time(sqlite3_stmt *, int);
+static char	*store_column_dup(sqlite3_stmt *, int);
+static char	*store_link_key(const char *);
+static void	 store_digest(const char *, char *);
+static int	 store_version_cmp(int64_t, int, const char *, int64_t, int,
+		    const char *);
+static int	 store_row_find(struct store *, enum store_stmt, const char *,
+		    struct store_row *);
+static int	 store_row_write(struct store *, enum store_stmt,
+		    const struct entry *, const char *, int64_t, int64_t,
+		    const char *, const char *, int64_t);
+static int	 store_tag_add(struct store *, int64_t, int64_t, const char *,
+		    const char *, const char *);
+static int	 store_tags_write(struct store *, int64_t, const struct entry *,
+		    int64_t);
+static int	 store_upsert_one(struct store *, const struct entry *,
+		    const char *, enum store_result *, int *);
+static void	 store_txn_check(struct store *);
+static int	 store_peers_fill(struct store *, int64_t, struct entry *);
+static struct entry *store_doc_read(struct store *, int64_t, const char *);
+static char	*store_query_sql(int);
+static int	 store_query_shape(const struct store_query *);
+static int	 store_query_bind(struct store *, sqlite3_stmt *,
+		    const struct store_query *);
+static int64_t	 store_count(struct store *, enum store_stmt, const char *);
+
+/* Runs SQL text that has no result (PRAGMAs, migrations). */
+static int
+store_exec(struct store *s, const char *sql, const char *func)
+{
+	char	*err = NULL;
+
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		log_warnx("%s: %s: %s", func, s->path,
+		    err ? err : sqlite3_errmsg(s->db));
+		sqlite3_free(err);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Reads a PRAGMA that returns one integer. */
+static int
+store_pragma_int(struct store *s, const char *sql, int64_t *v)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		log_warnx("%s: %s: %s", __func__, s->path,
+		    sqlite3_errmsg(s->db));
+		return (-1);
+	}
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	else
+		log_warnx("%s: %s: %s", __func__, s->path,
+		    sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	return (rc == SQLITE_ROW ? 0 : -1);
+}
+
+/*
+ * Brings the schema up to date, all steps in one transaction so that a
+ * crash leaves the old version. A database written by a newer feedmesh is
+ * refused rather than misread.
+ */
+static int
+store_migrate(struct store *s)
+{
+	char	 sql[64];
+	int64_t	 version;
+	int	 i;
+
+	if (store_pragma_int(s, "PRAGMA user_version", &version) == -1)
+		return (-1);
+	if (version > STORE_NMIGRATIONS) {
+		log_warnx("%s: %s: schema version %lld is newer than this "
+		    "feedmesh understands (%d): refusing to open it",
+		    __func__, s->path, (long long)version, STORE_NMIGRATIONS);
+		return (-1);
+	}
+	if (version < 0) {
+		log_warnx("%s: %s: bad schema version %lld", __func__,
+		    s->path, (long long)version);
+		return (-1);
+	}
+	if (version == STORE_NMIGRATIONS)
+		return (0);
+	if (store_exec(s, "BEGIN IMMEDIATE", __func__) == -1)
+		return (-1);
+	for (i = (int)version; i < STORE_NMIGRATIONS; i++) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", i + 1);
+		if (store_exec(s, store_migrations[i], __func__) == -1 ||
+		    store_exec(s, sql, __func__) == -1) {
+			log_warnx("%s: %s: migration to version %d failed",
+			    __func__, s->path, i + 1);
+			store_exec(s, "ROLLBACK", __func__);
+			return (-1);
+		}
+	}
+	if (store_exec(s, "COMMIT", __func__) == -1) {
+		store_exec(s, "ROLLBACK", __func__);
+		return (-1);
+	}
+	log_info("%s: schema migrated from version %lld to %d", s->path,
+	    (long long)version, STORE_NMIGRATIONS);
+	return (0);
+}
+
+/* Prepares every fixed statement once. */
+static int
+store_prepare(struct store *s)
+{
+	int	 i;
+
+	for (i = 0; i < ST_MAX; i++) {
+		if (sqlite3_prepare_v3(s->db, store_sql[i], -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->stmt[i], NULL) != SQLITE_OK) {
+			log_warnx("%s: %s: \"%s\": %s", __func__, s->path,
+			    store_sql[i], sqlite3_errmsg(s->db));
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+struct store *
+store_open(const char *path)
+{
+	struct store	*s;
+	sqlite3_stmt	*st;
+	const char	*mode;
+	int		 rc;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->path = strdup(path)) == NULL)
+		fatal("%s", __func__);
+	rc = sqlite3_open_v2(path, &s->db,
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		log_warnx("%s: %s: %s", __func__, path, s->db ?
+		    sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	if (sqlite3_db_readonly(s->db, "main") == 1) {
+		log_warnx("%s: %s: the database is read-only", __func__, path);
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT);
+
+	/*
+	 * WAL lets listings read while a document is being stored. With
+	 * synchronous=FULL the WAL is synced at each commit, so a commit
+	 * that returned survives a power loss (NORMAL could lose the last
+	 * ones, and a peer or publisher would have been told they were
+	 * stored); it costs one fsync per document, not per entry.
+	 */
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st,
+	    NULL) != SQLITE_OK) {
+		log_warnx("%s: %s: %s", __func__, path, sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		log_warnx("%s: %s: journal_mode: %s", __func__, path,
+		    sqlite3_errmsg(s->db));
+		sqlite3_finalize(st);
+		goto fail;
+	}
+	mode = (const char *)sqlite3_column_text(st, 0);
+	if (mode == NULL || strcmp(mode, "wal") != 0)
+		log_warnx("%s: %s: journal mode is %s, not wal", __func__,
+		    path, mode ? mode : "unknown");
+	sqlite3_finalize(st);
+	if (store_exec(s, "PRAGMA synchronous = FULL", __func__) == -1 ||
+	    store_exec(s, "PRAGMA foreign_keys = ON", __func__) == -1)
+		goto fail;
+	if (store_migrate(s) == -1 || store_prepare(s) == -1)
+		goto fail;
+
+	sqlite3_bind_text(s->stmt[ST_META_GET], 1, "last_change", -1,
+	    SQLITE_STATIC);
+	if ((rc = sqlite3_step(s->stmt[ST_META_GET])) == SQLITE_ROW)
+		s->last_change = sqlite3_column_int64(s->stmt[ST_META_GET], 0);
+	else if (rc != SQLITE_DONE) {
+		log_warnx("%s: %s: %s", __func__, path, sqlite3_errmsg(s->db));
+		store_done(s->stmt[ST_META_GET]);
+		goto fail;
+	}
+	store_done(s->stmt[ST_META_GET]);
+	return (s);
+
+ fail:
+	store_close(s);
+	return (NULL);
+}
+
+void
+store_close(struct store *s)
+{
+	int	 i;
+
+	if (s == NULL)
+		return;
+	if (s->db != NULL && !sqlite3_get_autocommit(s->db))
+		store_rollback(s);
+	for (i = 0; i < ST_MAX; i++)
+		sqlite3_finalize(s->stmt[i]);
+	for (i = 0; i < STORE_Q_SHAPES; i++)
+		sqlite3_finalize(s->query[i]);
+	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
+		log_warnx("%s: %s: %s", __func__, s->path,
+		    sqlite3_errmsg(s->db));
+	free(s->path);
+	free(s);
+}
+
+void
+store_set_now(struct store *s, int64_t now)
+{
+	s->now = now;
+}
+
+int
+store_limit_pages(struct store *s, int64_t pages)
+{
+	char	 sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA max_page_count = %lld",
+	    (long long)(pages > 0 ? pages : 4294967294LL));
+	return (store_exec(s, sql, __func__));
+}
+
+static int64_t
+store_now(const struct store *s)
+{
+	return (s->now != 0 ? s->now : (int64_t)time(NULL));
+}
+
+/* Steps a statement that returns no row, logging the error. */
+static int
+store_step(struct store *s, sqlite3_stmt *st, const char *func)
+{
+	int	 rc;
+
+	if ((rc = sqlite3_step(st)) != SQLITE_DONE && rc != SQLITE_ROW) {
+		log_warnx("%s: %s: %s", func, s->path, sqlite3_errmsg(s->db));
+		store_done(st);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Makes a cached statement ready for its next use. */
+static void
+store_done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+/* Runs a cached statement without parameters nor result. */
+static int
+store_run(struct store *s, enum store_stmt which, const char *func)
+{
+	int	 rc;
+
+	rc = store_step(s, s->stmt[which], func);
+	store_done(s->stmt[which]);
+	return (rc);
+}
+
+/* Runs a cached statement whose parameters are one or two integers. */
+static int
+store_run_int(struct store *s, enum store_stmt which, int64_t a, int64_t b,
+    const char *func)
+{
+	sqlite3_stmt	*st = s->stmt[which];
+
+	sqlite3_bind_int64(st, 1, a);
+	if (sqlite3_bind_parameter_count(st) > 1)
+		sqlite3_bind_int64(st, 2, b);
+	return (store_run(s, which, func));
+}
+
+static void
+store_bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+static void
+store_bind_time(sqlite3_stmt *st, int i, int64_t t)
+{
+	if (t == ENTRY_NO_TIME)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_int64(st, i, t);
+}
+
+static int64_t
+store_column_time(sqlite3_stmt *st, int i)
+{
+	if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		return (ENTRY_NO_TIME);
+	return (sqlite3_column_int64(st, i));
+}
+
+static char *
+store_column_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char	*v;
+	char			*d;
+
+	if ((v = sqlite3_column_text(st, i)) == NULL)
+		return (NULL);
+	if ((d = strdup((const char *)v)) == NULL)
+		fatal("%s", __func__);
+	return (d);
+}
+
+int
+store_begin(struct store *s)
+{
+	if (s->in_txn) {
+		log_warnx("%s: %s: a transaction is already open", __func__,
+		    s->path);
+		return (-1);
+	}
+	if (store_run(s, ST_BEGIN, __func__) == -1)
+		return (-1);
+	s->in_txn = 1;
+	s->txn_lost = 0;
+	s->dirty = 0;
+	return (0);
+}
+
+/*
+ * Commits the document's transaction. When it changed a listing, the
+ * time of that change is written in the same transaction, so that
+ * Last-Modified survives a restart and never runs ahead of the data. On
+ * failure the transaction is rolled back here (store_rollback() after it
+ * is harmless).
+ */
+int
+store_commit(struct store *s)
+{
+	sqlite3_stmt	*st = s->stmt[ST_META_SET];
+	int64_t		 now = store_now(s);
+
+	if (!s->in_txn) {
+		log_warnx("%s: %s: no transaction is open", __func__, s->path);
+		return (-1);
+	}
+	if (s->txn_lost) {
+		log_warnx("%s: %s: the transaction was lost to an earlier "
+		    "error", __func__, s->path);
+		store_rollback(s);
+		return (-1);
+	}
+	if (s->dirty) {
+		sqlite3_bind_text(st, 1, "last_change", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, now);
+		if (store_step(s, st, __func__) == -1) {
+			store_rollback(s);
+			return (-1);
+		}
+		store_done(st);
+	}
+	if (store_run(s, ST_COMMIT, __func__) == -1) {
+		store_rollback(s);
+		return (-1);
+	}
+	if (s->dirty) {
+		s->generation++;
+		s->last_change = now;
+	}
+	s->in_txn = s->dirty = s->txn_lost = 0;
+	return (0);
+}
+
+void
+store_rollback(struct store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		store_run(s, ST_ROLLBACK, __func__);
+	s->in_txn = s->dirty = s->txn_lost = 0;
+}
+
+/*
+ * After a failed statement: SQLite may have rolled the whole transaction
+ * back by itself (disk full, I/O error). Later upserts must then fail
+ * rather than run in autocommit and store half a document.
+ */
+static void
+store_txn_check(struct store *s)
+{
+	if (s->in_txn && sqlite3_get_autocommit(s->db)) {
+		log_warnx("%s: %s: the transaction was rolled back by SQLite",
+		    __func__, s->path);
+		s->txn_lost = 1;
+	}
+}
+
+/*
+ * The deduplication key of a permalink: its canonical form, unless it is
+ * a bare site root, which careless feeds give every item and which would
+ * otherwise merge unrelated entries.
+ */
+static char *
+store_link_key(const char *link)
+{
+	char	*key, *p;
+
+	if (link == NULL || (key = url_canonical(link)) == NULL)
+		return (NULL);
+	if ((p = strstr(key, "://")) != NULL &&
+	    (p = strchr(p + 3, '/')) != NULL && strcmp(p, "/") == 0) {
+		free(key);
+		return (NULL);
+	}
+	return (key);
+}
+
+/* SHA-256 of text as lower-case hex. */
+static void
+store_digest(const char *text, char *hex)
+{
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned int	 len = 0, i;
+
+	if (EVP_Digest(text, strlen(text), md, &len, EVP_sha256(), NULL) != 1
+	    || len != 32)
+		fatalx("%s: SHA-256 failed", __func__);
+	for (i = 0; i < len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+}
+
+/*
+ * The merge rule as a total order on versions: later version time first
+ * (no time is oldest), then a tombstone over a live version of the same
+ * time, then the greater digest. Every node keeps the greatest version it
+ * has seen, whatever the order of arrival, so all converge.
+ */
+static int
+store_version_cmp(int64_t ta, int da, const char *ha, int64_t tb, int db,
+    const char *hb)
+{
+	int	 c;
+
+	if (ta != tb)
+		return (ta > tb ? 1 : -1);
+	if (da != db)
+		return (da ? 1 : -1);
+	c = strcmp(ha, hb);
+	return (c > 0 ? 1 : c < 0 ? -1 : 0);
+}
+
+/* Looks an entry up: 1 found (row filled), 0 not found, -1 error. */
+static int
+store_row_find(struct store *s, enum store_stmt which, const char *key,
+    struct store_row *row)
+{
+	sqlite3_stmt	*st = s->stmt[which];
+	const char	*d;
+	int		 rc;
+
+	memset(row, 0, sizeof(*row));
+	store_bind_text(st, 1, key);
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
+		store_done(st);
+		return (0);
+	}
+	if (rc != SQLITE_ROW) {
+		log_warnx("%s: %s: %s", __func__, s->path,
+		    sqlite3_errmsg(s->db));
+		store_done(st);
+		return (-1);
+	}
+	row->seq = sqlite3_column_int64(st, 0);
+	row->id = store_column_dup(st, 1);
+	row->version_time = store_column_time(st, 2);
+	row->deleted = sqlite3_column_int(st, 3) != 0;
+	if ((d = (const char *)sqlite3_column_text(st, 4)) != NULL)
+		snprintf(row->digest, sizeof(row->digest), "%s", d);
+	row->sort_time = sqlite3_column_int64(st, 5);
+	row->first_seen = sqlite3_column_int64(st, 6);
+	store_done(st);
+	return (1);
+}
+
+/*
+ * Inserts (ST_INSERT) or rewrites (ST_UPDATE, seq) the entry's row. The
+ * two statements number their parameters alike; first_seen (9) is only
+ * written on insert.
+ */
+static int
+store_row_write(struct store *s, enum store_stmt which, const struct entry *e,
+    const char *key, int64_t sort_time, int64_t first_seen,
+    const char *digest, const char *doc, int64_t seq)
+{
+	sqlite3_stmt	*st = s->stmt[which];
+	int64_t		 vt;
+	int		 rc;
+
+	vt = e->updated != ENTRY_NO_TIME ? e->updated : e->published;
+	if (which == ST_INSERT) {
+		store_bind_text(st, 1, e->id);
+		sqlite3_bind_int64(st, 9, first_seen);
+	} else
+		sqlite3_bind_int64(st, 15, seq);
+	store_bind_text(st, 2, key);
+	store_bind_text(st, 3, e->kind);
+	store_bind_text(st, 4, e->territory);
+	sqlite3_bind_int64(st, 5, sort_time);
+	store_bind_time(st, 6, vt);
+	store_bind_time(st, 7, e->published);
+	store_bind_time(st, 8, e->updated);
+	sqlite3_bind_int64(st, 10, store_now(s));
+	sqlite3_bind_int(st, 11, e->deleted ? 1 : 0);
+	store_bind_time(st, 12, e->expires);
+	sqlite3_bind_text(st, 13, digest, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 14, doc, -1, SQLITE_STATIC);
+	rc = store_step(s, st, __func__);
+	store_done(st);
+	return (rc);
+}
+
+/* Adds the listing tag prefix+a, or prefix+a|b, for the entry. */
+static int
+store_tag_add(struct store *s, int64_t seq, int64_t sort_time,
+    const char *prefix, const char *a, const char *b)
+{
+	sqlite3_stmt	*st = s->stmt[ST_TAG_ADD];
+	char		 tag[STORE_TAG_MAX + 8];
+	int		 n, rc;
+
+	n = snprintf(tag, sizeof(tag), "%s%s%s%s", prefix, a, b ? "|" : "",
+	    b ? b : "");
+	if (n < 0 || (size_t)n >= sizeof(tag))
+		return (0);	/* too long to be a filter anyone asks for */
+	sqlite3_bind_text(st, 1, tag, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, sort_time);
+	sqlite3_bind_int64(st, 3, seq);
+	rc = store_step(s, st, __func__);
+	store_done(st);
+	return (rc);
+}
+
+/*
+ * Rewrites the entry's listing tags: kind, each territory prefix alone and
+ * with the kind, categories, then the peers from its paths.
+ */
+static int
+store_tags_write(struct store *s, int64_t seq, const struct entry *e,
+    int64_t sort_time)
+{
+	char		 prefix[STORE_TAG_MAX + 1];
+	const char	*p;
+	size_t		 i, n;
+
+	if (store_run_int(s, ST_TAGS_DEL, seq, 0, __func__) == -1)
+		return (-1);
+
+	if (e->kind != NULL &&
+	    store_tag_add(s, seq, sort_time, "k:", e->kind, NULL) == -1)
+		return (-1);
+	if (e->territory != NULL && (n = strlen(e->territory)) > 0 &&
+	    n <= STORE_TAG_MAX) {
+		for (p = e->territory; ; p++) {
+			if (*p != '/' && *p != '\0')
+				continue;
+			memcpy(prefix, e->territory, p - e->territory);
+			prefix[p - e->territory] = '\0';
+			if (*prefix != '\0' && (store_tag_add(s, seq, sort_time,
+			    "t:", prefix, NULL) == -1 || (e->kind != NULL &&
+			    store_tag_add(s, seq, sort_time, "kt:", e->kind,
+			    prefix) == -1)))
+				return (-1);
+			if (*p == '\0')
+				break;
+		}
+	}
+	for (i = 0; i < e->ncategories; i++)
+		if (e->categories[i].term != NULL && store_tag_add(s, seq,
+		    sort_time, "c:", e->categories[i].term, NULL) == -1)
+			return (-1);
+
+	return (store_run_int(s, ST_TAGS_PEERS, seq, sort_time, __func__));
+}
+
+/*
+ * Stores one entry inside the current transaction (see store.h for the
+ * rule); *changed tells whether a listing changed.
+ */
+static int
+store_upsert_one(struct store *s, const struct entry *e, const char *peer,
+    enum store_result *res, int *changed)
+{
+	struct store_row	 row;
+	sqlite3_stmt		*st;
+	json_t			*j, *fm;
+	char			*key, *doc = NULL;
+	char			 digest[STORE_DIGEST_LEN];
+	int64_t			 now = store_now(s), seq, sort_time, vt;
+	int			 found, by_link = 0, path_new, rc = -1;
+
+	*changed = 0;
+	key = store_link_key(e->link);
+	if ((found = store_row_find(s, ST_BY_ID, e->id, &row)) == 0)
+		found = store_row_find(s, ST_BY_ALIAS, e->id, &row);
+	if (found == 0 && key != NULL) {
+		found = store_row_find(s, ST_BY_LINK, key, &row);
+		by_link = found == 1;
+	}
+	if (found == -1)
+		goto done;
+
+	/* The canonical form: no peers, and the id the entry is kept under. */
+	j = entry_to_json(e);
+	if ((fm = json_object_get(j, "_feedmesh")) != NULL) {
+		json_object_del(fm, "peers");
+		if (json_object_size(fm) == 0)
+			json_object_del(j, "_feedmesh");
+	}
+	if (found && strcmp(row.id, e->id) != 0)
+		json_object_set_new(j, "id", json_string(row.id));
+	doc = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(j);
+	if (doc == NULL) {
+		log_warnx("%s: %s: entry %s has no JSON form", __func__,
+		    s->path, e->id);
+		goto done;
+	}
+	store_digest(doc, digest);
+
+	sort_time = e->published != ENTRY_NO_TIME ? e->published :
+	    e->updated != ENTRY_NO_TIME ? e->updated :
+	    found ? row.first_seen : now;
+	if (!found) {
+		if (store_row_write(s, ST_INSERT, e, key, sort_time, now,
+		    digest, doc, 0) == -1)
+			goto done;
+		seq = sqlite3_last_insert_rowid(s->db);
+		*res = STORE_INSERTED;
+	} else {
+		seq = row.seq;
+		if (by_link) {
+			st = s->stmt[ST_ALIAS_ADD];
+			store_bind_text(st, 1, e->id);
+			sqlite3_bind_int64(st, 2, seq);
+			if (store_step(s, st, __func__) == -1)
+				goto done;
+			store_done(st);
+		}
+		vt = e->updated != ENTRY_NO_TIME ? e->updated : e->published;
+		switch (store_version_cmp(vt, e->deleted != 0, digest,
+		    row.version_time, row.deleted, row.digest)) {
+		case 1:
+			if (store_row_write(s, ST_UPDATE, e, key, sort_time, 0,
+			    digest, doc, seq) == -1)
+				goto done;
+			*res = STORE_UPDATED;
+			break;
+		case 0:
+			*res = STORE_UNCHANGED;
+			break;
+		default:
+			*res = STORE_STALE;
+			break;
+		}
+	}
+
+	/* The path, before the tags: they list the entry's peers. */
+	st = s->stmt[ST_PATH_ADD];
+	sqlite3_bind_int64(st, 1, seq);
+	store_bind_text(st, 2, peer);
+	sqlite3_bind_int64(st, 3, now);
+	if (store_step(s, st, __func__) == -1)
+		goto done;
+	store_done(st);
+	if ((path_new = sqlite3_changes(s->db) == 1) == 0) {
+		st = s->stmt[ST_PATH_SEEN];
+		sqlite3_bind_int64(st, 1, seq);
+		store_bind_text(st, 2, peer);
+		sqlite3_bind_int64(st, 3, now);
+		if (store_step(s, st, __func__) == -1)
+			goto done;
+		store_done(st);
+	}
+
+	if (*res == STORE_INSERTED || *res == STORE_UPDATED) {
+		if (store_tags_write(s, seq, e, sort_time) == -1)
+			goto done;
+	} else if (path_new) {
+		if (store_tag_add(s, seq, row.sort_time, "p:", peer,
+		    NULL) == -1)
+			goto done;
+		if (*res == STORE_UNCHANGED)
+			*res = STORE_MERGED;
+	}
+	*changed = *res == STORE_INSERTED || *res == STORE_UPDATED || path_new;
+	rc = 0;
+ done:
+	free(row.id);
+	free(key);
+	free(doc);
+	return (rc);
+}
+
+/*
+ * Each entry runs in a savepoint, so that one that fails (a full disk, a
+ * constraint) leaves the rest of the document's transaction intact.
+ * Outside store_begin() the entry gets a transaction of its own.
+ */
+int
+store_entry_upsert(struct store *s, const struct entry *e, const char *peer,
+    enum store_result *res)
+{
+	enum store_result	 r = STORE_UNCHANGED;
+	int			 own = 0, changed = 0, rc;
+
+	if (e->id == NULL || *e->id == '\0') {
+		log_warnx("%s: %s: entry without id", __func__, s->path);
+		return (-1);
+	}
+	if (peer == NULL)
+		peer = "";
+	if (s->txn_lost) {
+		log_warnx("%s: %s: entry %s not stored: the transaction was "
+		    "lost", __func__, s->path, e->id);
+		return (-1);
+	}
+	if (!s->in_txn) {
+		if (store_begin(s) == -1)
+			return (-1);
+		own = 1;
+	}
+	if ((rc = store_run(s, ST_SAVEPOINT, __func__)) == 0) {
+		rc = store_upsert_one(s, e, peer, &r, &changed);
+		if (rc == 0)
+			rc = store_run(s, ST_RELEASE, __func__);
+		if (rc == -1) {
+			store_txn_check(s);
+			if (!s->txn_lost) {
+				store_run(s, ST_ROLLBACK_TO, __func__);
+				store_run(s, ST_RELEASE, __func__);
+			}
+		}
+	} else
+		store_txn_check(s);
+	if (rc == 0 && changed)
+		s->dirty = 1;
+	if (own) {
+		if (rc == 0)
+			rc = store_commit(s);
+		else
+			store_rollback(s);
+	}
+	if (rc == -1)
+		log_warnx("%s: %s: entry %s not stored", __func__, s->path,
+		    e->id);
+	else if (res != NULL)
+		*res = r;
+	return (rc);
+}
+
+/* Sets e->peers from the entry's paths, sorted by name. */
+static int
+store_peers_fill(struct store *s, int64_t seq, struct entry *e)
+{
+	sqlite3_stmt	*st = s->stmt[ST_PEERS];
+	int		 rc;
+
+	sqlite3_bind_int64(st, 1, seq);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		entry_add_peer(e, (const char *)sqlite3_column_text(st, 0));
+	store_done(st);
+	if (rc != SQLITE_DONE) {
+		log_warnx("%s: %s: %s", __func__, s->path,
+		    sqlite3_errmsg(s->db));
+		return (-1);
+	}
+	return (0);
+}
+
+/* Reads a stored document back into an entry with its peers. */
+static struct entry *
+store_doc_read(struct store *s, int64_t seq, const char *doc)
+{
+	struct entry	*e;
+	json_error_t	 jerr;
+	json_t		*j;
+	const char	*why = NULL;
+
+	if ((j = json_loads(doc, 0, &jerr)) == NULL) {
+		log_warnx("%s: %s: entry %lld: %s", __func__, s->path,
+		    (long long)seq, jerr.text);
+		return (NULL);
+	}
+	e = entry_from_json(j, &why);
+	json_decref(j);
+	if (e == NULL) {
+		log_warnx("%s: %s: entry %lld: %s", __func__, s->path,
+		    (long long)seq, why);
+		return (NULL);
+	}
+	if (store_peers_fill(s, seq, e) == -1) {
+		entry_free(e);
+		return (NULL);
+	}
+	return (e);
+}
+
+int
+store_entry_get(struct store *s, const char *id, struct entry **ep)
+{
+	struct store_row	 row;
+	sqlite3_stmt		*st = s->stmt[ST_DOC];
+	int			 found, rc;
+
+	*ep = NULL;
+	if ((found = store_row_find(s, ST_BY_ID, id, &row)) == 0)
+		found = store_row_find(s, ST_BY_ALIAS, id, &row);
+	free(row.id);
+	if (found != 1)
+		return (found);
+	sqlite3_bind_int64(st, 1, row.seq);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		log_warnx("%s: %s: %s", __func__, s->path,
+		    rc == SQLITE_DONE ? "entry vanished" :
+		    sqlite3_errmsg(s->db));
+		store_done(st);
+		return (-1);
+	}
+	*ep = store_doc_read(s, row.seq,
+	    (const char *)sqlite3_column_text(st, 0));
+	store_done(st);
+	return (*ep != NULL ? 1 : -1);
+}
+
+void
+store_query_init(struct store_query *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->since = ENTRY_NO_TIME;
+	q->before_time = ENTRY_NO_TIME;
+	q->before_seq = INT64_MAX;
+}
+
+static int
+store_query_shape(const struct store_query *q)
+{
+	int	 shape = 0;
+
+	if (q->kind != NULL)
+		shape |= STORE_Q_KIND;
+	if (q->territory != NULL)
+		shape |= STORE_Q_TERRITORY;
+	if (q->category != NULL)
+		shape |= STORE_Q_CATEGORY;
+	if (q->peer != NULL)
+		shape |= STORE_Q_PEER;
+	/* Change times are the store's clock: 0 and before mean "all". */
+	if (q->since != ENTRY_NO_TIME && q->since > 0)
+		shape |= STORE_Q_SINCE;
+	if (q->before_time != ENTRY_NO_TIME)
+		shape |= STORE_Q_CURSOR;
+	if (q->skip_deleted)
+		shape |= STORE_Q_LIVE;
+	return (shape);
+}
+
+/*
+ * The SQL of a listing shape. With a filter, the walk is one range of
+ * entry_tags' primary key, newest first (the kind+territory tag when both
+ * are asked, else the category, territory, kind or peer tag); any other
+ * filter is checked per row against entry_tags(seq, tag). CROSS JOIN
+ * keeps SQLite from driving the join from entries. Without a filter the
+ * walk is entries_sort, or entries_changed with "since".
+ */
+static char *
+store_query_sql(int shape)
+{
+	struct buf	 b;
+	const char	*t, *tags[3];
+	int		 ntags = 0, i;
+
+	if ((shape & STORE_Q_KIND) && (shape & STORE_Q_TERRITORY))
+		tags[ntags++] = ":kt";
+	else if (shape & STORE_Q_TERRITORY)
+		tags[ntags++] = ":t";
+	else if (shape & STORE_Q_KIND)
+		tags[ntags++] = ":k";
+	if (shape & STORE_Q_CATEGORY)
+		tags[ntags++] = ":c";
+	if (shape & STORE_Q_PEER)
+		tags[ntags++] = ":p";
+	/* The category is rarer than a kind or a region: walk it first. */
+	if (ntags > 1 && (shape & STORE_Q_CATEGORY) &&
+	    strcmp(tags[0], ":c") != 0) {
+		t = tags[0];
+		tags[0] = tags[1];
+		tags[1] = t;
+	}
+
+	buf_init(&b);
+	if (ntags > 0) {
+		buf_printf(&b, "SELECT e.seq, e.sort_time, e.doc"
+		    " FROM entry_tags t CROSS JOIN entries e"
+		    " WHERE t.tag = %s AND e.seq = t.seq", tags[0]);
+		if (shape & STORE_Q_CURSOR)
+			buf_addstr(&b, " AND (t.sort_time, t.seq) < (:bt, :bs)");
+		for (i = 1; i < ntags; i++)
+			buf_printf(&b, " AND EXISTS (SELECT 1 FROM entry_tags x"
+			    " WHERE x.seq = t.seq AND x.tag = %s)", tags[i]);
+	} else if (shape & STORE_Q_SINCE) {
+		/*
+		 * Catching up: the cost follows the number of entries changed
+		 * since then, sorted, not the size of the store.
+		 */
+		buf_addstr(&b, "SELECT e.seq, e.sort_time, e.doc"
+		    " FROM entries e INDEXED BY entries_changed WHERE 1");
+		if (shape & STORE_Q_CURSOR)
+			buf_addstr(&b, " AND (e.sort_time, e.seq) < (:bt, :bs)");
+	} else {
+		buf_addstr(&b, "SELECT e.seq, e.sort_time, e.doc"
+		    " FROM entries e WHERE 1");
+		if (shape & STORE_Q_CURSOR)
+			buf_addstr(&b, " AND (e.sort_time, e.seq) < (:bt, :bs)");
+	}
+	buf_addstr(&b, " AND (e.expires IS NULL OR e.expires >= :now)");
+	if (shape & STORE_Q_LIVE)
+		buf_addstr(&b, " AND e.deleted = 0");
+	if (shape & STORE_Q_SINCE)
+		buf_addstr(&b, " AND e.changed >= :since");
+	if (ntags > 0)
+		buf_addstr(&b, " ORDER BY t.sort_time DESC, t.seq DESC");
+	else
+		buf_addstr(&b, " ORDER BY e.sort_time DESC, e.seq DESC");
+	buf_addstr(&b, " LIMIT :limit");
+	return (buf_release(&b));
+}
+
+/* Binds a query's values to its shape's statement, by name. */
+static int
+store_query_bind(struct store *s, sqlite3_stmt *st,
+    const struct store_query *q)
+{
+	struct {
+		const char	*name;
+		const char	*prefix;
+		const char	*a;
+		const char	*b;
+	} tags[] = {
+		{ ":kt", "kt:", q->kind, q->territory },
+		{ ":t", "t:", q->territory, NULL },
+		{ ":k", "k:", q->kind, NULL },
+		{ ":c", "c:", q->category, NULL },
+		{ ":p", "p:", q->peer, NULL },
+	};
+	char	*tag;
+	size_t	 i, n;
+	int	 idx;
+
+	for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
+		if ((idx = sqlite3_bind_parameter_index(st, tags[i].name)) == 0)
+			continue;
+		if (asprintf(&tag, "%s%s%s%s", tags[i].prefix, tags[i].a,
+		    tags[i].b ? "|" : "", tags[i].b ? tags[i].b : "") == -1)
+			fatal("%s", __func__);
+		/* "a/b/" asks for the same as "a/b". */
+		if (tags[i].b != NULL || strcmp(tags[i].name, ":t") == 0)
+			while ((n = strlen(tag)) > 0 && tag[n - 1] == '/')
+				tag[n - 1] = '\0';
+		sqlite3_bind_text(st, idx, tag, -1, free);
+	}
+	if ((idx = sqlite3_bind_parameter_index(st, ":bt")) != 0) {
+		sqlite3_bind_int64(st, idx, q->before_time);
+		sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":bs"),
+		    q->before_seq);
+	}
+	if ((idx = sqlite3_bind_parameter_index(st, ":since")) != 0)
+		sqlite3_bind_int64(st, idx, q->since);
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":now"),
+	    store_now(s));
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":limit"),
+	    q->limit > 0 ? q->limit : -1);
+	return (0);
+}
+
+/*
+ * Walks a listing. The callback must not query the store: the shape's
+ * statement is in use until the walk ends.
+ */
+int
+store_query_entries(struct store *s, const struct store_query *q,
+    store_entry_cb cb, void *arg)
+{
+	struct entry	*e;
+	sqlite3_stmt	*st;
+	char		*sql;
+	int64_t		 seq, sort_time;
+	int		 shape, rc, stop = 0;
+
+	shape = store_query_shape(q);
+	if ((st = s->query[shape]) == NULL) {
+		sql = store_query_sql(shape);
+		rc = sqlite3_prepare_v3(s->db, sql, -1,
+		    SQLITE_PREPARE_PERSISTENT, &st, NULL);
+		if (rc != SQLITE_OK) {
+			log_warnx("%s: %s: \"%s\": %s", __func__, s->path, sql,
+			    sqlite3_errmsg(s->db));
+			free(sql);
+			return (-1);
+		}
+		free(sql);
+		s->query[shape] = st;
+	}
+	store_query_bind(s, st, q);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		seq = sqlite3_column_int64(st, 0);
+		sort_time = sqlite3_column_int64(st, 1);
+		e = store_doc_read(s, seq,
+		    (const char *)sqlite3_column_text(st, 2));
+		if (e == NULL)
+			continue;	/* logged; the rest is still served */
+		stop = cb(e, sort_time, seq, arg);
+		entry_free(e);
+	}
+	if (!stop && rc != SQLITE_DONE) {
+		log_warnx("%s: %s: %s", __func__, s->path,
+		    sqlite3_errmsg(s->db));
+		store_done(st);
+		return (-1);
+	}
+	store_done(st);
+	return (0);
+}
+
+char *
+store_query_explain(struct store *s, const struct store_query *q)
+{
+	struct buf	 b;
+	sqlite3_stmt	*st;
+	char		*sql, *eqp;
+	int		 rc;
+
+	sql = store_query_sql(store_query_shape(q));
+	if (asprintf(&eqp, "EXPLAIN QUERY PLAN %s", sql) == -1)
+		fatal("%s", __func__);
+	free(sql);
+	rc = sqlite3_prepare_v2(s->db, eqp, -1, &st, NULL);
+	free(eqp);
+	if (rc != SQLITE_OK) {
+		log_warnx("%s: %s: %s", __func__, s->path,
+		    sqlite3_errmsg(s->db));
+		return (NULL);
+	}
+	store_query_bind(s, st, q);
+	buf_init(&b);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		buf_addstr(&b, (const char *)sqlite3_column_text(st, 3));
+		buf_addc(&b, '\n');
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		log_warnx("%s: %s: %s", __func__, s->path,
+		    sqlite3_errmsg(s->db));
+		buf_free(&b);
+		return (NULL);
+	}
+	return (buf_release(&b));
+}
+
+uint64_t
+store_generation(const struct store *s)
+{
+	return (s->generation);
+}
+
+int64_t
+store_last_change(const struct store *s)
+{
+	return (s->last_change);
+}
+
+/* Runs a count(*) statement with an optional text parameter. */
+static int64_t
+store_count(struct store *s, enum store_stmt which, const char *arg)
+{
+	sqlite3_stmt	*st = s->stmt[which];
+	int64_t		 n = -1;
+
+	if (arg != NULL)
+		store_bind_text(st, 1, arg);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	else
+		log_warnx("%s: %s: %s", __func__, s->path,
+		    sqlite3_errmsg(s->db));
+	store_done(st);
+	return (n);
+}
+
+int64_t
+store_count_entries(struct store *s)
+{
+	return (store_count(s, ST_COUNT, NULL));
+}
+
+int64_t
+store_count_peer_entries(struct store *s, const char *peer)
+{
+	return (store_count(s, ST_COUNT_PEER, peer ? peer : ""));
+}
+
+void
+peer_state_init(struct peer_state *ps)
+{
+	memset(ps, 0, sizeof(*ps));
+}
+
+void
+peer_state_clear(struct peer_state *ps)
+{
+	free(ps->etag);
+	free(ps->last_modified);
+	free(ps->body_digest);
+	free(ps->last_error);
+	free(ps->moved_to);
+	free(ps->url);
+	peer_state_init(ps);
+}
+
+int
+store_peer_state_load(struct store *s, const char *peer,
+    struct peer_state *ps)
+{
+	sqlite3_stmt	*st = s->stmt[ST_PS_LOAD];
+	int		 rc;
+
+	peer_state_init(ps);
+	store_bind_text(st, 1, peer);
+	if ((rc = sqlite3_step(st)) == SQLITE_DONE) {
+		store_done(st);
+		return (0);
+	}
+	if (rc != SQLITE_ROW) {
+		log_warnx("%s: %s: peer %s: %s", __func__, s->path, peer,
+		    sqlite3_errmsg(s->db));
+		store_done(st);
+		return (-1);
+	}
+	ps->etag = store_column_dup(st, 0);
+	ps->last_modified = store_column_dup(st, 1);
+	ps->body_digest = store_column_dup(st, 2);
+	ps->last_fetch = sqlite3_column_int64(st, 3);
+	ps->last_success = sqlite3_column_int64(st, 4);
+	ps->next_fetch = sqlite3_column_int64(st, 5);
+	ps->http_status = (long)sqlite3_column_int64(st, 6);
+	ps->failures = sqlite3_column_int(st, 7);
+	ps->last_error = store_column_dup(st, 8);
+	ps->moved_to = store_column_dup(st, 9);
+	ps->gone = sqlite3_column_int(st, 10) != 0;
+	ps->url = store_column_dup(st, 11);
+	store_done(st);
+	return (1);
+}
+
+int
+store_peer_state_save(struct store *s, const char *peer,
+    const struct peer_state *ps)
+{
+	sqlite3_stmt	*st = s->stmt[ST_PS_SAVE];
+	int		 rc;
+
+	store_bind_text(st, 1, peer);
+	store_bind_text(st, 2, ps->etag);
+	store_bind_text(st, 3, ps->last_modified);
+	store_bind_text(st, 4, ps->body_digest);
+	sqlite3_bind_int64(st, 5, ps->last_fetch);
+	sqlite3_bind_int64(st, 6, ps->last_success);
+	sqlite3_bind_int64(st, 7, ps->next_fetch);
+	sqlite3_bind_int64(st, 8, ps->http_status);
+	sqlite3_bind_int(st, 9, ps->failures);
+	store_bind_text(st, 10, ps->last_error);
+	store_bind_text(st, 11, ps->moved_to);
+	sqlite3_bind_int(st, 12, ps->gone ? 1 : 0);
+	store_bind_text(st, 13, ps->url);
+	if ((rc = store_step(s, st, __func__)) == -1)
+		log_warnx("%s: %s: state of peer %s not saved", __func__,
+		    s->path, peer);
+	store_done(st);
+	return (rc);
+}

@@ -1,0 +1,204 @@
+/* feedmesh tests: listing query parameters, their canonical form, cursors. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "entry.h"
+#include "query.h"
+#include "tap.h"
+
+#define DEF	20
+#define MAX	100
+
+/* Parses raw and returns its canonical form (new string) or NULL. */
+static char *
+canon(const char *raw)
+{
+	struct query	 q;
+	struct buf	 b;
+	char		 err[QUERY_ERR_LEN];
+
+	if (query_parse(&q, raw, DEF, MAX, err, sizeof(err)) == -1)
+		return (NULL);
+	buf_init(&b);
+	query_canonical(&q, &b);
+	query_clear(&q);
+	return (buf_release(&b));
+}
+
+/* 1 if raw is rejected with a message containing want. */
+static int
+rejected(const char *raw, const char *want)
+{
+	struct query	 q;
+	char		 err[QUERY_ERR_LEN];
+
+	if (query_parse(&q, raw, DEF, MAX, err, sizeof(err)) != -1) {
+		query_clear(&q);
+		printf("# accepted: %s\n", raw);
+		return (0);
+	}
+	if (strstr(err, want) == NULL) {
+		printf("# message: %s\n", err);
+		return (0);
+	}
+	return (1);
+}
+
+static void
+test_valid(void)
+{
+	struct query	 q;
+	char		 err[QUERY_ERR_LEN];
+	char		*s;
+
+	ok(query_parse(&q, NULL, DEF, MAX, err, sizeof(err)) == 0, "no query");
+	is_int(q.sq.limit, DEF, "default limit");
+	ok(q.sq.since == ENTRY_NO_TIME && q.sq.before_time == ENTRY_NO_TIME &&
+	    q.sq.kind == NULL, "no filter");
+	query_clear(&q);
+
+	ok(query_parse(&q, "kind=job&territory=auvergne-rhone-alpes/loire"
+	    "&category=insertion%20pro&peer=cress_aura-1&since=2026-01-01T00:00:00Z"
+	    "&limit=50&before=1764000000.42", DEF, MAX, err, sizeof(err)) == 0,
+	    "all parameters");
+	is_str(q.sq.kind, "job", "kind");
+	is_str(q.sq.territory, "auvergne-rhone-alpes/loire", "territory");
+	is_str(q.sq.category, "insertion pro", "category decoded");
+	is_str(q.sq.peer, "cress_aura-1", "peer");
+	is_int(q.sq.since, 1767225600, "since from RFC 3339");
+	is_int(q.sq.limit, 50, "limit");
+	is_int(q.sq.before_time, 1764000000, "cursor time");
+	is_int(q.sq.before_seq, 42, "cursor seq");
+	query_clear(&q);
+
+	ok(query_parse(&q, "since=1767225600", DEF, MAX, err,
+	    sizeof(err)) == 0 && q.sq.since == 1767225600, "since in seconds");
+	query_clear(&q);
+	ok(query_parse(&q, "category=caf%C3%A9+bio", DEF, MAX, err,
+	    sizeof(err)) == 0, "UTF-8 category, '+' as space");
+	is_str(q.sq.category, "café bio", "category value");
+	query_clear(&q);
+	ok(query_parse(&q, "limit=100", DEF, MAX, err, sizeof(err)) == 0,
+	    "limit at the maximum");
+	query_clear(&q);
+
+	s = canon(NULL);
+	is_str(s, "", "canonical of nothing");
+	free(s);
+	s = canon("territory=bretagne&kind=job&limit=20");
+	is_str(s, "kind=job&territory=bretagne",
+	    "canonical: sorted, default limit dropped");
+	free(s);
+	s = canon("since=2026-01-01T01:00:00%2B01:00&limit=010&peer=a&"
+	    "category=a%2Bb/c%26d");
+	is_str(s, "category=a%2Bb/c%26d&limit=10&peer=a&since=1767225600",
+	    "canonical values");
+	free(s);
+	s = canon("category=a+b");
+	is_str(s, "category=a%20b", "space encoded once");
+	free(s);
+	s = canon("before=17.3&kind=news");
+	is_str(s, "before=17.3&kind=news", "cursor first");
+	free(s);
+}
+
+static void
+test_invalid(void)
+{
+	struct query	 q;
+	char		 err[QUERY_ERR_LEN], big[QUERY_MAX_LEN + 10];
+
+	ok(rejected("colour=red", "unknown parameter \"colour\""),
+	    "unknown parameter");
+	ok(rejected("kind=job&kind=news", "repeated"), "repeated parameter");
+	ok(rejected("kind=cat", "bad kind"), "unknown kind");
+	ok(rejected("kind=", "empty"), "empty value");
+	ok(rejected("kind", "malformed"), "key without value");
+	ok(rejected("&&", "malformed"), "empty pairs");
+	ok(rejected("=job", "malformed"), "empty key");
+	ok(rejected("territory=Bretagne", "bad territory"), "territory case");
+	ok(rejected("territory=a//b", "bad territory"), "empty segment");
+	ok(rejected("peer=a.b", "bad peer"), "peer charset");
+	ok(rejected("since=yesterday", "bad since"), "since word");
+	ok(rejected("since=2026-13-45", "bad since"), "since bad date");
+	ok(rejected("since=123456789012345", "bad since"), "since overflow");
+	ok(rejected("limit=0", "bad limit"), "limit 0");
+	ok(rejected("limit=101", "bad limit"), "limit above max");
+	ok(rejected("limit=-1", "bad limit"), "negative limit");
+	ok(rejected("limit=1e3", "bad limit"), "limit not digits");
+	ok(rejected("before=abc", "bad before"), "cursor garbage");
+	ok(rejected("before=12", "bad before"), "cursor without seq");
+	ok(rejected("before=12.", "bad before"), "cursor empty seq");
+	ok(rejected("before=1.2.3", "bad before"), "cursor two dots");
+	ok(rejected("kind=job%", "bad percent-encoding"), "truncated escape");
+	ok(rejected("kind=j%zzob", "bad percent-encoding"), "bad hex");
+	ok(rejected("category=a%00b", "control"), "escaped NUL");
+	ok(rejected("category=a%0d%0aX: y", "control"), "escaped CRLF");
+	ok(rejected("category=a b", "not allowed"), "raw space");
+	ok(rejected("category=<script>", "not allowed"), "raw angle brackets");
+	ok(rejected("category=%C3%28", "not UTF-8"), "invalid UTF-8");
+	ok(rejected("category=%C0%AF", "not UTF-8"), "overlong UTF-8");
+	ok(rejected("category=%ED%A0%80", "not UTF-8"), "surrogate");
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big, "category=", 9);
+	ok(rejected(big, "too long"), "query length bounded");
+
+	/* The echo is short and shows no markup or control character. */
+	ok(query_parse(&q, "%3Cscript%3Ealert(1)%3C/script%3Eaaaaaaaaaaaaaaa=1",
+	    DEF, MAX, err, sizeof(err)) == -1, "hostile key rejected");
+	ok(strchr(err, '<') == NULL && strchr(err, '(') == NULL &&
+	    strlen(err) < 80, "echo sanitized and bounded: %s", err);
+	ok(query_parse(&q, "kind=%22%3E%3Cb%3E", DEF, MAX, err,
+	    sizeof(err)) == -1 && strchr(err, '<') == NULL &&
+	    strstr(err, "\"\"") == NULL, "value echo sanitized: %s", err);
+	ok(q.kind == NULL && q.category == NULL, "cleared after rejection");
+}
+
+static void
+test_cursor(void)
+{
+	struct query	 q;
+	struct buf	 b;
+	char		 cur[QUERY_CURSOR_LEN], err[QUERY_ERR_LEN];
+	int64_t		 t, s;
+
+	query_cursor_format(1764000000, 987654321, cur, sizeof(cur));
+	ok(query_cursor_parse(cur, &t, &s) == 0 && t == 1764000000 &&
+	    s == 987654321, "cursor round trip (%s)", cur);
+	query_cursor_format(-86400, 0, cur, sizeof(cur));
+	ok(query_cursor_parse(cur, &t, &s) == 0 && t == -86400 && s == 0,
+	    "cursor before 1970 (%s)", cur);
+	query_cursor_format(INT64_MAX, INT64_MAX, cur, sizeof(cur));
+	ok(query_cursor_parse(cur, &t, &s) == -1, "oversized cursor refused");
+
+	ok(query_parse(&q, "kind=event&before=5.5", DEF, MAX, err,
+	    sizeof(err)) == 0, "page 2 parses");
+	buf_init(&b);
+	query_canonical_cursor(&q, 1764000000, 7, &b);
+	is_str(b.data, "before=1764000000.7&kind=event", "next link query");
+	buf_reset(&b);
+	query_canonical_cursor(&q, ENTRY_NO_TIME, 0, &b);
+	is_str(b.data, "kind=event", "query without cursor");
+	buf_reset(&b);
+	query_describe(&q, &b);
+	is_str(b.data, "kind event", "description");
+	buf_free(&b);
+	query_clear(&q);
+
+	ok(query_parse(&q, "before=1764000000.7&kind=event", DEF, MAX, err,
+	    sizeof(err)) == 0 && q.sq.before_time == 1764000000 &&
+	    q.sq.before_seq == 7, "next link query parses back");
+	query_clear(&q);
+}
+
+int
+main(void)
+{
+	test_valid();
+	test_invalid();
+	test_cursor();
+	return (tap_done());
+}

@@ -1,0 +1,872 @@
+/*
+ * feedmesh tests: the SQLite store (identity, merge rule, paths, listings,
+ * peer state, migrations, query plans) on temporary database files.
+ */
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <sqlite3.h>
+
+#include "buf.h"
+#include "entry.h"
+#include "log.h"
+#include "store.h"
+#include "tap.h"
+
+#define T0	1764000000
+
+static char	 tmpdir[64];
+
+struct listing {
+	struct buf	 ids;
+	int		 n;
+	int64_t		 last_time;
+	int64_t		 last_seq;
+};
+
+static char	*db_path(const char *);
+static void	 tmp_cleanup(void);
+static struct entry *mk(const char *, const char *, int64_t, int64_t);
+static int	 collect_cb(const struct entry *, int64_t, int64_t, void *);
+static char	*list(struct store *, const struct store_query *);
+static char	*doc_of(struct store *, const char *);
+static void	 digest_hex(const struct entry *, char *);
+static int64_t	 user_version(const char *);
+
+static char *
+db_path(const char *name)
+{
+	char	*p;
+
+	if (asprintf(&p, "%s/%s", tmpdir, name) == -1)
+		abort();
+	return (p);
+}
+
+/* Removes the temporary directory and the databases in it. */
+static void
+tmp_cleanup(void)
+{
+	struct dirent	*de;
+	DIR		*d;
+	char		*p;
+
+	if ((d = opendir(tmpdir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		p = db_path(de->d_name);
+		unlink(p);
+		free(p);
+	}
+	closedir(d);
+	rmdir(tmpdir);
+}
+
+static struct entry *
+mk(const char *id, const char *link, int64_t published, int64_t updated)
+{
+	struct entry	*e;
+
+	e = entry_new();
+	entry_set(&e->id, id);
+	entry_set(&e->link, link);
+	entry_set(&e->title, id);
+	e->published = published;
+	e->updated = updated;
+	return (e);
+}
+
+static int
+collect_cb(const struct entry *e, int64_t sort_time, int64_t seq, void *arg)
+{
+	struct listing	*l = arg;
+
+	if (l->n++ > 0)
+		buf_addc(&l->ids, ',');
+	buf_addstr(&l->ids, e->id);
+	if (e->deleted)
+		buf_addstr(&l->ids, "(x)");
+	l->last_time = sort_time;
+	l->last_seq = seq;
+	return (0);
+}
+
+/* The ids of a listing, comma-separated (a new string). */
+static char *
+list(struct store *s, const struct store_query *q)
+{
+	struct listing	 l;
+
+	memset(&l, 0, sizeof(l));
+	buf_init(&l.ids);
+	buf_addstr(&l.ids, "");
+	if (store_query_entries(s, q, collect_cb, &l) == -1)
+		buf_addstr(&l.ids, "ERROR");
+	return (buf_release(&l.ids));
+}
+
+/* The canonical JSON of the stored entry, peers included. */
+static char *
+doc_of(struct store *s, const char *id)
+{
+	struct entry	*e;
+	json_t		*j;
+	char		*d;
+
+	if (store_entry_get(s, id, &e) != 1)
+		return (strdup("(none)"));
+	j = entry_to_json(e);
+	d = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(j);
+	entry_free(e);
+	return (d);
+}
+
+static void
+digest_hex(const struct entry *e, char *hex)
+{
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned int	 len, i;
+	json_t		*j;
+	char		*d;
+
+	j = entry_to_json(e);
+	d = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	EVP_Digest(d, strlen(d), md, &len, EVP_sha256(), NULL);
+	for (i = 0; i < len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	free(d);
+	json_decref(j);
+}
+
+static int64_t
+user_version(const char *path)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*st;
+	int64_t		 v = -1;
+
+	if (sqlite3_open(path, &db) != SQLITE_OK)
+		return (-1);
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st,
+	    NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return (v);
+}
+
+static void
+test_identity(struct store *s)
+{
+	enum store_result	 r;
+	struct entry		*e, *g;
+	struct store_query	 q;
+	char			*l;
+
+	e = mk("tag:a,2026:1", "https://example.org/news/1", T0, ENTRY_NO_TIME);
+	ok(store_entry_upsert(s, e, NULL, &r) == 0 && r == STORE_INSERTED,
+	    "new entry inserted");
+	ok(store_entry_upsert(s, e, NULL, &r) == 0 && r == STORE_UNCHANGED,
+	    "same entry, same path: unchanged");
+	ok(store_entry_upsert(s, e, "region", &r) == 0 && r == STORE_MERGED,
+	    "same entry through a peer: merged");
+	ok(store_entry_upsert(s, e, "region", &r) == 0 && r == STORE_UNCHANGED,
+	    "again through that peer: unchanged");
+	entry_add_peer(e, "ignored");
+	ok(store_entry_upsert(s, e, "national", &r) == 0 && r == STORE_MERGED,
+	    "the entry's own peers are not part of its version");
+	entry_free(e);
+	is_int(store_count_entries(s), 1, "one entry stored");
+
+	/* Another id, the same permalink: an alias of the same entry. */
+	e = mk("https://example.org/news/1", "https://example.org/news/1", T0,
+	    ENTRY_NO_TIME);
+	entry_set(&e->title, "tag:a,2026:1");
+	ok(store_entry_upsert(s, e, "dept", &r) == 0 && r == STORE_MERGED,
+	    "other id, same link: merged into the stored entry");
+	entry_free(e);
+	is_int(store_count_entries(s), 1, "still one entry");
+	ok(store_entry_get(s, "https://example.org/news/1", &g) == 1,
+	    "found by alias");
+	is_str(g ? g->id : NULL, "tag:a,2026:1", "the stored id is kept");
+	ok(g != NULL && g->npeers == 3 && strcmp(g->peers[0], "dept") == 0 &&
+	    strcmp(g->peers[1], "national") == 0 &&
+	    strcmp(g->peers[2], "region") == 0,
+	    "peers from the paths, sorted, local path not listed");
+	entry_free(g);
+
+	/* A tracking parameter and a trailing slash: the same permalink. */
+	e = mk("urn:other", "https://EXAMPLE.org/news/1/?utm_source=x", T0,
+	    ENTRY_NO_TIME);
+	ok(store_entry_upsert(s, e, "blog", &r) == 0 &&
+	    (r == STORE_UPDATED || r == STORE_STALE),
+	    "canonical link matches (result %d)", (int)r);
+	entry_free(e);
+	is_int(store_count_entries(s), 1, "canonical alias: one entry");
+	ok(store_entry_get(s, "urn:other", &g) == 1 && g != NULL &&
+	    strcmp(g->id, "tag:a,2026:1") == 0, "canonical alias resolves");
+	entry_free(g);
+	is_int(store_count_peer_entries(s, "blog"), 1, "peer count");
+	is_int(store_count_peer_entries(s, NULL), 1, "local count");
+	is_int(store_count_peer_entries(s, "nobody"), 0, "unknown peer count");
+
+	/* Site roots are not identities. */
+	e = mk("urn:root:1", "https://example.org/", T0, ENTRY_NO_TIME);
+	ok(store_entry_upsert(s, e, "x", &r) == 0 && r == STORE_INSERTED,
+	    "root link entry inserted");
+	entry_set(&e->id, "urn:root:2");
+	ok(store_entry_upsert(s, e, "x", &r) == 0 && r == STORE_INSERTED,
+	    "another entry linking to the site root is another entry");
+	entry_free(e);
+
+	/* Dedupe inside one document's transaction. */
+	ok(store_begin(s) == 0, "begin");
+	e = mk("urn:doc:1", "https://example.org/jobs/7", T0 + 5,
+	    ENTRY_NO_TIME);
+	ok(store_entry_upsert(s, e, "p", &r) == 0 && r == STORE_INSERTED,
+	    "first of a document");
+	entry_set(&e->id, "urn:doc:2");
+	ok(store_entry_upsert(s, e, "p", &r) == 0 && r == STORE_UNCHANGED,
+	    "same link in the same document: unchanged");
+	entry_free(e);
+	ok(store_commit(s) == 0, "commit");
+	store_query_init(&q);
+	q.peer = "p";
+	l = list(s, &q);
+	is_str(l, "urn:doc:1", "deduplicated within one transaction");
+	free(l);
+
+	e = entry_new();
+	ok(store_entry_upsert(s, e, NULL, &r) == -1, "entry without id refused");
+	entry_free(e);
+}
+
+/* Applies versions in an order and returns the stored doc. */
+static char *
+apply(const char *name, struct entry **v, const int *order, int n,
+    enum store_result *res)
+{
+	struct store	*s;
+	char		*p, *d;
+	int		 i;
+
+	p = db_path(name);
+	s = store_open(p);
+	free(p);
+	if (s == NULL)
+		return (strdup("(open failed)"));
+	for (i = 0; i < n; i++)
+		if (store_entry_upsert(s, v[order[i]], "peer", &res[i]) == -1)
+			res[i] = -1;
+	d = doc_of(s, v[0]->id);
+	store_close(s);
+	return (d);
+}
+
+static void
+test_merge(void)
+{
+	struct entry		*v[3];
+	enum store_result	 r1[3], r2[3];
+	const int		 fwd[] = { 0, 1, 2 }, rev[] = { 2, 1, 0 };
+	char			 h1[65], h2[65];
+	char			*d1, *d2, *want;
+	json_t			*j;
+	int			 win;
+
+	v[0] = mk("urn:m", "https://example.org/m", T0, T0);
+	v[1] = mk("urn:m", "https://example.org/m", T0, T0 + 100);
+	entry_set(&v[1]->title, "second");
+	v[2] = mk("urn:m", "https://example.org/m", T0, T0 + 100);
+	entry_set(&v[2]->title, "second, concurrent");
+
+	d1 = apply("m1.db", v, fwd, 3, r1);
+	d2 = apply("m2.db", v, rev, 3, r2);
+	is_str(d1, d2, "both arrival orders give the same stored entry");
+	ok(r1[0] == STORE_INSERTED && r1[1] == STORE_UPDATED,
+	    "older then newer: inserted, updated");
+	ok(r2[0] == STORE_INSERTED && r2[2] == STORE_STALE,
+	    "newer then older: the older is stale");
+
+	digest_hex(v[1], h1);
+	digest_hex(v[2], h2);
+	win = strcmp(h1, h2) > 0 ? 1 : 2;
+	ok(r1[2] == (win == 2 ? STORE_UPDATED : STORE_STALE) &&
+	    r2[1] == (win == 1 ? STORE_UPDATED : STORE_STALE),
+	    "a tie goes to the greater digest");
+	entry_add_peer(v[win], "peer");
+	j = entry_to_json(v[win]);
+	want = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(j);
+	is_str(d1, want, "the stored version is the tie's winner");
+	free(want);
+	free(d1);
+	free(d2);
+
+	/* No time at all: the digest alone decides. */
+	entry_free(v[0]);
+	v[0] = mk("urn:m", NULL, ENTRY_NO_TIME, ENTRY_NO_TIME);
+	entry_set(&v[1]->title, "x");
+	v[1]->published = v[1]->updated = ENTRY_NO_TIME;
+	entry_set(&v[1]->link, NULL);
+	d1 = apply("m3.db", v, fwd, 2, r1);
+	d2 = apply("m4.db", v, rev + 1, 2, r2);
+	is_str(d1, d2, "undated versions converge too");
+	free(d1);
+	free(d2);
+
+	entry_free(v[0]);
+	entry_free(v[1]);
+	entry_free(v[2]);
+}
+
+static void
+test_tombstone(void)
+{
+	struct store		*s;
+	struct entry		*live, *dead, *old, *newer, *g;
+	enum store_result	 r;
+	const int		 fwd[] = { 0, 1 }, rev[] = { 1, 0 };
+	struct entry		*v[2];
+	enum store_result	 r1[2], r2[2];
+	char			*p, *d1, *d2;
+
+	live = mk("urn:t", "https://example.org/t", T0, T0 + 10);
+	dead = mk("urn:t", NULL, ENTRY_NO_TIME, T0 + 10);
+	dead->deleted = 1;
+	old = mk("urn:t", "https://example.org/t", T0, T0 + 5);
+	newer = mk("urn:t", "https://example.org/t", T0, T0 + 20);
+
+	v[0] = live;
+	v[1] = dead;
+	d1 = apply("t1.db", v, fwd, 2, r1);
+	d2 = apply("t2.db", v, rev, 2, r2);
+	is_str(d1, d2, "tombstone and live version of the same time converge");
+	ok(r1[1] == STORE_UPDATED, "the tombstone replaces a version as old");
+	ok(r2[1] == STORE_STALE, "a version as old does not resurrect");
+	ok(strstr(d1, "\"deleted\":true") != NULL, "the tombstone is kept");
+	free(d1);
+	free(d2);
+
+	p = db_path("t3.db");
+	s = store_open(p);
+	free(p);
+	store_entry_upsert(s, dead, "a", &r);
+	ok(store_entry_upsert(s, old, "b", &r) == 0 && r == STORE_STALE,
+	    "an older live version is stale after the tombstone");
+	ok(store_entry_get(s, "urn:t", &g) == 1 && g->deleted,
+	    "still deleted");
+	entry_free(g);
+	is_int(store_count_entries(s), 0, "tombstones are not counted");
+	is_int(store_count_peer_entries(s, "b"), 0,
+	    "nor counted for their peers");
+	ok(store_entry_upsert(s, newer, "b", &r) == 0 && r == STORE_UPDATED,
+	    "a newer live version replaces the tombstone");
+	ok(store_entry_get(s, "urn:t", &g) == 1 && !g->deleted,
+	    "live again");
+	entry_free(g);
+	old->deleted = 1;
+	ok(store_entry_upsert(s, old, "c", &r) == 0 && r == STORE_STALE,
+	    "an older tombstone is stale");
+	store_close(s);
+
+	entry_free(live);
+	entry_free(dead);
+	entry_free(old);
+	entry_free(newer);
+}
+
+static void
+test_paging(void)
+{
+	struct store		*s;
+	struct store_query	 q;
+	struct listing		 l;
+	struct entry		*e;
+	enum store_result	 r;
+	char			*p, id[32];
+	int			 i, pages;
+
+	p = db_path("page.db");
+	s = store_open(p);
+	free(p);
+	/* Two entries share each time: seq breaks the tie. */
+	for (i = 0; i < 8; i++) {
+		snprintf(id, sizeof(id), "e%d", i);
+		e = mk(id, NULL, T0 + (i / 2) * 60, ENTRY_NO_TIME);
+		store_entry_upsert(s, e, NULL, &r);
+		entry_free(e);
+	}
+	store_query_init(&q);
+	q.limit = 3;
+	memset(&l, 0, sizeof(l));
+	buf_init(&l.ids);
+	for (pages = 0; pages < 10; pages++) {
+		int	 before = l.n;
+
+		if (store_query_entries(s, &q, collect_cb, &l) == -1 ||
+		    l.n == before)
+			break;
+		if (pages == 0) {
+			/* Newer and same-time entries arrive meanwhile. */
+			e = mk("late-new", NULL, T0 + 3600, ENTRY_NO_TIME);
+			store_entry_upsert(s, e, NULL, &r);
+			entry_free(e);
+			e = mk("late-tie", NULL, T0 + 180, ENTRY_NO_TIME);
+			store_entry_upsert(s, e, NULL, &r);
+			entry_free(e);
+		}
+		q.before_time = l.last_time;
+		q.before_seq = l.last_seq;
+	}
+	is_str(l.ids.data, "e7,e6,e5,e4,e3,e2,e1,e0",
+	    "keyset pages: newest first, none skipped nor repeated");
+	is_int(pages, 3, "three pages");
+	buf_free(&l.ids);
+
+	store_query_init(&q);
+	q.limit = 2;
+	p = list(s, &q);
+	is_str(p, "late-new,late-tie", "the next reader sees the new ones");
+	free(p);
+	store_close(s);
+}
+
+static void
+test_filters(void)
+{
+	struct store		*s;
+	struct store_query	 q;
+	struct entry		*e;
+	enum store_result	 r;
+	char			*p;
+	size_t			 i;
+	const struct {
+		const char	*id;
+		const char	*kind;
+		const char	*territory;
+		const char	*category;
+		const char	*peer;
+	} ents[] = {
+		{ "a", "job", "auvergne-rhone-alpes", "insertion", "region" },
+		{ "b", "event", "auvergne-rhone-alpes/loire", NULL, "dept" },
+		{ "c", "job", "auvergne-rhone-alpes/loire/saint-etienne",
+		    "insertion", "dept" },
+		{ "d", "job", "auvergne-rhone-alpes-bis", "insertion", NULL },
+		{ "e", "news", "bretagne", "climat", "region" },
+		{ "f", NULL, NULL, NULL, NULL },
+	};
+	const struct {
+		const char	*kind;
+		const char	*territory;
+		const char	*category;
+		const char	*peer;
+		const char	*want;
+	} qs[] = {
+		{ NULL, NULL, NULL, NULL, "f,e,d,c,b,a" },
+		{ NULL, "auvergne-rhone-alpes", NULL, NULL, "c,b,a" },
+		{ NULL, "auvergne-rhone-alpes/", NULL, NULL, "c,b,a" },
+		{ NULL, "auvergne-rhone-alpes/loire", NULL, NULL, "c,b" },
+		{ NULL, "auvergne-rhone-alpes-bis", NULL, NULL, "d" },
+		{ NULL, "auvergne", NULL, NULL, "" },
+		{ NULL, "auvergne-rhone-alpes/loir", NULL, NULL, "" },
+		{ "job", NULL, NULL, NULL, "d,c,a" },
+		{ "job", "auvergne-rhone-alpes", NULL, NULL, "c,a" },
+		{ "job", "auvergne-rhone-alpes/loire", NULL, NULL, "c" },
+		{ NULL, NULL, "insertion", NULL, "d,c,a" },
+		{ NULL, "auvergne-rhone-alpes", "insertion", NULL, "c,a" },
+		{ NULL, NULL, NULL, "dept", "c,b" },
+		{ NULL, NULL, NULL, "", "f,d" },
+		{ "job", NULL, NULL, "region", "a" },
+		{ "job", "auvergne-rhone-alpes", "insertion", "dept", "c" },
+		{ NULL, NULL, "climat", "dept", "" },
+	};
+
+	p = db_path("filter.db");
+	s = store_open(p);
+	free(p);
+	store_set_now(s, T0);
+	for (i = 0; i < sizeof(ents) / sizeof(ents[0]); i++) {
+		e = mk(ents[i].id, NULL, T0 + i, ENTRY_NO_TIME);
+		entry_set(&e->kind, ents[i].kind);
+		entry_set(&e->territory, ents[i].territory);
+		if (ents[i].category != NULL)
+			entry_add_category(e, ents[i].category, NULL, NULL);
+		store_entry_upsert(s, e, ents[i].peer, &r);
+		entry_free(e);
+	}
+	for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+		store_query_init(&q);
+		q.kind = qs[i].kind;
+		q.territory = qs[i].territory;
+		q.category = qs[i].category;
+		q.peer = qs[i].peer;
+		p = list(s, &q);
+		is_str(p, qs[i].want, "filter kind=%s territory=%s category=%s"
+		    " peer=%s", qs[i].kind ? qs[i].kind : "-",
+		    qs[i].territory ? qs[i].territory : "-",
+		    qs[i].category ? qs[i].category : "-",
+		    qs[i].peer ? qs[i].peer : "-");
+		free(p);
+	}
+
+	/* A changed territory moves the entry between listings. */
+	e = mk("a", NULL, T0, T0 + 1000);
+	entry_set(&e->kind, "job");
+	entry_set(&e->territory, "bretagne");
+	ok(store_entry_upsert(s, e, "region", &r) == 0 && r == STORE_UPDATED,
+	    "entry moved to another territory");
+	entry_free(e);
+	store_query_init(&q);
+	q.territory = "bretagne";
+	p = list(s, &q);
+	is_str(p, "e,a", "listed under its new territory");
+	free(p);
+	q.territory = "auvergne-rhone-alpes";
+	p = list(s, &q);
+	is_str(p, "c,b", "and no longer under the old one");
+	free(p);
+	store_query_init(&q);
+	q.peer = "region";
+	p = list(s, &q);
+	is_str(p, "e,a", "peer listing still has it");
+	free(p);
+
+	/* Tombstones listed unless asked; expired entries never. */
+	store_set_now(s, T0 + 5000);
+	e = mk("b", NULL, ENTRY_NO_TIME, T0 + 2000);
+	e->deleted = 1;
+	store_entry_upsert(s, e, "dept", &r);
+	entry_free(e);
+	e = mk("x-expired", NULL, T0 + 100, ENTRY_NO_TIME);
+	e->expires = T0 + 4999;
+	store_entry_upsert(s, e, NULL, &r);
+	entry_set(&e->id, "x-valid");
+	e->expires = T0 + 5000;
+	store_entry_upsert(s, e, NULL, &r);
+	entry_free(e);
+	store_query_init(&q);
+	q.peer = "dept";
+	p = list(s, &q);
+	is_str(p, "b(x),c", "tombstones are listed, sorted by update time");
+	free(p);
+	q.skip_deleted = 1;
+	p = list(s, &q);
+	is_str(p, "c", "skip_deleted leaves them out");
+	free(p);
+	store_query_init(&q);
+	q.limit = 2;
+	p = list(s, &q);
+	is_str(p, "b(x),x-valid", "expired entries are not listed");
+	free(p);
+	store_set_now(s, T0 + 5001);
+	p = list(s, &q);
+	is_str(p, "b(x),f", "an entry leaves the listing when it expires");
+	free(p);
+
+	/* since: what changed at or after a time. */
+	store_set_now(s, T0 + 9000);
+	e = mk("late", NULL, T0 - 100000, ENTRY_NO_TIME);
+	store_entry_upsert(s, e, NULL, &r);
+	entry_free(e);
+	store_query_init(&q);
+	q.since = T0 + 6000;
+	p = list(s, &q);
+	is_str(p, "late", "since: only entries changed after it");
+	free(p);
+	q.since = T0 + 5000;
+	p = list(s, &q);
+	is_str(p, "b(x),late", "since: changed at that time included");
+	free(p);
+	q.since = 0;
+	q.limit = 1;
+	p = list(s, &q);
+	is_str(p, "b(x)", "since 0: everything");
+	free(p);
+	q.limit = 0;
+	q.since = T0 + 5000;
+	q.skip_deleted = 1;
+	p = list(s, &q);
+	is_str(p, "late", "since with skip_deleted");
+	free(p);
+	store_close(s);
+}
+
+static void
+test_peer_state(struct store *s)
+{
+	struct peer_state	 ps, got;
+
+	ok(store_peer_state_load(s, "nobody", &got) == 0 && got.etag == NULL &&
+	    got.failures == 0, "no state stored: 0, initialized");
+	peer_state_init(&ps);
+	ps.etag = strdup("W/\"abc\"");
+	ps.last_modified = strdup("Tue, 24 Nov 2026 10:00:00 GMT");
+	ps.body_digest = strdup("00ff");
+	ps.last_fetch = T0;
+	ps.last_success = T0 - 60;
+	ps.next_fetch = T0 + 900;
+	ps.http_status = 304;
+	ps.failures = 2;
+	ps.last_error = strdup("timeout");
+	ps.moved_to = strdup("https://new.example.org/feed");
+	ps.gone = 1;
+	ok(store_peer_state_save(s, "region", &ps) == 0, "peer state saved");
+	ok(store_peer_state_load(s, "region", &got) == 1, "peer state loaded");
+	is_str(got.etag, ps.etag, "etag");
+	is_str(got.last_modified, ps.last_modified, "last_modified");
+	is_str(got.body_digest, ps.body_digest, "body_digest");
+	ok(got.last_fetch == ps.last_fetch &&
+	    got.last_success == ps.last_success &&
+	    got.next_fetch == ps.next_fetch, "times");
+	ok(got.http_status == 304 && got.failures == 2 && got.gone == 1,
+	    "status, failures, gone");
+	is_str(got.last_error, "timeout", "last_error");
+	is_str(got.moved_to, ps.moved_to, "moved_to");
+	peer_state_clear(&got);
+	free(ps.etag);
+	ps.etag = NULL;
+	ps.gone = 0;
+	ok(store_peer_state_save(s, "region", &ps) == 0 &&
+	    store_peer_state_load(s, "region", &got) == 1 &&
+	    got.etag == NULL && got.gone == 0, "saved again: replaced");
+	peer_state_clear(&got);
+	peer_state_clear(&ps);
+}
+
+static void
+test_generation(struct store *s)
+{
+	struct entry		*e;
+	enum store_result	 r;
+	uint64_t		 g;
+
+	store_set_now(s, T0 + 777);
+	g = store_generation(s);
+	e = mk("urn:g", "https://example.org/g", T0, ENTRY_NO_TIME);
+	store_entry_upsert(s, e, NULL, &r);
+	is_int(store_generation(s), g + 1, "insert bumps the generation");
+	is_int(store_last_change(s), T0 + 777, "last change time");
+	store_set_now(s, T0 + 888);
+	store_entry_upsert(s, e, NULL, &r);
+	is_int(store_generation(s), g + 1, "unchanged: no bump");
+	is_int(store_last_change(s), T0 + 777, "unchanged: same last change");
+
+	store_begin(s);
+	store_entry_upsert(s, e, NULL, &r);
+	ok(store_commit(s) == 0 && store_generation(s) == g + 1,
+	    "transaction without change: no bump");
+	store_begin(s);
+	store_entry_upsert(s, e, "new-peer", &r);
+	e->updated = T0 + 50;
+	store_entry_upsert(s, e, "new-peer", &r);
+	is_int(store_generation(s), g + 1, "no bump before commit");
+	ok(store_commit(s) == 0 && store_generation(s) == g + 2,
+	    "one bump per committed transaction");
+	is_int(store_last_change(s), T0 + 888, "last change at commit");
+
+	store_begin(s);
+	e->updated = T0 + 60;
+	store_entry_upsert(s, e, NULL, &r);
+	store_rollback(s);
+	entry_free(e);
+	is_int(store_generation(s), g + 2, "rolled back: no bump");
+	ok(store_entry_get(s, "urn:g", &e) == 1 && e->updated == T0 + 50,
+	    "rolled back: the old version stays");
+	entry_free(e);
+	store_set_now(s, 0);
+}
+
+static void
+test_full(struct store *s)
+{
+	struct entry		*e;
+	enum store_result	 r;
+	char			 id[32], *big;
+	int			 i, failed = -1;
+
+	big = malloc(8192);
+	memset(big, 'x', 8191);
+	big[8191] = '\0';
+	ok(store_limit_pages(s, 60) == 0, "database capped");
+	ok(store_begin(s) == 0, "begin on a nearly full database");
+	for (i = 0; i < 200 && failed == -1; i++) {
+		snprintf(id, sizeof(id), "urn:full:%d", i);
+		e = mk(id, NULL, T0, ENTRY_NO_TIME);
+		entry_set(&e->content, big);
+		if (store_entry_upsert(s, e, NULL, &r) == -1)
+			failed = i;
+		entry_free(e);
+	}
+	ok(failed >= 0, "a full database fails the upsert (at entry %d)",
+	    failed);
+	store_rollback(s);
+	ok(store_entry_get(s, "urn:full:0", &e) == 0,
+	    "rolled back: nothing of the document stored");
+	store_rollback(s);
+	ok(store_commit(s) == -1, "commit without a transaction fails");
+	ok(store_limit_pages(s, 0) == 0, "cap lifted");
+	e = mk("urn:after-full", NULL, T0, ENTRY_NO_TIME);
+	ok(store_entry_upsert(s, e, NULL, &r) == 0 && r == STORE_INSERTED,
+	    "the store works again");
+	entry_free(e);
+	free(big);
+}
+
+static void
+test_plans(struct store *s)
+{
+	struct store_query	 q;
+	char			*plan, *line, *save;
+	size_t			 i;
+	int			 good;
+	const struct {
+		const char	*kind;
+		const char	*territory;
+		const char	*category;
+		const char	*peer;
+		int		 cursor;
+	} shapes[] = {
+		{ NULL, NULL, NULL, NULL, 0 },
+		{ NULL, NULL, NULL, NULL, 1 },
+		{ "job", NULL, NULL, NULL, 0 },
+		{ "job", NULL, NULL, NULL, 1 },
+		{ NULL, "bretagne", NULL, NULL, 0 },
+		{ NULL, "bretagne", NULL, NULL, 1 },
+		{ "job", "bretagne", NULL, NULL, 1 },
+		{ NULL, NULL, "climat", NULL, 1 },
+		{ NULL, NULL, NULL, "region", 0 },
+		{ NULL, NULL, NULL, "region", 1 },
+		{ "job", "bretagne", "climat", "region", 1 },
+	};
+
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		store_query_init(&q);
+		q.kind = shapes[i].kind;
+		q.territory = shapes[i].territory;
+		q.category = shapes[i].category;
+		q.peer = shapes[i].peer;
+		q.limit = 50;
+		if (shapes[i].cursor) {
+			q.before_time = T0;
+			q.before_seq = 10;
+		}
+		plan = store_query_explain(s, &q);
+		good = plan != NULL && strstr(plan, "TEMP B-TREE") == NULL;
+		for (line = plan ? strtok_r(plan, "\n", &save) : NULL;
+		    line != NULL; line = strtok_r(NULL, "\n", &save))
+			if (strncmp(line, "SCAN ", 5) == 0 &&
+			    strstr(line, "USING") == NULL)
+				good = 0;
+		ok(good, "plan of shape %zu walks an index in order", i);
+		if (!good && plan != NULL) {
+			free(plan);
+			plan = store_query_explain(s, &q);
+			printf("# %s", plan);
+		}
+		free(plan);
+	}
+
+	/* Catching up walks the changes, not the whole store. */
+	store_query_init(&q);
+	q.since = T0;
+	q.limit = 50;
+	plan = store_query_explain(s, &q);
+	ok(plan != NULL && strstr(plan, "USING INDEX entries_changed (changed>?)")
+	    != NULL, "since: a range of entries_changed");
+	free(plan);
+}
+
+int
+main(void)
+{
+	struct store		*s;
+	struct entry		*e;
+	struct peer_state	 ps;
+	sqlite3			*db;
+	FILE			*f;
+	char			*p, *d1, *d2;
+	int64_t			 lc;
+
+	log_init(1, LOG_LEVEL_WARN, "store_test");
+	snprintf(tmpdir, sizeof(tmpdir), "%s/feedmesh-store.XXXXXX",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return (1);
+	}
+
+	p = db_path("main.db");
+	s = store_open(p);
+	ok(s != NULL, "store created");
+	if (s == NULL) {
+		tmp_cleanup();
+		return (tap_done());
+	}
+	is_int(user_version(p), 1, "schema version 1");
+	test_identity(s);
+	test_peer_state(s);
+	test_generation(s);
+	test_full(s);
+	test_plans(s);
+	d1 = doc_of(s, "tag:a,2026:1");
+	lc = store_last_change(s);
+	store_close(s);
+
+	s = store_open(p);
+	ok(s != NULL, "store reopened");
+	if (s != NULL) {
+		d2 = doc_of(s, "urn:other");
+		is_str(d2, d1, "entries, aliases and paths survive a reopen");
+		free(d2);
+		is_int(store_last_change(s), lc, "last change survives");
+		ok(store_peer_state_load(s, "region", &ps) == 1 &&
+		    ps.failures == 2, "peer state survives");
+		peer_state_clear(&ps);
+		ok(store_entry_get(s, "urn:after-full", &e) == 1,
+		    "committed entry survives");
+		entry_free(e);
+		store_close(s);
+	}
+	free(d1);
+	is_int(user_version(p), 1, "schema version kept");
+
+	/* A database from a newer feedmesh is refused. */
+	if (sqlite3_open(p, &db) == SQLITE_OK) {
+		sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL);
+		sqlite3_close(db);
+	}
+	s = store_open(p);
+	ok(s == NULL, "a newer schema is refused");
+	store_close(s);
+	free(p);
+
+	p = db_path("notadb.db");
+	if ((f = fopen(p, "w")) != NULL) {
+		fputs("this is not a database, just text long enough to be "
+		    "read as a header by SQLite ............................"
+		    "........................................", f);
+		fclose(f);
+	}
+	ok(store_open(p) == NULL, "a file that is not a database is refused");
+	free(p);
+
+	test_merge();
+	test_tombstone();
+	test_paging();
+	test_filters();
+
+	tmp_cleanup();
+	return (tap_done());
+}
