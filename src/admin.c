@@ -34,7 +34,7 @@ static int	 admin_bind_unix(struct admin *, struct event_base *,
 		    const char *);
 
 struct admin *
-admin_new(struct event_base *base, const char *where,
+admin_new(struct event_base *base, const char *where, int port_number,
     const struct admin_ops *ops)
 {
 	struct admin	*a;
@@ -51,21 +51,21 @@ admin_new(struct event_base *base, const char *where,
 	evhttp_set_allowed_methods(a->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
 	evhttp_set_gencb(a->http, admin_request_cb, a);
 
-	if (where[0] == '/') {
+	if (port_number == 0) {
 		if (admin_bind_unix(a, base, where) == -1)
 			goto fail;
 	} else {
 		if ((host = strdup(where)) == NULL)
 			fatal("%s", __func__);
-		if ((port = strrchr(host, ':')) == NULL) {
-			log_warnx("admin %s: expected a socket path or "
-			    "127.0.0.1:PORT", where);
-			free(host);
-			goto fail;
+		/* conf.c has checked that it is a loopback address. */
+		if ((port = strrchr(host, ':')) != NULL)
+			*port = '\0';
+		if (host[0] == '[') {
+			memmove(host, host + 1, strlen(host));
+			host[strcspn(host, "]")] = '\0';
 		}
-		*port++ = '\0';
 		if (evhttp_bind_socket(a->http, host,
-		    (ev_uint16_t)atoi(port)) == -1) {
+		    (ev_uint16_t)port_number) == -1) {
 			log_warn("admin %s: bind", where);
 			free(host);
 			goto fail;

@@ -19,8 +19,11 @@ struct admin_ops {
 	void	*arg;
 };
 
-/* where: a path (unix socket) or "127.0.0.1:PORT"; NULL, logged, on error. */
-struct admin	*admin_new(struct event_base *, const char *where,
+/*
+ * where: a unix socket path when port is 0, else a loopback "HOST:PORT";
+ * NULL, logged, on error.
+ */
+struct admin	*admin_new(struct event_base *, const char *where, int port,
 		    const struct admin_ops *);
 void		 admin_free(struct admin *);
 

@@ -68,14 +68,15 @@ ctl_call(const struct config *conf, const char *method, const char *path)
 	struct buf	 body;
 	json_error_t	 jerr;
 	json_t		*j;
-	char		*where, *url, err[CURL_ERROR_SIZE] = "";
+	const char	*where;
+	char		*url, err[CURL_ERROR_SIZE] = "";
 	long		 status = 0;
 
 	buf_init(&body);
-	where = conf_path(conf, conf->admin);
+	where = conf->admin;
 	if ((c = curl_easy_init()) == NULL)
 		fatalx("curl_easy_init");
-	if (where[0] == '/') {
+	if (conf->admin_port == 0) {
 		curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, where);
 		if (asprintf(&url, "http://localhost%s", path) == -1)
 			fatal("asprintf");
@@ -115,7 +116,6 @@ ctl_call(const struct config *conf, const char *method, const char *path)
 	}
 done:
 	free(url);
-	free(where);
 	buf_free(&body);
 	return (j);
 }

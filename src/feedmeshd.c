@@ -222,7 +222,7 @@ main(int argc, char *argv[])
 	struct fetcher_limits	 lim;
 	struct admin_ops	 ops;
 	const char		*path = FEEDMESH_SYSCONFDIR "/feedmesh.conf";
-	char			*store_path, *admin_path, *abspath;
+	char			*abspath;
 	int			 ch, debug = 0, check = 0;
 
 	memset(&n, 0, sizeof(n));
@@ -275,13 +275,12 @@ main(int argc, char *argv[])
 	log_route_libraries();
 	n.started = time(NULL);
 
-	if (n.conf->pidfile != NULL && (n.pidfile = conf_path(n.conf,
-	    n.conf->pidfile)) != NULL && node_pidfile(&n, 0) == -1 && !debug)
+	/* conf.c has made store, admin and pidfile absolute. */
+	if (n.conf->pidfile != NULL && (n.pidfile = strdup(n.conf->pidfile))
+	    != NULL && node_pidfile(&n, 0) == -1 && !debug)
 		exit(1);
-	store_path = conf_path(n.conf, n.conf->store);
-	if ((n.store = store_open(store_path)) == NULL)
+	if ((n.store = store_open(n.conf->store)) == NULL)
 		exit(1);
-	free(store_path);
 	if ((n.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	if ((n.serve = serve_new(n.base, n.store, n.conf)) == NULL ||
@@ -293,10 +292,9 @@ main(int argc, char *argv[])
 	ops.fetch = node_fetch_cb;
 	ops.reload = node_reload_cb;
 	ops.arg = &n;
-	admin_path = conf_path(n.conf, n.conf->admin);
-	if ((n.admin = admin_new(n.base, admin_path, &ops)) == NULL)
+	if ((n.admin = admin_new(n.base, n.conf->admin, n.conf->admin_port,
+	    &ops)) == NULL)
 		exit(1);
-	free(admin_path);
 
 	if (!debug) {
 		if (daemon(0, 0) == -1)
