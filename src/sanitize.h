@@ -18,7 +18,18 @@ char	*sanitize_html_to_text(const char *html);
 /* Text made into HTML (escaped, paragraphs kept). */
 char	*sanitize_text_to_html(const char *text);
 
-/* Hosts whose iframes are kept (video players); replaces the list. */
+/*
+ * Input beyond this size is not an entry: sanitize_html() keeps only the
+ * text of its first SANITIZE_MAX_INPUT bytes.
+ */
+#define SANITIZE_MAX_INPUT	(2 * 1024 * 1024)
+
+/*
+ * Hosts whose https iframes are kept (video players such as PeerTube
+ * instances), besides the built-in www.youtube.com,
+ * www.youtube-nocookie.com, player.vimeo.com and www.dailymotion.com;
+ * replaces the previous administrator list (n = 0 clears it).
+ */
 void	 sanitize_set_iframe_hosts(const char *const *hosts, int n);
 
 #endif

@@ -1,0 +1,1181 @@
+/*
+ * feedmesh: HTML from peers made safe to embed: libxml2's HTML parser builds
+ * a tree, an allowlist of elements, attributes and URL schemes is applied to
+ * it while it is serialized back as well-formed, escaped UTF-8 markup.
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
+#include <libxml/uri.h>
+#include <libxml/xmlerror.h>
+
+#include "buf.h"
+#include "log.h"
+#include "sanitize.h"
+
+/* What the sanitizer does with an element. */
+#define SE_KEEP		0x01	/* kept with its allowed attributes */
+#define SE_DROP		0x02	/* removed with everything inside */
+#define SE_VOID		0x04	/* no content: children are hoisted after it */
+#define SE_IFRAME	0x08	/* kept only for an allowed video host */
+#define SE_BLOCK	0x10	/* a word break for the text extraction */
+
+/* How an attribute's value is checked. */
+#define SA_TEXT		0	/* any text (escaped on output) */
+#define SA_URL		1	/* one URL, scheme checked, resolved */
+#define SA_SRCSET	2	/* comma-separated URL candidates */
+#define SA_NUM		3	/* digits, maybe with a trailing '%' */
+#define SA_BOOL		4	/* boolean: written as name="name" */
+#define SA_LANG		5	/* a language tag */
+#define SA_DIR		6	/* ltr, rtl or auto */
+
+/* Flags for sanitize_url(). */
+#define SU_MAILTO	0x01	/* mailto: and tel: allowed (links) */
+#define SU_DATA_IMAGE	0x02	/* data:image/{png,gif,jpeg,webp} allowed */
+
+#define SANITIZE_MAX_DEPTH	96
+#define SANITIZE_MAX_IFRAME_HOSTS 64
+
+#define SANITIZE_LINK_REL	"nofollow noopener noreferrer"
+#define SANITIZE_IFRAME_SANDBOX	"allow-scripts allow-same-origin allow-popups"
+
+struct sanitize_elem {
+	const char		*name;
+	int			 flags;
+	const char *const	*attrs;		/* NULL-terminated */
+};
+
+struct sanitize_attr {
+	const char	*name;
+	int		 kind;
+};
+
+struct sanitize_ctx {
+	struct buf	*out;
+	const char	*base;
+};
+
+static char	*sanitize_utf8_clean(const char *, size_t);
+static xmlDoc	*sanitize_parse(const char *, size_t);
+static void	 sanitize_xml_error_cb(void *, xmlErrorPtr);
+static const struct sanitize_elem *sanitize_elem_find(const char *);
+static int	 sanitize_attr_kind(const char *);
+static int	 sanitize_elem_allows(const struct sanitize_elem *,
+		    const char *);
+static void	 sanitize_walk(struct sanitize_ctx *, xmlNode *, int);
+static void	 sanitize_element(struct sanitize_ctx *, xmlNode *, int);
+static void	 sanitize_iframe(struct sanitize_ctx *, xmlNode *);
+static int	 sanitize_attrs(struct sanitize_ctx *, xmlNode *,
+		    const struct sanitize_elem *);
+static void	 sanitize_put_attr(struct buf *, const char *, const char *);
+static void	 sanitize_escape(struct buf *, const char *, size_t, int);
+static char	*sanitize_attr_value(struct sanitize_ctx *,
+		    const struct sanitize_elem *, const char *, int,
+		    const char *);
+static char	*sanitize_url(const char *, const char *, int);
+static char	*sanitize_url_clean(const char *);
+static int	 sanitize_url_scheme(const char *, char *, size_t);
+static char	*sanitize_url_encode(const char *);
+static int	 sanitize_url_data_image(const char *);
+static char	*sanitize_srcset(const char *, const char *);
+static int	 sanitize_iframe_host_ok(const char *);
+static int	 sanitize_num_ok(const char *);
+static int	 sanitize_lang_ok(const char *);
+static void	 sanitize_text_collect(struct buf *, xmlNode *);
+static char	*sanitize_collapse(const char *);
+static int	 sanitize_blank(const char *);
+
+static const char *const sanitize_default_iframe_hosts[] = {
+	"www.youtube.com",
+	"www.youtube-nocookie.com",
+	"player.vimeo.com",
+	"www.dailymotion.com",
+	NULL
+};
+static char	*sanitize_iframe_hosts[SANITIZE_MAX_IFRAME_HOSTS];
+static int	 sanitize_niframe_hosts;
+
+/*
+ * Attributes every kept element may have. class and id are dropped on
+ * purpose: a peer's class names mean nothing to our pages but could borrow
+ * their styles (fake dialogs, hidden text), and ids could clobber the
+ * embedding page's DOM names.
+ */
+#define SANITIZE_GLOBAL_ATTRS	"title", "lang", "dir"
+
+static const struct sanitize_elem sanitize_elems[] = {
+	/* Sorted by name for bsearch. */
+	{ "a",		SE_KEEP, (const char *const []){ SANITIZE_GLOBAL_ATTRS,
+	    "href", "hreflang", NULL } },
+	{ "abbr",	SE_KEEP, (const char *const []){ SANITIZE_GLOBAL_ATTRS,
+	    NULL } },
+	{ "address",	SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, NULL } },
+	{ "applet",	SE_DROP, NULL },
+	{ "audio",	SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, "src", "controls", "preload", "loop",
+	    "muted", NULL } },
+	{ "b",		SE_KEEP, (const char *const []){ SANITIZE_GLOBAL_ATTRS,
+	    NULL } },
+	{ "base",	SE_DROP, NULL },
+	{ "basefont",	SE_DROP, NULL },
+	{ "bgsound",	SE_DROP, NULL },
+	{ "blockquote",	SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, "cite", NULL } },
+	{ "br",		SE_KEEP | SE_VOID | SE_BLOCK, (const char *const []){
+	    NULL } },
+	{ "button",	SE_DROP, NULL },
+	{ "canvas",	SE_DROP, NULL },
+	{ "caption",	SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, NULL } },
+	{ "cite",	SE_KEEP, (const char *const []){ SANITIZE_GLOBAL_ATTRS,
+	    NULL } },
+	{ "code",	SE_KEEP, (const char *const []){ SANITIZE_GLOBAL_ATTRS,
+	    NULL } },
+	{ "dd",		SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, NULL } },
+	{ "del",	SE_KEEP, (const char *const []){ SANITIZE_GLOBAL_ATTRS,
+	    "cite", "datetime", NULL } },
+	{ "dialog",	SE_DROP, NULL },
+	{ "div",	SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, NULL } },
+	{ "dl",		SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, NULL } },
+	{ "dt",		SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, NULL } },
+	{ "em",		SE_KEEP, (const char *const []){ SANITIZE_GLOBAL_ATTRS,
+	    NULL } },
+	{ "embed",	SE_DROP, NULL },
+	{ "figcaption",	SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, NULL } },
+	{ "figure",	SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, NULL } },
+	{ "form",	SE_DROP, NULL },
+	{ "frame",	SE_DROP, NULL },
+	{ "frameset",	SE_DROP, NULL },
+	{ "h1",		SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, NULL } },
+	{ "h2",		SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, NULL } },
+	{ "h3",		SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, NULL } },
+	{ "h4",		SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, NULL } },
+	{ "h5",		SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, NULL } },
+	{ "h6",		SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, NULL } },
+	{ "hr",		SE_KEEP | SE_VOID | SE_BLOCK, (const char *const []){
+	    NULL } },
+	{ "i",		SE_KEEP, (const char *const []){ SANITIZE_GLOBAL_ATTRS,
+	    NULL } },
+	{ "iframe",	SE_IFRAME | SE_BLOCK, (const char *const []){
+	    "src", "width", "height", "title", "allowfullscreen", NULL } },
+	{ "img",	SE_KEEP | SE_VOID, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, "src", "alt", "width", "height", "srcset",
+	    "sizes", NULL } },
+	{ "input",	SE_DROP, NULL },
+	{ "ins",	SE_KEEP, (const char *const []){ SANITIZE_GLOBAL_ATTRS,
+	    "cite", "datetime", NULL } },
+	{ "isindex",	SE_DROP, NULL },
+	{ "kbd",	SE_KEEP, (const char *const []){ SANITIZE_GLOBAL_ATTRS,
+	    NULL } },
+	{ "keygen",	SE_DROP, NULL },
+	{ "li",		SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, "value", NULL } },
+	{ "link",	SE_DROP, NULL },
+	{ "mark",	SE_KEEP, (const char *const []){ SANITIZE_GLOBAL_ATTRS,
+	    NULL } },
+	{ "marquee",	SE_DROP, NULL },
+	{ "math",	SE_DROP, NULL },
+	{ "meta",	SE_DROP, NULL },
+	{ "noembed",	SE_DROP, NULL },
+	{ "noframes",	SE_DROP, NULL },
+	{ "noscript",	SE_DROP, NULL },
+	{ "object",	SE_DROP, NULL },
+	{ "ol",		SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, "start", "reversed", "type", NULL } },
+	{ "optgroup",	SE_DROP, NULL },
+	{ "option",	SE_DROP, NULL },
+	{ "p",		SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, NULL } },
+	{ "param",	SE_DROP, NULL },
+	{ "picture",	SE_KEEP, (const char *const []){ NULL } },
+	{ "plaintext",	SE_DROP, NULL },
+	{ "portal",	SE_DROP, NULL },
+	{ "pre",	SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, NULL } },
+	{ "q",		SE_KEEP, (const char *const []){ SANITIZE_GLOBAL_ATTRS,
+	    "cite", NULL } },
+	{ "s",		SE_KEEP, (const char *const []){ SANITIZE_GLOBAL_ATTRS,
+	    NULL } },
+	{ "samp",	SE_KEEP, (const char *const []){ SANITIZE_GLOBAL_ATTRS,
+	    NULL } },
+	{ "script",	SE_DROP, NULL },
+	{ "select",	SE_DROP, NULL },
+	{ "slot",	SE_DROP, NULL },
+	{ "small",	SE_KEEP, (const char *const []){ SANITIZE_GLOBAL_ATTRS,
+	    NULL } },
+	{ "source",	SE_KEEP | SE_VOID, (const char *const []){ "src",
+	    "srcset", "type", "media", "sizes", NULL } },
+	{ "span",	SE_KEEP, (const char *const []){ SANITIZE_GLOBAL_ATTRS,
+	    NULL } },
+	{ "strike",	SE_KEEP, (const char *const []){ SANITIZE_GLOBAL_ATTRS,
+	    NULL } },
+	{ "strong",	SE_KEEP, (const char *const []){ SANITIZE_GLOBAL_ATTRS,
+	    NULL } },
+	{ "style",	SE_DROP, NULL },
+	{ "sub",	SE_KEEP, (const char *const []){ SANITIZE_GLOBAL_ATTRS,
+	    NULL } },
+	{ "sup",	SE_KEEP, (const char *const []){ SANITIZE_GLOBAL_ATTRS,
+	    NULL } },
+	{ "svg",	SE_DROP, NULL },
+	{ "table",	SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, NULL } },
+	{ "tbody",	SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, NULL } },
+	{ "td",		SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, "colspan", "rowspan", "headers", NULL } },
+	{ "template",	SE_DROP, NULL },
+	{ "textarea",	SE_DROP, NULL },
+	{ "tfoot",	SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, NULL } },
+	{ "th",		SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, "colspan", "rowspan", "headers", "scope",
+	    "abbr", NULL } },
+	{ "thead",	SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, NULL } },
+	{ "time",	SE_KEEP, (const char *const []){ SANITIZE_GLOBAL_ATTRS,
+	    "datetime", NULL } },
+	{ "title",	SE_DROP, NULL },
+	{ "tr",		SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, NULL } },
+	{ "track",	SE_KEEP | SE_VOID, (const char *const []){ "src",
+	    "kind", "srclang", "label", "default", NULL } },
+	{ "u",		SE_KEEP, (const char *const []){ SANITIZE_GLOBAL_ATTRS,
+	    NULL } },
+	{ "ul",		SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, NULL } },
+	{ "var",	SE_KEEP, (const char *const []){ SANITIZE_GLOBAL_ATTRS,
+	    NULL } },
+	{ "video",	SE_KEEP | SE_BLOCK, (const char *const []){
+	    SANITIZE_GLOBAL_ATTRS, "src", "poster", "controls", "width",
+	    "height", "preload", "loop", "muted", "playsinline", NULL } },
+	{ "wbr",	SE_KEEP | SE_VOID, (const char *const []){ NULL } },
+	{ "xmp",	SE_DROP, NULL },
+};
+
+/* Attributes whose value is more than text; the others are SA_TEXT. */
+static const struct sanitize_attr sanitize_attr_kinds[] = {
+	/* Sorted by name for bsearch. */
+	{ "allowfullscreen",	SA_BOOL },
+	{ "cite",		SA_URL },
+	{ "colspan",		SA_NUM },
+	{ "controls",		SA_BOOL },
+	{ "default",		SA_BOOL },
+	{ "dir",		SA_DIR },
+	{ "height",		SA_NUM },
+	{ "href",		SA_URL },
+	{ "hreflang",		SA_LANG },
+	{ "lang",		SA_LANG },
+	{ "loop",		SA_BOOL },
+	{ "muted",		SA_BOOL },
+	{ "playsinline",	SA_BOOL },
+	{ "poster",		SA_URL },
+	{ "reversed",		SA_BOOL },
+	{ "rowspan",		SA_NUM },
+	{ "src",		SA_URL },
+	{ "srclang",		SA_LANG },
+	{ "srcset",		SA_SRCSET },
+	{ "start",		SA_NUM },
+	{ "value",		SA_NUM },
+	{ "width",		SA_NUM },
+};
+
+static int
+sanitize_elem_cmp(const void *key, const void *elem)
+{
+	return (strcmp(key, ((const struct sanitize_elem *)elem)->name));
+}
+
+static int
+sanitize_attr_cmp(const void *key, const void *attr)
+{
+	return (strcmp(key, ((const struct sanitize_attr *)attr)->name));
+}
+
+static const struct sanitize_elem *
+sanitize_elem_find(const char *name)
+{
+	return (bsearch(name, sanitize_elems,
+	    sizeof(sanitize_elems) / sizeof(sanitize_elems[0]),
+	    sizeof(sanitize_elems[0]), sanitize_elem_cmp));
+}
+
+static int
+sanitize_attr_kind(const char *name)
+{
+	const struct sanitize_attr	*a;
+
+	a = bsearch(name, sanitize_attr_kinds,
+	    sizeof(sanitize_attr_kinds) / sizeof(sanitize_attr_kinds[0]),
+	    sizeof(sanitize_attr_kinds[0]), sanitize_attr_cmp);
+	return (a != NULL ? a->kind : SA_TEXT);
+}
+
+/* Index of an allowed attribute in the element's list, or -1. */
+static int
+sanitize_elem_allows(const struct sanitize_elem *se, const char *name)
+{
+	size_t	 i;
+
+	if (se->attrs == NULL)
+		return (-1);
+	for (i = 0; se->attrs[i] != NULL; i++)
+		if (strcasecmp(se->attrs[i], name) == 0)
+			return ((int)i);
+	return (-1);
+}
+
+void
+sanitize_set_iframe_hosts(const char *const *hosts, int n)
+{
+	int	 i;
+
+	for (i = 0; i < sanitize_niframe_hosts; i++)
+		free(sanitize_iframe_hosts[i]);
+	sanitize_niframe_hosts = 0;
+	if (n > SANITIZE_MAX_IFRAME_HOSTS) {
+		log_warnx("%s: %d iframe hosts, only the first %d kept",
+		    __func__, n, SANITIZE_MAX_IFRAME_HOSTS);
+		n = SANITIZE_MAX_IFRAME_HOSTS;
+	}
+	for (i = 0; hosts != NULL && i < n; i++) {
+		if (hosts[i] == NULL)
+			continue;
+		if ((sanitize_iframe_hosts[sanitize_niframe_hosts] =
+		    strdup(hosts[i])) == NULL)
+			fatal("%s", __func__);
+		sanitize_niframe_hosts++;
+	}
+}
+
+static int
+sanitize_iframe_host_ok(const char *host)
+{
+	int	 i;
+
+	for (i = 0; sanitize_default_iframe_hosts[i] != NULL; i++)
+		if (strcasecmp(host, sanitize_default_iframe_hosts[i]) == 0)
+			return (1);
+	for (i = 0; i < sanitize_niframe_hosts; i++)
+		if (strcasecmp(host, sanitize_iframe_hosts[i]) == 0)
+			return (1);
+	return (0);
+}
+
+/*
+ * Copies s as valid UTF-8 that XML 1.0 can carry: malformed sequences,
+ * overlong forms and surrogates become U+FFFD; C0 controls but tab, LF and
+ * CR, DEL, C1 controls and U+FFFE/U+FFFF are dropped. libxml2 would stop at
+ * the first bad byte, and the renderers must not have to guess.
+ */
+static char *
+sanitize_utf8_clean(const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	struct buf		 b;
+	size_t			 i, n, k;
+	uint32_t		 c, min;
+
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	for (i = 0; i < len; i += n) {
+		c = p[i];
+		if (c < 0x80) {
+			n = 1;
+			if ((c < 0x20 && c != '\t' && c != '\n' &&
+			    c != '\r') || c == 0x7f)
+				continue;
+			buf_addc(&b, (char)c);
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 2;
+			c &= 0x1f;
+			min = 0x80;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 3;
+			c &= 0x0f;
+			min = 0x800;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 4;
+			c &= 0x07;
+			min = 0x10000;
+		} else {
+			n = 1;
+			buf_addstr(&b, "\xef\xbf\xbd");
+			continue;
+		}
+		for (k = 1; k < n; k++) {
+			if (i + k >= len || (p[i + k] & 0xc0) != 0x80)
+				break;
+			c = (c << 6) | (p[i + k] & 0x3f);
+		}
+		if (k < n || c < min || c > 0x10ffff ||
+		    (c >= 0xd800 && c <= 0xdfff)) {
+			n = k;
+			buf_addstr(&b, "\xef\xbf\xbd");
+			continue;
+		}
+		if ((c >= 0x80 && c <= 0x9f) || c == 0xfffe || c == 0xffff)
+			continue;
+		buf_add(&b, p + i, n);
+	}
+	return (buf_release(&b));
+}
+
+/* libxml2's complaints about peers' HTML are expected: keep them quiet. */
+static void
+sanitize_xml_error_cb(void *arg, xmlErrorPtr err)
+{
+	(void)arg;
+	(void)err;
+}
+
+/*
+ * Parses an HTML fragment in the body context. The declared encoding is
+ * forced to UTF-8 (the input was made valid UTF-8 first) and <meta charset>
+ * in the fragment is ignored.
+ */
+static xmlDoc *
+sanitize_parse(const char *html, size_t len)
+{
+	static const char	 head[] = "<!DOCTYPE html><html><body>";
+	htmlParserCtxtPtr	 ctxt;
+	struct buf		 b;
+	xmlDoc			*doc;
+	char			*clean;
+
+	if (len > SANITIZE_MAX_INPUT) {
+		len = SANITIZE_MAX_INPUT;
+		while (len > 0 && ((unsigned char)html[len] & 0xc0) == 0x80)
+			len--;
+	}
+	clean = sanitize_utf8_clean(html, len);
+	buf_init(&b);
+	buf_add(&b, head, sizeof(head) - 1);
+	buf_addstr(&b, clean);
+	buf_addstr(&b, "</body></html>");
+	free(clean);
+
+	if ((ctxt = htmlNewParserCtxt()) == NULL)
+		fatalx("%s: htmlNewParserCtxt", __func__);
+	ctxt->sax->serror = sanitize_xml_error_cb;
+	ctxt->sax->error = NULL;
+	ctxt->sax->warning = NULL;
+	doc = htmlCtxtReadMemory(ctxt, b.data, (int)b.len, NULL, "UTF-8",
+	    HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_NOERROR |
+	    HTML_PARSE_NOWARNING | HTML_PARSE_IGNORE_ENC);
+	htmlFreeParserCtxt(ctxt);
+	buf_free(&b);
+	if (doc == NULL)
+		log_debug("%s: libxml2 built no tree", __func__);
+	return (doc);
+}
+
+/*
+ * Writes s escaped for HTML text (quote also escaped in attribute values).
+ * Runs of safe bytes are copied at once.
+ */
+static void
+sanitize_escape(struct buf *b, const char *s, size_t len, int attr)
+{
+	size_t	 i, start;
+
+	for (i = start = 0; i < len; i++) {
+		const char	*rep;
+
+		switch (s[i]) {
+		case '&':
+			rep = "&amp;";
+			break;
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		case '"':
+			if (!attr)
+				continue;
+			rep = "&quot;";
+			break;
+		default:
+			continue;
+		}
+		buf_add(b, s + start, i - start);
+		buf_addstr(b, rep);
+		start = i + 1;
+	}
+	buf_add(b, s + start, len - start);
+}
+
+static void
+sanitize_put_attr(struct buf *b, const char *name, const char *value)
+{
+	buf_addc(b, ' ');
+	buf_addstr(b, name);
+	buf_addstr(b, "=\"");
+	sanitize_escape(b, value, strlen(value), 1);
+	buf_addc(b, '"');
+}
+
+/* Serializes the children of parent that survive the allowlist. */
+static void
+sanitize_walk(struct sanitize_ctx *ctx, xmlNode *parent, int depth)
+{
+	xmlNode	*n;
+
+	for (n = parent->children; n != NULL; n = n->next) {
+		switch (n->type) {
+		case XML_TEXT_NODE:
+		case XML_CDATA_SECTION_NODE:
+			if (n->content != NULL)
+				sanitize_escape(ctx->out,
+				    (const char *)n->content,
+				    strlen((const char *)n->content), 0);
+			break;
+		case XML_ELEMENT_NODE:
+			sanitize_element(ctx, n, depth + 1);
+			break;
+		default:
+			/* Comments, processing instructions, DTDs: gone. */
+			break;
+		}
+	}
+}
+
+/*
+ * One element: kept with its allowed attributes, unwrapped (unknown but
+ * harmless: its children are kept) or dropped with everything inside.
+ */
+static void
+sanitize_element(struct sanitize_ctx *ctx, xmlNode *n, int depth)
+{
+	const struct sanitize_elem	*se;
+	char				 name[16];
+	size_t				 i, mark;
+
+	if (n->name == NULL || strlen((const char *)n->name) >= sizeof(name))
+		se = NULL;
+	else {
+		for (i = 0; n->name[i] != '\0'; i++)
+			name[i] = (char)tolower(n->name[i]);
+		name[i] = '\0';
+		se = sanitize_elem_find(name);
+	}
+	if (se != NULL && (se->flags & SE_DROP))
+		return;
+	if (depth > SANITIZE_MAX_DEPTH) {
+		/* Too deep to be honest markup: keep the words only. */
+		struct buf	 t;
+
+		buf_init(&t);
+		sanitize_text_collect(&t, n);
+		if (t.data != NULL)
+			sanitize_escape(ctx->out, t.data, t.len, 0);
+		buf_free(&t);
+		return;
+	}
+	if (se == NULL) {
+		sanitize_walk(ctx, n, depth);
+		return;
+	}
+	if (se->flags & SE_IFRAME) {
+		sanitize_iframe(ctx, n);
+		return;
+	}
+
+	mark = ctx->out->len;
+	buf_addc(ctx->out, '<');
+	buf_addstr(ctx->out, se->name);
+	if (sanitize_attrs(ctx, n, se) == 0 && strcmp(se->name, "img") == 0) {
+		/* A picture with no acceptable source is nothing. */
+		ctx->out->len = mark;
+		ctx->out->data[mark] = '\0';
+		return;
+	}
+	if (se->flags & SE_VOID) {
+		buf_addstr(ctx->out, " />");
+		/* libxml2 may not know HTML5's void elements: hoist. */
+		sanitize_walk(ctx, n, depth);
+		return;
+	}
+	buf_addc(ctx->out, '>');
+	sanitize_walk(ctx, n, depth);
+	buf_addstr(ctx->out, "</");
+	buf_addstr(ctx->out, se->name);
+	buf_addc(ctx->out, '>');
+}
+
+/*
+ * Writes the allowed attributes of n with checked values; returns how many
+ * src/srcset were kept.
+ */
+static int
+sanitize_attrs(struct sanitize_ctx *ctx, xmlNode *n,
+    const struct sanitize_elem *se)
+{
+	xmlAttr		*a;
+	xmlChar		*v;
+	char		*value;
+	const char	*name;
+	int		 i, kind, has_href = 0, nsrc = 0;
+
+	for (a = n->properties; a != NULL; a = a->next) {
+		if (a->name == NULL ||
+		    (i = sanitize_elem_allows(se, (const char *)a->name)) < 0)
+			continue;
+		name = se->attrs[i];
+		kind = sanitize_attr_kind(name);
+		v = xmlNodeGetContent((xmlNode *)a);
+		value = sanitize_attr_value(ctx, se, name, kind,
+		    v != NULL ? (const char *)v : "");
+		xmlFree(v);
+		if (value == NULL)
+			continue;
+		sanitize_put_attr(ctx->out, name, value);
+		if (strcmp(name, "href") == 0)
+			has_href = 1;
+		if (strcmp(name, "src") == 0 || strcmp(name, "srcset") == 0)
+			nsrc++;
+		free(value);
+	}
+	/*
+	 * Peers' links are user content for us: no ranking credit, and the
+	 * target page gets neither window.opener nor our address. target is
+	 * never kept, so links open where the reader chooses.
+	 */
+	if (has_href)
+		sanitize_put_attr(ctx->out, "rel", SANITIZE_LINK_REL);
+	return (nsrc);
+}
+
+/* Checks one attribute value; returns what to write, or NULL to drop it. */
+static char *
+sanitize_attr_value(struct sanitize_ctx *ctx, const struct sanitize_elem *se,
+    const char *name, int kind, const char *v)
+{
+	int	 flags = 0;
+	char	*r;
+
+	switch (kind) {
+	case SA_URL:
+		if (strcmp(se->name, "a") == 0)
+			flags |= SU_MAILTO;
+		if (strcmp(se->name, "img") == 0 && strcmp(name, "src") == 0)
+			flags |= SU_DATA_IMAGE;
+		return (sanitize_url(v, ctx->base, flags));
+	case SA_SRCSET:
+		return (sanitize_srcset(v, ctx->base));
+	case SA_NUM:
+		return (sanitize_num_ok(v) ? strdup(v) : NULL);
+	case SA_BOOL:
+		return (strdup(name));
+	case SA_LANG:
+		return (sanitize_lang_ok(v) ? strdup(v) : NULL);
+	case SA_DIR:
+		if (strcasecmp(v, "ltr") == 0 || strcasecmp(v, "rtl") == 0 ||
+		    strcasecmp(v, "auto") == 0) {
+			if ((r = strdup(v)) == NULL)
+				fatal("%s", __func__);
+			for (char *p = r; *p != '\0'; p++)
+				*p = (char)tolower((unsigned char)*p);
+			return (r);
+		}
+		return (NULL);
+	default:
+		if ((r = strdup(v)) == NULL)
+			fatal("%s", __func__);
+		return (r);
+	}
+}
+
+static int
+sanitize_num_ok(const char *v)
+{
+	size_t	 i;
+
+	for (i = 0; isdigit((unsigned char)v[i]); i++)
+		;
+	if (i == 0 || i > 9)
+		return (0);
+	if (v[i] == '%')
+		i++;
+	return (v[i] == '\0');
+}
+
+static int
+sanitize_lang_ok(const char *v)
+{
+	size_t	 i;
+
+	for (i = 0; v[i] != '\0'; i++)
+		if (!isalnum((unsigned char)v[i]) && v[i] != '-')
+			return (0);
+	return (i > 0 && i <= 35);
+}
+
+/*
+ * An iframe is kept only when its src is https on an allowed video host;
+ * it is sandboxed and keeps no content (its content would be raw text to
+ * a browser, a classic mutation vector).
+ */
+static void
+sanitize_iframe(struct sanitize_ctx *ctx, xmlNode *n)
+{
+	static const char *const keep[] = { "width", "height", "title", NULL };
+	xmlChar		*v;
+	xmlURI		*uri = NULL;
+	char		*src = NULL, *clean = NULL;
+	size_t		 i;
+
+	if ((v = xmlGetProp(n, BAD_CAST "src")) == NULL)
+		return;
+	clean = sanitize_url_clean((const char *)v);
+	xmlFree(v);
+	/* Protocol-relative players are asked for over https. */
+	if (strncmp(clean, "//", 2) == 0) {
+		if ((src = malloc(strlen(clean) + 7)) == NULL)
+			fatal("%s", __func__);
+		strcpy(src, "https:");
+		strcat(src, clean);
+		free(clean);
+		clean = src;
+	}
+	if ((src = sanitize_url(clean, NULL, 0)) == NULL)
+		goto done;
+	if ((uri = xmlParseURI(src)) == NULL || uri->scheme == NULL ||
+	    strcasecmp(uri->scheme, "https") != 0 || uri->server == NULL ||
+	    uri->user != NULL || (uri->port != 0 && uri->port != 443) ||
+	    !sanitize_iframe_host_ok(uri->server))
+		goto done;
+
+	buf_addstr(ctx->out, "<iframe");
+	sanitize_put_attr(ctx->out, "src", src);
+	for (i = 0; keep[i] != NULL; i++) {
+		if ((v = xmlGetProp(n, BAD_CAST keep[i])) == NULL)
+			continue;
+		if (strcmp(keep[i], "title") == 0 ||
+		    sanitize_num_ok((const char *)v))
+			sanitize_put_attr(ctx->out, keep[i], (const char *)v);
+		xmlFree(v);
+	}
+	if (xmlHasProp(n, BAD_CAST "allowfullscreen") != NULL)
+		sanitize_put_attr(ctx->out, "allowfullscreen",
+		    "allowfullscreen");
+	sanitize_put_attr(ctx->out, "sandbox", SANITIZE_IFRAME_SANDBOX);
+	buf_addstr(ctx->out, "></iframe>");
+ done:
+	if (uri != NULL)
+		xmlFreeURI(uri);
+	free(clean);
+	free(src);
+}
+
+/*
+ * Removes what browsers ignore in a URL: C0 controls and spaces at both
+ * ends, tabs and newlines anywhere ("jav&#x09;ascript:" is javascript:).
+ */
+static char *
+sanitize_url_clean(const char *v)
+{
+	const unsigned char	*s = (const unsigned char *)v;
+	size_t			 len, i, j;
+	char			*r;
+
+	while (*s != '\0' && *s <= 0x20)
+		s++;
+	len = strlen((const char *)s);
+	while (len > 0 && s[len - 1] <= 0x20)
+		len--;
+	if ((r = malloc(len + 1)) == NULL)
+		fatal("%s", __func__);
+	for (i = j = 0; i < len; i++)
+		if (s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+			r[j++] = (char)s[i];
+	r[j] = '\0';
+	return (r);
+}
+
+/*
+ * Finds the scheme of a cleaned URL: 1 with the lower-cased scheme in
+ * scheme, 0 for a relative reference, -1 when what stands before the first
+ * ':' is no valid scheme (a browser could still read one: refused).
+ */
+static int
+sanitize_url_scheme(const char *u, char *scheme, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; u[i] != '\0' && u[i] != ':'; i++)
+		if (u[i] == '/' || u[i] == '?' || u[i] == '#')
+			return (0);
+	if (u[i] == '\0')
+		return (0);
+	if (i == 0 || i >= len || !isalpha((unsigned char)u[0]))
+		return (-1);
+	for (i = 0; u[i] != ':'; i++) {
+		if (!isalnum((unsigned char)u[i]) && u[i] != '+' &&
+		    u[i] != '-' && u[i] != '.')
+			return (-1);
+		scheme[i] = (char)tolower((unsigned char)u[i]);
+	}
+	scheme[i] = '\0';
+	return (1);
+}
+
+/* 1 if u is a data: URL of a raster image type. */
+static int
+sanitize_url_data_image(const char *u)
+{
+	static const char *const types[] = {
+		"image/png", "image/gif", "image/jpeg", "image/webp", NULL
+	};
+	size_t	 i, n;
+
+	u += strlen("data:");
+	for (i = 0; types[i] != NULL; i++) {
+		n = strlen(types[i]);
+		if (strncasecmp(u, types[i], n) == 0 &&
+		    (u[n] == ';' || u[n] == ','))
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * Percent-encodes what RFC 3986 does not allow in a URI reference (spaces,
+ * non-ASCII bytes, quotes, stray '%') so that libxml2 can parse it.
+ */
+static char *
+sanitize_url_encode(const char *u)
+{
+	static const char	 hex[] = "0123456789ABCDEF";
+	const unsigned char	*p;
+	struct buf		 b;
+
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	for (p = (const unsigned char *)u; *p != '\0'; p++) {
+		if (*p <= 0x20 || *p >= 0x7f || strchr("\"<>\\^`{|}", *p) ||
+		    (*p == '%' && (!isxdigit(p[1]) || !isxdigit(p[2])))) {
+			buf_addc(&b, '%');
+			buf_addc(&b, hex[*p >> 4]);
+			buf_addc(&b, hex[*p & 0xf]);
+		} else
+			buf_addc(&b, (char)*p);
+	}
+	return (buf_release(&b));
+}
+
+/*
+ * Checks one URL from an attribute (already entity-decoded by the parser)
+ * and resolves it against base. Returns the URL to write or NULL.
+ */
+static char *
+sanitize_url(const char *value, const char *base, int flags)
+{
+	char	 scheme[32];
+	char	*u, *enc, *abs;
+	int	 r;
+
+	u = sanitize_url_clean(value);
+	r = sanitize_url_scheme(u, scheme, sizeof(scheme));
+	if (r < 0)
+		goto refuse;
+	if (r == 1) {
+		if ((flags & SU_MAILTO) && (strcmp(scheme, "mailto") == 0 ||
+		    strcmp(scheme, "tel") == 0))
+			return (u);
+		if ((flags & SU_DATA_IMAGE) && strcmp(scheme, "data") == 0 &&
+		    sanitize_url_data_image(u))
+			return (u);
+		if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)
+			goto refuse;
+	}
+	enc = sanitize_url_encode(u);
+	free(u);
+	if (r == 1 || base == NULL)
+		return (enc);
+	abs = (char *)xmlBuildURI(BAD_CAST enc, BAD_CAST base);
+	free(enc);
+	if (abs == NULL)
+		return (NULL);
+	/* The base is ours, but check what came out all the same. */
+	r = sanitize_url_scheme(abs, scheme, sizeof(scheme));
+	if (r < 0 || (r == 1 && strcmp(scheme, "http") != 0 &&
+	    strcmp(scheme, "https") != 0)) {
+		xmlFree(abs);
+		return (NULL);
+	}
+	u = strdup(abs);
+	xmlFree(abs);
+	if (u == NULL)
+		fatal("%s", __func__);
+	return (u);
+ refuse:
+	free(u);
+	return (NULL);
+}
+
+/*
+ * Checks each candidate of a srcset ("url [descriptor], ...") and rebuilds
+ * it from those that pass; NULL if none does.
+ */
+static char *
+sanitize_srcset(const char *v, const char *base)
+{
+	struct buf	 b;
+	const char	*p, *start;
+	char		*url, *ok;
+	size_t		 n;
+
+	buf_init(&b);
+	p = v;
+	for (;;) {
+		while (*p == ',' || isspace((unsigned char)*p))
+			p++;
+		if (*p == '\0')
+			break;
+		start = p;
+		while (*p != '\0' && !isspace((unsigned char)*p))
+			p++;
+		n = (size_t)(p - start);
+		/* A comma ending the URL separates candidates. */
+		if (n > 1 && start[n - 1] == ',')
+			n--;
+		if ((url = strndup(start, n)) == NULL)
+			fatal("%s", __func__);
+		ok = sanitize_url(url, base, 0);
+		free(url);
+		if (start[n] == ',') {
+			p = start + n;
+		} else {
+			while (isspace((unsigned char)*p))
+				p++;
+			start = p;
+			while (*p != '\0' && *p != ',')
+				p++;
+		}
+		if (ok == NULL)
+			continue;
+		if (b.len > 0)
+			buf_addstr(&b, ", ");
+		buf_addstr(&b, ok);
+		free(ok);
+		if (start[0] != ',' && p > start) {
+			/* Descriptor: "2x", "640w"; keep digits and units. */
+			size_t	 i, m = (size_t)(p - start);
+
+			while (m > 0 && isspace((unsigned char)start[m - 1]))
+				m--;
+			for (i = 0; i < m; i++)
+				if (!isalnum((unsigned char)start[i]) &&
+				    start[i] != '.')
+					break;
+			if (i == m && m > 0) {
+				buf_addc(&b, ' ');
+				buf_add(&b, start, m);
+			}
+		}
+	}
+	if (b.len == 0) {
+		buf_free(&b);
+		return (NULL);
+	}
+	return (buf_release(&b));
+}
+
+/*
+ * Appends the text of top's descendants, skipping what the sanitizer drops
+ * and putting a space at block boundaries. Iterative: the tree may be deep.
+ */
+static void
+sanitize_text_collect(struct buf *b, xmlNode *top)
+{
+	const struct sanitize_elem	*se;
+	xmlNode				*n;
+
+	n = top->children;
+	while (n != NULL) {
+		se = NULL;
+		if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+			if (n->content != NULL)
+				buf_addstr(b, (const char *)n->content);
+		} else if (n->type == XML_ELEMENT_NODE && n->name != NULL) {
+			se = sanitize_elem_find((const char *)n->name);
+			if (se != NULL && (se->flags & SE_BLOCK))
+				buf_addc(b, ' ');
+			if ((se == NULL || !(se->flags & (SE_DROP | SE_IFRAME))) &&
+			    n->children != NULL) {
+				n = n->children;
+				continue;
+			}
+		}
+		while (n != top && n->next == NULL) {
+			n = n->parent;
+			if (n != top && n->type == XML_ELEMENT_NODE &&
+			    (se = sanitize_elem_find((const char *)n->name)) !=
+			    NULL && (se->flags & SE_BLOCK))
+				buf_addc(b, ' ');
+		}
+		if (n == top)
+			break;
+		n = n->next;
+	}
+}
+
+/* Collapses runs of white space (and no-break spaces) to one space, trimmed. */
+static char *
+sanitize_collapse(const char *s)
+{
+	struct buf	 b;
+	int		 space = 0;
+
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	while (*s != '\0') {
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' ||
+		    *s == '\f' || (s[0] == '\xc2' && s[1] == '\xa0')) {
+			space = 1;
+			s += (*s == '\xc2') ? 2 : 1;
+			continue;
+		}
+		if (space && b.len > 0)
+			buf_addc(&b, ' ');
+		space = 0;
+		buf_addc(&b, *s++);
+	}
+	return (buf_release(&b));
+}
+
+static int
+sanitize_blank(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!isspace((unsigned char)*s))
+			return (0);
+	return (1);
+}
+
+char *
+sanitize_html(const char *html, const char *base)
+{
+	struct sanitize_ctx	 ctx;
+	struct buf		 out;
+	xmlDoc			*doc;
+	xmlNode			*root;
+	size_t			 len;
+	char			*text, *r;
+
+	if (html == NULL || (len = strlen(html)) == 0 ||
+	    (doc = sanitize_parse(html, len)) == NULL) {
+		if ((r = strdup("")) == NULL)
+			fatal("%s", __func__);
+		return (r);
+	}
+	buf_init(&out);
+	buf_add(&out, "", 0);
+	root = xmlDocGetRootElement(doc);
+	if (root != NULL && len > SANITIZE_MAX_INPUT) {
+		/* Too big to be an entry: its words only, truncated. */
+		log_info("%s: %zu bytes of HTML, kept as truncated text",
+		    __func__, len);
+		sanitize_text_collect(&out, (xmlNode *)doc);
+		text = sanitize_collapse(out.data != NULL ? out.data : "");
+		buf_reset(&out);
+		buf_addstr(&out, "<p>");
+		sanitize_escape(&out, text, strlen(text), 0);
+		buf_addstr(&out, "</p>");
+		free(text);
+	} else if (root != NULL) {
+		ctx.out = &out;
+		ctx.base = base;
+		/* html, head and body are unwrapped like unknown elements. */
+		sanitize_walk(&ctx, (xmlNode *)doc, 0);
+	}
+	xmlFreeDoc(doc);
+	if (sanitize_blank(out.data))
+		buf_reset(&out);
+	return (buf_release(&out));
+}
+
+char *
+sanitize_html_to_text(const char *html)
+{
+	struct buf	 b;
+	xmlDoc		*doc;
+	char		*r;
+
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	if (html != NULL && *html != '\0' &&
+	    (doc = sanitize_parse(html, strlen(html))) != NULL) {
+		/* From the document: content can land after </html>. */
+		sanitize_text_collect(&b, (xmlNode *)doc);
+		xmlFreeDoc(doc);
+	}
+	r = sanitize_collapse(b.data);
+	buf_free(&b);
+	return (r);
+}
+
+char *
+sanitize_text_to_html(const char *text)
+{
+	struct buf	 b;
+	char		*clean, *p, *line, *next;
+	int		 in_p = 0, blank;
+
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	if (text == NULL)
+		return (buf_release(&b));
+	clean = sanitize_utf8_clean(text, strnlen(text, SANITIZE_MAX_INPUT));
+	/*
+	 * Lines separated by blank lines make paragraphs; single newlines
+	 * inside a paragraph become <br />.
+	 */
+	for (line = clean; line != NULL; line = next) {
+		if ((p = strchr(line, '\n')) != NULL) {
+			*p = '\0';
+			next = p + 1;
+		} else
+			next = NULL;
+		if ((p = strchr(line, '\r')) != NULL && p[1] == '\0')
+			*p = '\0';
+		blank = sanitize_blank(line);
+		if (blank) {
+			if (in_p)
+				buf_addstr(&b, "</p>");
+			in_p = 0;
+			continue;
+		}
+		if (!in_p)
+			buf_addstr(&b, "<p>");
+		else
+			buf_addstr(&b, "<br />");
+		in_p = 1;
+		sanitize_escape(&b, line, strlen(line), 1);
+	}
+	if (in_p)
+		buf_addstr(&b, "</p>");
+	free(clean);
+	return (buf_release(&b));
+}

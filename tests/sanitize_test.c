@@ -1,0 +1,484 @@
+/*
+ * feedmesh tests: the HTML sanitizer removes every vector of
+ * tests/sanitize/xss.txt and keeps benign markup exactly.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+
+#include "buf.h"
+#include "sanitize.h"
+#include "tap.h"
+
+#define BASE	"https://example.org/news/item"
+
+static void	 quiet_cb(void *, xmlErrorPtr);
+static char	*unescape_line(const char *);
+static int	 url_is_bad(const char *, const char *, const char *);
+static int	 tree_check(xmlNode *, char *, size_t);
+static int	 check_output(const char *, char *, size_t);
+static void	 test_vectors(void);
+static void	 test_exact(void);
+static void	 test_limits(void);
+static void	 test_text(void);
+
+static void
+quiet_cb(void *arg, xmlErrorPtr err)
+{
+	(void)arg;
+	(void)err;
+}
+
+/* Expands the fixture's \n, \r, \t and \xHH escapes. */
+static char *
+unescape_line(const char *s)
+{
+	struct buf	 b;
+	char		 hex[3];
+
+	buf_init(&b);
+	buf_add(&b, "", 0);
+	for (; *s != '\0'; s++) {
+		if (s[0] != '\\' || s[1] == '\0') {
+			buf_addc(&b, *s);
+			continue;
+		}
+		switch (s[1]) {
+		case 'n':
+			buf_addc(&b, '\n');
+			s++;
+			break;
+		case 'r':
+			buf_addc(&b, '\r');
+			s++;
+			break;
+		case 't':
+			buf_addc(&b, '\t');
+			s++;
+			break;
+		case 'x':
+			if (isxdigit((unsigned char)s[2]) &&
+			    isxdigit((unsigned char)s[3])) {
+				hex[0] = s[2];
+				hex[1] = s[3];
+				hex[2] = '\0';
+				if (strtol(hex, NULL, 16) != 0)
+					buf_addc(&b, (char)strtol(hex, NULL,
+					    16));
+				s += 3;
+				break;
+			}
+			/* FALLTHROUGH */
+		default:
+			buf_addc(&b, *s);
+			break;
+		}
+	}
+	return (buf_release(&b));
+}
+
+/*
+ * 1 if a URL attribute value would run script: its scheme (after what
+ * browsers strip) is javascript, vbscript or the like, or data: other than a
+ * raster image in img src.
+ */
+static int
+url_is_bad(const char *elem, const char *attr, const char *v)
+{
+	char	 clean[64];
+	size_t	 i, j;
+
+	while (*v != '\0' && (unsigned char)*v <= 0x20)
+		v++;
+	for (i = j = 0; v[i] != '\0' && j < sizeof(clean) - 1; i++)
+		if (v[i] != '\t' && v[i] != '\n' && v[i] != '\r')
+			clean[j++] = (char)tolower((unsigned char)v[i]);
+	clean[j] = '\0';
+	if (strncmp(clean, "javascript:", 11) == 0 ||
+	    strncmp(clean, "vbscript:", 9) == 0 ||
+	    strncmp(clean, "livescript:", 11) == 0 ||
+	    strncmp(clean, "mocha:", 6) == 0 ||
+	    strncmp(clean, "feed:", 5) == 0)
+		return (1);
+	if (strncmp(clean, "data:", 5) == 0) {
+		if (strcmp(elem, "img") != 0 || strcmp(attr, "src") != 0)
+			return (1);
+		if (strncmp(clean + 5, "image/png", 9) != 0 &&
+		    strncmp(clean + 5, "image/gif", 9) != 0 &&
+		    strncmp(clean + 5, "image/jpeg", 10) != 0 &&
+		    strncmp(clean + 5, "image/webp", 10) != 0)
+			return (1);
+	}
+	/* Anything else with a scheme must be a web or mail address. */
+	if (strchr(clean, ':') != NULL && strncmp(clean, "http:", 5) != 0 &&
+	    strncmp(clean, "https:", 6) != 0 &&
+	    strncmp(clean, "mailto:", 7) != 0 &&
+	    strncmp(clean, "tel:", 4) != 0 && strcmp(attr, "srcset") != 0 &&
+	    strchr(clean, '/') != NULL && strchr(clean, ':') <
+	    strchr(clean, '/'))
+		return (1);
+	return (0);
+}
+
+/* Walks a re-parsed output; returns 0 if clean, else -1 with a reason. */
+static int
+tree_check(xmlNode *n, char *why, size_t len)
+{
+	static const char *const bad_elems[] = {
+		"script", "style", "object", "embed", "applet", "form",
+		"input", "button", "select", "textarea", "svg", "math",
+		"meta", "link", "base", "frame", "frameset", "noscript",
+		"template", "xmp", "plaintext", "noembed", "noframes",
+		"title", NULL
+	};
+	static const char *const url_attrs[] = {
+		"href", "src", "poster", "cite", "action", "formaction",
+		"srcset", "background", "dynsrc", "lowsrc", "data",
+		"xlink:href", NULL
+	};
+	const char	*name;
+	xmlAttr		*a;
+	xmlChar		*v;
+	int		 i, bad;
+
+	for (; n != NULL; n = n->next) {
+		if (n->type == XML_COMMENT_NODE || n->type == XML_PI_NODE) {
+			snprintf(why, len, "comment or PI left");
+			return (-1);
+		}
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		name = (const char *)n->name;
+		for (i = 0; bad_elems[i] != NULL; i++)
+			if (strcasecmp(name, bad_elems[i]) == 0) {
+				snprintf(why, len, "element %s left", name);
+				return (-1);
+			}
+		if (strcasecmp(name, "iframe") == 0) {
+			v = xmlGetProp(n, BAD_CAST "src");
+			bad = v == NULL || strncmp((char *)v,
+			    "https://www.youtube.com/", 24) != 0;
+			xmlFree(v);
+			v = xmlGetProp(n, BAD_CAST "sandbox");
+			bad |= v == NULL;
+			xmlFree(v);
+			if (bad) {
+				snprintf(why, len, "iframe left");
+				return (-1);
+			}
+		}
+		for (a = n->properties; a != NULL; a = a->next) {
+			const char	*an = (const char *)a->name;
+
+			if (strncasecmp(an, "on", 2) == 0 ||
+			    strcasecmp(an, "style") == 0 ||
+			    strcasecmp(an, "id") == 0 ||
+			    strcasecmp(an, "srcdoc") == 0) {
+				snprintf(why, len, "attribute %s left", an);
+				return (-1);
+			}
+			for (i = 0; url_attrs[i] != NULL; i++) {
+				if (strcasecmp(an, url_attrs[i]) != 0)
+					continue;
+				v = xmlNodeGetContent((xmlNode *)a);
+				bad = url_is_bad(name, an,
+				    v ? (char *)v : "");
+				if (bad)
+					snprintf(why, len, "%s=\"%s\" left",
+					    an, (char *)v);
+				xmlFree(v);
+				if (bad)
+					return (-1);
+			}
+		}
+		if (tree_check(n->children, why, len) == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+/*
+ * The output re-parsed as HTML has nothing dangerous, it is well-formed
+ * XML once wrapped, and sanitizing it again changes nothing.
+ */
+static int
+check_output(const char *out, char *why, size_t len)
+{
+	struct buf	 b;
+	htmlDocPtr	 hdoc;
+	xmlDocPtr	 xdoc;
+	char		*again;
+	int		 r = 0;
+
+	buf_init(&b);
+	buf_addstr(&b, "<html><body>");
+	buf_addstr(&b, out);
+	buf_addstr(&b, "</body></html>");
+	hdoc = htmlReadMemory(b.data, (int)b.len, NULL, "UTF-8",
+	    HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
+	if (hdoc == NULL) {
+		snprintf(why, len, "output does not parse as HTML");
+		r = -1;
+	} else {
+		r = tree_check(hdoc->children, why, len);
+		xmlFreeDoc(hdoc);
+	}
+	buf_reset(&b);
+	buf_addstr(&b, "<r>");
+	buf_addstr(&b, out);
+	buf_addstr(&b, "</r>");
+	xdoc = xmlReadMemory(b.data, (int)b.len, NULL, "UTF-8",
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (xdoc == NULL && r == 0) {
+		snprintf(why, len, "output is not well-formed");
+		r = -1;
+	}
+	xmlFreeDoc(xdoc);
+	buf_free(&b);
+	again = sanitize_html(out, BASE);
+	if (r == 0 && strcmp(again, out) != 0) {
+		snprintf(why, len, "not stable: '%s'", again);
+		r = -1;
+	}
+	free(again);
+	return (r);
+}
+
+static void
+test_vectors(void)
+{
+	FILE	*f;
+	char	*line = NULL, *in, *out, why[512];
+	size_t	 cap = 0;
+	ssize_t	 n;
+	int	 count = 0;
+
+	/* The checker itself must see what it is meant to catch. */
+	ok(check_output("<img src=x onerror=alert(1)>", why,
+	    sizeof(why)) == -1, "checker catches an event handler");
+	ok(check_output("<a href=\"jav&#x09;ascript:x\">x</a>", why,
+	    sizeof(why)) == -1, "checker catches an encoded javascript: URL");
+	ok(check_output("<svg></svg>", why, sizeof(why)) == -1,
+	    "checker catches svg");
+	ok(check_output("<img src=\"data:image/svg+xml,x\" />", why,
+	    sizeof(why)) == -1, "checker catches a data: SVG");
+
+	f = fopen(SANITIZE_FIXTURES "/xss.txt", "r");
+	ok(f != NULL, "open xss.txt");
+	if (f == NULL)
+		return;
+	while ((n = getline(&line, &cap, f)) != -1) {
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (n == 0 || line[0] == '#')
+			continue;
+		count++;
+		in = unescape_line(line);
+		out = sanitize_html(in, BASE);
+		why[0] = '\0';
+		ok(check_output(out, why, sizeof(why)) == 0, "vector %d: %s",
+		    count, line);
+		if (why[0] != '\0')
+			printf("#   %s\n#   output: '%s'\n", why, out);
+		free(out);
+		free(in);
+	}
+	free(line);
+	fclose(f);
+	ok(count >= 100, "at least 100 vectors (%d)", count);
+}
+
+static void
+expect(const char *in, const char *want, const char *what)
+{
+	char	*out;
+
+	out = sanitize_html(in, BASE);
+	is_str(out, want, "%s", what);
+	free(out);
+}
+
+static void
+test_exact(void)
+{
+	static const char *const peertube[] = { "videos.example.coop" };
+	char	*out;
+
+	expect("<p>Hello <a href=\"/jobs/1\" target=\"_blank\">the offer</a>."
+	    "</p>",
+	    "<p>Hello <a href=\"https://example.org/jobs/1\" rel=\"nofollow "
+	    "noopener noreferrer\">the offer</a>.</p>",
+	    "paragraph with a link, resolved, rel added, target dropped");
+	expect("<img src=\"img/a.png\" alt=\"A &amp; B\" width=\"120\" "
+	    "height=\"80px\">",
+	    "<img src=\"https://example.org/news/img/a.png\" alt=\"A &amp; B\" "
+	    "width=\"120\" />",
+	    "image with relative src resolved, bad height dropped");
+	expect("<ul><li>One<li>Two</ul><ol start=\"3\" reversed><li>x</ol>",
+	    "<ul><li>One</li><li>Two</li></ul><ol start=\"3\" "
+	    "reversed=\"reversed\"><li>x</li></ol>", "lists");
+	expect("<table><caption>T</caption><thead><tr><th scope=col>A</th>"
+	    "<th>B</th></tr></thead><tbody><tr><td colspan=2 class=x>1</td>"
+	    "</tr></tbody></table>",
+	    "<table><caption>T</caption><thead><tr><th scope=\"col\">A</th>"
+	    "<th>B</th></tr></thead><tbody><tr><td colspan=\"2\">1</td>"
+	    "</tr></tbody></table>", "table");
+	expect("<section><font color=red>Hi</font> <center>there</center>"
+	    "</section>", "Hi there", "unknown elements unwrapped");
+	expect("<p>a &amp; b &lt; c &eacute; &nbsp;d</p>",
+	    "<p>a &amp; b &lt; c \xc3\xa9 \xc2\xa0" "d</p>",
+	    "entities decoded, specials escaped");
+	expect("<p lang=fr dir=RTL title='x \"y\"'>t</p>",
+	    "<p lang=\"fr\" dir=\"rtl\" title=\"x &quot;y&quot;\">t</p>",
+	    "global attributes");
+	expect("<a href=\"mailto:contact@example.org\">m</a> "
+	    "<a href=\"tel:+33123456789\">t</a>",
+	    "<a href=\"mailto:contact@example.org\" rel=\"nofollow noopener "
+	    "noreferrer\">m</a> <a href=\"tel:+33123456789\" rel=\"nofollow "
+	    "noopener noreferrer\">t</a>", "mailto and tel links");
+	expect("<img src=\"mailto:x@y\"><img src=\"data:image/png;base64,iVBO\">",
+	    "<img src=\"data:image/png;base64,iVBO\" />",
+	    "data: image kept, mailto image dropped");
+	expect("<iframe src=\"https://www.youtube.com/embed/abc\" width=560 "
+	    "height=315 frameborder=0 allowfullscreen onload=x>x</iframe>",
+	    "<iframe src=\"https://www.youtube.com/embed/abc\" width=\"560\" "
+	    "height=\"315\" allowfullscreen=\"allowfullscreen\" "
+	    "sandbox=\"allow-scripts allow-same-origin allow-popups\">"
+	    "</iframe>", "YouTube iframe sandboxed");
+	expect("<iframe src=\"//player.vimeo.com/video/1\"></iframe>",
+	    "<iframe src=\"https://player.vimeo.com/video/1\" "
+	    "sandbox=\"allow-scripts allow-same-origin allow-popups\">"
+	    "</iframe>", "protocol-relative player made https");
+	expect("<iframe src=\"https://videos.example.coop/videos/embed/1\">"
+	    "</iframe>", "", "unknown video host dropped");
+	sanitize_set_iframe_hosts(peertube, 1);
+	expect("<iframe src=\"https://videos.example.coop/videos/embed/1\">"
+	    "</iframe>",
+	    "<iframe src=\"https://videos.example.coop/videos/embed/1\" "
+	    "sandbox=\"allow-scripts allow-same-origin allow-popups\">"
+	    "</iframe>", "administrator's PeerTube host kept");
+	expect("<iframe src=\"http://videos.example.coop/videos/embed/1\">"
+	    "</iframe>", "", "plain http player dropped");
+	sanitize_set_iframe_hosts(NULL, 0);
+	expect("<iframe src=\"https://videos.example.coop/videos/embed/1\">"
+	    "</iframe>", "", "host list cleared");
+	expect("<picture><source srcset=\"a.webp 1x, javascript:x 2x, "
+	    "b.webp 2x\" type=\"image/webp\"><img src=a.jpg alt=\"\">"
+	    "</picture>",
+	    "<picture><source srcset=\"https://example.org/news/a.webp 1x, "
+	    "https://example.org/news/b.webp 2x\" type=\"image/webp\" />"
+	    "<img src=\"https://example.org/news/a.jpg\" alt=\"\" />"
+	    "</picture>", "srcset candidates checked one by one");
+	expect("<p>x<!-- hidden --><script>y</script>z</p>", "<p>xz</p>",
+	    "comments and scripts removed with their content");
+	expect("<a href=\"https://example.org/a b?q=\xc3\xa9\">x</a>",
+	    "<a href=\"https://example.org/a%20b?q=%C3%A9\" rel=\"nofollow "
+	    "noopener noreferrer\">x</a>", "URLs percent-encoded");
+
+	out = sanitize_html("<a href=\"x/y\">r</a>", NULL);
+	is_str(out, "<a href=\"x/y\" rel=\"nofollow noopener noreferrer\">"
+	    "r</a>", "relative URL kept without a base");
+	free(out);
+	out = sanitize_html(NULL, NULL);
+	is_str(out, "", "NULL gives the empty string");
+	free(out);
+	out = sanitize_html("", BASE);
+	is_str(out, "", "empty gives the empty string");
+	free(out);
+	out = sanitize_html("  \n <!-- x --> ", BASE);
+	is_str(out, "", "blank gives the empty string");
+	free(out);
+	out = sanitize_html("a\xff" "b\x01" "c\xed\xa0\x80" "d", BASE);
+	is_str(out, "a\xef\xbf\xbd" "bc\xef\xbf\xbd" "d",
+	    "bad UTF-8 and surrogates replaced, controls dropped");
+	free(out);
+}
+
+static void
+test_limits(void)
+{
+	struct buf	 b;
+	char		*out, why[512];
+	int		 i;
+
+	buf_init(&b);
+	for (i = 0; i < 60; i++)
+		buf_addstr(&b, "<div><b>");
+	buf_addstr(&b, "deep<script>x</script><img src=x onerror=y>");
+	out = sanitize_html(b.data, BASE);
+	why[0] = '\0';
+	ok(strstr(out, "deep") != NULL && strstr(out, "<img") == NULL &&
+	    check_output(out, why, sizeof(why)) == 0,
+	    "120 nested elements: deepest kept as text, output clean %s", why);
+	free(out);
+
+	/* libxml2 gives up past its own depth limit: no crash, clean. */
+	buf_reset(&b);
+	for (i = 0; i < 10000; i++)
+		buf_addstr(&b, "<div>");
+	buf_addstr(&b, "deep<script>x</script>");
+	out = sanitize_html(b.data, BASE);
+	why[0] = '\0';
+	ok(check_output(out, why, sizeof(why)) == 0,
+	    "10000 nested divs: output clean %s", why);
+	free(out);
+
+	buf_reset(&b);
+	while (b.len <= SANITIZE_MAX_INPUT + 1000)
+		buf_addstr(&b, "<b onclick=x>word</b> ");
+	out = sanitize_html(b.data, BASE);
+	ok(strncmp(out, "<p>word word", 12) == 0 &&
+	    strstr(out, "<b") == NULL && strlen(out) <= SANITIZE_MAX_INPUT,
+	    "oversized input kept as truncated text (%zu bytes)", strlen(out));
+	free(out);
+	buf_free(&b);
+}
+
+static void
+test_text(void)
+{
+	char	*out;
+
+	out = sanitize_html_to_text("<h1>Title &amp; <em>more</em></h1>"
+	    "<p>x\n  y&nbsp;z</p><script>bad()</script><style>p{}</style>");
+	is_str(out, "Title & more x y z", "html_to_text");
+	free(out);
+	out = sanitize_html_to_text("Caf&eacute; <b>solidaire</b>");
+	is_str(out, "Caf\xc3\xa9 solidaire", "html_to_text decodes entities");
+	free(out);
+	out = sanitize_html_to_text("");
+	is_str(out, "", "html_to_text of nothing");
+	free(out);
+	out = sanitize_html_to_text(NULL);
+	is_str(out, "", "html_to_text of NULL");
+	free(out);
+
+	out = sanitize_text_to_html("a < b & \"c\"\r\nline2\n\n \npara <2>\n");
+	is_str(out, "<p>a &lt; b &amp; &quot;c&quot;<br />line2</p>"
+	    "<p>para &lt;2&gt;</p>", "text_to_html");
+	free(out);
+	out = sanitize_text_to_html("\n\n");
+	is_str(out, "", "text_to_html of blank lines");
+	free(out);
+	out = sanitize_text_to_html(NULL);
+	is_str(out, "", "text_to_html of NULL");
+	free(out);
+}
+
+int
+main(void)
+{
+	xmlSetStructuredErrorFunc(NULL, quiet_cb);
+	test_exact();
+	test_text();
+	test_limits();
+	test_vectors();
+	return (tap_done());
+}
