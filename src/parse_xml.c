@@ -22,6 +22,7 @@
 #include <libxml/entities.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
+#include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
 #include "buf.h"
@@ -303,8 +304,16 @@ parse_xml_free(struct parse_xml *x)
 
 	if (x == NULL)
 		return;
-	if (x->ctxt != NULL)
+	if (x->ctxt != NULL) {
+		/*
+		 * In SAX mode libxml2 still records entity declarations in
+		 * a document of its own ("expat compatibility"), not freed
+		 * with the context.
+		 */
+		if (x->ctxt->myDoc != NULL)
+			xmlFreeDoc(x->ctxt->myDoc);
 		xmlFreeParserCtxt(x->ctxt);
+	}
 	parse_decoder_free(x->dec);
 	buf_free(&x->head);
 	buf_free(&x->decoded);
