@@ -166,8 +166,8 @@ parse_json_finish(struct parse_json *j)
 		return (-1);
 	}
 	/* A byte order mark is not JSON, but some servers send one. */
-	skip = j->data.len >= 3 && memcmp(j->data.data, "\xef\xbb\xbf", 3) == 0 ?
-	    3 : 0;
+	skip = j->data.len >= 3 &&
+	    memcmp(j->data.data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 	if ((root = json_loadb(j->data.data + skip, j->data.len - skip, 0,
 	    &err)) == NULL) {
 		parse_fail(j->p, "not a feed: JSON error at line %d: %s",

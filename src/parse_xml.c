@@ -548,6 +548,7 @@ xml_lex_amp(const char *s, size_t len, int final, struct buf *out)
 		0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0xfffd, 0x017e, 0x0178
 	};
 	const htmlEntityDesc	*d;
+	const char		*c;
 	char			 name[XML_MAX_ENTITY + 1];
 	size_t			 n;
 	unsigned long		 v = 0;
@@ -569,9 +570,10 @@ xml_lex_amp(const char *s, size_t len, int final, struct buf *out)
 	name[n - 1] = '\0';
 	if (name[0] == '#') {
 		hex = name[1] == 'x' || name[1] == 'X';
-		for (const char *c = name + 1 + hex; *c != '\0'; c++) {
+		for (c = name + 1 + hex; *c != '\0'; c++) {
 			if (*c >= '0' && *c <= '9')
-				v = v * (hex ? 16 : 10) + (unsigned long)(*c - '0');
+				v = v * (hex ? 16 : 10) +
+				    (unsigned long)(*c - '0');
 			else if (hex && *c >= 'a' && *c <= 'f')
 				v = v * 16 + (unsigned long)(*c - 'a' + 10);
 			else if (hex && *c >= 'A' && *c <= 'F')
@@ -1164,7 +1166,8 @@ xml_link(struct parse_xml *x, const xmlChar **attrs, int nattrs, int feed)
 	struct feed_meta	*m = parse_meta_edit(x->p);
 	struct entry		*e = x->item.e;
 	const char		*base = x->frames[x->nframes - 1].base;
-	char			*href, *rel, *type, *title, *length, *url = NULL;
+	char			*href, *rel, *type, *title, *length;
+	char			*url = NULL;
 	const char		*r;
 
 	if ((href = xml_attr(attrs, nattrs, "href", NULL)) == NULL)

@@ -33,7 +33,9 @@ static json_t	*result_json(int, const char *, const struct feed_meta *,
 static char	*slurp(const char *, size_t *);
 static char	*dump(const json_t *);
 static void	 read_options(const char *, char **, char **);
-static json_t	*parse_whole(const char *, size_t, const struct parse_options *);
+static void	 set_str(json_t *, const char *, const char *);
+static json_t	*parse_whole(const char *, size_t,
+		    const struct parse_options *);
 static json_t	*parse_bytewise(const char *, size_t,
 		    const struct parse_options *);
 static void	 test_fixture(const char *);
