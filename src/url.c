@@ -44,7 +44,8 @@ url_lower(char c)
 }
 
 /*
- * RFC 3986 appendix B: ^(([^:/?#]+):)?(//([^/?#]*))?([^?#]*)(\?([^#]*))?(#(.*))?
+ * RFC 3986 appendix B:
+ * ^(([^:/?#]+):)?(//([^/?#]*))?([^?#]*)(\?([^#]*))?(#(.*))?
  * A scheme must start with a letter and hold only letters, digits, "+-.".
  */
 static void

@@ -1,0 +1,1874 @@
+/*
+ * feedmesh: Atom (1.0 and 0.3), RSS (0.9x, 2.0) and RSS 1.0 read with
+ * libxml2's push parser and SAX2 callbacks, so that memory follows the
+ * entry being read, not the document.
+ *
+ * The bytes go through two filters before libxml2 sees them: a decoder
+ * into valid UTF-8 (RFC 7303 order: byte order mark, HTTP charset, XML
+ * declaration) and a lexical pass that turns every entity reference into
+ * a numeric character reference. libxml2 2.9 drops every entity reference
+ * once it has found a document not well-formed, even in recovery mode,
+ * and only copies the first byte of a predefined entity into attribute
+ * values; character references have neither problem. The same pass gives
+ * HTML's named entities (&eacute;, &nbsp;) their characters and leaves
+ * entities declared in the document as literal text: nothing is ever
+ * expanded, so no entity can multiply the document.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/HTMLparser.h>
+#include <libxml/entities.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+
+#include "buf.h"
+#include "date.h"
+#include "entry.h"
+#include "log.h"
+#include "parse.h"
+#include "parse_private.h"
+
+/* Bytes read before the XML declaration must have been seen. */
+#define XML_MAX_PROLOG		1024
+/* Longest entity name looked up ("&thetasym;" and a margin). */
+#define XML_MAX_ENTITY		32
+
+#define NS_ATOM10	"http://www.w3.org/2005/Atom"
+#define NS_ATOM03	"http://purl.org/atom/ns#"
+#define NS_RSS10	"http://purl.org/rss/1.0/"
+#define NS_RSS090	"http://my.netscape.com/rdf/simple/0.9/"
+#define NS_RSS_USERLAND	"http://backend.userland.com/rss2"
+#define NS_RDF		"http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+#define NS_CONTENT	"http://purl.org/rss/1.0/modules/content/"
+#define NS_DC		"http://purl.org/dc/elements/1.1/"
+#define NS_DCTERMS	"http://purl.org/dc/terms/"
+#define NS_MEDIA	"http://search.yahoo.com/mrss/"
+#define NS_GEORSS	"http://www.georss.org/georss"
+#define NS_GML		"http://www.opengis.net/gml"
+#define NS_GEO		"http://www.w3.org/2003/01/geo/wgs84_pos#"
+#define NS_AT		"http://purl.org/atompub/tombstones/1.0"
+#define NS_XHTML	"http://www.w3.org/1999/xhtml"
+
+enum xml_ns {
+	XNS_NONE,	/* no namespace: RSS 0.9x and 2.0 */
+	XNS_ATOM,
+	XNS_RSS,	/* RSS 1.0 and 0.90 */
+	XNS_RDF,
+	XNS_CONTENT,
+	XNS_DC,
+	XNS_DCTERMS,
+	XNS_MEDIA,
+	XNS_GEORSS,
+	XNS_GML,
+	XNS_GEO,
+	XNS_AT,
+	XNS_XHTML,
+	XNS_OTHER
+};
+
+enum xml_format {
+	XFMT_NONE,
+	XFMT_ATOM,
+	XFMT_RSS,
+	XFMT_RDF
+};
+
+/* What an element is to the feed, kept on the element stack. */
+enum xml_role {
+	XROLE_OTHER,
+	XROLE_FEED,	/* atom:feed, rss/channel, rdf:RDF/channel */
+	XROLE_ROOT,	/* rss, rdf:RDF */
+	XROLE_ENTRY,
+	XROLE_SOURCE,
+	XROLE_PERSON,
+	XROLE_IMAGE	/* RSS channel image */
+};
+
+/* Where captured text goes when its element ends. */
+enum xml_field {
+	XF_NONE,
+	XF_ID,
+	XF_TITLE,
+	XF_SUMMARY,
+	XF_CONTENT,
+	XF_PUBLISHED,
+	XF_UPDATED,
+	XF_DCDATE,
+	XF_LINK,
+	XF_GUID,
+	XF_RSS_AUTHOR,
+	XF_CREATOR,
+	XF_CATEGORY,
+	XF_COMMENTS,
+	XF_LANG,
+	XF_GEO_POINT,
+	XF_GEO_LAT,
+	XF_GEO_LON,
+	XF_RSS_SOURCE,
+	XF_SOURCE_ID,
+	XF_SOURCE_TITLE,
+	XF_PERSON_NAME,
+	XF_PERSON_EMAIL,
+	XF_PERSON_URI,
+	XF_META_ID,
+	XF_META_TITLE,
+	XF_META_LINK,
+	XF_META_ICON,
+	XF_META_LOGO,
+	XF_META_UPDATED,
+	XF_META_PUBDATE,
+	XF_META_LANG,
+	XF_META_TTL,
+	XF_META_EDITOR,
+	XF_META_CREATOR
+};
+
+enum xml_mode {
+	XM_TEXT,	/* text; child elements' text kept, tags dropped */
+	XM_HTML,	/* escaped HTML; child elements serialized */
+	XM_XHTML,	/* inline XHTML serialized */
+	XM_SKIP		/* base64 or out-of-line content */
+};
+
+enum xml_lex_state {
+	XL_TEXT,
+	XL_TAG,
+	XL_COMMENT,
+	XL_CDATA,
+	XL_PI,
+	XL_DECL
+};
+
+struct xml_frame {
+	char		*base;
+	char		*lang;
+	int		 own_base;
+	int		 own_lang;
+	enum xml_role	 role;
+};
+
+struct parse_xml {
+	struct parser		*p;
+	xmlParserCtxtPtr	 ctxt;
+	struct parse_decoder	*dec;
+	struct buf		 head;		/* bytes before the charset */
+	int			 started;
+	struct buf		 decoded;
+	struct buf		 lexed;
+
+	/* The lexical filter's state across chunks. */
+	enum xml_lex_state	 lex;
+	char			 lex_quote;
+	int			 lex_count;	/* '-', ']' or '?' seen */
+	int			 lex_brackets;
+	struct buf		 lex_pending;
+
+	enum xml_format		 format;
+	int			 root_seen;
+	int			 rss10_seen;
+	char			*last_error;
+
+	struct xml_frame	*frames;
+	size_t			 nframes;
+	size_t			 framecap;
+
+	/* The entry being read. */
+	struct parse_item	 item;
+	size_t			 entry_depth;	/* 0: not in an entry */
+	size_t			 source_depth;
+	int			 guid_permalink;
+	char			*guid;		/* as written: the id */
+	char			*guid_url;	/* resolved: the permalink */
+	char			*geo_lat;
+	char			*geo_lon;
+
+	/* atom:author and friends, for the entry or the feed. */
+	size_t			 person_depth;
+	int			 person_feed;
+	char			*pname;
+	char			*pemail;
+	char			*puri;
+	char			*feed_pname;	/* entries inherit it (Atom) */
+	char			*feed_pemail;
+	char			*feed_puri;
+
+	/* Text being captured. */
+	enum xml_field		 field;
+	enum xml_mode		 mode;
+	size_t			 cap_depth;
+	size_t			 cap_skip_div;	/* depth of the xhtml:div */
+	int			 cap_html;
+	char			*cap_attr;
+	struct buf		 text;
+	int			 truncated;
+};
+
+static void	 xml_start_cb(void *, const xmlChar *, const xmlChar *,
+		    const xmlChar *, int, const xmlChar **, int, int,
+		    const xmlChar **);
+static void	 xml_end_cb(void *, const xmlChar *, const xmlChar *,
+		    const xmlChar *);
+static void	 xml_chars_cb(void *, const xmlChar *, int);
+static void	 xml_error_cb(void *, xmlErrorPtr);
+static xmlEntityPtr xml_entity_cb(void *, const xmlChar *);
+static xmlParserInputPtr xml_no_loader_cb(const char *, const char *,
+		    xmlParserCtxtPtr);
+
+static int	 xml_start(struct parse_xml *, int);
+static char	*xml_charset(struct parse_xml *, size_t *);
+static void	 xml_push(struct parse_xml *, const char *, size_t, int);
+static void	 xml_lex(struct parse_xml *, const char *, size_t, int,
+		    struct buf *);
+static size_t	 xml_lex_amp(const char *, size_t, int, struct buf *);
+static enum xml_ns xml_ns(const xmlChar *);
+static char	*xml_attr(const xmlChar **, int, const char *, const char *);
+static int	 xml_attr_is(const xmlChar **, int, const char *,
+		    const char *, const char *);
+static void	 xml_capture(struct parse_xml *, enum xml_field,
+		    enum xml_mode, char *);
+static void	 xml_capture_typed(struct parse_xml *, enum xml_field,
+		    const xmlChar **, int, int);
+static void	 xml_capture_end(struct parse_xml *);
+static void	 xml_serialize_start(struct parse_xml *, const xmlChar *,
+		    const xmlChar **, int);
+static void	 xml_escape(struct buf *, const char *, size_t, int);
+static void	 xml_text_add(struct parse_xml *, const char *, size_t);
+static void	 xml_root(struct parse_xml *, enum xml_ns, const xmlChar *,
+		    const xmlChar *);
+static int	 xml_is_entry(struct parse_xml *, enum xml_ns, const char *);
+static int	 xml_is_field(struct parse_xml *, enum xml_ns, const char *);
+static void	 xml_entry_begin(struct parse_xml *, int);
+static void	 xml_entry_end(struct parse_xml *);
+static void	 xml_entry_elem(struct parse_xml *, enum xml_ns,
+		    const char *, const xmlChar **, int);
+static void	 xml_feed_elem(struct parse_xml *, enum xml_ns, const char *,
+		    const xmlChar **, int);
+static void	 xml_link(struct parse_xml *, const xmlChar **, int, int);
+static void	 xml_person_elem(struct parse_xml *, const char *);
+static void	 xml_person_end(struct parse_xml *);
+static void	 xml_enclosure(struct parse_xml *, const xmlChar **, int,
+		    const char *);
+static void	 xml_rss_person(const char *, char **, char **);
+static int	 xml_geo_number(const char *, const char **, double *);
+static void	 xml_geo_set(struct entry *, double, double);
+static int64_t	 xml_length(const char *);
+static void	 xml_fail(struct parse_xml *, const char *);
+
+/*
+ * Nothing is ever read from disk or the network on behalf of a document:
+ * this loader refuses every external entity and DTD, process-wide.
+ */
+static xmlParserInputPtr
+xml_no_loader_cb(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+	(void)ctxt;
+	log_debug("%s: refused external entity %s %s", __func__,
+	    url ? url : "", id ? id : "");
+	return (NULL);
+}
+
+/* Only the five XML entities exist: the lexical pass removed the rest. */
+static xmlEntityPtr
+xml_entity_cb(void *ctx, const xmlChar *name)
+{
+	(void)ctx;
+	return (xmlGetPredefinedEntity(name));
+}
+
+struct parse_xml *
+parse_xml_new(struct parser *p)
+{
+	struct parse_xml	*x;
+
+	if ((x = calloc(1, sizeof(*x))) == NULL)
+		fatal("%s", __func__);
+	x->p = p;
+	buf_init(&x->head);
+	buf_init(&x->decoded);
+	buf_init(&x->lexed);
+	buf_init(&x->lex_pending);
+	buf_init(&x->text);
+	x->guid_permalink = 1;
+	xmlSetExternalEntityLoader(xml_no_loader_cb);
+	return (x);
+}
+
+void
+parse_xml_free(struct parse_xml *x)
+{
+	size_t	 i;
+
+	if (x == NULL)
+		return;
+	if (x->ctxt != NULL) {
+		/*
+		 * In SAX mode libxml2 still records entity declarations in
+		 * a document of its own ("expat compatibility"), not freed
+		 * with the context.
+		 */
+		if (x->ctxt->myDoc != NULL)
+			xmlFreeDoc(x->ctxt->myDoc);
+		xmlFreeParserCtxt(x->ctxt);
+	}
+	parse_decoder_free(x->dec);
+	buf_free(&x->head);
+	buf_free(&x->decoded);
+	buf_free(&x->lexed);
+	buf_free(&x->lex_pending);
+	buf_free(&x->text);
+	for (i = 0; i < x->nframes; i++) {
+		if (x->frames[i].own_base)
+			free(x->frames[i].base);
+		if (x->frames[i].own_lang)
+			free(x->frames[i].lang);
+	}
+	free(x->frames);
+	entry_free(x->item.e);
+	free(x->item.summary_base);
+	free(x->item.content_base);
+	free(x->guid);
+	free(x->guid_url);
+	free(x->geo_lat);
+	free(x->geo_lon);
+	free(x->pname);
+	free(x->pemail);
+	free(x->puri);
+	free(x->feed_pname);
+	free(x->feed_pemail);
+	free(x->feed_puri);
+	free(x->cap_attr);
+	free(x->last_error);
+	free(x);
+}
+
+static void
+xml_fail(struct parse_xml *x, const char *why)
+{
+	parse_fail(x->p, "%s", why);
+	if (x->ctxt != NULL)
+		xmlStopParser(x->ctxt);
+}
+
+/*
+ * The document's charset per RFC 7303: a byte order mark, else the HTTP
+ * charset, else the XML declaration, else UTF-8. *skip is the length of
+ * the byte order mark. Returns NULL for UTF-8.
+ */
+static char *
+xml_charset(struct parse_xml *x, size_t *skip)
+{
+	const unsigned char	*s = (const unsigned char *)x->head.data;
+	const char		*ct, *q, *end;
+	size_t			 len = x->head.len, n;
+	char			*cs = NULL;
+
+	*skip = 0;
+	if (len >= 3 && s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf) {
+		*skip = 3;
+		return (NULL);
+	}
+	if (len >= 2 && s[0] == 0xfe && s[1] == 0xff) {
+		*skip = 2;
+		return (strdup("UTF-16BE"));
+	}
+	if (len >= 2 && s[0] == 0xff && s[1] == 0xfe) {
+		*skip = 2;
+		return (strdup("UTF-16LE"));
+	}
+	if (len >= 4 && s[0] == 0 && s[1] == '<' && s[2] == 0 && s[3] == '?')
+		return (strdup("UTF-16BE"));
+	if (len >= 4 && s[0] == '<' && s[1] == 0 && s[2] == '?' && s[3] == 0)
+		return (strdup("UTF-16LE"));
+	if ((ct = parse_content_type(x->p)) != NULL) {
+		for (q = ct; (q = strchr(q, ';')) != NULL; ) {
+			q++;
+			q += strspn(q, " \t");
+			if (strncasecmp(q, "charset=", 8) != 0)
+				continue;
+			q += 8;
+			if (*q == '"')
+				q++;
+			n = strcspn(q, "\"; \t");
+			if (n > 0 && n < 64)
+				return (strndup(q, n));
+		}
+	}
+	/* <?xml version="1.0" encoding="windows-1252"?> */
+	if (len > 5 && memcmp(s, "<?xml", 5) == 0) {
+		end = memchr(s, '>', len);
+		if (end == NULL)
+			end = (const char *)s + len;
+		for (q = (const char *)s; q + 9 < end; q++) {
+			if (memcmp(q, "encoding", 8) != 0)
+				continue;
+			q += 8;
+			while (q < end && (*q == ' ' || *q == '='))
+				q++;
+			if (q < end && (*q == '"' || *q == '\'')) {
+				q++;
+				for (n = 0; q + n < end && q[n] != '"' &&
+				    q[n] != '\'' && n < 64; n++)
+					;
+				if (n > 0 && n < 64)
+					cs = strndup(q, n);
+			}
+			break;
+		}
+	}
+	return (cs);
+}
+
+/*
+ * Starts libxml2 once the charset is known; returns 1 while the prolog
+ * is still incomplete.
+ */
+static int
+xml_start(struct parse_xml *x, int final)
+{
+	xmlSAXHandler	 sax;
+	char		*cs;
+	size_t		 skip;
+	int		 opts;
+
+	if (!final && x->head.len < XML_MAX_PROLOG &&
+	    (x->head.len < 4 || (memcmp(x->head.data, "<?xml", 5 <
+	    x->head.len ? 5 : x->head.len) == 0 &&
+	    memchr(x->head.data, '>', x->head.len) == NULL)))
+		return (1);
+	cs = xml_charset(x, &skip);
+	x->dec = parse_decoder_new(cs);
+	free(cs);
+
+	memset(&sax, 0, sizeof(sax));
+	sax.initialized = XML_SAX2_MAGIC;
+	sax.startElementNs = xml_start_cb;
+	sax.endElementNs = xml_end_cb;
+	sax.characters = xml_chars_cb;
+	sax.cdataBlock = xml_chars_cb;
+	sax.getEntity = xml_entity_cb;
+	sax.serror = xml_error_cb;
+	if ((x->ctxt = xmlCreatePushParserCtxt(&sax, x, NULL, 0, NULL)) ==
+	    NULL)
+		fatalx("%s: xmlCreatePushParserCtxt", __func__);
+	/*
+	 * No XML_PARSE_NOENT nor XML_PARSE_DTDLOAD: nothing is substituted
+	 * or loaded. The input is UTF-8 by now, whatever it declares.
+	 */
+	opts = XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_IGNORE_ENC |
+	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
+	if (parse_depth_limit(x->p) > 256)
+		opts |= XML_PARSE_HUGE;
+	xmlCtxtUseOptions(x->ctxt, opts);
+	xmlSwitchEncoding(x->ctxt, XML_CHAR_ENCODING_UTF8);
+	x->started = 1;
+	xml_push(x, x->head.data + skip, x->head.len - skip, 0);
+	buf_free(&x->head);
+	return (0);
+}
+
+/* Decodes, filters and parses bytes. */
+static void
+xml_push(struct parse_xml *x, const char *data, size_t len, int final)
+{
+	buf_reset(&x->decoded);
+	buf_reset(&x->lexed);
+	parse_decoder_feed(x->dec, data, len, final, &x->decoded);
+	xml_lex(x, x->decoded.data, x->decoded.len, final, &x->lexed);
+	if (parse_failed(x->p))
+		return;
+	xmlParseChunk(x->ctxt, x->lexed.data, (int)x->lexed.len, final);
+}
+
+int
+parse_xml_feed(struct parse_xml *x, const char *data, size_t len)
+{
+	const size_t	 step = 1024 * 1024;
+
+	if (parse_failed(x->p))
+		return (-1);
+	if (!x->started) {
+		buf_add(&x->head, data, len);
+		xml_start(x, 0);
+		return (parse_failed(x->p) ? -1 : 0);
+	}
+	/* xmlParseChunk takes an int: big writes go in pieces. */
+	while (len > 0 && !parse_failed(x->p)) {
+		xml_push(x, data, len < step ? len : step, 0);
+		data += len < step ? len : step;
+		len -= len < step ? len : step;
+	}
+	return (parse_failed(x->p) ? -1 : 0);
+}
+
+int
+parse_xml_finish(struct parse_xml *x)
+{
+	if (parse_failed(x->p))
+		return (-1);
+	if (!x->started)
+		xml_start(x, 1);
+	if (!parse_failed(x->p))
+		xml_push(x, NULL, 0, 1);
+	if (parse_failed(x->p))
+		return (-1);
+	if (!x->root_seen) {
+		parse_fail(x->p, "not a feed: %s", x->last_error != NULL ?
+		    x->last_error : "no root element");
+		return (-1);
+	}
+	if (x->format == XFMT_RDF && !x->rss10_seen) {
+		parse_fail(x->p, "not a feed: rdf:RDF without RSS 1.0 channel "
+		    "or items");
+		return (-1);
+	}
+	if (x->entry_depth > 0)
+		log_debug("%s: document ends inside an entry, dropped",
+		    __func__);
+	return (0);
+}
+
+/*
+ * Rewrites the entity reference at s (s[0] is '&') to out: numeric
+ * references are checked, the XML and HTML named entities become
+ * numeric, anything else is text ("&#38;name;"). Returns the bytes
+ * consumed, 0 if more input is needed to decide.
+ */
+static size_t
+xml_lex_amp(const char *s, size_t len, int final, struct buf *out)
+{
+	/* Windows-1252's 0x80-0x9f, which feeds write as &#146; */
+	static const unsigned short cp1252[32] = {
+		0x20ac, 0xfffd, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+		0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0xfffd, 0x017d, 0xfffd,
+		0xfffd, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+		0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0xfffd, 0x017e, 0x0178
+	};
+	const htmlEntityDesc	*d;
+	const char		*c;
+	char			 name[XML_MAX_ENTITY + 1];
+	size_t			 n;
+	unsigned long		 v = 0;
+	int			 hex, digits = 0;
+
+	for (n = 1; n < len && n <= XML_MAX_ENTITY &&
+	    (s[n] == '#' || (s[n] >= '0' && s[n] <= '9') ||
+	    (s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
+	    s[n] == '_' || s[n] == '-' || s[n] == '.'); n++)
+		;
+	if (n == len && !final && n <= XML_MAX_ENTITY)
+		return (0);
+	if (n == len || s[n] != ';' || n == 1) {
+		/* A bare ampersand ("AT&T"): text. */
+		buf_addstr(out, "&#38;");
+		return (1);
+	}
+	memcpy(name, s + 1, n - 1);
+	name[n - 1] = '\0';
+	if (name[0] == '#') {
+		hex = name[1] == 'x' || name[1] == 'X';
+		for (c = name + 1 + hex; *c != '\0'; c++) {
+			if (*c >= '0' && *c <= '9')
+				v = v * (hex ? 16 : 10) +
+				    (unsigned long)(*c - '0');
+			else if (hex && *c >= 'a' && *c <= 'f')
+				v = v * 16 + (unsigned long)(*c - 'a' + 10);
+			else if (hex && *c >= 'A' && *c <= 'F')
+				v = v * 16 + (unsigned long)(*c - 'A' + 10);
+			else {
+				digits = -1;
+				break;
+			}
+			if (v > 0x10ffff)
+				v = 0x110000;
+			digits++;
+		}
+		if (digits <= 0) {
+			buf_addstr(out, "&#38;");
+			return (1);
+		}
+		if (v >= 0x80 && v <= 0x9f)
+			v = cp1252[v - 0x80];
+		if ((v < 0x20 && v != '\t' && v != '\n' && v != '\r') ||
+		    (v >= 0xd800 && v <= 0xdfff) || v == 0xfffe ||
+		    v == 0xffff || v > 0x10ffff)
+			v = 0xfffd;
+		buf_printf(out, "&#%lu;", v);
+		return (n + 1);
+	}
+	if (strcmp(name, "amp") == 0)
+		buf_addstr(out, "&#38;");
+	else if (strcmp(name, "lt") == 0)
+		buf_addstr(out, "&#60;");
+	else if (strcmp(name, "gt") == 0)
+		buf_addstr(out, "&#62;");
+	else if (strcmp(name, "quot") == 0)
+		buf_addstr(out, "&#34;");
+	else if (strcmp(name, "apos") == 0)
+		buf_addstr(out, "&#39;");
+	else if ((d = htmlEntityLookup((const xmlChar *)name)) != NULL)
+		buf_printf(out, "&#%u;", d->value);
+	else {
+		buf_addstr(out, "&#38;");
+		buf_add(out, s + 1, n);
+	}
+	return (n + 1);
+}
+
+/*
+ * The lexical pass: follows text, tags, comments, CDATA sections,
+ * processing instructions and declarations just enough to rewrite entity
+ * references where XML reads them (text and attribute values).
+ */
+static void
+xml_lex(struct parse_xml *x, const char *data, size_t len, int final,
+    struct buf *out)
+{
+	struct buf	 in;
+	const char	*s;
+	size_t		 i, n, avail;
+	char		 c;
+
+	buf_init(&in);
+	buf_add(&in, x->lex_pending.data, x->lex_pending.len);
+	buf_add(&in, data, len);
+	buf_reset(&x->lex_pending);
+	s = in.data;
+	for (i = 0; i < in.len; ) {
+		c = s[i];
+		avail = in.len - i;
+		switch (x->lex) {
+		case XL_TEXT:
+			if (c == '&') {
+				if ((n = xml_lex_amp(s + i, avail, final,
+				    out)) == 0)
+					goto stash;
+				i += n;
+				continue;
+			}
+			if (c != '<')
+				break;
+			if (!final && (avail < 2 || (s[i + 1] == '!' &&
+			    avail < 9 && (strncmp(s + i, "<!--", avail < 4 ?
+			    avail : 4) == 0 || strncmp(s + i, "<![CDATA[",
+			    avail) == 0))))
+				goto stash;
+			if (avail >= 4 && strncmp(s + i, "<!--", 4) == 0) {
+				buf_add(out, s + i, 4);
+				i += 4;
+				x->lex = XL_COMMENT;
+				x->lex_count = 0;
+				continue;
+			}
+			if (avail >= 9 && strncmp(s + i, "<![CDATA[", 9) == 0) {
+				buf_add(out, s + i, 9);
+				i += 9;
+				x->lex = XL_CDATA;
+				x->lex_count = 0;
+				continue;
+			}
+			if (avail >= 2 && s[i + 1] == '?') {
+				buf_add(out, s + i, 2);
+				i += 2;
+				x->lex = XL_PI;
+				x->lex_count = 0;
+				continue;
+			}
+			if (avail >= 2 && s[i + 1] == '!') {
+				x->lex = XL_DECL;
+				x->lex_quote = 0;
+				x->lex_brackets = 0;
+			} else
+				x->lex = XL_TAG;
+			x->lex_quote = 0;
+			break;
+		case XL_TAG:
+			if (x->lex_quote != 0) {
+				if (c == x->lex_quote)
+					x->lex_quote = 0;
+				else if (c == '&') {
+					if ((n = xml_lex_amp(s + i, avail,
+					    final, out)) == 0)
+						goto stash;
+					i += n;
+					continue;
+				}
+			} else if (c == '"' || c == '\'')
+				x->lex_quote = c;
+			else if (c == '>')
+				x->lex = XL_TEXT;
+			break;
+		case XL_COMMENT:
+			if (c == '>' && x->lex_count >= 2)
+				x->lex = XL_TEXT;
+			x->lex_count = c == '-' ? x->lex_count + 1 : 0;
+			break;
+		case XL_CDATA:
+			if (c == '>' && x->lex_count >= 2)
+				x->lex = XL_TEXT;
+			x->lex_count = c == ']' ? x->lex_count + 1 : 0;
+			break;
+		case XL_PI:
+			if (c == '>' && x->lex_count > 0)
+				x->lex = XL_TEXT;
+			x->lex_count = c == '?';
+			break;
+		case XL_DECL:
+			if (x->lex_quote != 0) {
+				if (c == x->lex_quote)
+					x->lex_quote = 0;
+			} else if (c == '"' || c == '\'')
+				x->lex_quote = c;
+			else if (c == '[')
+				x->lex_brackets++;
+			else if (c == ']' && x->lex_brackets > 0)
+				x->lex_brackets--;
+			else if (c == '>' && x->lex_brackets == 0)
+				x->lex = XL_TEXT;
+			break;
+		}
+		buf_addc(out, c);
+		i++;
+	}
+	buf_free(&in);
+	return;
+stash:
+	buf_add(&x->lex_pending, s + i, in.len - i);
+	buf_free(&in);
+}
+
+static enum xml_ns
+xml_ns(const xmlChar *uri)
+{
+	static const struct {
+		const char	*uri;
+		enum xml_ns	 ns;
+	} table[] = {
+		{ NS_ATOM10, XNS_ATOM }, { NS_ATOM03, XNS_ATOM },
+		{ NS_RSS10, XNS_RSS }, { NS_RSS090, XNS_RSS },
+		{ NS_RSS_USERLAND, XNS_NONE }, { NS_RDF, XNS_RDF },
+		{ NS_CONTENT, XNS_CONTENT }, { NS_DC, XNS_DC },
+		{ NS_DCTERMS, XNS_DCTERMS }, { NS_MEDIA, XNS_MEDIA },
+		{ "http://search.yahoo.com/mrss", XNS_MEDIA },
+		{ NS_GEORSS, XNS_GEORSS }, { NS_GML, XNS_GML },
+		{ NS_GEO, XNS_GEO }, { NS_AT, XNS_AT }, { NS_XHTML, XNS_XHTML },
+	};
+	size_t	 i;
+
+	if (uri == NULL)
+		return (XNS_NONE);
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (strcmp((const char *)uri, table[i].uri) == 0)
+			return (table[i].ns);
+	return (XNS_OTHER);
+}
+
+/*
+ * A copy of an attribute's value (SAX2 gives localname, prefix, URI,
+ * value, end), uri NULL for an unqualified attribute. libxml2 leaves '&'
+ * as "&#38;" in values when it does not substitute entities.
+ */
+static char *
+xml_attr(const xmlChar **attrs, int nattrs, const char *name,
+    const char *uri)
+{
+	struct buf	 b;
+	const char	*v, *end, *amp;
+	int		 i;
+
+	for (i = 0; i < nattrs; i++, attrs += 5) {
+		if (strcmp((const char *)attrs[0], name) != 0)
+			continue;
+		if ((uri == NULL) != (attrs[2] == NULL) || (uri != NULL &&
+		    strcmp((const char *)attrs[2], uri) != 0))
+			continue;
+		v = (const char *)attrs[3];
+		end = (const char *)attrs[4];
+		buf_init(&b);
+		while (v < end) {
+			amp = memchr(v, '&', (size_t)(end - v));
+			if (amp == NULL) {
+				buf_add(&b, v, (size_t)(end - v));
+				break;
+			}
+			buf_add(&b, v, (size_t)(amp - v));
+			if (end - amp >= 5 && memcmp(amp, "&#38;", 5) == 0) {
+				buf_addc(&b, '&');
+				v = amp + 5;
+			} else {
+				buf_addc(&b, '&');
+				v = amp + 1;
+			}
+		}
+		return (buf_release(&b));
+	}
+	return (NULL);
+}
+
+static int
+xml_attr_is(const xmlChar **attrs, int nattrs, const char *name,
+    const char *uri, const char *value)
+{
+	char	*v;
+	int	 r;
+
+	if ((v = xml_attr(attrs, nattrs, name, uri)) == NULL)
+		return (0);
+	r = strcasecmp(v, value) == 0;
+	free(v);
+	return (r);
+}
+
+/* Starts capturing the text of the current element into field. */
+static void
+xml_capture(struct parse_xml *x, enum xml_field field, enum xml_mode mode,
+    char *attr)
+{
+	x->field = field;
+	x->mode = mode;
+	x->cap_depth = x->nframes;
+	x->cap_skip_div = 0;
+	x->cap_html = mode == XM_HTML || mode == XM_XHTML;
+	free(x->cap_attr);
+	x->cap_attr = attr;
+	buf_reset(&x->text);
+	x->truncated = 0;
+}
+
+/*
+ * Atom text constructs and content: type "text", "html", "xhtml" (1.0),
+ * MIME types and mode "escaped", "xml", "base64" (0.3); out-of-line
+ * content (src) is not captured.
+ */
+static void
+xml_capture_typed(struct parse_xml *x, enum xml_field field,
+    const xmlChar **attrs, int nattrs, int content)
+{
+	enum xml_mode	 mode = XM_TEXT;
+	char		*type, *m, *src;
+	size_t		 n;
+
+	type = xml_attr(attrs, nattrs, "type", NULL);
+	m = xml_attr(attrs, nattrs, "mode", NULL);
+	src = content ? xml_attr(attrs, nattrs, "src", NULL) : NULL;
+	if (type == NULL || strcasecmp(type, "text") == 0 ||
+	    strcasecmp(type, "text/plain") == 0)
+		mode = XM_TEXT;
+	else if (strcasecmp(type, "html") == 0 ||
+	    strcasecmp(type, "text/html") == 0)
+		mode = XM_HTML;
+	else if (strcasecmp(type, "xhtml") == 0 ||
+	    strcasecmp(type, "application/xhtml+xml") == 0)
+		mode = XM_XHTML;
+	else if (strncasecmp(type, "text/", 5) == 0)
+		mode = XM_TEXT;
+	else if ((n = strlen(type)) > 4 && (strcasecmp(type + n - 4,
+	    "+xml") == 0 || strcasecmp(type + n - 4, "/xml") == 0))
+		mode = XM_XHTML;
+	else
+		mode = XM_SKIP;
+	/* Atom 0.3: mode="xml" (the default) holds markup as is. */
+	if (m != NULL && strcasecmp(m, "base64") == 0)
+		mode = XM_SKIP;
+	else if (m != NULL && strcasecmp(m, "xml") == 0 && mode == XM_HTML)
+		mode = XM_XHTML;
+	if (src != NULL)
+		mode = XM_SKIP;
+	free(type);
+	free(m);
+	free(src);
+	xml_capture(x, field, mode, NULL);
+}
+
+/* Appends text, up to PARSE_MAX_FIELD bytes per field. */
+static void
+xml_text_add(struct parse_xml *x, const char *s, size_t len)
+{
+	if (x->text.len + len > PARSE_MAX_FIELD) {
+		if (!x->truncated)
+			log_debug("%s: field longer than %d bytes cut",
+			    __func__, PARSE_MAX_FIELD);
+		x->truncated = 1;
+		len = PARSE_MAX_FIELD - x->text.len;
+		/* Do not cut a UTF-8 sequence in two. */
+		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+			len--;
+	}
+	buf_add(&x->text, s, len);
+}
+
+static void
+xml_escape(struct buf *b, const char *s, size_t len, int attr)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++) {
+		switch (s[i]) {
+		case '<':
+			buf_addstr(b, "&lt;");
+			break;
+		case '>':
+			buf_addstr(b, "&gt;");
+			break;
+		case '&':
+			buf_addstr(b, "&amp;");
+			break;
+		case '"':
+			if (attr) {
+				buf_addstr(b, "&quot;");
+				break;
+			}
+			/* FALLTHROUGH */
+		default:
+			buf_addc(b, s[i]);
+		}
+	}
+}
+
+/* Writes an element met inside HTML or XHTML content back as markup. */
+static void
+xml_serialize_start(struct parse_xml *x, const xmlChar *name,
+    const xmlChar **attrs, int nattrs)
+{
+	struct buf	 b;
+	char		*v;
+	int		 i;
+
+	buf_init(&b);
+	buf_printf(&b, "<%s", (const char *)name);
+	for (i = 0; i < nattrs; i++) {
+		v = xml_attr(attrs + i * 5, 1, (const char *)attrs[i * 5],
+		    (const char *)attrs[i * 5 + 2]);
+		buf_printf(&b, " %s=\"", (const char *)attrs[i * 5]);
+		xml_escape(&b, v, strlen(v), 1);
+		buf_addc(&b, '"');
+		free(v);
+	}
+	buf_addc(&b, '>');
+	xml_text_add(x, b.data, b.len);
+	buf_free(&b);
+}
+
+/* The root element decides the format, or that this is not a feed. */
+static void
+xml_root(struct parse_xml *x, enum xml_ns ns, const xmlChar *name,
+    const xmlChar *prefix)
+{
+	struct feed_meta	*m = parse_meta_edit(x->p);
+	const char		*n = (const char *)name, *fmt = NULL;
+	char			 why[160];
+
+	x->root_seen = 1;
+	if (ns == XNS_ATOM && strcmp(n, "feed") == 0) {
+		x->format = XFMT_ATOM;
+		fmt = "atom";
+	} else if ((ns == XNS_NONE || ns == XNS_OTHER) &&
+	    strcmp(n, "rss") == 0) {
+		x->format = XFMT_RSS;
+		fmt = "rss";
+	} else if (ns == XNS_RDF && strcmp(n, "RDF") == 0) {
+		x->format = XFMT_RDF;
+		fmt = "rdf";
+	}
+	if (fmt == NULL) {
+		snprintf(why, sizeof(why), "not a feed: root element <%s%s%s>",
+		    prefix ? (const char *)prefix : "", prefix ? ":" : "", n);
+		xml_fail(x, why);
+		return;
+	}
+	if ((m->format = strdup(fmt)) == NULL)
+		fatal("%s", __func__);
+	x->frames[0].role = x->format == XFMT_ATOM ? XROLE_FEED : XROLE_ROOT;
+	if (x->format == XFMT_ATOM && x->frames[0].lang != NULL &&
+	    (m->lang = strdup(x->frames[0].lang)) == NULL)
+		fatal("%s", __func__);
+}
+
+/* 1 for atom:entry in Atom, item in RSS. */
+static int
+xml_is_entry(struct parse_xml *x, enum xml_ns ns, const char *n)
+{
+	if (x->format == XFMT_ATOM)
+		return (ns == XNS_ATOM && strcmp(n, "entry") == 0);
+	return ((ns == XNS_NONE || ns == XNS_RSS) && strcmp(n, "item") == 0);
+}
+
+/* 1 for an element that is an entry's field, never found in text. */
+static int
+xml_is_field(struct parse_xml *x, enum xml_ns ns, const char *n)
+{
+	static const char *const rss[] = {
+		"title", "link", "description", "guid", "pubDate", "author",
+		"category", "comments", "enclosure", "source", NULL
+	};
+	static const char *const atom[] = {
+		"id", "title", "summary", "content", "link", "published",
+		"updated", "author", "category", NULL
+	};
+	const char *const	*names;
+	size_t			 i;
+
+	if (ns == XNS_CONTENT || ns == XNS_DC)
+		return (1);
+	if (ns == XNS_ATOM)
+		names = atom;
+	else if ((ns == XNS_NONE || ns == XNS_RSS) && x->format != XFMT_ATOM)
+		names = rss;
+	else
+		return (0);
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(n, names[i]) == 0)
+			return (1);
+	return (0);
+}
+
+static void
+xml_entry_begin(struct parse_xml *x, int tombstone)
+{
+	struct xml_frame	*f = &x->frames[x->nframes - 1];
+
+	entry_free(x->item.e);
+	free(x->item.summary_base);
+	free(x->item.content_base);
+	memset(&x->item, 0, sizeof(x->item));
+	x->item.e = entry_new();
+	x->entry_depth = x->nframes;
+	x->source_depth = 0;
+	x->guid_permalink = !tombstone;
+	free(x->guid);
+	free(x->guid_url);
+	free(x->geo_lat);
+	free(x->geo_lon);
+	x->guid = x->guid_url = x->geo_lat = x->geo_lon = NULL;
+	f->role = XROLE_ENTRY;
+	entry_set(&x->item.e->lang, f->lang);
+}
+
+/* The entry is complete: fallbacks, then normalization and the caller. */
+static void
+xml_entry_end(struct parse_xml *x)
+{
+	struct entry	*e = x->item.e;
+	double		 lat, lon;
+	const char	*end;
+
+	x->entry_depth = 0;
+	if (e->id == NULL && x->guid != NULL)
+		entry_set(&e->id, x->guid);
+	if (e->link == NULL && x->guid_url != NULL && x->guid_permalink)
+		entry_set(&e->link, x->guid_url);
+	if (x->geo_lat != NULL && x->geo_lon != NULL && !e->has_geo &&
+	    xml_geo_number(x->geo_lat, &end, &lat) == 0 && *end == '\0' &&
+	    xml_geo_number(x->geo_lon, &end, &lon) == 0 && *end == '\0')
+		xml_geo_set(e, lat, lon);
+	/* RFC 4287 4.2.1: entries without authors have the feed's. */
+	if (x->format == XFMT_ATOM && !e->deleted && e->nauthors == 0 &&
+	    (x->feed_pname != NULL || x->feed_pemail != NULL))
+		entry_add_author(e, x->feed_pname, x->feed_pemail,
+		    x->feed_puri);
+	parse_emit(x->p, &x->item);
+}
+
+/* "45.256 -71.92": the range-checked GeoRSS point. */
+static void
+xml_geo_set(struct entry *e, double lat, double lon)
+{
+	if (!isfinite(lat) || !isfinite(lon) || lat < -90 || lat > 90 ||
+	    lon < -180 || lon > 180)
+		return;
+	e->lat = lat;
+	e->lon = lon;
+	e->has_geo = 1;
+}
+
+/*
+ * A decimal number ("-71.92", "4.5e1" is refused), read without the
+ * locale-dependent strtod. *end is set after it and its trailing spaces.
+ */
+static int
+xml_geo_number(const char *s, const char **end, double *out)
+{
+	double	 v = 0, scale = 1;
+	int	 neg = 0, digits = 0;
+
+	s += strspn(s, " \t\r\n,");
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	for (; *s >= '0' && *s <= '9' && digits < 18; s++, digits++)
+		v = v * 10 + (*s - '0');
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++, digits++)
+			if (digits < 18)
+				v += (*s - '0') * (scale /= 10);
+	if (digits == 0 || (*s >= '0' && *s <= '9'))
+		return (-1);
+	s += strspn(s, " \t\r\n");
+	*end = s;
+	*out = neg ? -v : v;
+	return (0);
+}
+
+/* RSS lengths: digits, or unknown (-1). */
+static int64_t
+xml_length(const char *s)
+{
+	int64_t	 v = 0;
+	size_t	 n;
+
+	if (s == NULL)
+		return (-1);
+	s += strspn(s, " \t");
+	n = strspn(s, "0123456789");
+	if (n == 0 || n > 15 || s[n + strspn(s + n, " \t")] != '\0')
+		return (-1);
+	for (; n > 0; n--, s++)
+		v = v * 10 + (*s - '0');
+	return (v);
+}
+
+/* "jean@example.org (Jean Dupont)", "Jean <jean@example.org>", or either. */
+static void
+xml_rss_person(const char *s, char **name, char **email)
+{
+	const char	*open, *close;
+	size_t		 n;
+
+	*name = *email = NULL;
+	s += strspn(s, " \t\r\n");
+	n = strcspn(s, " \t\r\n(<");
+	if ((open = strchr(s, '(')) != NULL &&
+	    (close = strrchr(s, ')')) != NULL && close > open &&
+	    memchr(s, '@', n) != NULL) {
+		*email = strndup(s, n);
+		*name = strndup(open + 1, (size_t)(close - open - 1));
+	} else if ((open = strchr(s, '<')) != NULL &&
+	    (close = strchr(open, '>')) != NULL &&
+	    memchr(open, '@', (size_t)(close - open)) != NULL) {
+		*email = strndup(open + 1, (size_t)(close - open - 1));
+		*name = strndup(s, (size_t)(open - s));
+	} else if (strchr(s, '@') != NULL && s[strcspn(s, " \t")] == '\0')
+		*email = strdup(s);
+	else
+		*name = strdup(s);
+}
+
+/*
+ * atom:link (also met in RSS): the entry's permalink, enclosures and
+ * other links; the feed's alternate, self, hub and next; the source's
+ * alternate.
+ */
+static void
+xml_link(struct parse_xml *x, const xmlChar **attrs, int nattrs, int feed)
+{
+	struct feed_meta	*m = parse_meta_edit(x->p);
+	struct entry		*e = x->item.e;
+	const char		*base = x->frames[x->nframes - 1].base;
+	char			*href, *rel, *type, *title, *length;
+	char			*url = NULL;
+	const char		*r;
+
+	if ((href = xml_attr(attrs, nattrs, "href", NULL)) == NULL)
+		return;
+	rel = xml_attr(attrs, nattrs, "rel", NULL);
+	type = xml_attr(attrs, nattrs, "type", NULL);
+	title = xml_attr(attrs, nattrs, "title", NULL);
+	length = xml_attr(attrs, nattrs, "length", NULL);
+	parse_set_url(&url, base, href);
+	r = rel != NULL ? rel : "alternate";
+	if (strncmp(r, "http://www.iana.org/assignments/relation/", 41) == 0)
+		r += 41;
+	if (url == NULL)
+		goto done;
+	if (feed) {
+		if (strcmp(r, "alternate") == 0 && m->link == NULL &&
+		    (type == NULL || strstr(type, "html") != NULL))
+			m->link = strdup(url);
+		else if (strcmp(r, "self") == 0 && m->self == NULL)
+			m->self = strdup(url);
+		else if (strcmp(r, "hub") == 0 && m->hub == NULL)
+			m->hub = strdup(url);
+		else if (strcmp(r, "next") == 0 && m->next == NULL)
+			m->next = strdup(url);
+	} else if (x->source_depth > 0) {
+		if (strcmp(r, "alternate") == 0 && e->source.link == NULL)
+			entry_set(&e->source.link, url);
+	} else if (strcmp(r, "alternate") == 0 && e->link == NULL &&
+	    (type == NULL || strstr(type, "html") != NULL))
+		entry_set(&e->link, url);
+	else if (strcmp(r, "enclosure") == 0) {
+		if (e->nenclosures < PARSE_MAX_LIST)
+			entry_add_enclosure(e, url, type, xml_length(length));
+	} else if (e->nlinks < PARSE_MAX_LIST)
+		entry_add_link(e, url, strcmp(r, "alternate") == 0 ? NULL : r,
+		    type, title);
+done:
+	free(url);
+	free(href);
+	free(rel);
+	free(type);
+	free(title);
+	free(length);
+}
+
+/* atom:name, atom:email, atom:uri (0.3: atom:url) of a person. */
+static void
+xml_person_elem(struct parse_xml *x, const char *n)
+{
+	if (strcmp(n, "name") == 0)
+		xml_capture(x, XF_PERSON_NAME, XM_TEXT, NULL);
+	else if (strcmp(n, "email") == 0)
+		xml_capture(x, XF_PERSON_EMAIL, XM_TEXT, NULL);
+	else if (strcmp(n, "uri") == 0 || strcmp(n, "url") == 0)
+		xml_capture(x, XF_PERSON_URI, XM_TEXT, NULL);
+}
+
+/* RSS enclosure and media:content: url, type and a length attribute. */
+static void
+xml_enclosure(struct parse_xml *x, const xmlChar **attrs, int nattrs,
+    const char *lenattr)
+{
+	struct entry	*e = x->item.e;
+	char		*url, *type, *len;
+
+	if (e->nenclosures >= PARSE_MAX_LIST ||
+	    (url = xml_attr(attrs, nattrs, "url", NULL)) == NULL)
+		return;
+	type = xml_attr(attrs, nattrs, "type", NULL);
+	len = xml_attr(attrs, nattrs, lenattr, NULL);
+	parse_set_url(&url, x->frames[x->nframes - 1].base, url);
+	if (url != NULL)
+		entry_add_enclosure(e, url, type, xml_length(len));
+	free(url);
+	free(type);
+	free(len);
+}
+
+/* An element inside an entry: a field, or a value in its attributes. */
+static void
+xml_entry_elem(struct parse_xml *x, enum xml_ns ns, const char *n,
+    const xmlChar **attrs, int nattrs)
+{
+	struct entry	*e = x->item.e;
+	struct xml_frame *f = &x->frames[x->nframes - 1];
+	char		*a, *b, *c;
+	int		 rss = ns == XNS_NONE || ns == XNS_RSS;
+
+	if (x->source_depth > 0) {
+		/* atom:source: only its identity matters. */
+		if (ns != XNS_ATOM || x->nframes != x->source_depth + 1)
+			return;
+		if (strcmp(n, "id") == 0)
+			xml_capture(x, XF_SOURCE_ID, XM_TEXT, NULL);
+		else if (strcmp(n, "title") == 0)
+			xml_capture_typed(x, XF_SOURCE_TITLE, attrs, nattrs, 0);
+		else if (strcmp(n, "link") == 0)
+			xml_link(x, attrs, nattrs, 0);
+		return;
+	}
+	if (x->person_depth > 0) {
+		xml_person_elem(x, n);
+		return;
+	}
+	if (ns == XNS_ATOM) {
+		if (strcmp(n, "id") == 0)
+			xml_capture(x, XF_ID, XM_TEXT, NULL);
+		else if (strcmp(n, "title") == 0)
+			xml_capture_typed(x, XF_TITLE, attrs, nattrs, 0);
+		else if (strcmp(n, "summary") == 0)
+			xml_capture_typed(x, XF_SUMMARY, attrs, nattrs, 0);
+		else if (strcmp(n, "content") == 0)
+			xml_capture_typed(x, XF_CONTENT, attrs, nattrs, 1);
+		else if (strcmp(n, "published") == 0 ||
+		    strcmp(n, "issued") == 0 || strcmp(n, "created") == 0)
+			xml_capture(x, XF_PUBLISHED, XM_TEXT, NULL);
+		else if (strcmp(n, "updated") == 0 ||
+		    strcmp(n, "modified") == 0)
+			xml_capture(x, XF_UPDATED, XM_TEXT, NULL);
+		else if (strcmp(n, "link") == 0)
+			xml_link(x, attrs, nattrs, 0);
+		else if (strcmp(n, "author") == 0 ||
+		    strcmp(n, "contributor") == 0) {
+			f->role = XROLE_PERSON;
+			x->person_depth = x->nframes;
+			x->person_feed = 0;
+		} else if (strcmp(n, "category") == 0 &&
+		    e->ncategories < PARSE_MAX_LIST) {
+			a = xml_attr(attrs, nattrs, "term", NULL);
+			b = xml_attr(attrs, nattrs, "scheme", NULL);
+			c = xml_attr(attrs, nattrs, "label", NULL);
+			if (a != NULL)
+				entry_add_category(e, a, b, c);
+			free(a);
+			free(b);
+			free(c);
+		} else if (strcmp(n, "source") == 0 &&
+		    x->format == XFMT_ATOM) {
+			f->role = XROLE_SOURCE;
+			x->source_depth = x->nframes;
+		}
+		return;
+	}
+	if (rss && x->format != XFMT_ATOM) {
+		if (strcmp(n, "title") == 0)
+			xml_capture(x, XF_TITLE, XM_TEXT, NULL);
+		else if (strcmp(n, "link") == 0)
+			xml_capture(x, XF_LINK, XM_TEXT, NULL);
+		else if (strcmp(n, "description") == 0)
+			xml_capture(x, XF_SUMMARY, XM_HTML, NULL);
+		else if (strcmp(n, "guid") == 0) {
+			x->guid_permalink = !xml_attr_is(attrs, nattrs,
+			    "isPermaLink", NULL, "false");
+			xml_capture(x, XF_GUID, XM_TEXT, NULL);
+		} else if (strcmp(n, "pubDate") == 0)
+			xml_capture(x, XF_PUBLISHED, XM_TEXT, NULL);
+		else if (strcmp(n, "author") == 0)
+			xml_capture(x, XF_RSS_AUTHOR, XM_TEXT, NULL);
+		else if (strcmp(n, "category") == 0)
+			xml_capture(x, XF_CATEGORY, XM_TEXT,
+			    xml_attr(attrs, nattrs, "domain", NULL));
+		else if (strcmp(n, "comments") == 0)
+			xml_capture(x, XF_COMMENTS, XM_TEXT, NULL);
+		else if (strcmp(n, "source") == 0)
+			xml_capture(x, XF_RSS_SOURCE, XM_TEXT,
+			    xml_attr(attrs, nattrs, "url", NULL));
+		else if (strcmp(n, "enclosure") == 0)
+			xml_enclosure(x, attrs, nattrs, "length");
+		return;
+	}
+	switch (ns) {
+	case XNS_CONTENT:
+		if (strcmp(n, "encoded") == 0)
+			xml_capture(x, XF_CONTENT, XM_HTML, NULL);
+		break;
+	case XNS_DC:
+	case XNS_DCTERMS:
+		if (strcmp(n, "creator") == 0)
+			xml_capture(x, XF_CREATOR, XM_TEXT, NULL);
+		else if (strcmp(n, "date") == 0 ||
+		    strcmp(n, "created") == 0 || strcmp(n, "issued") == 0)
+			xml_capture(x, XF_DCDATE, XM_TEXT, NULL);
+		else if (strcmp(n, "modified") == 0)
+			xml_capture(x, XF_UPDATED, XM_TEXT, NULL);
+		else if (strcmp(n, "subject") == 0)
+			xml_capture(x, XF_CATEGORY, XM_TEXT, NULL);
+		else if (strcmp(n, "language") == 0)
+			xml_capture(x, XF_LANG, XM_TEXT, NULL);
+		break;
+	case XNS_MEDIA:
+		if (strcmp(n, "content") == 0)
+			xml_enclosure(x, attrs, nattrs, "fileSize");
+		else if (strcmp(n, "thumbnail") == 0 && e->image == NULL) {
+			a = xml_attr(attrs, nattrs, "url", NULL);
+			parse_set_url(&e->image, f->base, a);
+			free(a);
+		}
+		break;
+	case XNS_GEORSS:
+		if (strcmp(n, "point") == 0)
+			xml_capture(x, XF_GEO_POINT, XM_TEXT, NULL);
+		break;
+	case XNS_GML:
+		if (strcmp(n, "pos") == 0)
+			xml_capture(x, XF_GEO_POINT, XM_TEXT, NULL);
+		break;
+	case XNS_GEO:
+		if (strcmp(n, "lat") == 0)
+			xml_capture(x, XF_GEO_LAT, XM_TEXT, NULL);
+		else if (strcmp(n, "long") == 0 || strcmp(n, "lon") == 0)
+			xml_capture(x, XF_GEO_LON, XM_TEXT, NULL);
+		break;
+	default:
+		break;
+	}
+}
+
+/* An element of the feed or channel itself (parent is XROLE_FEED). */
+static void
+xml_feed_elem(struct parse_xml *x, enum xml_ns ns, const char *n,
+    const xmlChar **attrs, int nattrs)
+{
+	struct xml_frame	*f = &x->frames[x->nframes - 1];
+	int			 rss = ns == XNS_NONE || ns == XNS_RSS;
+
+	if (ns == XNS_ATOM) {
+		if (strcmp(n, "link") == 0)
+			xml_link(x, attrs, nattrs, 1);
+		else if (x->format != XFMT_ATOM)
+			return;
+		else if (strcmp(n, "id") == 0)
+			xml_capture(x, XF_META_ID, XM_TEXT, NULL);
+		else if (strcmp(n, "title") == 0)
+			xml_capture_typed(x, XF_META_TITLE, attrs, nattrs, 0);
+		else if (strcmp(n, "updated") == 0 ||
+		    strcmp(n, "modified") == 0)
+			xml_capture(x, XF_META_UPDATED, XM_TEXT, NULL);
+		else if (strcmp(n, "icon") == 0)
+			xml_capture(x, XF_META_ICON, XM_TEXT, NULL);
+		else if (strcmp(n, "logo") == 0)
+			xml_capture(x, XF_META_LOGO, XM_TEXT, NULL);
+		else if (strcmp(n, "author") == 0) {
+			f->role = XROLE_PERSON;
+			x->person_depth = x->nframes;
+			x->person_feed = 1;
+		}
+		return;
+	}
+	if (rss && x->format != XFMT_ATOM) {
+		if (strcmp(n, "title") == 0)
+			xml_capture(x, XF_META_TITLE, XM_TEXT, NULL);
+		else if (strcmp(n, "link") == 0)
+			xml_capture(x, XF_META_LINK, XM_TEXT, NULL);
+		else if (strcmp(n, "language") == 0)
+			xml_capture(x, XF_META_LANG, XM_TEXT, NULL);
+		else if (strcmp(n, "lastBuildDate") == 0)
+			xml_capture(x, XF_META_UPDATED, XM_TEXT, NULL);
+		else if (strcmp(n, "pubDate") == 0)
+			xml_capture(x, XF_META_PUBDATE, XM_TEXT, NULL);
+		else if (strcmp(n, "ttl") == 0)
+			xml_capture(x, XF_META_TTL, XM_TEXT, NULL);
+		else if (strcmp(n, "managingEditor") == 0)
+			xml_capture(x, XF_META_EDITOR, XM_TEXT, NULL);
+		else if (strcmp(n, "image") == 0)
+			f->role = XROLE_IMAGE;
+		return;
+	}
+	if (ns == XNS_DC) {
+		if (strcmp(n, "language") == 0)
+			xml_capture(x, XF_META_LANG, XM_TEXT, NULL);
+		else if (strcmp(n, "date") == 0)
+			xml_capture(x, XF_META_PUBDATE, XM_TEXT, NULL);
+		else if (strcmp(n, "creator") == 0)
+			xml_capture(x, XF_META_CREATOR, XM_TEXT, NULL);
+	}
+}
+
+static void
+xml_start_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+    const xmlChar *uri, int nns, const xmlChar **nss, int nattrs,
+    int ndefaulted, const xmlChar **attrs)
+{
+	struct parse_xml	*x = ctx;
+	struct xml_frame	*f, *parent;
+	enum xml_ns		 ns = xml_ns(uri);
+	const char		*n = (const char *)localname;
+	char			*v, why[80];
+	size_t			 depth;
+
+	(void)nns;
+	(void)nss;
+	(void)ndefaulted;
+	if (parse_failed(x->p))
+		return;
+	if (x->nframes >= parse_depth_limit(x->p)) {
+		snprintf(why, sizeof(why), "elements nested more than %zu "
+		    "deep", parse_depth_limit(x->p));
+		xml_fail(x, why);
+		return;
+	}
+	if (x->nframes == x->framecap) {
+		x->framecap = x->framecap ? x->framecap * 2 : 16;
+		if ((x->frames = reallocarray(x->frames, x->framecap,
+		    sizeof(*x->frames))) == NULL)
+			fatal("%s", __func__);
+	}
+	parent = x->nframes > 0 ? &x->frames[x->nframes - 1] : NULL;
+	f = &x->frames[x->nframes++];
+	memset(f, 0, sizeof(*f));
+	depth = x->nframes;
+	f->base = parent ? parent->base : (char *)parse_base(x->p);
+	f->lang = parent ? parent->lang : NULL;
+	if ((v = xml_attr(attrs, nattrs, "base",
+	    (const char *)XML_XML_NAMESPACE)) != NULL) {
+		f->base = NULL;
+		parse_set_url(&f->base, parent ? parent->base :
+		    parse_base(x->p), v);
+		f->own_base = 1;
+		free(v);
+	}
+	if ((v = xml_attr(attrs, nattrs, "lang",
+	    (const char *)XML_XML_NAMESPACE)) != NULL) {
+		f->lang = v;
+		f->own_lang = 1;
+	}
+
+	/*
+	 * Recovery from unclosed elements, which libxml2 leaves open: an
+	 * element inside a plain-text field ends the field ("<title>a <b>
+	 * b</title><link>" nests link in b), an item inside an item ends the
+	 * first.
+	 */
+	if (x->field != XF_NONE && x->mode == XM_TEXT && x->entry_depth > 0 &&
+	    xml_is_field(x, ns, n))
+		xml_capture_end(x);
+	if (x->entry_depth > 0 && depth > x->entry_depth &&
+	    xml_is_entry(x, ns, n)) {
+		if (x->field != XF_NONE)
+			xml_capture_end(x);
+		if (x->person_depth > 0)
+			xml_person_end(x);
+		xml_entry_end(x);
+	}
+
+	/* Inside captured content: markup is content. */
+	if (x->field != XF_NONE) {
+		if (x->mode == XM_XHTML && depth == x->cap_depth + 1 &&
+		    ns == XNS_XHTML && strcmp(n, "div") == 0 &&
+		    x->cap_skip_div == 0 && (x->text.len == 0 ||
+		    x->text.data[strspn(x->text.data, " \t\r\n")] == '\0'))
+			x->cap_skip_div = depth;
+		else if (x->mode == XM_XHTML || x->mode == XM_HTML)
+			xml_serialize_start(x, localname, attrs, nattrs);
+		return;
+	}
+	if (depth == 1) {
+		xml_root(x, ns, localname, prefix);
+		return;
+	}
+	if (ns == XNS_RSS)
+		x->rss10_seen = 1;
+
+	if (x->entry_depth == 0) {
+		if (xml_is_entry(x, ns, n) && (x->format != XFMT_ATOM ||
+		    parent->role == XROLE_FEED || parent->role ==
+		    XROLE_ENTRY)) {
+			xml_entry_begin(x, 0);
+			if (x->format == XFMT_RDF && (v = xml_attr(attrs,
+			    nattrs, "about", NS_RDF)) != NULL) {
+				entry_set(&x->item.e->id, v);
+				free(v);
+			}
+			return;
+		}
+		if (ns == XNS_AT && strcmp(n, "deleted-entry") == 0 &&
+		    parent->role == XROLE_FEED) {
+			/* RFC 6721: ref is the entry's id, when its end. */
+			xml_entry_begin(x, 1);
+			x->item.e->deleted = 1;
+			x->item.e->id = xml_attr(attrs, nattrs, "ref", NULL);
+			if ((v = xml_attr(attrs, nattrs, "when", NULL)) !=
+			    NULL) {
+				x->item.e->updated = date_parse(v, NULL);
+				free(v);
+			}
+			return;
+		}
+		if (x->format != XFMT_ATOM && (ns == XNS_NONE ||
+		    ns == XNS_RSS) && strcmp(n, "channel") == 0 &&
+		    parent->role == XROLE_ROOT) {
+			f->role = XROLE_FEED;
+			return;
+		}
+		if (x->format == XFMT_RDF && ns == XNS_RSS &&
+		    strcmp(n, "image") == 0 && parent->role == XROLE_ROOT) {
+			f->role = XROLE_IMAGE;
+			return;
+		}
+		if (parent->role == XROLE_FEED)
+			xml_feed_elem(x, ns, n, attrs, nattrs);
+		else if (parent->role == XROLE_PERSON && x->person_feed)
+			xml_person_elem(x, n);
+		else if (parent->role == XROLE_IMAGE &&
+		    strcmp(n, "url") == 0)
+			xml_capture(x, XF_META_ICON, XM_TEXT, NULL);
+		return;
+	}
+	if (x->item.e->deleted)
+		return;
+	xml_entry_elem(x, ns, n, attrs, nattrs);
+}
+
+/* A captured field is complete: it goes where it belongs. */
+static void
+xml_capture_end(struct parse_xml *x)
+{
+	struct feed_meta	*m = parse_meta_edit(x->p);
+	struct entry		*e = x->item.e;
+	const char		*base = x->frames[x->nframes - 1].base, *end;
+	char			*t = x->text.data != NULL ? x->text.data : "";
+	char			*name, *email, **pf;
+	enum xml_field		 field = x->field;
+	double			 lat, lon;
+	int64_t			 v;
+
+	x->field = XF_NONE;
+	if (x->mode == XM_SKIP)
+		return;
+	switch (field) {
+	case XF_NONE:
+		break;
+	case XF_ID:
+		entry_set(&e->id, t);
+		break;
+	case XF_TITLE:
+		entry_set(&e->title, t);
+		x->item.title_html = x->cap_html ||
+		    (x->format != XFMT_ATOM && parse_looks_html(t));
+		break;
+	case XF_SUMMARY:
+		if (x->cap_html) {
+			entry_set(&e->summary, t);
+			free(x->item.summary_base);
+			x->item.summary_base = base ? strdup(base) : NULL;
+		} else
+			entry_set(&e->summary_text, t);
+		break;
+	case XF_CONTENT:
+		entry_set(&e->content, t);
+		entry_set(&e->content_type, x->cap_html ? "html" : "text");
+		free(x->item.content_base);
+		x->item.content_base = base ? strdup(base) : NULL;
+		break;
+	case XF_PUBLISHED:
+		e->published = date_parse(t, NULL);
+		break;
+	case XF_UPDATED:
+		e->updated = date_parse(t, NULL);
+		break;
+	case XF_DCDATE:
+		if (e->published == ENTRY_NO_TIME)
+			e->published = date_parse(t, NULL);
+		break;
+	case XF_LINK:
+		if (e->link == NULL)
+			parse_set_url(&e->link, base, t);
+		break;
+	case XF_GUID:
+		free(x->guid);
+		x->guid = NULL;
+		if (*t != '\0' && (x->guid = strdup(t)) == NULL)
+			fatal("%s", __func__);
+		parse_set_url(&x->guid_url, base, t);
+		break;
+	case XF_RSS_AUTHOR:
+		if (e->nauthors < PARSE_MAX_LIST) {
+			xml_rss_person(t, &name, &email);
+			entry_add_author(e, name, email, NULL);
+			free(name);
+			free(email);
+		}
+		break;
+	case XF_CREATOR:
+		if (e->nauthors < PARSE_MAX_LIST)
+			entry_add_author(e, t, NULL, NULL);
+		break;
+	case XF_CATEGORY:
+		if (e->ncategories < PARSE_MAX_LIST)
+			entry_add_category(e, t, x->cap_attr, NULL);
+		break;
+	case XF_COMMENTS:
+		if (e->nlinks < PARSE_MAX_LIST) {
+			name = NULL;
+			parse_set_url(&name, base, t);
+			if (name != NULL)
+				entry_add_link(e, name, "replies", "text/html",
+				    NULL);
+			free(name);
+		}
+		break;
+	case XF_LANG:
+		entry_set(&e->lang, t);
+		break;
+	case XF_GEO_POINT:
+		if (xml_geo_number(t, &end, &lat) == 0 &&
+		    xml_geo_number(end, &end, &lon) == 0 && *end == '\0')
+			xml_geo_set(e, lat, lon);
+		break;
+	case XF_GEO_LAT:
+	case XF_GEO_LON:
+		pf = field == XF_GEO_LAT ? &x->geo_lat : &x->geo_lon;
+		free(*pf);
+		if ((*pf = strdup(t)) == NULL)
+			fatal("%s", __func__);
+		break;
+	case XF_RSS_SOURCE:
+		entry_set(&e->source.title, t);
+		parse_set_url(&e->source.link, base, x->cap_attr);
+		break;
+	case XF_SOURCE_ID:
+		entry_set(&e->source.id, t);
+		break;
+	case XF_SOURCE_TITLE:
+		free(e->source.title);
+		e->source.title = parse_text(t, x->cap_html);
+		break;
+	case XF_PERSON_NAME:
+		pf = &x->pname;
+		goto person;
+	case XF_PERSON_EMAIL:
+		pf = &x->pemail;
+		goto person;
+	case XF_PERSON_URI:
+		pf = &x->puri;
+		free(*pf);
+		*pf = NULL;
+		parse_set_url(pf, base, t);
+		break;
+person:
+		free(*pf);
+		if ((*pf = strdup(t)) == NULL)
+			fatal("%s", __func__);
+		break;
+	case XF_META_ID:
+		entry_set(&m->id, t);
+		break;
+	case XF_META_TITLE:
+		free(m->title);
+		m->title = parse_text(t, x->cap_html || (x->format !=
+		    XFMT_ATOM && parse_looks_html(t)));
+		break;
+	case XF_META_LINK:
+		if (m->link == NULL)
+			parse_set_url(&m->link, base, t);
+		break;
+	case XF_META_ICON:
+		parse_set_url(&m->icon, base, t);
+		break;
+	case XF_META_LOGO:
+		if (m->icon == NULL)
+			parse_set_url(&m->icon, base, t);
+		break;
+	case XF_META_UPDATED:
+		if ((v = date_parse(t, NULL)) != ENTRY_NO_TIME)
+			m->updated = v;
+		break;
+	case XF_META_PUBDATE:
+		if (m->updated == ENTRY_NO_TIME)
+			m->updated = date_parse(t, NULL);
+		break;
+	case XF_META_LANG:
+		free(m->lang);
+		m->lang = parse_text(t, 0);
+		break;
+	case XF_META_TTL:
+		if ((v = xml_length(t)) >= 0 && v <= 366 * 24 * 60)
+			m->ttl = v * 60;
+		break;
+	case XF_META_EDITOR:
+		if (m->author == NULL) {
+			xml_rss_person(t, &name, &email);
+			m->author = parse_text(name != NULL ? name : email, 0);
+			free(name);
+			free(email);
+		}
+		break;
+	case XF_META_CREATOR:
+		if (m->author == NULL)
+			m->author = parse_text(t, 0);
+		break;
+	}
+}
+
+/* atom:author ends: to the entry, or to the feed for inheritance. */
+static void
+xml_person_end(struct parse_xml *x)
+{
+	struct feed_meta	*m = parse_meta_edit(x->p);
+
+	x->person_depth = 0;
+	if (x->person_feed) {
+		free(x->feed_pname);
+		free(x->feed_pemail);
+		free(x->feed_puri);
+		x->feed_pname = x->pname;
+		x->feed_pemail = x->pemail;
+		x->feed_puri = x->puri;
+		if (m->author == NULL && x->pname != NULL)
+			m->author = parse_text(x->pname, 0);
+	} else {
+		if (x->item.e->nauthors < PARSE_MAX_LIST &&
+		    (x->pname != NULL || x->pemail != NULL || x->puri != NULL))
+			entry_add_author(x->item.e, x->pname, x->pemail,
+			    x->puri);
+		free(x->pname);
+		free(x->pemail);
+		free(x->puri);
+	}
+	x->pname = x->pemail = x->puri = NULL;
+}
+
+static void
+xml_end_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+    const xmlChar *uri)
+{
+	struct parse_xml	*x = ctx;
+	struct xml_frame	*f;
+	const htmlElemDesc	*d;
+	size_t			 depth = x->nframes;
+
+	(void)prefix;
+	(void)uri;
+	if (parse_failed(x->p) || depth == 0)
+		return;
+	f = &x->frames[depth - 1];
+	if (x->field != XF_NONE && depth > x->cap_depth) {
+		/* No end tag for the wrapping div, nor for void elements. */
+		d = htmlTagLookup(localname);
+		if (depth != x->cap_skip_div && (x->mode == XM_XHTML ||
+		    x->mode == XM_HTML) && (d == NULL || !d->empty)) {
+			xml_text_add(x, "</", 2);
+			xml_text_add(x, (const char *)localname,
+			    strlen((const char *)localname));
+			xml_text_add(x, ">", 1);
+		}
+	} else if (x->field != XF_NONE && depth == x->cap_depth)
+		xml_capture_end(x);
+	else if (x->person_depth == depth)
+		xml_person_end(x);
+	else if (x->source_depth == depth)
+		x->source_depth = 0;
+	else if (x->entry_depth == depth)
+		xml_entry_end(x);
+
+	if (f->own_base)
+		free(f->base);
+	if (f->own_lang)
+		free(f->lang);
+	x->nframes--;
+}
+
+static void
+xml_chars_cb(void *ctx, const xmlChar *s, int len)
+{
+	struct parse_xml	*x = ctx;
+	struct buf		 b;
+
+	if (x->field == XF_NONE || x->mode == XM_SKIP || len <= 0)
+		return;
+	/*
+	 * Escaped HTML is markup already; text inside serialized elements
+	 * and inline XHTML is text, escaped again.
+	 */
+	if (x->mode == XM_XHTML || (x->mode == XM_HTML &&
+	    x->nframes > x->cap_depth)) {
+		buf_init(&b);
+		xml_escape(&b, (const char *)s, (size_t)len, 0);
+		xml_text_add(x, b.data, b.len);
+		buf_free(&b);
+	} else
+		xml_text_add(x, (const char *)s, (size_t)len);
+}
+
+/* libxml2's diagnostics: the first error makes the document "bozo". */
+static void
+xml_error_cb(void *ctx, xmlErrorPtr err)
+{
+	struct parse_xml	*x = ctx;
+	char			 msg[256];
+	size_t			 n;
+
+	if (err == NULL || err->level < XML_ERR_ERROR)
+		return;
+	snprintf(msg, sizeof(msg), "line %d: %s", err->line,
+	    err->message ? err->message : "error");
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	log_debug("%s: %s", __func__, msg);
+	free(x->last_error);
+	if ((x->last_error = strdup(msg)) == NULL)
+		fatal("%s", __func__);
+	parse_bozo(x->p, msg);
+}

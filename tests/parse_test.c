@@ -1,0 +1,393 @@
+/*
+ * feedmesh tests: every tests/parse/NAME.{xml,rss,atom,json} fixture is
+ * parsed whole and one byte at a time, and must give NAME.expected.json
+ * (feed metadata and entries in their canonical JSON form). With
+ * UPDATE_EXPECTED=1 the expectations are written instead, to be reviewed
+ * by hand: they are the specification. NAME.options may set "base_url="
+ * and "content_type=" lines.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "date.h"
+#include "entry.h"
+#include "parse.h"
+#include "tap.h"
+
+#ifndef PARSE_FIXTURES
+#define PARSE_FIXTURES	"tests/parse"
+#endif
+#define BASE_URL	"http://example.org/feed/"
+
+static void	 collect_cb(struct entry *, const struct feed_meta *, void *);
+static json_t	*meta_json(const struct feed_meta *);
+static json_t	*result_json(int, const char *, const struct feed_meta *,
+		    json_t *);
+static char	*slurp(const char *, size_t *);
+static char	*dump(const json_t *);
+static void	 read_options(const char *, char **, char **);
+static void	 set_str(json_t *, const char *, const char *);
+static json_t	*parse_whole(const char *, size_t,
+		    const struct parse_options *);
+static json_t	*parse_bytewise(const char *, size_t,
+		    const struct parse_options *);
+static void	 test_fixture(const char *);
+static void	 test_limits(void);
+static int	 name_cmp(const void *, const void *);
+
+static void
+collect_cb(struct entry *e, const struct feed_meta *meta, void *arg)
+{
+	(void)meta;
+	json_array_append_new(arg, entry_to_json(e));
+	entry_free(e);
+}
+
+static void
+set_str(json_t *o, const char *k, const char *v)
+{
+	if (v != NULL)
+		json_object_set_new(o, k, json_string(v));
+}
+
+static json_t *
+meta_json(const struct feed_meta *m)
+{
+	json_t	*o = json_object();
+	char	 t[DATE_RFC3339_LEN];
+
+	set_str(o, "format", m->format);
+	set_str(o, "id", m->id);
+	set_str(o, "title", m->title);
+	set_str(o, "link", m->link);
+	set_str(o, "self", m->self);
+	set_str(o, "hub", m->hub);
+	set_str(o, "next", m->next);
+	set_str(o, "icon", m->icon);
+	set_str(o, "author", m->author);
+	set_str(o, "lang", m->lang);
+	if (m->updated != ENTRY_NO_TIME) {
+		date_format_rfc3339(m->updated, t, sizeof(t));
+		set_str(o, "updated", t);
+	}
+	if (m->ttl >= 0)
+		json_object_set_new(o, "ttl", json_integer(m->ttl));
+	/* The reason is libxml2's wording: only its presence is checked. */
+	if (m->bozo)
+		json_object_set_new(o, "bozo", json_boolean(m->bozo_reason !=
+		    NULL && *m->bozo_reason != '\0'));
+	return (o);
+}
+
+static json_t *
+result_json(int rv, const char *error, const struct feed_meta *m,
+    json_t *entries)
+{
+	json_t	*o = json_object();
+
+	json_object_set_new(o, "ok", json_boolean(rv == 0));
+	set_str(o, "error", error);
+	json_object_set_new(o, "meta", meta_json(m));
+	json_object_set_new(o, "entries", entries);
+	return (o);
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE	*f;
+	char	*s;
+	long	 n;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return (NULL);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	s = malloc((size_t)n + 1);
+	if (s == NULL || fread(s, 1, (size_t)n, f) != (size_t)n) {
+		free(s);
+		fclose(f);
+		return (NULL);
+	}
+	s[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return (s);
+}
+
+static char *
+dump(const json_t *j)
+{
+	return (json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(2) |
+	    JSON_REAL_PRECISION(10)));
+}
+
+static void
+read_options(const char *path, char **base, char **ctype)
+{
+	char	*s, *line, *save;
+	size_t	 len;
+
+	*base = strdup(BASE_URL);
+	*ctype = NULL;
+	if ((s = slurp(path, &len)) == NULL)
+		return;
+	for (line = strtok_r(s, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "base_url=", 9) == 0) {
+			free(*base);
+			*base = strdup(line + 9);
+		} else if (strncmp(line, "content_type=", 13) == 0) {
+			free(*ctype);
+			*ctype = strdup(line + 13);
+		}
+	}
+	free(s);
+}
+
+static json_t *
+parse_whole(const char *data, size_t len, const struct parse_options *o)
+{
+	struct feed_meta	 meta;
+	json_t			*entries = json_array(), *r;
+	char			*error;
+	int			 rv;
+
+	rv = parse_buffer(data, len, o, collect_cb, entries, &meta, &error);
+	r = result_json(rv, error, &meta, entries);
+	feed_meta_clear(&meta);
+	free(error);
+	return (r);
+}
+
+static json_t *
+parse_bytewise(const char *data, size_t len, const struct parse_options *o)
+{
+	struct parser	*p;
+	json_t		*entries = json_array(), *r;
+	size_t		 i;
+	int		 rv = 0;
+
+	p = parse_new(o, collect_cb, entries);
+	for (i = 0; i < len && rv == 0; i++)
+		rv = parse_feed(p, data + i, 1);
+	if (rv == 0)
+		rv = parse_finish(p);
+	r = result_json(rv, parse_error(p), parse_meta(p), entries);
+	parse_free(p);
+	return (r);
+}
+
+static void
+test_fixture(const char *name)
+{
+	struct parse_options	 o;
+	char			 path[1100], stem[1024], *data, *want = NULL;
+	char			*got, *got2, *base, *ctype, *dot;
+	size_t			 len, wlen;
+	json_t			*r, *r2, *w;
+	FILE			*f;
+
+	snprintf(path, sizeof(path), "%s/%s", PARSE_FIXTURES, name);
+	snprintf(stem, sizeof(stem), "%s/%s", PARSE_FIXTURES, name);
+	if ((dot = strrchr(stem, '.')) != NULL)
+		*dot = '\0';
+	if ((data = slurp(path, &len)) == NULL) {
+		ok(0, "%s: readable", name);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s.options", stem);
+	read_options(path, &base, &ctype);
+	memset(&o, 0, sizeof(o));
+	o.base_url = base;
+	o.content_type = ctype;
+
+	r = parse_whole(data, len, &o);
+	got = dump(r);
+	snprintf(path, sizeof(path), "%s.expected.json", stem);
+	if (getenv("UPDATE_EXPECTED") != NULL) {
+		if ((f = fopen(path, "w")) != NULL) {
+			fprintf(f, "%s\n", got);
+			fclose(f);
+		}
+	}
+	if ((want = slurp(path, &wlen)) != NULL &&
+	    (w = json_loads(want, 0, NULL)) != NULL) {
+		free(want);
+		want = dump(w);
+		json_decref(w);
+	}
+	is_str(got, want, "%s: as expected", name);
+
+	r2 = parse_bytewise(data, len, &o);
+	got2 = dump(r2);
+	is_str(got2, got, "%s: one byte at a time, the same", name);
+
+	free(got);
+	free(got2);
+	free(want);
+	json_decref(r);
+	json_decref(r2);
+	free(data);
+	free(base);
+	free(ctype);
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return (strcmp(*(char *const *)a, *(char *const *)b));
+}
+
+/* Hostile documents: nesting, entity expansion, not feeds at all. */
+static void
+test_limits(void)
+{
+	struct parse_options	 o;
+	struct buf		 b;
+	json_t			*r;
+	char			*err = NULL;
+	int			 i, rv;
+	const char		*laughs =
+	    "<?xml version=\"1.0\"?>\n<!DOCTYPE rss [\n"
+	    "<!ENTITY a \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\">\n"
+	    "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">\n"
+	    "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">\n"
+	    "<!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">\n"
+	    "<!ENTITY e \"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\">\n"
+	    "<!ENTITY f \"&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;\">\n"
+	    "<!ENTITY g \"&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;\">\n"
+	    "]>\n<rss version=\"2.0\"><channel><title>Rires</title>"
+	    "<item><title>&g;</title><description>&g;&g;</description>"
+	    "<link>http://example.org/1</link></item></channel></rss>\n";
+	const char		*ext =
+	    "<?xml version=\"1.0\"?>\n<!DOCTYPE rss [\n"
+	    "<!ENTITY x SYSTEM \"file:///etc/passwd\">]>\n"
+	    "<rss version=\"2.0\"><channel><item><title>&x;</title>"
+	    "<link>http://example.org/1</link></item></channel></rss>\n";
+
+	memset(&o, 0, sizeof(o));
+	o.base_url = BASE_URL;
+
+	/* Nesting beyond the limit stops the parse with an error. */
+	buf_init(&b);
+	buf_addstr(&b, "<rss version=\"2.0\"><channel>");
+	for (i = 0; i < 100000; i++)
+		buf_addstr(&b, "<x>");
+	rv = parse_buffer(b.data, b.len, &o, collect_cb, (r = json_array()),
+	    NULL, &err);
+	ok(rv == -1 && err != NULL && strstr(err, "nested") != NULL,
+	    "deep nesting refused: %s", err ? err : "(none)");
+	free(err);
+	json_decref(r);
+	o.max_depth = 10;
+	buf_reset(&b);
+	buf_addstr(&b, "<rss><channel><item><description><a><b><c><d><e><f>"
+	    "<g>x</g></f></e></d></c></b></a></description></item></channel>"
+	    "</rss>");
+	rv = parse_buffer(b.data, b.len, &o, collect_cb, (r = json_array()),
+	    NULL, &err);
+	ok(rv == -1 && err != NULL, "max_depth option honoured");
+	free(err);
+	json_decref(r);
+	o.max_depth = 0;
+
+	buf_reset(&b);
+	buf_addstr(&b, "{\"version\":\"https://jsonfeed.org/version/1.1\","
+	    "\"items\":[");
+	for (i = 0; i < 5000; i++)
+		buf_addc(&b, '[');
+	rv = parse_buffer(b.data, b.len, &o, collect_cb, (r = json_array()),
+	    NULL, &err);
+	ok(rv == -1 && err != NULL, "deep JSON refused: %s",
+	    err ? err : "(none)");
+	free(err);
+	json_decref(r);
+	buf_free(&b);
+
+	/* Declared entities are never expanded: text stays small. */
+	r = parse_whole(laughs, strlen(laughs), &o);
+	ok(json_array_size(json_object_get(r, "entries")) == 1,
+	    "billion laughs: the entry is read");
+	err = json_dumps(r, 0);
+	ok(err != NULL && strlen(err) < 4096, "billion laughs: no expansion "
+	    "(%zu bytes)", err ? strlen(err) : 0);
+	free(err);
+	json_decref(r);
+
+	r = parse_whole(ext, strlen(ext), &o);
+	err = json_dumps(r, 0);
+	ok(err != NULL && strstr(err, "root:") == NULL,
+	    "external entity not loaded");
+	free(err);
+	json_decref(r);
+
+	rv = parse_buffer("<html><body>x</body></html>", 27, &o, NULL, NULL,
+	    NULL, &err);
+	is_str(err, "not a feed: root element <html>", "HTML is not a feed");
+	ok(rv == -1, "HTML: -1");
+	free(err);
+	rv = parse_buffer("", 0, &o, NULL, NULL, NULL, &err);
+	ok(rv == -1 && err != NULL, "empty document: %s", err ? err : "");
+	free(err);
+	rv = parse_buffer("Bonjour", 7, &o, NULL, NULL, NULL, &err);
+	ok(rv == -1 && err != NULL && strncmp(err, "not a feed", 10) == 0,
+	    "plain text: %s", err ? err : "");
+	free(err);
+	rv = parse_buffer("{\"version\":\"1\",\"items\":[]}", 26, &o, NULL,
+	    NULL, NULL, &err);
+	ok(rv == -1 && err != NULL, "JSON without JSON Feed version: %s",
+	    err ? err : "");
+	free(err);
+	rv = parse_buffer("<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/"
+	    "22-rdf-syntax-ns#\"><x/></rdf:RDF>", 80, &o, NULL, NULL, NULL,
+	    &err);
+	ok(rv == -1 && err != NULL, "RDF without RSS 1.0: %s",
+	    err ? err : "");
+	free(err);
+}
+
+int
+main(void)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		**names = NULL, *n;
+	size_t		 nnames = 0, i, len;
+
+	if ((d = opendir(PARSE_FIXTURES)) == NULL) {
+		ok(0, "open %s", PARSE_FIXTURES);
+		return (tap_done());
+	}
+	while ((de = readdir(d)) != NULL) {
+		n = de->d_name;
+		len = strlen(n);
+		if (len > 14 && strcmp(n + len - 14, ".expected.json") == 0)
+			continue;
+		if ((len > 4 && (strcmp(n + len - 4, ".xml") == 0 ||
+		    strcmp(n + len - 4, ".rss") == 0)) ||
+		    (len > 5 && (strcmp(n + len - 5, ".atom") == 0 ||
+		    strcmp(n + len - 5, ".json") == 0))) {
+			names = realloc(names, (nnames + 1) * sizeof(*names));
+			names[nnames++] = strdup(n);
+		}
+	}
+	closedir(d);
+	qsort(names, nnames, sizeof(*names), name_cmp);
+	ok(nnames >= 25, "%zu fixtures", nnames);
+	for (i = 0; i < nnames; i++) {
+		test_fixture(names[i]);
+		free(names[i]);
+	}
+	free(names);
+	test_limits();
+	return (tap_done());
+}
