@@ -288,6 +288,23 @@ fetcher_destroy(struct fetcher *fr)
 	curl_global_cleanup();
 }
 
+const char *
+fetch_content_type(const struct fetch *f)
+{
+	return (f->resp.content_type);
+}
+
+const char *
+fetch_effective_url(const struct fetch *f)
+{
+	char	*eff = NULL;
+
+	if (f->easy == NULL || curl_easy_getinfo(f->easy,
+	    CURLINFO_EFFECTIVE_URL, &eff) != CURLE_OK)
+		return (f->url);
+	return (eff != NULL ? eff : f->url);
+}
+
 int
 fetcher_active(const struct fetcher *fr)
 {

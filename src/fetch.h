@@ -83,6 +83,13 @@ struct fetch	*fetch_start(struct fetcher *, const struct fetch_request *,
  * too (the fetcher then goes away once the callback returns).
  */
 void		 fetch_cancel(struct fetch *);
+/*
+ * While the body arrives (from data_cb): the Content-Type of the response
+ * and the URL it came from after redirects, for the parser's charset and
+ * base. NULL when unknown.
+ */
+const char	*fetch_content_type(const struct fetch *);
+const char	*fetch_effective_url(const struct fetch *);
 int		 fetcher_active(const struct fetcher *);
 int		 fetcher_queued(const struct fetcher *);
 

@@ -210,13 +210,10 @@ pull_timer_cb(evutil_socket_t fd, short ev, void *arg)
 	req.timeout = s->conf->fetch_timeout;
 	req.max_redirects = s->conf->max_redirects;
 	req.label = sp->name;
-	sp->ingest = ingest_new(sp->conf, sp->conf->url, NULL);
 	sp->fetch_started = time(NULL);
 	sp->fetch = fetch_start(s->fetcher, &req, pull_data_cb,
 	    pull_done_cb, sp);
 	if (sp->fetch == NULL) {
-		ingest_free(sp->ingest);
-		sp->ingest = NULL;
 		pull_fetch_failed(sp, NULL, "the request could not be made");
 		pull_state_save(sp);
 	}
@@ -227,6 +224,14 @@ pull_data_cb(const char *data, size_t len, void *arg)
 {
 	struct pull_peer	*sp = arg;
 
+	/*
+	 * The parser starts with the first bytes, once the headers have
+	 * given the charset and redirects the base of relative links.
+	 */
+	if (sp->ingest == NULL)
+		sp->ingest = ingest_new(sp->conf,
+		    fetch_effective_url(sp->fetch),
+		    fetch_content_type(sp->fetch));
 	return (ingest_data(sp->ingest, data, len));
 }
 
@@ -314,6 +319,10 @@ pull_done_cb(const struct fetch_result *res, void *arg)
 
 	sp->fetch = NULL;
 	sp->ingest = NULL;
+	/* No body (an error, a 304, an empty 200): nothing was parsed. */
+	if (in == NULL)
+		in = ingest_new(sp->conf, res->effective_url,
+		    res->content_type);
 	sp->state.last_fetch = time(NULL);
 	sp->state.http_status = res->status;
 
