@@ -32,7 +32,6 @@ struct pull_peer {
 	struct ingest		*ingest;
 	int64_t			 entries;
 	struct ingest_stats	 last;
-	int64_t			 fetch_started;
 };
 TAILQ_HEAD(pull_peer_list, pull_peer);
 
@@ -210,7 +209,6 @@ pull_timer_cb(evutil_socket_t fd, short ev, void *arg)
 	req.timeout = s->conf->fetch_timeout;
 	req.max_redirects = s->conf->max_redirects;
 	req.label = sp->name;
-	sp->fetch_started = time(NULL);
 	sp->fetch = fetch_start(s->fetcher, &req, pull_data_cb,
 	    pull_done_cb, sp);
 	if (sp->fetch == NULL) {

@@ -152,6 +152,8 @@ static void	 serve_text(struct serve_reply *, int, const char *,
 		    const char *);
 static void	 serve_method_not_allowed(struct serve_reply *);
 static void	 serve_preflight(struct serve_reply *);
+static int	 serve_read_method(struct serve_reply *,
+		    struct evhttp_request *);
 static void	 serve_log_uri(const char *, char *, size_t);
 
 static void	 serve_atom_cb(struct evhttp_request *, void *);
@@ -567,6 +569,28 @@ done:
 }
 
 /* GET /health: liveness and a few numbers, never cached. */
+/*
+ * The methods every read-only resource takes: GET and HEAD go on (with
+ * CORS allowed), OPTIONS is a preflight, anything else a 405. Returns -1
+ * when the reply has been prepared here.
+ */
+static int
+serve_read_method(struct serve_reply *r, struct evhttp_request *req)
+{
+	switch (evhttp_request_get_command(req)) {
+	case EVHTTP_REQ_GET:
+	case EVHTTP_REQ_HEAD:
+		evhttp_add_header(r->out, "Access-Control-Allow-Origin", "*");
+		return (0);
+	case EVHTTP_REQ_OPTIONS:
+		serve_preflight(r);
+		return (-1);
+	default:
+		serve_method_not_allowed(r);
+		return (-1);
+	}
+}
+
 static void
 serve_health_cb(struct evhttp_request *req, void *arg)
 {
@@ -578,18 +602,8 @@ serve_health_cb(struct evhttp_request *req, void *arg)
 
 	if (serve_begin(s, req, &r) == -1)
 		goto done;
-	switch (evhttp_request_get_command(req)) {
-	case EVHTTP_REQ_GET:
-	case EVHTTP_REQ_HEAD:
-		break;
-	case EVHTTP_REQ_OPTIONS:
-		serve_preflight(&r);
+	if (serve_read_method(&r, req) == -1)
 		goto done;
-	default:
-		serve_method_not_allowed(&r);
-		goto done;
-	}
-	evhttp_add_header(r.out, "Access-Control-Allow-Origin", "*");
 	if ((n = store_count_entries(s->store)) < 0) {
 		serve_text(&r, 503, "Service Unavailable", "store unavailable");
 		goto done;
@@ -636,18 +650,8 @@ serve_listing(struct serve *s, struct evhttp_request *req,
 	buf_init(&key);
 	if (serve_begin(s, req, &r) == -1)
 		goto done;
-	switch (evhttp_request_get_command(req)) {
-	case EVHTTP_REQ_GET:
-	case EVHTTP_REQ_HEAD:
-		break;
-	case EVHTTP_REQ_OPTIONS:
-		serve_preflight(&r);
+	if (serve_read_method(&r, req) == -1)
 		goto done;
-	default:
-		serve_method_not_allowed(&r);
-		goto done;
-	}
-	evhttp_add_header(r.out, "Access-Control-Allow-Origin", "*");
 	if ((uri = evhttp_request_get_evhttp_uri(req)) == NULL) {
 		serve_text(&r, 400, "Bad Request", "malformed request URI");
 		goto done;
