@@ -140,6 +140,7 @@ static struct fetch_host *fetch_host_ref(struct fetcher *, const char *);
 static char	*fetch_url_host(const char *, const char *);
 static char	*fetch_url_resolve(const char *, const char *);
 static int	 fetch_setup(struct fetch *, const struct fetch_request *);
+static int	 fetch_add_line(struct fetch *, const char *);
 static int	 fetch_add_header(struct fetch *, const char *, const char *);
 static int	 fetch_launch(struct fetch *, int64_t);
 static void	 fetch_detach(struct fetch *);
@@ -722,6 +723,7 @@ static int
 fetch_setup(struct fetch *f, const struct fetch_request *req)
 {
 	long	 ctimeout, timeout, redirs, lslimit, lstime;
+	size_t	 i;
 
 	if ((f->easy = curl_easy_init()) == NULL) {
 		log_warnx("%s: curl_easy_init failed", f->label);
@@ -739,6 +741,17 @@ fetch_setup(struct fetch *f, const struct fetch_request *req)
 	if (fetch_add_header(f, "If-None-Match", req->etag) == -1 ||
 	    fetch_add_header(f, "If-Modified-Since", req->last_modified) == -1)
 		return (-1);
+	for (i = 0; req->headers != NULL && req->headers[i] != NULL; i++)
+		if (fetch_add_line(f, req->headers[i]) == -1)
+			return (-1);
+	if (req->method != NULL && strcmp(req->method, "GET") != 0 &&
+	    strcmp(req->method, "POST") != 0 &&
+	    strcmp(req->method, "PUT") != 0 &&
+	    strcmp(req->method, "DELETE") != 0) {
+		log_warnx("%s: method %s not supported", f->label,
+		    req->method);
+		return (-1);
+	}
 
 	FETCH_SETOPT(f, CURLOPT_URL, f->url);
 	FETCH_SETOPT(f, CURLOPT_PRIVATE, f);
@@ -753,6 +766,20 @@ fetch_setup(struct fetch *f, const struct fetch_request *req)
 	FETCH_SETOPT(f, CURLOPT_LOW_SPEED_LIMIT, lslimit);
 	FETCH_SETOPT(f, CURLOPT_LOW_SPEED_TIME, lstime);
 	FETCH_SETOPT(f, CURLOPT_ACCEPT_ENCODING, "");
+	if (req->body != NULL || (req->method != NULL &&
+	    strcmp(req->method, "POST") == 0)) {
+		/* COPYPOSTFIELDS: the caller's buffer may go at once. */
+		FETCH_SETOPT(f, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)req->body_len);
+		FETCH_SETOPT(f, CURLOPT_COPYPOSTFIELDS,
+		    req->body != NULL ? req->body : "");
+		/* No "Expect: 100-continue" round trip on small bodies. */
+		if (fetch_add_line(f, "Expect:") == -1)
+			return (-1);
+	}
+	if (req->method != NULL && strcmp(req->method, "GET") != 0 &&
+	    strcmp(req->method, "POST") != 0)
+		FETCH_SETOPT(f, CURLOPT_CUSTOMREQUEST, req->method);
 	FETCH_SETOPT(f, CURLOPT_USERAGENT, req->user_agent != NULL ?
 	    req->user_agent : PACKAGE_NAME "/" PACKAGE_VERSION);
 	if (f->headers != NULL)
@@ -781,8 +808,8 @@ fetch_setup(struct fetch *f, const struct fetch_request *req)
 static int
 fetch_add_header(struct fetch *f, const char *name, const char *value)
 {
-	struct curl_slist	*l;
-	struct buf		 b;
+	struct buf	 b;
+	int		 rc;
 
 	if (value == NULL || *value == '\0')
 		return (0);
@@ -793,9 +820,22 @@ fetch_add_header(struct fetch *f, const char *name, const char *value)
 	}
 	buf_init(&b);
 	buf_printf(&b, "%s: %s", name, value);
-	l = curl_slist_append(f->headers, b.data);
+	rc = fetch_add_line(f, b.data);
 	buf_free(&b);
-	if (l == NULL) {
+	return (rc);
+}
+
+/* Adds a whole header line; one with CR or LF could smuggle a request. */
+static int
+fetch_add_line(struct fetch *f, const char *line)
+{
+	struct curl_slist	*l;
+
+	if (strpbrk(line, "\r\n") != NULL) {
+		log_warnx("%s: a header line has a line break", f->label);
+		return (-1);
+	}
+	if ((l = curl_slist_append(f->headers, line)) == NULL) {
 		log_warnx("%s: curl_slist_append failed", f->label);
 		return (-1);
 	}

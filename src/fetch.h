@@ -36,6 +36,17 @@ struct fetch_request {
 	 * low_speed_time seconds is dropped. */
 	long		 low_speed_limit;
 	long		 low_speed_time;
+	/*
+	 * Added for WebSub: a method other than GET ("POST", "PUT",
+	 * "DELETE"; NULL is GET), a request body (copied at fetch_start),
+	 * and extra header lines "Name: value", NULL-terminated; a line
+	 * with CR or LF is refused. Redirects of a POST are the caller's
+	 * choice (max_redirects = 0 for WebSub requests).
+	 */
+	const char	*method;
+	const char	*body;
+	size_t		 body_len;
+	const char *const *headers;
 };
 
 /*

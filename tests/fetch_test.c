@@ -645,6 +645,54 @@ test_headers(struct fetcher *fr)
 	got_free(&g);
 }
 
+/* POST, PUT and DELETE with a body and extra headers, seen by /echo. */
+static void
+test_methods(struct fetcher *fr)
+{
+	struct fetch_request	 req;
+	struct got		 g;
+	json_t			*j;
+	const char *const	 hdrs[] = { "Content-Type: application/x-test",
+				    "X-Hub-Signature: sha256=00", NULL };
+	const char *const	 bad[] = { "X-Evil: a\r\nHost: b", NULL };
+	const char		*m[] = { "POST", "PUT", "DELETE" };
+	size_t			 i;
+
+	for (i = 0; i < 3; i++) {
+		memset(&req, 0, sizeof(req));
+		req.max_redirects = 0;
+		req.method = m[i];
+		req.body = "a=1&b=\0x";
+		req.body_len = 8;
+		req.headers = hdrs;
+		got_init(&g);
+		ok(fetch_one(fr, "/echo", &req, &g) == 0 && g.status == 200,
+		    "%s: done", m[i]);
+		j = g.body.data != NULL ? json_loads(g.body.data, JSON_ALLOW_NUL, NULL) :
+		    NULL;
+		is_str(json_string_value(json_object_get(j, "method")), m[i],
+		    "%s: method sent", m[i]);
+		ok(g.body.data != NULL && json_string_length(json_object_get(j,
+		    "body")) == 8, "%s: body sent whole, NUL included", m[i]);
+		is_str(json_string_value(json_object_get(j, "content_type")),
+		    "application/x-test", "%s: extra header sent", m[i]);
+		ok(json_object_get(j, "expect") == NULL ||
+		    json_is_null(json_object_get(j, "expect")),
+		    "%s: no Expect: 100-continue", m[i]);
+		json_decref(j);
+		got_free(&g);
+	}
+	memset(&req, 0, sizeof(req));
+	req.url = "http://127.0.0.1:1/";
+	req.headers = bad;
+	ok(fetch_start(fr, &req, data_cb, done_cb, &g) == NULL,
+	    "a header line with CR LF is refused");
+	req.headers = NULL;
+	req.method = "TRACE";
+	ok(fetch_start(fr, &req, data_cb, done_cb, &g) == NULL,
+	    "an unknown method is refused");
+}
+
 static void
 test_private(void)
 {
@@ -853,6 +901,7 @@ main(void)
 	test_sizes(fr);
 	test_redirects(fr);
 	test_headers(fr);
+	test_methods(fr);
 	fetcher_free(fr);
 	test_private();
 	test_window();

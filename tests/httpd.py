@@ -134,6 +134,18 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(404, b"<html><body>not found</body></html>\n",
                        ctype="text/html")
 
+    def do_echo(self):
+        # /echo answers with the method, the headers asked for and the body.
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(min(n, 1 << 20)) if n > 0 else b""
+        out = {"method": self.command, "body": body.decode("latin-1"),
+               "content_type": self.headers.get("Content-Type"),
+               "signature": self.headers.get("X-Hub-Signature"),
+               "expect": self.headers.get("Expect")}
+        self.reply(200, json.dumps(out).encode(), ctype="application/json")
+
+    do_POST = do_PUT = do_DELETE = do_echo
+
     def route_feed(self):
         inm = self.headers.get("If-None-Match")
         ims = self.headers.get("If-Modified-Since")
