@@ -73,6 +73,7 @@ struct serve_blob {
 struct serve_cached {
 	TAILQ_ENTRY(serve_cached)	 lru;	/* most recently used first */
 	char				*key;	/* format + canonical query */
+	char				*self;	/* its absolute URL */
 	struct serve_blob		*body;
 	struct serve_blob		*gz;	/* NULL if deflate failed */
 	char				 etag[SERVE_ETAG_LEN];
@@ -95,6 +96,17 @@ struct serve_conn {
 };
 LIST_HEAD(serve_conn_list, serve_conn);
 
+/* A path answered by another module. */
+struct serve_route {
+	SLIST_ENTRY(serve_route)	 entry;
+	char				*path;
+	size_t				 len;
+	int				 prefix;
+	serve_handler_cb		 cb;
+	void				*arg;
+};
+SLIST_HEAD(serve_routes, serve_route);
+
 struct serve {
 	struct event_base	*base;
 	struct evhttp		*http;
@@ -102,6 +114,8 @@ struct serve {
 	char			*node;
 	char			*title;
 	char			*public_url;
+	char			*hub_url;
+	struct serve_routes	 routes;
 	int			 listing_limit;
 	int			 listing_max;
 	int			 cache_max_age;
@@ -141,6 +155,7 @@ struct serve_reply {
 	int			 code;
 	const char		*reason;
 	const char		*why;		/* logged with errors */
+	char			*path;		/* decoded, for routes */
 	int			 head;
 	size_t			 length;	/* of the body, sent or not */
 };
@@ -160,6 +175,7 @@ static void	 serve_atom_cb(struct evhttp_request *, void *);
 static void	 serve_json_cb(struct evhttp_request *, void *);
 static void	 serve_health_cb(struct evhttp_request *, void *);
 static void	 serve_notfound_cb(struct evhttp_request *, void *);
+static struct serve_route *serve_route_find(struct serve *, const char *);
 static void	 serve_listing(struct serve *, struct evhttp_request *,
 		    enum serve_format);
 static struct serve_cached *serve_render(struct serve *, enum serve_format,
@@ -233,6 +249,7 @@ serve_new(struct event_base *base, struct store *store,
 	s->started = time(NULL);
 	s->port = -1;
 	TAILQ_INIT(&s->cache);
+	SLIST_INIT(&s->routes);
 	for (i = 0; i < SERVE_CONN_BUCKETS; i++)
 		LIST_INIT(&s->conns[i]);
 	serve_copy_config(s, conf);
@@ -247,7 +264,8 @@ serve_new(struct event_base *base, struct store *store,
 	evhttp_set_max_body_size(s->http, s->max_body_size);
 	evhttp_set_timeout(s->http, SERVE_TIMEOUT);
 	evhttp_set_allowed_methods(s->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
-	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_POST);
+	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
+	    EVHTTP_REQ_DELETE);
 	if (evhttp_set_cb(s->http, SERVE_PATH_ATOM, serve_atom_cb, s) != 0 ||
 	    evhttp_set_cb(s->http, SERVE_PATH_JSON, serve_json_cb, s) != 0 ||
 	    evhttp_set_cb(s->http, SERVE_PATH_HEALTH, serve_health_cb, s) != 0) {
@@ -323,16 +341,134 @@ serve_set_config(struct serve *s, const struct config *conf)
 void
 serve_free(struct serve *s)
 {
+	struct serve_route	*rt;
+
 	if (s == NULL)
 		return;
 	/* Frees the connections first: their close callbacks use s. */
 	if (s->http != NULL)
 		evhttp_free(s->http);
 	serve_cache_clear(s);
+	while ((rt = SLIST_FIRST(&s->routes)) != NULL) {
+		SLIST_REMOVE_HEAD(&s->routes, entry);
+		free(rt->path);
+		free(rt);
+	}
 	free(s->node);
 	free(s->title);
 	free(s->public_url);
+	free(s->hub_url);
 	free(s);
+}
+
+int
+serve_route(struct serve *s, const char *path, int prefix,
+    serve_handler_cb cb, void *arg)
+{
+	struct serve_route	*rt;
+
+	if (path == NULL || path[0] != '/' || cb == NULL) {
+		log_warnx("%s: bad route", __func__);
+		return (-1);
+	}
+	if ((rt = calloc(1, sizeof(*rt))) == NULL)
+		fatal("%s", __func__);
+	rt->path = serve_strdup(path);
+	rt->len = strlen(path);
+	rt->prefix = prefix;
+	rt->cb = cb;
+	rt->arg = arg;
+	SLIST_INSERT_HEAD(&s->routes, rt, entry);
+	return (0);
+}
+
+/* The route of a decoded path: exact, else the longest prefix. */
+static struct serve_route *
+serve_route_find(struct serve *s, const char *path)
+{
+	struct serve_route	*rt, *best = NULL;
+
+	SLIST_FOREACH(rt, &s->routes, entry) {
+		if (strcmp(path, rt->path) == 0)
+			return (rt);
+		if (rt->prefix && strncmp(path, rt->path, rt->len) == 0 &&
+		    path[rt->len] == '/' &&
+		    (best == NULL || rt->len > best->len))
+			best = rt;
+	}
+	return (best);
+}
+
+void
+serve_set_hub(struct serve *s, const char *hub_url)
+{
+	free(s->hub_url);
+	s->hub_url = hub_url != NULL ? serve_strdup(hub_url) : NULL;
+	serve_cache_clear(s);
+}
+
+const char *
+serve_public_url(const struct serve *s)
+{
+	return (s->public_url);
+}
+
+struct evhttp_request *
+serve_reply_request(struct serve_reply *r)
+{
+	return (r->req);
+}
+
+const char *
+serve_reply_path(const struct serve_reply *r)
+{
+	return (r->path != NULL ? r->path : "/");
+}
+
+const char *
+serve_reply_client(const struct serve_reply *r)
+{
+	return (r->addr);
+}
+
+const char *
+serve_reply_client_host(const struct serve_reply *r)
+{
+	return (r->host);
+}
+
+void
+serve_reply_text(struct serve_reply *r, int code, const char *reason,
+    const char *msg)
+{
+	serve_text(r, code, reason, msg);
+}
+
+void
+serve_reply_data(struct serve_reply *r, int code, const char *reason,
+    const char *content_type, const void *data, size_t len)
+{
+	r->code = code;
+	r->reason = reason;
+	evbuffer_drain(r->body, evbuffer_get_length(r->body));
+	if (len > 0 && evbuffer_add(r->body, data, len) == -1)
+		fatal("%s: evbuffer_add", __func__);
+	evhttp_remove_header(r->out, "Content-Type");
+	if (content_type != NULL)
+		evhttp_add_header(r->out, "Content-Type", content_type);
+}
+
+void
+serve_reply_header(struct serve_reply *r, const char *name,
+    const char *value)
+{
+	evhttp_add_header(r->out, name, value);
+}
+
+void
+serve_reply_why(struct serve_reply *r, const char *why)
+{
+	r->why = why;
 }
 
 int
@@ -492,6 +628,7 @@ serve_finish(struct serve_reply *r)
 		    uri, r->code, r->length);
 	evhttp_send_reply(r->req, r->code, r->reason, r->body);
 	evbuffer_free(r->body);
+	free(r->path);
 }
 
 /* A short plain-text answer (errors). */
@@ -556,17 +693,40 @@ serve_json_cb(struct evhttp_request *req, void *arg)
 	serve_listing(arg, req, SERVE_JSON);
 }
 
+/*
+ * Every path without an evhttp callback of its own: a module's route,
+ * else 404. The handler's reply defaults to a 500 it must overwrite.
+ */
 static void
 serve_notfound_cb(struct evhttp_request *req, void *arg)
 {
+	struct serve		*s = arg;
 	struct serve_reply	 r;
+	struct serve_route	*rt;
+	const struct evhttp_uri	*uri;
+	const char		*p;
+	size_t			 len = 0;
 
-	if (serve_begin(arg, req, &r) == -1)
+	if (serve_begin(s, req, &r) == -1)
 		goto done;
-	serve_text(&r, 404, "Not Found", "not found");
+	if ((uri = evhttp_request_get_evhttp_uri(req)) == NULL ||
+	    (p = evhttp_uri_get_path(uri)) == NULL ||
+	    (r.path = evhttp_uridecode(p, 0, &len)) == NULL ||
+	    strlen(r.path) != len) {
+		/* An encoded NUL would cut the path short: refused. */
+		serve_text(&r, 400, "Bad Request", "malformed request path");
+		goto done;
+	}
+	if ((rt = serve_route_find(s, r.path)) == NULL) {
+		serve_text(&r, 404, "Not Found", "not found");
+		goto done;
+	}
+	serve_text(&r, 500, "Internal Server Error", "no answer");
+	rt->cb(&r, rt->arg);
 done:
 	serve_finish(&r);
 }
+
 
 /* GET /health: liveness and a few numbers, never cached. */
 /*
@@ -679,6 +839,15 @@ serve_listing(struct serve *s, struct evhttp_request *req,
 		serve_cache_add(s, c);
 
 	modified = store_last_change(s->store);
+	/* WebSub discovery (section 4): the hub and the topic's own URL. */
+	if (s->hub_url != NULL) {
+		buf_reset(&key);
+		buf_printf(&key, "<%s>; rel=\"hub\"", s->hub_url);
+		evhttp_add_header(r.out, "Link", key.data);
+	}
+	buf_reset(&key);
+	buf_printf(&key, "<%s>; rel=\"self\"", c->self);
+	evhttp_add_header(r.out, "Link", key.data);
 	evhttp_add_header(r.out, "Vary", "Accept-Encoding");
 	snprintf(cc, sizeof(cc), "public, max-age=%d", s->cache_max_age);
 	evhttp_add_header(r.out, "Cache-Control", cc);
@@ -808,6 +977,7 @@ serve_render(struct serve *s, enum serve_format fmt, const struct query *q,
 	buf_printf(&home, "%s/", s->public_url);
 	feed.alternate_url = home.data;
 	feed.next_url = col.more ? next.data : NULL;
+	feed.hub_url = s->hub_url;
 	feed.updated = store_last_change(s->store);
 	if (feed.updated <= 0)
 		feed.updated = s->started;
@@ -819,6 +989,7 @@ serve_render(struct serve *s, enum serve_format fmt, const struct query *q,
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		fatal("%s", __func__);
 	c->key = serve_strdup(key);
+	c->self = serve_strdup(self.data);
 	c->body = serve_blob_new(out.len);
 	if (out.len > 0)
 		memcpy(c->body->data, out.data, out.len);
@@ -1121,5 +1292,6 @@ serve_cached_free(struct serve_cached *c)
 	serve_blob_unref(c->body);
 	serve_blob_unref(c->gz);
 	free(c->key);
+	free(c->self);
 	free(c);
 }

@@ -9,9 +9,11 @@
 #include <stdint.h>
 
 struct event_base;
+struct evhttp_request;
 struct config;
 struct store;
 struct serve;
+struct serve_reply;
 
 struct serve	*serve_new(struct event_base *, struct store *,
 		    const struct config *);
@@ -23,6 +25,43 @@ void		 serve_free(struct serve *);
 
 /* The local port of the socket bound last (useful with port 0), or -1. */
 int		 serve_port(const struct serve *);
+
+/*
+ * Other modules (WebSub hub and subscriber, publishing) answer their own
+ * paths. serve counts the connection, then calls the handler, which
+ * fills the reply with the functions below; serve adds the common
+ * headers, logs the request and sends the reply when the handler
+ * returns. A prefix route also matches what is under its path
+ * ("/entries" matches "/entries/x", not "/entriesx"). Request bodies
+ * are bounded by max_body_size before any handler runs (413).
+ */
+typedef void	(*serve_handler_cb)(struct serve_reply *, void *arg);
+int		 serve_route(struct serve *, const char *path, int prefix,
+		    serve_handler_cb, void *arg);
+
+struct evhttp_request *serve_reply_request(struct serve_reply *);
+/* The decoded path of the request ("/entries/x"). */
+const char	*serve_reply_path(const struct serve_reply *);
+/* The client as "addr:port" for log lines, and its address alone. */
+const char	*serve_reply_client(const struct serve_reply *);
+const char	*serve_reply_client_host(const struct serve_reply *);
+/* A short plain-text answer: errors, and small confirmations. */
+void		 serve_reply_text(struct serve_reply *, int code,
+		    const char *reason, const char *msg);
+void		 serve_reply_data(struct serve_reply *, int code,
+		    const char *reason, const char *content_type,
+		    const void *data, size_t len);
+void		 serve_reply_header(struct serve_reply *, const char *name,
+		    const char *value);
+/* The reason logged with the answer (a copy is not made: keep it live). */
+void		 serve_reply_why(struct serve_reply *, const char *why);
+
+/*
+ * The node's WebSub hub URL: listings then advertise it (Link headers and
+ * links inside Atom and JSON Feed); NULL stops advertising.
+ */
+void		 serve_set_hub(struct serve *, const char *hub_url);
+const char	*serve_public_url(const struct serve *);
 
 /* Counters, for tests and the admin interface. */
 struct serve_stats {

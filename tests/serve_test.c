@@ -45,6 +45,7 @@ struct resp {
 	char		*cc;
 	char		*clen;
 	char		*acam;
+	struct buf	 links;		/* every Link header, one a line */
 };
 
 static struct event_base	*base;
@@ -81,6 +82,7 @@ resp_free(struct resp *r)
 	free(r->cc);
 	free(r->clen);
 	free(r->acam);
+	buf_free(&r->links);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -97,6 +99,7 @@ resp_cb(struct evhttp_request *req, void *arg)
 {
 	struct resp		*r = arg;
 	struct evkeyvalq	*h;
+	struct evkeyval		*kv;
 	struct evbuffer		*in;
 	size_t			 len;
 
@@ -118,6 +121,10 @@ resp_cb(struct evhttp_request *req, void *arg)
 	r->cc = hdr(h, "Cache-Control");
 	r->clen = hdr(h, "Content-Length");
 	r->acam = hdr(h, "Access-Control-Allow-Methods");
+	buf_init(&r->links);
+	TAILQ_FOREACH(kv, h, next)
+		if (strcasecmp(kv->key, "Link") == 0)
+			buf_printf(&r->links, "%s\n", kv->value);
 	in = evhttp_request_get_input_buffer(req);
 	len = evbuffer_get_length(in);
 	buf_add(&r->body, evbuffer_pullup(in, len), len);
@@ -255,6 +262,82 @@ feed_json(const struct resp *r)
 {
 	return (r->body.data != NULL ?
 	    json_loadb(r->body.data, r->body.len, 0, NULL) : NULL);
+}
+
+static int	 route_calls;
+
+/* A module's handler: echoes its path and method, or fails on "/x/500". */
+static void
+route_echo_cb(struct serve_reply *r, void *arg)
+{
+	char	 msg[256];
+
+	route_calls++;
+	if (strcmp(serve_reply_path(r), "/x/500") == 0)
+		return;
+	snprintf(msg, sizeof(msg), "%s %s %d %s", (const char *)arg,
+	    serve_reply_path(r), evhttp_request_get_command(
+	    serve_reply_request(r)), serve_reply_client_host(r));
+	serve_reply_header(r, "X-Route", "yes");
+	serve_reply_data(r, 201, "Created", "text/plain", msg, strlen(msg));
+}
+
+static void
+test_routes(void)
+{
+	struct resp	 r;
+
+	ok(serve_route(srv, "/x", 1, route_echo_cb, "prefix") == 0 &&
+	    serve_route(srv, "/x/exact", 0, route_echo_cb, "exact") == 0,
+	    "routes added");
+	ok(serve_route(srv, "relative", 0, route_echo_cb, NULL) == -1,
+	    "a route must be a path");
+	ok(request(EVHTTP_REQ_POST, "/x/a%20b", NULL, NULL, &r) == 0 &&
+	    r.code == 201, "prefix route answers");
+	is_str(r.body.data, "prefix /x/a b 2 127.0.0.1",
+	    "handler sees the decoded path, method and client");
+	is_str(r.nosniff, "nosniff", "common headers added to module replies");
+	resp_free(&r);
+	ok(request(EVHTTP_REQ_PUT, "/x/exact", NULL, NULL, &r) == 0 &&
+	    r.code == 201 && r.body.data != NULL &&
+	    strncmp(r.body.data, "exact /x/exact 8 ", 17) == 0,
+	    "exact route wins over the prefix; PUT allowed");
+	resp_free(&r);
+	ok(request(EVHTTP_REQ_DELETE, "/x", NULL, NULL, &r) == 0 &&
+	    r.code == 201, "the prefix path itself matches; DELETE allowed");
+	resp_free(&r);
+	route_calls = 0;
+	ok(request(EVHTTP_REQ_GET, "/xy", NULL, NULL, &r) == 0 &&
+	    r.code == 404 && route_calls == 0, "/xy is not under /x");
+	resp_free(&r);
+	ok(request(EVHTTP_REQ_GET, "/x/a%00b", NULL, NULL, &r) == 0 &&
+	    r.code == 400 && route_calls == 0, "an encoded NUL is refused");
+	resp_free(&r);
+	ok(request(EVHTTP_REQ_GET, "/x/500", NULL, NULL, &r) == 0 &&
+	    r.code == 500, "a handler that answers nothing gives a 500");
+	resp_free(&r);
+
+	ok(request(EVHTTP_REQ_GET, "/feeds/all.atom?kind=job", NULL, NULL,
+	    &r) == 0 && r.code == 200, "listing before a hub");
+	is_str(r.links.data, "<" PUBLIC_URL "/feeds/all.atom?kind=job>; "
+	    "rel=\"self\"\n", "Link rel=self, no hub yet");
+	resp_free(&r);
+	serve_set_hub(srv, PUBLIC_URL "/hub");
+	ok(request(EVHTTP_REQ_GET, "/feeds/all.json?kind=job", NULL, NULL,
+	    &r) == 0 && r.code == 200, "listing with a hub");
+	is_str(r.links.data, "<" PUBLIC_URL "/hub>; rel=\"hub\"\n<"
+	    PUBLIC_URL "/feeds/all.json?kind=job>; rel=\"self\"\n",
+	    "Link rel=hub and rel=self headers");
+	ok(r.body.data != NULL && strstr(r.body.data, "\"hubs\"") != NULL &&
+	    strstr(r.body.data, PUBLIC_URL "/hub") != NULL,
+	    "JSON Feed names the hub");
+	resp_free(&r);
+	ok(request(EVHTTP_REQ_GET, "/feeds/all.atom", NULL, NULL, &r) == 0 &&
+	    r.body.data != NULL && strstr(r.body.data,
+	    "rel=\"hub\" href=\"" PUBLIC_URL "/hub\"") != NULL,
+	    "Atom has a hub link");
+	resp_free(&r);
+	serve_set_hub(srv, NULL);
 }
 
 static void
@@ -605,6 +688,7 @@ main(void)
 	test_health();
 	test_cache();
 	test_config_and_limits();
+	test_routes();
 
 	serve_free(srv);
 	event_base_free(base);
