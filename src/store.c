@@ -17,6 +17,7 @@
 #include "entry.h"
 #include "log.h"
 #include "store.h"
+#include "store_private.h"
 #include "url.h"
 
 /* How long a statement waits for another connection's lock (ms). */
@@ -225,6 +226,8 @@ struct store {
 	uint64_t	 generation;
 	int64_t		 last_change;
 	int64_t		 now;		/* fixed clock, 0: time(NULL) */
+	store_event_cb	 event_cb;
+	void		*event_arg;
 };
 
 /* The stored columns the merge rule needs. */
@@ -247,7 +250,6 @@ static void	 store_done(sqlite3_stmt *);
 static int	 store_run(struct store *, enum store_stmt, const char *);
 static int	 store_run_int(struct store *, enum store_stmt, int64_t, int64_t,
 		    const char *);
-static int64_t	 store_now(const struct store *);
 static void	 store_bind_text(sqlite3_stmt *, int, const char *);
 static void	 store_bind_time(sqlite3_stmt *, int, int64_t);
 static int64_t	 store_column_time(sqlite3_stmt *, int);
@@ -266,7 +268,8 @@ static int	 store_tag_add(struct store *, int64_t, int64_t, const char *,
 static int	 store_tags_write(struct store *, int64_t, const struct entry *,
 		    int64_t);
 static int	 store_upsert_one(struct store *, const struct entry *,
-		    const char *, enum store_result *, int *);
+		    const char *, enum store_result *, int *, int64_t *);
+static void	 store_notify(struct store *, int64_t, const char *);
 static void	 store_txn_check(struct store *);
 static int	 store_peers_fill(struct store *, int64_t, struct entry *);
 static struct entry *store_doc_read(struct store *, int64_t, const char *);
@@ -484,7 +487,7 @@ store_limit_pages(struct store *s, int64_t pages)
 	return (store_exec(s, sql, __func__));
 }
 
-static int64_t
+int64_t
 store_now(const struct store *s)
 {
 	return (s->now != 0 ? s->now : (int64_t)time(NULL));
@@ -614,6 +617,15 @@ store_commit(struct store *s)
 		store_rollback(s);
 		return (-1);
 	}
+	if (s->event_cb != NULL) {
+		s->event_cb(STORE_EVENT_COMMIT, NULL, NULL, s->event_arg);
+		if (s->txn_lost || sqlite3_get_autocommit(s->db)) {
+			log_warnx("%s: %s: the transaction was lost while "
+			    "queuing its consequences", __func__, s->path);
+			store_rollback(s);
+			return (-1);
+		}
+	}
 	if (s->dirty) {
 		sqlite3_bind_text(st, 1, "last_change", -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, now);
@@ -638,9 +650,67 @@ store_commit(struct store *s)
 void
 store_rollback(struct store *s)
 {
+	int	 was = s->in_txn;
+
 	if (!sqlite3_get_autocommit(s->db))
 		store_run(s, ST_ROLLBACK, __func__);
 	s->in_txn = s->dirty = s->txn_lost = 0;
+	if (was && s->event_cb != NULL)
+		s->event_cb(STORE_EVENT_ROLLBACK, NULL, NULL, s->event_arg);
+}
+
+sqlite3 *
+store_sqlite(struct store *s)
+{
+	return (s->db);
+}
+
+const char *
+store_path(const struct store *s)
+{
+	return (s->path);
+}
+
+int
+store_in_transaction(const struct store *s)
+{
+	return (s->in_txn);
+}
+
+void
+store_mark_changed(struct store *s)
+{
+	s->dirty = 1;
+}
+
+void
+store_set_event_cb(struct store *s, store_event_cb cb, void *arg)
+{
+	s->event_cb = cb;
+	s->event_arg = arg;
+}
+
+/* Tells the listener about a changed entry, read back as stored. */
+static void
+store_notify(struct store *s, int64_t seq, const char *peer)
+{
+	sqlite3_stmt	*st = s->stmt[ST_DOC];
+	struct entry	*e = NULL;
+
+	if (s->event_cb == NULL)
+		return;
+	sqlite3_bind_int64(st, 1, seq);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		e = store_doc_read(s, seq,
+		    (const char *)sqlite3_column_text(st, 0));
+	store_done(st);
+	if (e == NULL) {
+		log_warnx("%s: %s: entry %lld changed but cannot be read",
+		    __func__, s->path, (long long)seq);
+		return;
+	}
+	s->event_cb(STORE_EVENT_CHANGE, e, peer, s->event_arg);
+	entry_free(e);
 }
 
 /*
@@ -851,7 +921,7 @@ store_tags_write(struct store *s, int64_t seq, const struct entry *e,
  */
 static int
 store_upsert_one(struct store *s, const struct entry *e, const char *peer,
-    enum store_result *res, int *changed)
+    enum store_result *res, int *changed, int64_t *seqp)
 {
 	struct store_row	 row;
 	sqlite3_stmt		*st;
@@ -956,6 +1026,7 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 			*res = STORE_MERGED;
 	}
 	*changed = *res == STORE_INSERTED || *res == STORE_UPDATED || path_new;
+	*seqp = seq;
 	rc = 0;
  done:
 	free(row.id);
@@ -974,6 +1045,7 @@ store_entry_upsert(struct store *s, const struct entry *e, const char *peer,
     enum store_result *res)
 {
 	enum store_result	 r = STORE_UNCHANGED;
+	int64_t			 seq = 0;
 	int			 own = 0, changed = 0, rc;
 
 	if (e->id == NULL || *e->id == '\0') {
@@ -993,9 +1065,11 @@ store_entry_upsert(struct store *s, const struct entry *e, const char *peer,
 		own = 1;
 	}
 	if ((rc = store_run(s, ST_SAVEPOINT, __func__)) == 0) {
-		rc = store_upsert_one(s, e, peer, &r, &changed);
+		rc = store_upsert_one(s, e, peer, &r, &changed, &seq);
 		if (rc == 0)
 			rc = store_run(s, ST_RELEASE, __func__);
+		if (rc == 0 && (r == STORE_INSERTED || r == STORE_UPDATED))
+			store_notify(s, seq, peer);
 		if (rc == -1) {
 			store_txn_check(s);
 			if (!s->txn_lost) {

@@ -47,6 +47,25 @@ enum store_result {
 int		 store_entry_upsert(struct store *, const struct entry *e,
 		    const char *peer, enum store_result *);
 
+/*
+ * Change events, for the WebSub hub (one listener). STORE_EVENT_CHANGE
+ * comes inside the transaction for each entry whose stored version
+ * changed (new, newer, tombstone), with the entry as now stored (its
+ * kept id, peers filled) and the peer that carried it ("" local).
+ * STORE_EVENT_COMMIT comes just before COMMIT, so that what the listener
+ * writes (queued deliveries) commits with the entries or not at all;
+ * STORE_EVENT_ROLLBACK when the transaction is abandoned. Entries are
+ * NULL for the last two.
+ */
+enum store_event {
+	STORE_EVENT_CHANGE,
+	STORE_EVENT_COMMIT,
+	STORE_EVENT_ROLLBACK
+};
+typedef void	(*store_event_cb)(enum store_event, const struct entry *,
+		    const char *peer, void *arg);
+void		 store_set_event_cb(struct store *, store_event_cb, void *);
+
 /* Reads one entry by id or alias: 1 found, 0 not found, -1 error. */
 int		 store_entry_get(struct store *, const char *id, struct entry **);
 

@@ -688,6 +688,72 @@ test_generation(struct store *s)
 	store_set_now(s, 0);
 }
 
+struct events {
+	struct buf	 log;
+	int		 commits;
+	int		 rollbacks;
+};
+
+static void
+event_cb(enum store_event ev, const struct entry *e, const char *peer,
+    void *arg)
+{
+	struct events	*evs = arg;
+
+	switch (ev) {
+	case STORE_EVENT_CHANGE:
+		buf_printf(&evs->log, "%s%s@%s;", e->id,
+		    e->deleted ? "(x)" : "", peer);
+		break;
+	case STORE_EVENT_COMMIT:
+		evs->commits++;
+		break;
+	case STORE_EVENT_ROLLBACK:
+		evs->rollbacks++;
+		break;
+	}
+}
+
+/* The hub's view: what changed, under which id, and when it commits. */
+static void
+test_events(struct store *s)
+{
+	struct events		 evs;
+	struct entry		*e, *a;
+	enum store_result	 r;
+
+	memset(&evs, 0, sizeof(evs));
+	buf_init(&evs.log);
+	buf_addstr(&evs.log, "");
+	store_set_event_cb(s, event_cb, &evs);
+	e = mk("urn:ev", "https://example.org/ev", T0, ENTRY_NO_TIME);
+	a = mk("urn:ev-alias", "https://example.org/ev", T0, T0 + 5);
+	store_begin(s);
+	store_entry_upsert(s, e, "p1", &r);
+	store_entry_upsert(s, e, "p2", &r);
+	store_entry_upsert(s, a, "p3", &r);
+	is_str(evs.log.data, "urn:ev@p1;urn:ev@p3;",
+	    "changes: new and newer, under the kept id; a new path is none");
+	is_int(evs.commits, 0, "no commit event before commit");
+	ok(store_commit(s) == 0 && evs.commits == 1, "one commit event");
+	buf_reset(&evs.log);
+	store_begin(s);
+	e->deleted = 1;
+	e->updated = T0 + 9;
+	store_entry_upsert(s, e, "p1", &r);
+	store_rollback(s);
+	is_str(evs.log.data, "urn:ev(x)@p1;", "a tombstone is a change");
+	is_int(evs.rollbacks, 1, "rollback event");
+	buf_reset(&evs.log);
+	store_entry_upsert(s, e, NULL, &r);
+	is_str(evs.log.data, "urn:ev(x)@;", "local change outside a transaction");
+	is_int(evs.commits, 2, "its own transaction commits");
+	store_set_event_cb(s, NULL, NULL);
+	entry_free(e);
+	entry_free(a);
+	buf_free(&evs.log);
+}
+
 static void
 test_full(struct store *s)
 {
@@ -818,6 +884,7 @@ main(void)
 	test_identity(s);
 	test_peer_state(s);
 	test_generation(s);
+	test_events(s);
 	test_full(s);
 	test_plans(s);
 	d1 = doc_of(s, "tag:a,2026:1");
