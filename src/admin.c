@@ -22,14 +22,25 @@
 #include "admin.h"
 #include "log.h"
 
+struct admin_route {
+	SLIST_ENTRY(admin_route)	 entry;
+	enum evhttp_cmd_type		 method;
+	char				*path;
+	admin_handler_cb		 cb;
+	void				*arg;
+};
+
 struct admin {
 	struct evhttp		*http;
 	struct admin_ops	 ops;
 	char			*path;		/* unix socket to unlink */
+	SLIST_HEAD(, admin_route) routes;
 };
 
 static void	 admin_request_cb(struct evhttp_request *, void *);
 static void	 admin_reply(struct evhttp_request *, int, json_t *);
+static int	 admin_run_route(struct admin *, struct evhttp_request *,
+		    const char *, const char *);
 static int	 admin_bind_unix(struct admin *, struct event_base *,
 		    const char *);
 
@@ -43,10 +54,11 @@ admin_new(struct event_base *base, const char *where, int port_number,
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		fatal("%s", __func__);
 	a->ops = *ops;
+	SLIST_INIT(&a->routes);
 	if ((a->http = evhttp_new(base)) == NULL)
 		fatalx("%s: evhttp_new", __func__);
 	evhttp_set_max_headers_size(a->http, 8192);
-	evhttp_set_max_body_size(a->http, 4096);
+	evhttp_set_max_body_size(a->http, ADMIN_MAX_BODY);
 	evhttp_set_timeout(a->http, 10);
 	evhttp_set_allowed_methods(a->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST);
 	evhttp_set_gencb(a->http, admin_request_cb, a);
@@ -146,6 +158,64 @@ admin_bind_unix(struct admin *a, struct event_base *base, const char *path)
 	return (0);
 }
 
+int
+admin_route(struct admin *a, const char *method, const char *path,
+    admin_handler_cb cb, void *arg)
+{
+	struct admin_route	*rt;
+
+	if ((rt = calloc(1, sizeof(*rt))) == NULL ||
+	    (rt->path = strdup(path)) == NULL)
+		fatal("%s", __func__);
+	rt->method = strcmp(method, "POST") == 0 ? EVHTTP_REQ_POST :
+	    EVHTTP_REQ_GET;
+	rt->cb = cb;
+	rt->arg = arg;
+	SLIST_INSERT_HEAD(&a->routes, rt, entry);
+	return (0);
+}
+
+/* A module's command: its handler answers with JSON. */
+static int
+admin_run_route(struct admin *a, struct evhttp_request *req,
+    const char *path, const char *query)
+{
+	struct admin_route	*rt;
+	struct evkeyvalq	 q;
+	struct evbuffer		*in;
+	json_t			*body;
+	char			*data;
+	size_t			 len;
+	int			 code = 200;
+
+	SLIST_FOREACH(rt, &a->routes, entry)
+		if (rt->method == evhttp_request_get_command(req) &&
+		    strcmp(rt->path, path) == 0)
+			break;
+	if (rt == NULL)
+		return (0);
+	TAILQ_INIT(&q);
+	if (query != NULL && evhttp_parse_query_str(query, &q) == -1) {
+		admin_reply(req, 400, json_pack("{s:s}", "error",
+		    "malformed query string"));
+		return (1);
+	}
+	in = evhttp_request_get_input_buffer(req);
+	len = evbuffer_get_length(in);
+	if ((data = malloc(len + 1)) == NULL)
+		fatal("%s", __func__);
+	evbuffer_copyout(in, data, len);
+	data[len] = '\0';
+	if ((body = rt->cb(&q, data, len, &code, rt->arg)) == NULL) {
+		code = 500;
+		body = json_pack("{s:s}", "error", "internal error");
+	}
+	admin_reply(req, code, body);
+	free(data);
+	evhttp_clear_headers(&q);
+	return (1);
+}
+
 static void
 admin_reply(struct evhttp_request *req, int code, json_t *body)
 {
@@ -162,8 +232,9 @@ admin_reply(struct evhttp_request *req, int code, json_t *body)
 	json_decref(body);
 	evhttp_add_header(evhttp_request_get_output_headers(req),
 	    "Content-Type", "application/json");
-	evhttp_send_reply(req, code, code == 200 ? "OK" :
-	    code == 404 ? "Not Found" : "Bad Request", NULL);
+	evhttp_send_reply(req, code, code == 200 ? "OK" : code == 201 ?
+	    "Created" : code == 404 ? "Not Found" : code == 409 ? "Conflict" :
+	    code >= 500 ? "Internal Server Error" : "Bad Request", NULL);
 }
 
 static void
@@ -214,6 +285,8 @@ admin_request_cb(struct evhttp_request *req, void *arg)
 			    "result", "fetch scheduled", "peer", peer));
 		goto done;
 	}
+	if (admin_run_route(a, req, path, query))
+		goto done;
 	admin_reply(req, 404, json_pack("{s:s}", "error",
 	    "unknown command: GET /status, GET /peers, POST /reload, "
 	    "POST /fetch?peer=NAME"));
@@ -224,8 +297,15 @@ done:
 void
 admin_free(struct admin *a)
 {
+	struct admin_route	*rt;
+
 	if (a == NULL)
 		return;
+	while ((rt = SLIST_FIRST(&a->routes)) != NULL) {
+		SLIST_REMOVE_HEAD(&a->routes, entry);
+		free(rt->path);
+		free(rt);
+	}
 	if (a->http != NULL)
 		evhttp_free(a->http);
 	if (a->path != NULL)
