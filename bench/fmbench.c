@@ -1,0 +1,448 @@
+/*
+ * feedmesh benchmark driver: times one stage of the node on files that
+ * are already in memory, so that what is measured is the stage and not
+ * the disk. Each mode prints one JSON object on stdout.
+ *
+ *   fmbench parse FILE...		feedmesh's streaming parser
+ *   fmbench xmlreader FILE...		reference: a raw libxml2 xmlReader pass
+ *   fmbench ingest STORE FILE...	parse, deduplicate, store; then the
+ *					same documents again (unchanged)
+ *   fmbench fill STORE N		N synthetic entries, for big stores
+ *   fmbench query STORE ITER		listing query shapes, p50 and p99
+ *
+ * Documents are fed in 16 KB chunks, as a transfer hands them over.
+ */
+#include <sys/types.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libxml/xmlreader.h>
+
+#include "conf.h"
+#include "entry.h"
+#include "ingest.h"
+#include "log.h"
+#include "parse.h"
+#include "store.h"
+
+#define CHUNK		(16 * 1024)
+#define MAX_FILES	100000
+
+struct doc {
+	char	*name;
+	char	*data;
+	size_t	 len;
+};
+
+static struct doc	*docs;
+static size_t		 ndocs;
+static size_t		 total_bytes;
+
+static void	 usage(void);
+static double	 now(void);
+static long	 peak_rss_kb(void);
+static void	 load(int, char **);
+static int	 bench_parse(void);
+static int	 bench_xmlreader(void);
+static int	 ingest_one(struct store *, struct peer_conf *, struct doc *,
+		    const char *, char *, struct ingest_stats *);
+static int	 bench_ingest(const char *);
+static int	 bench_fill(const char *, long);
+static int	 bench_query(const char *, long);
+static void	 count_cb(struct entry *, const struct feed_meta *, void *);
+static int	 query_cb(const struct entry *, int64_t, int64_t, void *);
+static int	 cmp_double(const void *, const void *);
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: fmbench parse|xmlreader FILE...\n"
+	    "       fmbench ingest STORE FILE...\n"
+	    "       fmbench fill STORE N\n"
+	    "       fmbench query STORE ITERATIONS\n");
+	exit(2);
+}
+
+static double
+now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
+static long
+peak_rss_kb(void)
+{
+	struct rusage	 ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (ru.ru_maxrss);
+}
+
+/* Reads every file into memory before the clock starts. */
+static void
+load(int argc, char **argv)
+{
+	struct stat	 sb;
+	FILE		*fp;
+	int		 i;
+
+	if (argc < 1 || argc > MAX_FILES)
+		usage();
+	if ((docs = calloc(argc, sizeof(*docs))) == NULL)
+		fatal("calloc");
+	for (i = 0; i < argc; i++) {
+		if ((fp = fopen(argv[i], "rb")) == NULL ||
+		    fstat(fileno(fp), &sb) == -1)
+			fatal("%s", argv[i]);
+		docs[i].name = argv[i];
+		docs[i].len = sb.st_size;
+		if ((docs[i].data = malloc(docs[i].len + 1)) == NULL)
+			fatal("malloc");
+		if (fread(docs[i].data, 1, docs[i].len, fp) != docs[i].len)
+			fatalx("%s: short read", argv[i]);
+		fclose(fp);
+		total_bytes += docs[i].len;
+	}
+	ndocs = argc;
+}
+
+static void
+count_cb(struct entry *e, const struct feed_meta *meta, void *arg)
+{
+	(void)meta;
+	(*(long *)arg)++;
+	entry_free(e);
+}
+
+/* The parse stage alone: bytes in, normalized entries out, dropped. */
+static int
+bench_parse(void)
+{
+	struct parse_options	 opt;
+	struct parser		*p;
+	long			 n = 0;
+	size_t			 i, off, len;
+	double			 t0, t;
+
+	memset(&opt, 0, sizeof(opt));
+	opt.base_url = "https://portail.example.org/feed";
+	t0 = now();
+	for (i = 0; i < ndocs; i++) {
+		if ((p = parse_new(&opt, count_cb, &n)) == NULL)
+			fatalx("parse_new");
+		for (off = 0; off < docs[i].len; off += len) {
+			len = docs[i].len - off < CHUNK ? docs[i].len - off :
+			    CHUNK;
+			if (parse_feed(p, docs[i].data + off, len) == -1)
+				break;
+		}
+		if (parse_finish(p) == -1)
+			fprintf(stderr, "fmbench: %s: %s\n", docs[i].name,
+			    parse_error(p));
+		parse_free(p);
+	}
+	t = now() - t0;
+	printf("{\"mode\":\"parse\",\"files\":%zu,\"bytes\":%zu,"
+	    "\"entries\":%ld,\"seconds\":%.6f,\"entries_per_s\":%.1f,"
+	    "\"peak_rss_kb\":%ld}\n", ndocs, total_bytes, n, t, n / t,
+	    peak_rss_kb());
+	return (0);
+}
+
+/*
+ * The reference: libxml2's xmlReader over the same bytes, counting the
+ * entries and touching every text node, with neither network nor entity
+ * substitution, as the node's parser runs. No normalization, no
+ * sanitizing: the floor of any libxml2-based parser.
+ */
+static int
+bench_xmlreader(void)
+{
+	xmlTextReaderPtr	 r;
+	const xmlChar		*name, *v;
+	long			 n = 0, textbytes = 0;
+	size_t			 i;
+	double			 t0, t;
+	int			 rc, type;
+
+	t0 = now();
+	for (i = 0; i < ndocs; i++) {
+		r = xmlReaderForMemory(docs[i].data, docs[i].len,
+		    "https://portail.example.org/feed", NULL,
+		    XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR);
+		if (r == NULL)
+			fatalx("xmlReaderForMemory");
+		while ((rc = xmlTextReaderRead(r)) == 1) {
+			type = xmlTextReaderNodeType(r);
+			if (type == XML_READER_TYPE_ELEMENT) {
+				name = xmlTextReaderConstLocalName(r);
+				if (name != NULL &&
+				    (xmlStrEqual(name, BAD_CAST "entry") ||
+				    xmlStrEqual(name, BAD_CAST "item")))
+					n++;
+			} else if (type == XML_READER_TYPE_TEXT ||
+			    type == XML_READER_TYPE_CDATA) {
+				if ((v = xmlTextReaderConstValue(r)) != NULL)
+					textbytes += xmlStrlen(v);
+			}
+		}
+		xmlFreeTextReader(r);
+	}
+	t = now() - t0;
+	printf("{\"mode\":\"xmlreader\",\"files\":%zu,\"bytes\":%zu,"
+	    "\"entries\":%ld,\"text_bytes\":%ld,\"seconds\":%.6f,"
+	    "\"entries_per_s\":%.1f,\"peak_rss_kb\":%ld}\n", ndocs,
+	    total_bytes, n, textbytes, t, n / t, peak_rss_kb());
+	return (0);
+}
+
+/* One peer per document, as a node following that many peers. */
+static int
+ingest_one(struct store *s, struct peer_conf *pc, struct doc *d,
+    const char *last, char *digest, struct ingest_stats *st)
+{
+	struct ingest	*in;
+	size_t		 off, len;
+	int		 rc;
+
+	in = ingest_new(pc, "https://portail.example.org/feed", NULL);
+	for (off = 0; off < d->len; off += len) {
+		len = d->len - off < CHUNK ? d->len - off : CHUNK;
+		if (ingest_data(in, d->data + off, len) == -1)
+			break;
+	}
+	rc = ingest_finish(in, s, last, st);
+	if (rc == -1)
+		fprintf(stderr, "fmbench: %s: %s\n", d->name,
+		    ingest_error(in));
+	if (digest != NULL && ingest_digest(in) != NULL)
+		snprintf(digest, INGEST_DIGEST_LEN, "%s", ingest_digest(in));
+	ingest_free(in);
+	return (rc);
+}
+
+static int
+bench_ingest(const char *path)
+{
+	struct store		*s;
+	struct peer_conf	*pcs;
+	struct ingest_stats	 st;
+	char			(*digests)[INGEST_DIGEST_LEN];
+	char			 name[32];
+	long			 n = 0, stored = 0, skipped = 0;
+	size_t			 i;
+	double			 t0, t1, t2;
+
+	if ((s = store_open(path)) == NULL)
+		return (1);
+	if ((pcs = calloc(ndocs, sizeof(*pcs))) == NULL ||
+	    (digests = calloc(ndocs, sizeof(*digests))) == NULL)
+		fatal("calloc");
+	for (i = 0; i < ndocs; i++) {
+		snprintf(name, sizeof(name), "peer%zu", i);
+		if ((pcs[i].name = strdup(name)) == NULL)
+			fatal("strdup");
+		pcs[i].url = docs[i].name;
+		pcs[i].enabled = 1;
+		pcs[i].identity = IDENTITY_AUTO;
+	}
+	t0 = now();
+	for (i = 0; i < ndocs; i++) {
+		memset(&st, 0, sizeof(st));
+		ingest_one(s, &pcs[i], &docs[i], NULL, digests[i], &st);
+		n += st.entries;
+		stored += st.inserted + st.updated + st.merged;
+	}
+	t1 = now();
+	for (i = 0; i < ndocs; i++) {
+		memset(&st, 0, sizeof(st));
+		ingest_one(s, &pcs[i], &docs[i], digests[i], NULL, &st);
+		skipped += st.skipped;
+	}
+	t2 = now();
+	printf("{\"mode\":\"ingest\",\"files\":%zu,\"bytes\":%zu,"
+	    "\"entries\":%ld,\"stored\":%ld,\"store_entries\":%lld,"
+	    "\"seconds\":%.6f,\"entries_per_s\":%.1f,"
+	    "\"unchanged_seconds\":%.6f,\"unchanged_skipped\":%ld,"
+	    "\"peak_rss_kb\":%ld}\n", ndocs, total_bytes, n, stored,
+	    (long long)store_count_entries(s), t1 - t0, n / (t1 - t0),
+	    t2 - t1, skipped, peak_rss_kb());
+	for (i = 0; i < ndocs; i++)
+		free(pcs[i].name);
+	free(pcs);
+	free(digests);
+	store_close(s);
+	return (0);
+}
+
+/*
+ * A big store quickly: synthetic entries straight into the store, ten
+ * thousand a transaction, spread over kinds, territories and ten peers.
+ */
+static int
+bench_fill(const char *path, long count)
+{
+	static const char *const terr[] = { "auvergne-rhone-alpes",
+	    "auvergne-rhone-alpes/loire", "auvergne-rhone-alpes/rhone",
+	    "bretagne/finistere", "occitanie/gard", "normandie" };
+	struct store		*s;
+	struct entry		*e;
+	enum store_result	 r;
+	char			 buf[128], peer[16];
+	long			 i, base;
+	double			 t0, t;
+
+	if ((s = store_open(path)) == NULL)
+		return (1);
+	base = store_count_entries(s);
+	t0 = now();
+	for (i = 0; i < count; i++) {
+		if (i % 10000 == 0 && store_begin(s) == -1)
+			return (1);
+		e = entry_new();
+		snprintf(buf, sizeof(buf), "tag:fill.feedmesh.org,2026:%ld",
+		    base + i);
+		entry_set(&e->id, buf);
+		snprintf(buf, sizeof(buf), "https://fill.example.org/%ld",
+		    base + i);
+		entry_set(&e->link, buf);
+		snprintf(buf, sizeof(buf), "Entrée de remplissage %ld", i);
+		entry_set(&e->title, buf);
+		entry_set(&e->summary, "Une entrée synthétique pour le banc.");
+		entry_set(&e->kind, entry_kinds[i % 7]);
+		entry_set(&e->territory, terr[i % 6]);
+		entry_add_category(e, i % 3 == 0 ? "emploi" : "economie",
+		    NULL, NULL);
+		e->published = 1700000000 + (base + i) * 37;
+		if (i % 5 == 0) {
+			e->has_geo = 1;
+			e->lat = 45.0 + (i % 1000) / 1000.0;
+			e->lon = 4.0 + (i % 777) / 777.0;
+		}
+		snprintf(peer, sizeof(peer), "peer%ld", i % 10);
+		if (store_entry_upsert(s, e, peer, &r) == -1)
+			return (1);
+		entry_free(e);
+		if (i % 10000 == 9999 || i == count - 1)
+			if (store_commit(s) == -1)
+				return (1);
+	}
+	t = now() - t0;
+	printf("{\"mode\":\"fill\",\"added\":%ld,\"store_entries\":%lld,"
+	    "\"seconds\":%.3f,\"entries_per_s\":%.1f}\n", count,
+	    (long long)store_count_entries(s), t, count / t);
+	store_close(s);
+	return (0);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double	 x = *(const double *)a, y = *(const double *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+static int
+query_cb(const struct entry *e, int64_t sort_time, int64_t seq, void *arg)
+{
+	(void)e;
+	(void)sort_time;
+	(void)seq;
+	(*(long *)arg)++;
+	return (0);
+}
+
+/* Each listing shape a site asks for, first page of 20, timed alone. */
+static int
+bench_query(const char *path, long iter)
+{
+	struct shape {
+		const char	*name;
+		const char	*kind;
+		const char	*territory;
+		const char	*category;
+		const char	*peer;
+	} shapes[] = {
+		{ "newest", NULL, NULL, NULL, NULL },
+		{ "kind", "job", NULL, NULL, NULL },
+		{ "kind_territory", "job", "auvergne-rhone-alpes", NULL, NULL },
+		{ "territory", NULL, "auvergne-rhone-alpes/loire", NULL, NULL },
+		{ "category", NULL, NULL, "emploi", NULL },
+		{ "peer", NULL, NULL, NULL, "peer3" },
+	};
+	struct store		*s;
+	struct store_query	 q;
+	double			*lat, t0;
+	long			 i, rows;
+	size_t			 k;
+
+	if ((s = store_open(path)) == NULL)
+		return (1);
+	if (iter < 1)
+		iter = 1;
+	if ((lat = calloc(iter, sizeof(*lat))) == NULL)
+		fatal("calloc");
+	printf("{\"mode\":\"query\",\"store_entries\":%lld,\"iterations\":"
+	    "%ld,\"shapes\":[", (long long)store_count_entries(s), iter);
+	for (k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++) {
+		store_query_init(&q);
+		q.kind = shapes[k].kind;
+		q.territory = shapes[k].territory;
+		q.category = shapes[k].category;
+		q.peer = shapes[k].peer;
+		q.limit = 20;
+		rows = 0;
+		for (i = 0; i < iter; i++) {
+			t0 = now();
+			if (store_query_entries(s, &q, query_cb, &rows) == -1)
+				return (1);
+			lat[i] = now() - t0;
+		}
+		qsort(lat, iter, sizeof(*lat), cmp_double);
+		printf("%s{\"shape\":\"%s\",\"rows\":%ld,\"p50_us\":%.1f,"
+		    "\"p99_us\":%.1f}", k > 0 ? "," : "", shapes[k].name,
+		    rows / iter, lat[iter / 2] * 1e6,
+		    lat[(iter * 99) / 100] * 1e6);
+	}
+	printf("]}\n");
+	free(lat);
+	store_close(s);
+	return (0);
+}
+
+int
+main(int argc, char *argv[])
+{
+	log_init(1, LOG_LEVEL_WARN, "fmbench");
+	if (argc < 3)
+		usage();
+	if (strcmp(argv[1], "parse") == 0) {
+		load(argc - 2, argv + 2);
+		return (bench_parse());
+	}
+	if (strcmp(argv[1], "xmlreader") == 0) {
+		load(argc - 2, argv + 2);
+		return (bench_xmlreader());
+	}
+	if (strcmp(argv[1], "ingest") == 0 && argc >= 4) {
+		load(argc - 3, argv + 3);
+		return (bench_ingest(argv[2]));
+	}
+	if (strcmp(argv[1], "fill") == 0 && argc == 4)
+		return (bench_fill(argv[2], strtol(argv[3], NULL, 10)));
+	if (strcmp(argv[1], "query") == 0 && argc == 4)
+		return (bench_query(argv[2], strtol(argv[3], NULL, 10)));
+	usage();
+	return (2);
+}

@@ -1,0 +1,34 @@
+# feedmesh tests: the benchmark harness runs end to end on a tiny corpus,
+# so that it cannot rot. Its figures are not looked at: no timed assertion.
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "integration"))
+import fm  # noqa: E402
+
+SRCDIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+fm.watchdog(600)
+out = os.path.join(tempfile.mkdtemp(prefix="feedmesh-bench-smoke."),
+                   "BENCHMARKS.md")
+r = subprocess.run(["/usr/bin/python3", os.path.join(SRCDIR, "bench", "run"),
+                    "--smoke", "--out", out], capture_output=True, text=True,
+                   timeout=540)
+fm.ok(r.returncode == 0, "bench/run --smoke exits 0", r.stderr)
+text = open(out).read() if os.path.exists(out) else ""
+fm.ok(text.startswith("# feedmesh benchmarks"), "a report is written")
+fm.ok("bench/run --smoke" in text, "the report says how to reproduce it")
+rows = [l for l in text.splitlines() if l.startswith("| ") and
+        not l.startswith("| scenario")]
+for sc in ("parse", "ingest", "query"):
+    fm.ok(any(l.startswith("| %s |" % sc) for l in rows),
+          "scenario %s reported" % sc, text)
+fm.ok(any("xmlReader pass" in l and l.rstrip(" |").split("|")[-1].strip()
+          for l in rows), "ratios to the xmlReader pass computed", text)
+fm.ok("Machine:" in text and "libxml2:" in text,
+      "machine and versions recorded")
+os.unlink(out)
+fm.done()
