@@ -189,6 +189,7 @@ struct parse_xml {
 	/* atom:author and friends, for the entry or the feed. */
 	size_t			 person_depth;
 	int			 person_feed;
+	int			 person_skip;	/* atom:contributor */
 	char			*pname;
 	char			*pemail;
 	char			*puri;
@@ -1291,9 +1292,14 @@ xml_entry_elem(struct parse_xml *x, enum xml_ns ns, const char *n,
 			xml_link(x, attrs, nattrs, 0);
 		else if (strcmp(n, "author") == 0 ||
 		    strcmp(n, "contributor") == 0) {
+			/*
+			 * A contributor is read (its children must not be
+			 * taken for the entry's) but is not an author.
+			 */
 			f->role = XROLE_PERSON;
 			x->person_depth = x->nframes;
 			x->person_feed = 0;
+			x->person_skip = n[0] == 'c';
 		} else if (strcmp(n, "category") == 0 &&
 		    e->ncategories < PARSE_MAX_LIST) {
 			a = xml_attr(attrs, nattrs, "term", NULL);
@@ -1778,7 +1784,7 @@ xml_person_end(struct parse_xml *x)
 		if (m->author == NULL && x->pname != NULL)
 			m->author = parse_text(x->pname, 0);
 	} else {
-		if (x->item.e->nauthors < PARSE_MAX_LIST &&
+		if (!x->person_skip && x->item.e->nauthors < PARSE_MAX_LIST &&
 		    (x->pname != NULL || x->pemail != NULL || x->puri != NULL))
 			entry_add_author(x->item.e, x->pname, x->pemail,
 			    x->puri);
@@ -1787,6 +1793,7 @@ xml_person_end(struct parse_xml *x)
 		free(x->puri);
 	}
 	x->pname = x->pemail = x->puri = NULL;
+	x->person_skip = 0;
 }
 
 static void
