@@ -481,6 +481,9 @@ xml_push(struct parse_xml *x, const char *data, size_t len, int final)
 	xml_lex(x, x->decoded.data, x->decoded.len, final, &x->lexed);
 	if (parse_failed(x->p))
 		return;
+	if (parse_decoder_repaired(x->dec) > 0)
+		parse_bozo(x->p, "bytes that are not UTF-8, read as "
+		    "Windows-1252");
 	xmlParseChunk(x->ctxt, x->lexed.data, (int)x->lexed.len, final);
 }
 
