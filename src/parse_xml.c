@@ -190,6 +190,7 @@ struct parse_xml {
 	size_t			 person_depth;
 	int			 person_feed;
 	int			 person_skip;	/* atom:contributor */
+	int			 date_logged;	/* one unreadable date said */
 	char			*pname;
 	char			*pemail;
 	char			*puri;
@@ -257,6 +258,7 @@ static void	 xml_rss_person(const char *, char **, char **);
 static int	 xml_geo_number(const char *, const char **, double *);
 static void	 xml_geo_set(struct entry *, double, double);
 static int64_t	 xml_length(const char *);
+static int64_t	 xml_date(struct parse_xml *, const char *);
 static void	 xml_fail(struct parse_xml *, const char *);
 
 /*
@@ -344,6 +346,26 @@ parse_xml_free(struct parse_xml *x)
 	free(x->cap_attr);
 	free(x->last_error);
 	free(x);
+}
+
+/*
+ * An entry's date in UTC seconds; an unreadable one leaves the date
+ * absent (the entry is kept) and is logged once per document.
+ */
+static int64_t
+xml_date(struct parse_xml *x, const char *s)
+{
+	const char	*why;
+	int64_t		 t;
+
+	t = date_parse(s, &why);
+	if (t == ENTRY_NO_TIME && !x->date_logged) {
+		x->date_logged = 1;
+		log_info("%s: %s: \"%.64s\", date left out", parse_base(x->p) ?
+		    parse_base(x->p) : "document", why ? why : "unreadable date",
+		    s);
+	}
+	return (t);
 }
 
 static void
@@ -1286,8 +1308,11 @@ xml_entry_elem(struct parse_xml *x, enum xml_ns ns, const char *n,
 		else if (strcmp(n, "content") == 0)
 			xml_capture_typed(x, XF_CONTENT, attrs, nattrs, 1);
 		else if (strcmp(n, "published") == 0 ||
-		    strcmp(n, "issued") == 0 || strcmp(n, "created") == 0)
+		    strcmp(n, "issued") == 0)
 			xml_capture(x, XF_PUBLISHED, XM_TEXT, NULL);
+		else if (strcmp(n, "created") == 0)
+			/* Atom 0.3: issued is the publication, if given. */
+			xml_capture(x, XF_DCDATE, XM_TEXT, NULL);
 		else if (strcmp(n, "updated") == 0 ||
 		    strcmp(n, "modified") == 0)
 			xml_capture(x, XF_UPDATED, XM_TEXT, NULL);
@@ -1631,14 +1656,14 @@ xml_capture_end(struct parse_xml *x)
 		x->item.content_base = base ? strdup(base) : NULL;
 		break;
 	case XF_PUBLISHED:
-		e->published = date_parse(t, NULL);
+		e->published = xml_date(x, t);
 		break;
 	case XF_UPDATED:
-		e->updated = date_parse(t, NULL);
+		e->updated = xml_date(x, t);
 		break;
 	case XF_DCDATE:
 		if (e->published == ENTRY_NO_TIME)
-			e->published = date_parse(t, NULL);
+			e->published = xml_date(x, t);
 		break;
 	case XF_LINK:
 		if (e->link == NULL)
