@@ -200,7 +200,7 @@ date_assemble(int64_t y, int mo, int d, int h, int mi, int sec, int off,
 /*
  * RFC 3339, W3CDTF and ISO 8601: "2026-11-24T10:00:00.5+01:00",
  * "2026-11-24", "2026-11", "2026", "2026-11-24 10:00:00",
- * "20261124T100000Z", "2026/11/24 10:00".
+ * "20261124T100000Z", "2026/11/24 10:00", "2026-328" (ordinal).
  */
 static int64_t
 date_parse_iso(const char *s, const char **why)
@@ -227,9 +227,18 @@ date_parse_iso(const char *s, const char **why)
 		return (ENTRY_NO_TIME);
 	} else if (*s == '-' || *s == '/') {
 		sep = *s++;
-		if (date_digits(&s, 0, &mo) != 2)
+		n = date_digits(&s, 0, &mo);
+		if (n == 3 && sep == '-') {
+			/* Ordinal date, "2026-328": the day of the year. */
+			if (mo < 1 || mo > 365 + (date_days_in_month(y, 2) ==
+			    29))
+				goto bad;
+			for (d = mo, mo = 1; d > date_days_in_month(y,
+			    (int)mo); mo++)
+				d -= date_days_in_month(y, (int)mo);
+		} else if (n != 2)
 			goto bad;
-		if (*s == sep) {
+		else if (*s == sep) {
 			s++;
 			if (date_digits(&s, 0, &d) != 2)
 				goto bad;
@@ -372,7 +381,7 @@ date_parse_words(const char *s, const char **why)
 {
 	struct date_tok	 tok[DATE_MAX_TOKENS], *t, *time = NULL;
 	int		 ntok = 0, i, v, off = 0, haszone = 0, nnum = 0;
-	int		 month = 0, numpos[DATE_MAX_TOKENS];
+	int		 month = 0, mar_day = 0, numpos[DATE_MAX_TOKENS];
 	int64_t		 day = -1, year = -1, x;
 	const char	*w, *start = s;
 	char		 word[16];
@@ -473,8 +482,15 @@ date_parse_words(const char *s, const char **why)
 				t->num = -(word[0] - 'n' + 1) * 60;
 		} else if ((v = date_word_lookup(word, date_months)) !=
 		    INT32_MIN) {
+			/*
+			 * "mar." is mardi as well as March: a second month
+			 * ("mar., 24 nov. 2026") says which it was.
+			 */
+			if (month == 3 && mar_day)
+				month = 0;
 			if (month != 0)
 				goto bad;
+			mar_day = strcmp(word, "mar") == 0;
 			t->type = DATE_TOK_MONTH;
 			month = v;
 		} else if (date_word_lookup(word, date_days) != INT32_MIN)

@@ -47,6 +47,7 @@ struct parser {
 
 struct parse_decoder {
 	iconv_t		 cd;		/* (iconv_t)-1: the input is UTF-8 */
+	size_t		 repaired;	/* stray bytes read as Windows-1252 */
 	struct buf	 pending;	/* an incomplete trailing sequence */
 	struct buf	 tmp;
 };
@@ -54,7 +55,8 @@ struct parse_decoder {
 static int	 parse_decide(struct parser *, int);
 static int	 parse_backend_feed(struct parser *, const char *, size_t);
 static void	 parse_utf8_filter(const unsigned char *, size_t, int,
-		    struct buf *, struct buf *);
+		    struct buf *, struct buf *, size_t *);
+static void	 parse_cp1252_add(struct buf *, unsigned char);
 static size_t	 parse_utf8_seq(const unsigned char *, size_t, int *);
 static const char *parse_charset_iconv(const char *);
 static void	 parse_normalize_urls(struct entry *, const char *);
@@ -352,15 +354,46 @@ parse_utf8_seq(const unsigned char *s, size_t len, int *bad)
 }
 
 /*
- * Copies UTF-8 to out, invalid sequences as U+FFFD and without the C0
- * controls that XML 1.0 and JSON strings forbid; an incomplete sequence
- * at the end goes to pending unless final.
+ * A byte that cannot be UTF-8, as Windows-1252 would read it: documents
+ * labelled (or taken for) UTF-8 that hold a few Windows-1252 bytes are
+ * the commonest encoding error in feeds, and this is what their authors
+ * meant. The five bytes Windows-1252 leaves undefined become U+FFFD.
+ */
+static void
+parse_cp1252_add(struct buf *out, unsigned char c)
+{
+	static const unsigned short cp1252[32] = {
+		0x20ac, 0xfffd, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+		0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0xfffd, 0x017d, 0xfffd,
+		0xfffd, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+		0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0xfffd, 0x017e, 0x0178
+	};
+	unsigned int	 u = c;
+
+	if (c >= 0x80 && c <= 0x9f)
+		u = cp1252[c - 0x80];
+	if (u < 0x800) {
+		buf_addc(out, (char)(0xc0 | (u >> 6)));
+		buf_addc(out, (char)(0x80 | (u & 0x3f)));
+	} else {
+		buf_addc(out, (char)(0xe0 | (u >> 12)));
+		buf_addc(out, (char)(0x80 | ((u >> 6) & 0x3f)));
+		buf_addc(out, (char)(0x80 | (u & 0x3f)));
+	}
+}
+
+/*
+ * Copies UTF-8 to out without the C0 controls that XML 1.0 and JSON
+ * strings forbid; an incomplete sequence at the end goes to pending
+ * unless final. Code points that must not appear (surrogates, U+FFFE)
+ * become U+FFFD; bytes that are not UTF-8 at all become U+FFFD, or,
+ * when repaired is not NULL, their Windows-1252 character (counted).
  */
 static void
 parse_utf8_filter(const unsigned char *s, size_t len, int final,
-    struct buf *out, struct buf *pending)
+    struct buf *out, struct buf *pending, size_t *repaired)
 {
-	size_t	 i = 0, n, run = 0;
+	size_t	 i = 0, n, run = 0, want;
 	int	 bad;
 
 	while (i < len) {
@@ -375,15 +408,27 @@ parse_utf8_filter(const unsigned char *s, size_t len, int final,
 			continue;
 		}
 		n = parse_utf8_seq(s + i, len - i, &bad);
-		if (n == 0) {
+		if (n == 0 && !final) {
 			buf_add(out, s + run, i - run);
-			if (final)
-				buf_addstr(out, "\xef\xbf\xbd");
-			else if (pending != NULL)
+			if (pending != NULL)
 				buf_add(pending, s + i, len - i);
 			return;
 		}
+		want = s[i] >= 0xf0 ? 4 : s[i] >= 0xe0 ? 3 : 2;
+		if (n == 0 || (bad && (n != want || s[i] < 0xc2 ||
+		    s[i] > 0xf4))) {
+			/* Not UTF-8: a truncated or malformed sequence. */
+			buf_add(out, s + run, i - run);
+			if (repaired != NULL) {
+				parse_cp1252_add(out, s[i]);
+				(*repaired)++;
+			} else
+				buf_addstr(out, "\xef\xbf\xbd");
+			run = ++i;
+			continue;
+		}
 		if (bad) {
+			/* UTF-8, but a code point XML does not allow. */
 			buf_add(out, s + run, i - run);
 			buf_addstr(out, "\xef\xbf\xbd");
 			run = i + n;
@@ -420,7 +465,7 @@ parse_utf8_repair(char **sp)
 	if (i >= len)
 		return;
 	buf_init(&out);
-	parse_utf8_filter(s, len, 1, &out, NULL);
+	parse_utf8_filter(s, len, 1, &out, NULL, NULL);
 	free(*sp);
 	*sp = buf_release(&out);
 }
@@ -496,7 +541,7 @@ parse_decoder_feed(struct parse_decoder *d, const char *in, size_t len,
 	buf_reset(&d->pending);
 	if (d->cd == (iconv_t)-1) {
 		parse_utf8_filter((unsigned char *)src.data, src.len, final,
-		    out, &d->pending);
+		    out, &d->pending, &d->repaired);
 		buf_free(&src);
 		return;
 	}
@@ -525,7 +570,14 @@ parse_decoder_feed(struct parse_decoder *d, const char *in, size_t len,
 	}
 	buf_free(&src);
 	parse_utf8_filter((unsigned char *)d->tmp.data, d->tmp.len, 1, out,
-	    NULL);
+	    NULL, NULL);
+}
+
+/* How many bytes were not UTF-8 and were read as Windows-1252. */
+size_t
+parse_decoder_repaired(const struct parse_decoder *d)
+{
+	return (d->repaired);
 }
 
 /* Plain text of a title or name: HTML made text, whitespace collapsed. */
@@ -839,7 +891,8 @@ parse_emit(struct parser *p, struct parse_item *it)
 	parse_trim(&e->lang);
 	if (e->lang != NULL && !parse_lang_valid(e->lang))
 		entry_set(&e->lang, NULL);
-	if (e->lang == NULL && p->meta.lang != NULL)
+	if (e->lang == NULL && p->meta.lang != NULL &&
+	    parse_lang_valid(p->meta.lang))
 		entry_set(&e->lang, p->meta.lang);
 
 	if (e->source.id == NULL && e->source.title == NULL &&

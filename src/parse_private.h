@@ -48,11 +48,15 @@ char		*parse_text(const char *, int html);
 int		 parse_looks_html(const char *);
 void		 parse_set_url(char **, const char *base, const char *ref);
 
-/* Bytes in any charset to valid UTF-8 (invalid input as U+FFFD). */
+/*
+ * Bytes in any charset to valid UTF-8: invalid input as U+FFFD, stray
+ * bytes in UTF-8 as Windows-1252.
+ */
 struct parse_decoder *parse_decoder_new(const char *charset);
 void		 parse_decoder_feed(struct parse_decoder *, const char *,
 		    size_t, int final, struct buf *);
 void		 parse_decoder_free(struct parse_decoder *);
+size_t		 parse_decoder_repaired(const struct parse_decoder *);
 void		 parse_utf8_repair(char **);
 
 /* parse_xml.c */

@@ -189,6 +189,8 @@ struct parse_xml {
 	/* atom:author and friends, for the entry or the feed. */
 	size_t			 person_depth;
 	int			 person_feed;
+	int			 person_skip;	/* atom:contributor */
+	int			 date_logged;	/* one unreadable date said */
 	char			*pname;
 	char			*pemail;
 	char			*puri;
@@ -256,6 +258,7 @@ static void	 xml_rss_person(const char *, char **, char **);
 static int	 xml_geo_number(const char *, const char **, double *);
 static void	 xml_geo_set(struct entry *, double, double);
 static int64_t	 xml_length(const char *);
+static int64_t	 xml_date(struct parse_xml *, const char *);
 static void	 xml_fail(struct parse_xml *, const char *);
 
 /*
@@ -343,6 +346,26 @@ parse_xml_free(struct parse_xml *x)
 	free(x->cap_attr);
 	free(x->last_error);
 	free(x);
+}
+
+/*
+ * An entry's date in UTC seconds; an unreadable one leaves the date
+ * absent (the entry is kept) and is logged once per document.
+ */
+static int64_t
+xml_date(struct parse_xml *x, const char *s)
+{
+	const char	*why;
+	int64_t		 t;
+
+	t = date_parse(s, &why);
+	if (t == ENTRY_NO_TIME && !x->date_logged) {
+		x->date_logged = 1;
+		log_info("%s: %s: \"%.64s\", date left out", parse_base(x->p) ?
+		    parse_base(x->p) : "document", why ? why : "unreadable date",
+		    s);
+	}
+	return (t);
 }
 
 static void
@@ -480,6 +503,9 @@ xml_push(struct parse_xml *x, const char *data, size_t len, int final)
 	xml_lex(x, x->decoded.data, x->decoded.len, final, &x->lexed);
 	if (parse_failed(x->p))
 		return;
+	if (parse_decoder_repaired(x->dec) > 0)
+		parse_bozo(x->p, "bytes that are not UTF-8, read as "
+		    "Windows-1252");
 	xmlParseChunk(x->ctxt, x->lexed.data, (int)x->lexed.len, final);
 }
 
@@ -1282,8 +1308,11 @@ xml_entry_elem(struct parse_xml *x, enum xml_ns ns, const char *n,
 		else if (strcmp(n, "content") == 0)
 			xml_capture_typed(x, XF_CONTENT, attrs, nattrs, 1);
 		else if (strcmp(n, "published") == 0 ||
-		    strcmp(n, "issued") == 0 || strcmp(n, "created") == 0)
+		    strcmp(n, "issued") == 0)
 			xml_capture(x, XF_PUBLISHED, XM_TEXT, NULL);
+		else if (strcmp(n, "created") == 0)
+			/* Atom 0.3: issued is the publication, if given. */
+			xml_capture(x, XF_DCDATE, XM_TEXT, NULL);
 		else if (strcmp(n, "updated") == 0 ||
 		    strcmp(n, "modified") == 0)
 			xml_capture(x, XF_UPDATED, XM_TEXT, NULL);
@@ -1291,9 +1320,14 @@ xml_entry_elem(struct parse_xml *x, enum xml_ns ns, const char *n,
 			xml_link(x, attrs, nattrs, 0);
 		else if (strcmp(n, "author") == 0 ||
 		    strcmp(n, "contributor") == 0) {
+			/*
+			 * A contributor is read (its children must not be
+			 * taken for the entry's) but is not an author.
+			 */
 			f->role = XROLE_PERSON;
 			x->person_depth = x->nframes;
 			x->person_feed = 0;
+			x->person_skip = n[0] == 'c';
 		} else if (strcmp(n, "category") == 0 &&
 		    e->ncategories < PARSE_MAX_LIST) {
 			a = xml_attr(attrs, nattrs, "term", NULL);
@@ -1622,14 +1656,14 @@ xml_capture_end(struct parse_xml *x)
 		x->item.content_base = base ? strdup(base) : NULL;
 		break;
 	case XF_PUBLISHED:
-		e->published = date_parse(t, NULL);
+		e->published = xml_date(x, t);
 		break;
 	case XF_UPDATED:
-		e->updated = date_parse(t, NULL);
+		e->updated = xml_date(x, t);
 		break;
 	case XF_DCDATE:
 		if (e->published == ENTRY_NO_TIME)
-			e->published = date_parse(t, NULL);
+			e->published = xml_date(x, t);
 		break;
 	case XF_LINK:
 		if (e->link == NULL)
@@ -1778,7 +1812,7 @@ xml_person_end(struct parse_xml *x)
 		if (m->author == NULL && x->pname != NULL)
 			m->author = parse_text(x->pname, 0);
 	} else {
-		if (x->item.e->nauthors < PARSE_MAX_LIST &&
+		if (!x->person_skip && x->item.e->nauthors < PARSE_MAX_LIST &&
 		    (x->pname != NULL || x->pemail != NULL || x->puri != NULL))
 			entry_add_author(x->item.e, x->pname, x->pemail,
 			    x->puri);
@@ -1787,6 +1821,7 @@ xml_person_end(struct parse_xml *x)
 		free(x->puri);
 	}
 	x->pname = x->pemail = x->puri = NULL;
+	x->person_skip = 0;
 }
 
 static void

@@ -1,5 +1,5 @@
 /*
- * feedmesh tests: every tests/parse/NAME.{xml,rss,atom,json} fixture is
+ * feedmesh tests: every tests/parse/NAME.{xml,rss,rdf,atom,json} fixture is
  * parsed whole and one byte at a time, and must give NAME.expected.json
  * (feed metadata and entries in their canonical JSON form). With
  * UPDATE_EXPECTED=1 the expectations are written instead, to be reviewed
@@ -373,7 +373,8 @@ main(void)
 		if (len > 14 && strcmp(n + len - 14, ".expected.json") == 0)
 			continue;
 		if ((len > 4 && (strcmp(n + len - 4, ".xml") == 0 ||
-		    strcmp(n + len - 4, ".rss") == 0)) ||
+		    strcmp(n + len - 4, ".rss") == 0 ||
+		    strcmp(n + len - 4, ".rdf") == 0)) ||
 		    (len > 5 && (strcmp(n + len - 5, ".atom") == 0 ||
 		    strcmp(n + len - 5, ".json") == 0))) {
 			names = realloc(names, (nnames + 1) * sizeof(*names));
@@ -382,7 +383,7 @@ main(void)
 	}
 	closedir(d);
 	qsort(names, nnames, sizeof(*names), name_cmp);
-	ok(nnames >= 25, "%zu fixtures", nnames);
+	ok(nnames >= 300, "%zu fixtures", nnames);
 	for (i = 0; i < nnames; i++) {
 		test_fixture(names[i]);
 		free(names[i]);
