@@ -245,11 +245,9 @@ render_html_head(struct buf *b, const struct render_html *r,
 	buf_addstr(b, "</title>\n<link rel=\"stylesheet\" href=\"");
 	render_html_url(b, r->base, "/site.css", NULL, NULL);
 	buf_addstr(b, "\">\n");
-	if (r->page == RENDER_HTML_EMBED) {
-		buf_addstr(b, "<link rel=\"stylesheet\" href=\"");
-		render_html_url(b, r->base, "/embed.css", NULL, NULL);
-		buf_addstr(b, "\">\n");
-	}
+	buf_addstr(b, "<link rel=\"stylesheet\" href=\"");
+	render_html_url(b, r->base, "/embed.css", NULL, NULL);
+	buf_addstr(b, "\">\n");
 	if (r->page == RENDER_HTML_MAP) {
 		buf_addstr(b, "<link rel=\"stylesheet\" href=\"");
 		render_html_url(b, r->base, "/assets/leaflet/leaflet.css", NULL,
@@ -262,9 +260,7 @@ render_html_head(struct buf *b, const struct render_html *r,
 		buf_addstr(b, "\" defer></script>\n");
 	}
 	if (r->page == RENDER_HTML_HOME) {
-		buf_addstr(b, "<link rel=\"stylesheet\" href=\"");
-		render_html_url(b, r->base, "/embed.css", NULL, NULL);
-		buf_addstr(b, "\">\n<link rel=\"alternate\" "
+		buf_addstr(b, "<link rel=\"alternate\" "
 		    "type=\"application/atom+xml\" href=\"");
 		render_html_url(b, r->base, "/feeds/all.atom", r->query, NULL);
 		buf_addstr(b, "\">\n<link rel=\"alternate\" "

@@ -153,8 +153,9 @@
 		status.textContent = items.length ? "" : t.empty;
 		box.appendChild(ul);
 		more = node("p", "feedmesh-more");
-		a = node("a", null, t.more + (doc.title ||
-		    base.replace(/^https?:\/\//, "")));
+		/* The node's title, without the filters' description. */
+		a = node("a", null, t.more + ((doc.title || "").split(
+		    " \u2014 ")[0] || base.replace(/^https?:\/\//, "")));
 		a.href = base + "/" + (opts ? "?" + opts : "");
 		more.appendChild(a);
 		box.appendChild(more);
