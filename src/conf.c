@@ -33,6 +33,7 @@
  */
 #define CONF_DEFAULT_PIDFILE	"/run/feedmesh/feedmeshd.pid"
 #define CONF_DEFAULT_ADMIN	"/run/feedmesh/feedmeshctl.sock"
+#define CONF_DEFAULT_ASSETS_DIR	"/usr/share/javascript"
 
 #define CONF_LINE_MAX		4096	/* bytes, newline included */
 #define CONF_NODE_MAX		32
@@ -170,12 +171,16 @@ static int	 conf_set_categories(struct conf_file *,
 		    const struct conf_key *, const char *);
 static int	 conf_set_identity(struct conf_file *,
 		    const struct conf_key *, const char *);
+static int	 conf_set_tiles(struct conf_file *, const struct conf_key *,
+		    const char *);
 
 /* The main file's keys, sorted by name for bsearch(). */
 #define M(field)	offsetof(struct config, field)
 static const struct conf_key conf_main_keys[] = {
 	{ "admin", conf_set_admin, M(admin), 0, 0, CONF_DEFAULT_ADMIN, 0 },
 	{ "allow_private", conf_set_bool, M(allow_private), 0, 1, "no", 0 },
+	{ "assets_dir", conf_set_path, M(assets_dir), 0, 0,
+	    CONF_DEFAULT_ASSETS_DIR, 0 },
 	{ "backoff_max", conf_set_time, M(backoff_max), 1, 604800, "21600", 0 },
 	{ "cache_max_age", conf_set_time, M(cache_max_age), 0, 86400, "60", 0 },
 	{ "connect_timeout", conf_set_time, M(connect_timeout), 1, 300, "10",
@@ -187,6 +192,7 @@ static const struct conf_key conf_main_keys[] = {
 	{ "listing_limit", conf_set_int, M(listing_limit), 1, 10000, "50", 0 },
 	{ "listing_max", conf_set_int, M(listing_max), 1, 10000, "500", 0 },
 	{ "log_level", conf_set_log_level, M(log_level), 0, 0, "info", 0 },
+	{ "map_tiles", conf_set_tiles, M(map_tiles), 0, 0, NULL, 0 },
 	{ "max_body_size", conf_set_size, M(max_body_size), CONF_KB,
 	    64 * CONF_MB, "1M", 0 },
 	{ "max_connections", conf_set_int, M(max_connections), 1, 65535,
@@ -855,6 +861,33 @@ conf_set_public_url(struct conf_file *f, const struct conf_key *k,
 	return (0);
 }
 
+/*
+ * The map's tile server: a URL template with {z}, {x} and {y}, as
+ * Leaflet takes it; the placeholders are checked, the rest as a URL.
+ */
+static int
+conf_set_tiles(struct conf_file *f, const struct conf_key *k, const char *v)
+{
+	char		**field = CONF_FIELD(f, k, char *);
+	char		  buf[128];
+	const char	 *why;
+
+	if (strstr(v, "{z}") == NULL || strstr(v, "{x}") == NULL ||
+	    strstr(v, "{y}") == NULL) {
+		conf_errx(f, "%s: \"%s\" lacks {z}, {x} or {y}", k->name, v);
+		return (-1);
+	}
+	if (strlen(v) > 512 || strpbrk(v, "\"'<> ") != NULL ||
+	    (why = conf_url_check(v, 0, buf, sizeof(buf))) != NULL) {
+		conf_errx(f, "%s: \"%s\" is not a usable URL template", k->name,
+		    v);
+		return (-1);
+	}
+	free(*field);
+	*field = conf_strdup(v);
+	return (0);
+}
+
 /* A peer's feed URL, kept as given. */
 static int
 conf_set_url(struct conf_file *f, const struct conf_key *k, const char *v)
@@ -1449,6 +1482,8 @@ conf_free(struct config *conf)
 	free(conf->peers_dir);
 	free(conf->admin);
 	free(conf->pidfile);
+	free(conf->assets_dir);
+	free(conf->map_tiles);
 	free(conf);
 }
 

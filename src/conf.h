@@ -76,6 +76,8 @@ struct config {
 	int		 cache_max_age;		/* Cache-Control on listings, s */
 	int		 max_connections;	/* HTTP */
 	size_t		 max_body_size;		/* accepted request bodies */
+	char		*assets_dir;	/* files served under /assets/ */
+	char		*map_tiles;	/* tile URL template, or NULL */
 
 	struct peer_conf_list	 peers;
 	int			 npeers;

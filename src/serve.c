@@ -29,6 +29,7 @@
 #include <openssl/evp.h>
 #include <zlib.h>
 
+#include "assets.h"
 #include "buf.h"
 #include "conf.h"
 #include "date.h"
@@ -36,6 +37,7 @@
 #include "log.h"
 #include "query.h"
 #include "render.h"
+#include "render_html.h"
 #include "serve.h"
 #include "store.h"
 
@@ -54,13 +56,40 @@
 #define SERVE_PATH_ATOM		"/feeds/all.atom"
 #define SERVE_PATH_JSON		"/feeds/all.json"
 #define SERVE_PATH_HEALTH	"/health"
+#define SERVE_PATH_HOME		"/"
+#define SERVE_PATH_EMBED	"/embed"
+#define SERVE_PATH_MAP		"/map"
 #define SERVE_ALLOW		"GET, HEAD, OPTIONS"
 #define SERVE_TEXT		"text/plain; charset=utf-8"
 
 enum serve_format {
 	SERVE_ATOM,
-	SERVE_JSON
+	SERVE_JSON,
+	SERVE_HTML,		/* the home page */
+	SERVE_EMBED,		/* the listing for an <iframe> */
+	SERVE_MAP		/* the map page, its list of actors */
 };
+
+/* Each format's cache-key prefix, path and type, in enum order. */
+static const struct {
+	const char	*key;
+	const char	*path;
+	const char	*type;
+} serve_formats[] = {
+	{ "atom?", SERVE_PATH_ATOM, "application/atom+xml; charset=utf-8" },
+	{ "json?", SERVE_PATH_JSON, "application/feed+json; charset=utf-8" },
+	{ "html?", SERVE_PATH_HOME, "text/html; charset=utf-8" },
+	{ "embed?", SERVE_PATH_EMBED, "text/html; charset=utf-8" },
+	{ "map?", SERVE_PATH_MAP, "text/html; charset=utf-8" },
+};
+#define SERVE_IS_HTML(fmt)	((fmt) >= SERVE_HTML)
+
+/*
+ * The pages load scripts, styles and images from the node only (images
+ * also from https: feeds' pictures); only /embed may be framed.
+ */
+#define SERVE_CSP		"default-src 'self'; script-src 'self'; " \
+	"style-src 'self'; img-src 'self' https: data:; "
 
 /* A response body shared by the cache and the replies being written. */
 struct serve_blob {
@@ -116,6 +145,8 @@ struct serve {
 	char			*public_url;
 	char			*hub_url;
 	struct serve_routes	 routes;
+	struct serve_assets	*assets;
+	char			*map_tiles;
 	int			 listing_limit;
 	int			 listing_max;
 	int			 cache_max_age;
@@ -173,13 +204,17 @@ static void	 serve_log_uri(const char *, char *, size_t);
 
 static void	 serve_atom_cb(struct evhttp_request *, void *);
 static void	 serve_json_cb(struct evhttp_request *, void *);
+static void	 serve_home_cb(struct evhttp_request *, void *);
+static void	 serve_embed_cb(struct evhttp_request *, void *);
+static void	 serve_map_cb(struct evhttp_request *, void *);
 static void	 serve_health_cb(struct evhttp_request *, void *);
 static void	 serve_notfound_cb(struct evhttp_request *, void *);
 static struct serve_route *serve_route_find(struct serve *, const char *);
 static void	 serve_listing(struct serve *, struct evhttp_request *,
 		    enum serve_format);
 static struct serve_cached *serve_render(struct serve *, enum serve_format,
-		    const struct query *, const char *);
+		    const struct query *, const struct render_html_opts *,
+		    const char *);
 static int	 serve_collect_cb(const struct entry *, int64_t, int64_t,
 		    void *);
 static int	 serve_not_modified(struct serve_reply *,
@@ -228,6 +263,9 @@ serve_copy_config(struct serve *s, const struct config *conf)
 	s->node = serve_strdup(conf->node);
 	s->title = serve_strdup(conf->title);
 	s->public_url = serve_strdup(conf->public_url);
+	free(s->map_tiles);
+	s->map_tiles = conf->map_tiles != NULL ?
+	    serve_strdup(conf->map_tiles) : NULL;
 	s->listing_limit = conf->listing_limit;
 	s->listing_max = conf->listing_max;
 	s->cache_max_age = conf->cache_max_age;
@@ -268,12 +306,16 @@ serve_new(struct event_base *base, struct store *store,
 	    EVHTTP_REQ_DELETE);
 	if (evhttp_set_cb(s->http, SERVE_PATH_ATOM, serve_atom_cb, s) != 0 ||
 	    evhttp_set_cb(s->http, SERVE_PATH_JSON, serve_json_cb, s) != 0 ||
-	    evhttp_set_cb(s->http, SERVE_PATH_HEALTH, serve_health_cb, s) != 0) {
+	    evhttp_set_cb(s->http, SERVE_PATH_HEALTH, serve_health_cb, s) != 0 ||
+	    evhttp_set_cb(s->http, SERVE_PATH_HOME, serve_home_cb, s) != 0 ||
+	    evhttp_set_cb(s->http, SERVE_PATH_EMBED, serve_embed_cb, s) != 0 ||
+	    evhttp_set_cb(s->http, SERVE_PATH_MAP, serve_map_cb, s) != 0) {
 		log_warnx("%s: evhttp_set_cb failed", __func__);
 		serve_free(s);
 		return (NULL);
 	}
 	evhttp_set_gencb(s->http, serve_notfound_cb, s);
+	s->assets = serve_assets_new(s, conf);
 	return (s);
 }
 
@@ -335,6 +377,7 @@ serve_set_config(struct serve *s, const struct config *conf)
 {
 	serve_copy_config(s, conf);
 	evhttp_set_max_body_size(s->http, s->max_body_size);
+	serve_assets_set_config(s->assets, conf);
 	serve_cache_clear(s);
 }
 
@@ -358,6 +401,8 @@ serve_free(struct serve *s)
 	free(s->title);
 	free(s->public_url);
 	free(s->hub_url);
+	free(s->map_tiles);
+	serve_assets_free(s->assets);
 	free(s);
 }
 
@@ -693,6 +738,24 @@ serve_json_cb(struct evhttp_request *req, void *arg)
 	serve_listing(arg, req, SERVE_JSON);
 }
 
+static void
+serve_home_cb(struct evhttp_request *req, void *arg)
+{
+	serve_listing(arg, req, SERVE_HTML);
+}
+
+static void
+serve_embed_cb(struct evhttp_request *req, void *arg)
+{
+	serve_listing(arg, req, SERVE_EMBED);
+}
+
+static void
+serve_map_cb(struct evhttp_request *req, void *arg)
+{
+	serve_listing(arg, req, SERVE_MAP);
+}
+
 /*
  * Every path without an evhttp callback of its own: a module's route,
  * else 404. The handler's reply defaults to a 500 it must overwrite.
@@ -799,15 +862,18 @@ serve_listing(struct serve *s, struct evhttp_request *req,
 	struct serve_blob		*blob;
 	const struct evhttp_uri		*uri;
 	struct query			 q;
-	struct buf			 key;
-	const char			*ae;
+	struct render_html_opts		 ho;
+	struct buf			 key, rest;
+	const char			*ae, *raw;
 	char				 err[QUERY_ERR_LEN], date[DATE_HTTP_LEN];
 	char				 cc[64];
 	int64_t				 modified;
 	uint64_t			 gen;
 
 	memset(&q, 0, sizeof(q));
+	memset(&ho, 0, sizeof(ho));
 	buf_init(&key);
+	buf_init(&rest);
 	if (serve_begin(s, req, &r) == -1)
 		goto done;
 	if (serve_read_method(&r, req) == -1)
@@ -816,10 +882,25 @@ serve_listing(struct serve *s, struct evhttp_request *req,
 		serve_text(&r, 400, "Bad Request", "malformed request URI");
 		goto done;
 	}
-	if (query_parse(&q, evhttp_uri_get_query(uri), s->listing_limit,
-	    s->listing_max, err, sizeof(err)) == -1) {
+	raw = evhttp_uri_get_query(uri);
+	if (SERVE_IS_HTML(fmt)) {
+		/* The pages' own options (lang, layout) stay out of q. */
+		if (render_html_options(raw, &ho, &rest, err,
+		    sizeof(err)) == -1) {
+			serve_text(&r, 400, "Bad Request", err);
+			goto done;
+		}
+		raw = rest.data;
+	}
+	if (query_parse(&q, raw, s->listing_limit, s->listing_max, err,
+	    sizeof(err)) == -1) {
 		serve_text(&r, 400, "Bad Request", err);
 		goto done;
+	}
+	if (fmt == SERVE_MAP && q.kind == NULL) {
+		/* The map shows actor profiles unless asked otherwise. */
+		q.kind = serve_strdup("actor");
+		q.sq.kind = q.kind;
 	}
 
 	gen = store_generation(s->store);
@@ -827,11 +908,13 @@ serve_listing(struct serve *s, struct evhttp_request *req,
 		serve_cache_clear(s);
 		s->cache_generation = gen;
 	}
-	buf_addstr(&key, fmt == SERVE_ATOM ? "atom?" : "json?");
+	buf_addstr(&key, serve_formats[fmt].key);
 	query_canonical(&q, &key);
+	if (SERVE_IS_HTML(fmt))
+		buf_addstr(&key, render_html_options_suffix(&ho));
 	if ((c = serve_cache_find(s, key.data)) != NULL)
 		s->stats.cache_hits++;
-	else if ((c = serve_render(s, fmt, &q, key.data)) == NULL) {
+	else if ((c = serve_render(s, fmt, &q, &ho, key.data)) == NULL) {
 		serve_text(&r, 500, "Internal Server Error",
 		    "cannot read the store");
 		goto done;
@@ -849,6 +932,13 @@ serve_listing(struct serve *s, struct evhttp_request *req,
 	buf_printf(&key, "<%s>; rel=\"self\"", c->self);
 	evhttp_add_header(r.out, "Link", key.data);
 	evhttp_add_header(r.out, "Vary", "Accept-Encoding");
+	if (SERVE_IS_HTML(fmt)) {
+		evhttp_add_header(r.out, "Content-Security-Policy",
+		    fmt == SERVE_EMBED ? SERVE_CSP "frame-ancestors *" :
+		    SERVE_CSP "frame-ancestors 'self'");
+		evhttp_add_header(r.out, "Referrer-Policy",
+		    "strict-origin-when-cross-origin");
+	}
 	snprintf(cc, sizeof(cc), "public, max-age=%d", s->cache_max_age);
 	evhttp_add_header(r.out, "Cache-Control", cc);
 	if (modified > 0) {
@@ -872,9 +962,7 @@ serve_listing(struct serve *s, struct evhttp_request *req,
 		evhttp_remove_header(r.out, "Content-Encoding");
 		goto done;
 	}
-	evhttp_add_header(r.out, "Content-Type", fmt == SERVE_ATOM ?
-	    "application/atom+xml; charset=utf-8" :
-	    "application/feed+json; charset=utf-8");
+	evhttp_add_header(r.out, "Content-Type", serve_formats[fmt].type);
 	r.code = 200;
 	r.reason = "OK";
 	r.length = blob->len;
@@ -893,7 +981,9 @@ done:
 	if (c != NULL && !c->in_cache)
 		serve_cached_free(c);
 	query_clear(&q);
+	render_html_options_clear(&ho);
 	buf_free(&key);
+	buf_free(&rest);
 }
 
 /* Keeps up to max entries; one more tells that a next page exists. */
@@ -918,12 +1008,13 @@ serve_collect_cb(const struct entry *e, int64_t sort_time, int64_t seq,
 /* Renders a listing from the store; NULL, logged, if the store fails. */
 static struct serve_cached *
 serve_render(struct serve *s, enum serve_format fmt, const struct query *q,
-    const char *key)
+    const struct render_html_opts *ho, const char *key)
 {
 	struct serve_cached	*c = NULL;
 	struct serve_collect	 col;
 	struct store_query	 sq;
 	struct render_feed	 feed;
+	struct render_html	 page;
 	struct buf		 out, canon, id, self, next, home, title, desc;
 	const char		*path;
 	size_t			 i;
@@ -950,7 +1041,7 @@ serve_render(struct serve *s, enum serve_format fmt, const struct query *q,
 	}
 	s->stats.renders++;
 
-	path = fmt == SERVE_ATOM ? SERVE_PATH_ATOM : SERVE_PATH_JSON;
+	path = serve_formats[fmt].path;
 	/* The feed's id leaves the cursor out: every page is one feed. */
 	query_canonical_cursor(q, ENTRY_NO_TIME, 0, &canon);
 	buf_printf(&id, "%s%s%s%s", s->public_url, path,
@@ -962,7 +1053,8 @@ serve_render(struct serve *s, enum serve_format fmt, const struct query *q,
 	if (col.more) {
 		buf_reset(&canon);
 		query_canonical_cursor(q, col.last_time, col.last_seq, &canon);
-		buf_printf(&next, "%s%s?%s", s->public_url, path, canon.data);
+		buf_printf(&next, "%s%s?%s%s", s->public_url, path, canon.data,
+		    SERVE_IS_HTML(fmt) ? render_html_options_suffix(ho) : "");
 	}
 	query_describe(q, &desc);
 	buf_addstr(&title, s->title);
@@ -983,8 +1075,24 @@ serve_render(struct serve *s, enum serve_format fmt, const struct query *q,
 		feed.updated = s->started;
 	if (fmt == SERVE_ATOM)
 		render_atom(&out, &feed, col.v, col.n);
-	else
+	else if (fmt == SERVE_JSON)
 		render_json(&out, &feed, col.v, col.n);
+	else {
+		memset(&page, 0, sizeof(page));
+		page.page = fmt == SERVE_HTML ? RENDER_HTML_HOME :
+		    fmt == SERVE_EMBED ? RENDER_HTML_EMBED : RENDER_HTML_MAP;
+		page.opts = ho;
+		page.title = s->title;
+		page.base = s->public_url;
+		buf_reset(&canon);
+		query_canonical_cursor(q, ENTRY_NO_TIME, 0, &canon);
+		page.query = canon.data != NULL ? canon.data : "";
+		page.next_url = feed.next_url;
+		page.kind = q->kind;
+		page.territory = q->territory;
+		page.tiles = s->map_tiles;
+		render_html(&out, &page, col.v, col.n);
+	}
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		fatal("%s", __func__);
