@@ -960,7 +960,10 @@ websub_verify(struct websub *ws, struct serve_reply *r,
 	sub->state = WEBSUB_ACTIVE;
 	sub->verified = now;
 	sub->lease_end = now + secs;
-	sub->renew_at = now + (secs * 8 + 9) / 10;
+	/* Renewed at 80% of the lease, a second before its end at most. */
+	sub->renew_at = now + secs * 8 / 10;
+	if (sub->renew_at >= sub->lease_end)
+		sub->renew_at = sub->lease_end - 1;
 	websub_sub_save(sub);
 	wp->failures = 0;
 	wp->retry_at = 0;
