@@ -190,13 +190,16 @@ fm.ok(fm.wait_until(lambda: node.peers().get("a", {}).get("push", {})
 srv.route("/a.atom", body=fm.atom([{"id": "tag:a,2026:1"},
                                    {"id": "tag:a,2026:missed"}], "urn:a"),
           headers={"Link": '<%s>; rel="hub"' % hub.url})
-node.ctl("fetch", "a")
+# A fetch may be running already: asked again until one is queued.
+r = fm.wait_until(lambda: (lambda c: c if c.returncode == 0 else None)(
+    node.ctl("fetch", "a")), 10, 0.2)
 fm.ok(fm.wait_until(lambda: node.peers().get("a", {}).get("push", {})
-                    .get("unreliable"), 5),
-      "a pull that finds what pushes missed marks the peer unreliable")
+                    .get("unreliable"), 15),
+      "a pull that finds what pushes missed marks the peer unreliable",
+      "%r\n%s" % (r, node.logtext()))
 fm.ok(node.wait_log("push marked unreliable", 2), "and logs it")
 n0 = len(srv.hits("/a.atom"))
-fm.ok(fm.wait_until(lambda: len(srv.hits("/a.atom")) - n0 >= 2, 6),
+fm.ok(fm.wait_until(lambda: len(srv.hits("/a.atom")) - n0 >= 2, 15),
       "an unreliable peer is pulled at its interval again")
 
 # Push turned off: the node unsubscribes.
