@@ -110,6 +110,10 @@ fm.ok(fm.wait_until(lambda: node.peers().get("a", {}).get("push", {})
 p = node.peers()["a"]["push"]
 fm.ok(p["state"] == "active" and p["hub"] == hub.url and p["lease_end"],
       "feedmeshctl peers shows hub, state, lease end", p)
+out = node.ctl("peers").stdout
+fm.ok(re.search(r"push active, lease ends in 2[34]h, last push -, hub "
+                + re.escape(hub.url), out) is not None,
+      "feedmeshctl peers prints the push state", out)
 t0 = time.monotonic()
 st = hub.publish(a_url, fm.atom([{"id": "tag:a,2026:push1"}], "urn:a"))
 fm.is_eq(st, [200], "signed distribution acknowledged with 2xx")
