@@ -654,7 +654,10 @@ websub_failed(struct websub *ws, struct websub_peer *wp, const char *why)
 	websub_peer_notify(ws, wp);
 }
 
-/* Once a new subscription is verified, the peer's older ones stop. */
+/*
+ * Once a new subscription is verified, the peer's older ones stop (a hub
+ * verifying an old one again does not stop a newer one).
+ */
 static void
 websub_retire_others(struct websub *ws, struct websub_sub *keep)
 {
@@ -663,7 +666,8 @@ websub_retire_others(struct websub *ws, struct websub_sub *keep)
 	for (sub = TAILQ_FIRST(&ws->subs); sub != NULL; sub = tmp) {
 		tmp = TAILQ_NEXT(sub, next);
 		if (sub == keep || strcmp(sub->peer, keep->peer) != 0 ||
-		    sub->state == WEBSUB_UNSUBSCRIBING)
+		    sub->state == WEBSUB_UNSUBSCRIBING ||
+		    sub->requested > keep->requested)
 			continue;
 		websub_unsubscribe(sub);
 	}
