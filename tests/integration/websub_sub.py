@@ -50,6 +50,10 @@ r_url = srv.route("/r.atom", body=fm.atom([{"id": "tag:r,2026:1"}], "urn:r"),
 # Peer n: a hub, but push not asked for.
 n_url = srv.route("/n.atom", body=fm.atom([{"id": "tag:n,2026:1"}], "urn:n"),
                   headers={"Link": '<%s>; rel="hub"' % hub.url})
+# Peer f: its "hub" refuses subscriptions (the PeerServer answers POST
+# with 501).
+f_url = srv.route("/f.atom", body=fm.atom([{"id": "tag:f,2026:1"}], "urn:f"),
+                  headers={"Link": '<%s>; rel="hub"' % srv.url("/nohub")})
 # Peer paged: three RFC 5005 pages.
 for i in (1, 2, 3):
     doc = fm.atom([{"id": "tag:paged,2026:%d%d" % (i, k)} for k in (1, 2)],
@@ -65,6 +69,7 @@ node = fm.Node("loire", peers={
     "j": {"url": j_url, "push": "websub"},
     "r": {"url": r_url, "push": "websub"},
     "n": {"url": n_url},
+    "f": {"url": f_url, "push": "websub"},
     "paged": {"url": srv.url("/paged.atom")},
 }, extra={"push_poll_interval": "30", "websub_lease": "1d"}).start()
 
@@ -153,6 +158,13 @@ fm.ok(len(srv.hits("/a.atom")) - n0 <= 1,
       len(srv.hits("/a.atom")) - n0)
 fm.ok(len([h for h in srv.hits("/n.atom") if h[0] > time.monotonic() - 3])
       >= 2, "a peer without push keeps its interval")
+fp = node.peers().get("f", {}).get("push", {})
+fm.ok(fp.get("state") == "failed" and not fp.get("live") and
+      fp.get("failures", 0) >= 1, "a refused subscription is failed", fp)
+fm.ok(len([h for h in srv.hits("/f.atom") if h[0] > time.monotonic() - 3])
+      >= 2, "a peer whose subscription failed keeps its interval")
+fm.ok(node.wait_log("subscription to %s failed: HTTP status 501" %
+                    srv.url("/nohub"), 2), "the failure is logged")
 
 # Renewal: a new callback and secret before the lease ends.
 fm.ok(fm.wait_until(lambda: len(short.subscribes(r_url)) >= 2, 10),
