@@ -173,6 +173,8 @@ static int	 conf_set_identity(struct conf_file *,
 		    const struct conf_key *, const char *);
 static int	 conf_set_tiles(struct conf_file *, const struct conf_key *,
 		    const char *);
+static int	 conf_set_push(struct conf_file *, const struct conf_key *,
+		    const char *);
 
 /* The main file's keys, sorted by name for bsearch(). */
 #define M(field)	offsetof(struct config, field)
@@ -212,9 +214,13 @@ static const struct conf_key conf_main_keys[] = {
 	    0 },
 	{ "public_url", conf_set_public_url, M(public_url), 0, 0, NULL,
 	    CONF_REQUIRED },
+	{ "push_poll_interval", conf_set_time, M(push_poll_interval), 1,
+	    604800, "3600", 0 },
 	{ "store", conf_set_path, M(store), 0, 0, "feedmesh.db", 0 },
 	{ "title", conf_set_string, M(title), 1, CONF_TEXT_MAX, NULL,
 	    CONF_REQUIRED },
+	{ "websub_lease", conf_set_time, M(websub_lease), 60, 2592000,
+	    "864000", 0 },
 };
 #undef M
 
@@ -238,6 +244,7 @@ static const struct conf_key conf_peer_keys[] = {
 	    0, 0, NULL, 0 },
 	{ "interval", conf_set_time, P(interval), 1, 86400, NULL, 0 },
 	{ "kind", conf_set_kind, P(kind), 0, 0, NULL, 0 },
+	{ "push", conf_set_push, P(push), 0, 0, "none", 0 },
 	{ "territory", conf_set_territory, P(territory), 0, 0, NULL, 0 },
 	{ "url", conf_set_url, P(url), 0, 0, NULL, CONF_REQUIRED },
 };
@@ -1249,6 +1256,23 @@ conf_set_identity(struct conf_file *f, const struct conf_key *k,
 	return (0);
 }
 
+static int
+conf_set_push(struct conf_file *f, const struct conf_key *k, const char *v)
+{
+	int	*field = CONF_FIELD(f, k, int);
+
+	if (strcmp(v, "none") == 0)
+		*field = CONF_PUSH_NONE;
+	else if (strcmp(v, "websub") == 0)
+		*field = CONF_PUSH_WEBSUB;
+	else {
+		conf_errx(f, "%s: \"%s\" is not a push method (expected "
+		    "websub or none)", k->name, v);
+		return (-1);
+	}
+	return (0);
+}
+
 /* A peer's name: [a-z0-9][a-z0-9_-]{0,63}. */
 static int
 conf_peer_name_valid(const char *name)
@@ -1531,7 +1555,8 @@ conf_peer_equal(const struct peer_conf *a, const struct peer_conf *b)
 	    &b->exclude.territories) &&
 	    conf_list_equal(&a->exclude.categories, &b->exclude.categories) &&
 	    a->enabled == b->enabled &&
-	    a->identity == b->identity);
+	    a->identity == b->identity &&
+	    a->push == b->push);
 }
 
 char *

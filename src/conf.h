@@ -41,8 +41,13 @@ struct peer_conf {
 	struct conf_filter	 exclude;
 	int			 enabled;
 	enum conf_identity	 identity;
+	int			 push;		/* CONF_PUSH_* */
 };
 TAILQ_HEAD(peer_conf_list, peer_conf);
+
+/* A peer's "push": pull only, or subscribe to its WebSub hub too. */
+#define CONF_PUSH_NONE		0
+#define CONF_PUSH_WEBSUB	1
 
 struct config {
 	char		*path;		/* main file as given */
@@ -78,6 +83,9 @@ struct config {
 	size_t		 max_body_size;		/* accepted request bodies */
 	char		*assets_dir;	/* files served under /assets/ */
 	char		*map_tiles;	/* tile URL template, or NULL */
+
+	int		 push_poll_interval;	/* pull interval while live, s */
+	int		 websub_lease;		/* lease asked of hubs, s */
 
 	struct peer_conf_list	 peers;
 	int			 npeers;

@@ -34,6 +34,7 @@ static json_t	*ctl_call(const struct config *, const char *, const char *);
 static size_t	 ctl_write_cb(char *, size_t, size_t, void *);
 static int	 ctl_status(const struct config *);
 static int	 ctl_peers(const struct config *);
+static void	 ctl_peer_push(const json_t *);
 static int	 ctl_simple(const struct config *, const char *, const char *);
 static int	 ctl_parse(int, char **);
 static void	 ctl_age(const char *, char *, size_t);
@@ -186,6 +187,28 @@ ctl_age(const char *when, char *out, size_t len)
 		snprintf(out, len, fmt, (long long)(d / 86400), "d");
 }
 
+/* The WebSub line under a peer with push = websub. */
+static void
+ctl_peer_push(const json_t *push)
+{
+	const char	*hub, *state;
+	char		 lease[32], last[32];
+
+	if (!json_is_object(push))
+		return;
+	hub = json_string_value(json_object_get(push, "hub"));
+	state = json_string_value(json_object_get(push, "state"));
+	ctl_age(json_string_value(json_object_get(push, "lease_end")),
+	    lease, sizeof(lease));
+	ctl_age(json_string_value(json_object_get(push, "last_push")),
+	    last, sizeof(last));
+	printf("%-20s push %s%s, lease ends %s, last push %s, hub %s\n", "",
+	    state ? state : "-",
+	    json_is_true(json_object_get(push, "unreliable")) ?
+	    " (unreliable: pulled at its interval)" : "", lease, last,
+	    hub ? hub : "not advertised");
+}
+
 static int
 ctl_peers(const struct config *conf)
 {
@@ -226,6 +249,7 @@ ctl_peers(const struct config *conf)
 		    "moved_to"))) != NULL)
 			printf("%-20s moved permanently to %s: update its "
 			    "url\n", "", moved);
+		ctl_peer_push(json_object_get(p, "push"));
 	}
 	json_decref(j);
 	return (0);

@@ -29,6 +29,7 @@
 #include "pull.h"
 #include "serve.h"
 #include "store.h"
+#include "websub.h"
 
 struct node {
 	struct event_base	*base;
@@ -37,6 +38,7 @@ struct node {
 	struct serve		*serve;
 	struct fetcher		*fetcher;
 	struct pull		*pull;
+	struct websub		*websub;
 	struct admin		*admin;
 	struct event		*ev_hup;
 	struct event		*ev_term;
@@ -152,6 +154,7 @@ node_reload(struct node *n, const char **why)
 	fetcher_set_limits(n->fetcher, &lim);
 	serve_set_config(n->serve, nc);
 	pull_reconfigure(n->pull, nc);
+	websub_reconfigure(n->websub, nc);
 	n->conf = nc;
 	conf_free(old);
 	log_info("configuration reloaded: %d peers", pull_npeers(n->pull));
@@ -309,6 +312,9 @@ main(int argc, char *argv[])
 	node_limits(n.conf, &lim);
 	n.fetcher = fetcher_new(n.base, &lim);
 	n.pull = pull_new(n.base, n.store, n.fetcher, n.conf);
+	if ((n.websub = websub_new(n.base, n.store, n.serve, n.conf)) == NULL)
+		exit(1);
+	pull_set_websub(n.pull, n.websub);
 	n.ev_hup = evsignal_new(n.base, SIGHUP, node_signal_cb, &n);
 	n.ev_term = evsignal_new(n.base, SIGTERM, node_signal_cb, &n);
 	n.ev_int = evsignal_new(n.base, SIGINT, node_signal_cb, &n);
@@ -323,6 +329,7 @@ main(int argc, char *argv[])
 	event_base_dispatch(n.base);
 
 	pull_free(n.pull);
+	websub_free(n.websub);
 	fetcher_free(n.fetcher);
 	admin_free(n.admin);
 	serve_free(n.serve);

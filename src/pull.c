@@ -20,6 +20,15 @@
 #include "log.h"
 #include "pull.h"
 #include "store.h"
+#include "url.h"
+#include "websub.h"
+
+/*
+ * Backfill (RFC 5005): a new peer, or one not fetched for this many of
+ * its intervals, has its "next" pages followed, at most this many.
+ */
+#define PULL_BACKFILL_DOWNTIME	4
+#define PULL_BACKFILL_PAGES	50
 
 struct pull_peer {
 	TAILQ_ENTRY(pull_peer)	 next;
@@ -32,6 +41,9 @@ struct pull_peer {
 	struct ingest		*ingest;
 	int64_t			 entries;
 	struct ingest_stats	 last;
+	int			 backfill;	/* pages left to follow */
+	int			 backfill_new;	/* a new peer: all pages */
+	char			*page_url;
 };
 TAILQ_HEAD(pull_peer_list, pull_peer);
 
@@ -43,6 +55,7 @@ struct pull {
 	struct pull_peer_list	 peers;
 	int			 npeers;
 	char			*user_agent;
+	struct websub		*websub;
 };
 
 static struct pull_peer *pull_peer_new(struct pull *,
@@ -61,6 +74,17 @@ static double	 pull_next_delay(struct pull_peer *, int,
 static void	 pull_state_save(struct pull_peer *);
 static void	 pull_state_forget(struct pull_peer *);
 static void	 pull_set_user_agent(struct pull *);
+static int	 pull_peer_interval(struct pull_peer *);
+static void	 pull_request(struct pull_peer *, struct fetch_request *,
+		    const char *);
+static void	 pull_websub_seen(struct pull_peer *, struct ingest *,
+		    const struct fetch_result *, int);
+static void	 pull_websub_change_cb(const char *, void *);
+static int	 pull_backfill_start(struct pull_peer *, struct ingest *,
+		    int64_t);
+static void	 pull_page_done_cb(const struct fetch_result *, void *);
+static int	 pull_backfill_next(struct pull_peer *, const char *);
+static void	 pull_backfill_end(struct pull_peer *, const char *);
 
 struct pull *
 pull_new(struct event_base *base, struct store *store,
@@ -136,8 +160,8 @@ pull_peer_resume(struct pull_peer *sp)
 		return;
 	}
 	wait = sp->state.next_fetch - now;
-	if (wait > sp->conf->interval)
-		wait = sp->conf->interval;
+	if (wait > pull_peer_interval(sp))
+		wait = pull_peer_interval(sp);
 	if (wait < 0)
 		wait = 0;
 	/* Spread a cold start so that peers do not all start at once. */
@@ -180,6 +204,7 @@ pull_peer_free(struct pull_peer *sp, const char *why)
 	if (sp->fetch != NULL)
 		fetch_cancel(sp->fetch);
 	ingest_free(sp->ingest);
+	free(sp->page_url);
 	event_free(sp->timer);
 	TAILQ_REMOVE(&s->peers, sp, next);
 	s->npeers--;
@@ -199,22 +224,48 @@ pull_timer_cb(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	if (sp->fetch != NULL)
 		return;
-	memset(&req, 0, sizeof(req));
-	req.url = sp->conf->url;
+	pull_request(sp, &req, sp->conf->url);
 	req.etag = sp->state.etag;
 	req.last_modified = sp->state.last_modified;
-	req.user_agent = s->user_agent;
-	req.max_size = s->conf->max_document_size;
-	req.connect_timeout = s->conf->connect_timeout;
-	req.timeout = s->conf->fetch_timeout;
-	req.max_redirects = s->conf->max_redirects;
-	req.label = sp->name;
 	sp->fetch = fetch_start(s->fetcher, &req, pull_data_cb,
 	    pull_done_cb, sp);
 	if (sp->fetch == NULL) {
 		pull_fetch_failed(sp, NULL, "the request could not be made");
 		pull_state_save(sp);
 	}
+}
+
+/* A GET of one of the peer's documents, with the configured limits. */
+static void
+pull_request(struct pull_peer *sp, struct fetch_request *req,
+    const char *url)
+{
+	struct pull	*s = sp->pull;
+
+	memset(req, 0, sizeof(*req));
+	req->url = url;
+	req->user_agent = s->user_agent;
+	req->max_size = s->conf->max_document_size;
+	req->connect_timeout = s->conf->connect_timeout;
+	req->timeout = s->conf->fetch_timeout;
+	req->max_redirects = s->conf->max_redirects;
+	req->label = sp->name;
+}
+
+/*
+ * The peer's interval, or push_poll_interval when it is longer and a
+ * WebSub subscription brings the peer's changes: pulling is then only
+ * the safety net.
+ */
+static int
+pull_peer_interval(struct pull_peer *sp)
+{
+	struct pull	*s = sp->pull;
+
+	if (s->websub != NULL && websub_live(s->websub, sp->name) &&
+	    s->conf->push_poll_interval > sp->conf->interval)
+		return (s->conf->push_poll_interval);
+	return (sp->conf->interval);
 }
 
 static int
@@ -244,9 +295,10 @@ pull_next_delay(struct pull_peer *sp, int ok,
     const struct fetch_result *res, int64_t ttl)
 {
 	const struct config	*c = sp->pull->conf;
-	double			 d = sp->conf->interval, hint = -1, j;
+	double			 d, hint = -1, j;
 	int			 i;
 
+	d = ok ? pull_peer_interval(sp) : sp->conf->interval;
 	if (ok) {
 		if (res != NULL && res->max_age > hint)
 			hint = (double)res->max_age;
@@ -313,7 +365,8 @@ pull_done_cb(const struct fetch_result *res, void *arg)
 	struct ingest_stats	*st = &sp->last;
 	const struct feed_meta	*meta;
 	char			 why[512];
-	int64_t			 ttl = -1;
+	int64_t			 ttl = -1, prev = sp->state.last_success;
+	int			 live = 0;
 
 	sp->fetch = NULL;
 	sp->ingest = NULL;
@@ -358,6 +411,7 @@ pull_done_cb(const struct fetch_result *res, void *arg)
 		st->skipped = 1;
 		log_debug("peer %s: 304 not modified", sp->name);
 	} else if (res->status >= 200 && res->status < 300) {
+		live = websub_live(sp->pull->websub, sp->name);
 		if (ingest_finish(in, sp->pull->store, sp->state.body_digest,
 		    st) == -1) {
 			snprintf(why, sizeof(why), "%s",
@@ -394,6 +448,7 @@ pull_done_cb(const struct fetch_result *res, void *arg)
 			    st->unchanged, st->stale, st->filtered,
 			    st->identity);
 		}
+		pull_websub_seen(sp, in, res, live);
 	} else {
 		snprintf(why, sizeof(why), "HTTP status %ld", res->status);
 		pull_fetch_failed(sp, res, why);
@@ -403,7 +458,9 @@ pull_done_cb(const struct fetch_result *res, void *arg)
 	sp->state.last_success = sp->state.last_fetch;
 	free(sp->state.last_error);
 	sp->state.last_error = NULL;
-	pull_peer_arm(sp, pull_next_delay(sp, 1, res, ttl));
+	/* The timer waits for the end of a backfill. */
+	if (res->status == 304 || pull_backfill_start(sp, in, prev) == -1)
+		pull_peer_arm(sp, pull_next_delay(sp, 1, res, ttl));
 done:
 	ingest_free(in);
 	pull_state_save(sp);
@@ -457,6 +514,7 @@ pull_reconfigure(struct pull *s, const struct config *conf)
 			ingest_free(sp->ingest);
 			sp->ingest = NULL;
 		}
+		sp->backfill = 0;
 		pull_state_save(sp);
 		pull_peer_arm(sp, 0);
 	}
@@ -498,7 +556,7 @@ json_t *
 pull_peers_json(struct pull *s)
 {
 	struct pull_peer	*sp;
-	json_t			*a, *o;
+	json_t			*a, *o, *push;
 
 	a = json_array();
 	TAILQ_FOREACH(sp, &s->peers, next) {
@@ -521,6 +579,10 @@ pull_peers_json(struct pull *s)
 		json_object_set_new(o, "moved_to", sp->state.moved_to ?
 		    json_string(sp->state.moved_to) : json_null());
 		json_object_set_new(o, "gone", json_boolean(sp->state.gone));
+		json_object_set_new(o, "backfilling",
+		    json_boolean(sp->backfill > 0));
+		if ((push = websub_peer_json(s->websub, sp->name)) != NULL)
+			json_object_set_new(o, "push", push);
 		json_array_append_new(a, o);
 	}
 	return (a);
@@ -545,4 +607,166 @@ pull_free(struct pull *s)
 	}
 	free(s->user_agent);
 	free(s);
+}
+
+void
+pull_set_websub(struct pull *s, struct websub *ws)
+{
+	struct pull_peer	*sp;
+
+	s->websub = ws;
+	if (ws == NULL)
+		return;
+	websub_set_change_cb(ws, pull_websub_change_cb, s);
+	/* Subscriptions resumed from the store slow their peers at once. */
+	TAILQ_FOREACH(sp, &s->peers, next)
+		if (websub_live(ws, sp->name))
+			pull_peer_resume(sp);
+}
+
+/*
+ * After a document was stored: its hub and self links go to the WebSub
+ * subscriber, and entries new to the store while pushes were live mean
+ * that pushes missed them.
+ */
+static void
+pull_websub_seen(struct pull_peer *sp, struct ingest *in,
+    const struct fetch_result *res, int live)
+{
+	struct ingest_stats	*st = &sp->last;
+	char			*hub, *self, *h, *f;
+
+	if (sp->pull->websub == NULL || sp->conf->push != CONF_PUSH_WEBSUB)
+		return;
+	if (live && !st->skipped && st->inserted + st->updated > 0)
+		websub_missed(sp->pull->websub, sp->name,
+		    st->inserted + st->updated);
+	websub_discover(res->link_header, ingest_meta(in), &hub, &self);
+	/* Link header targets may be relative to the document. */
+	h = hub != NULL ? url_resolve(res->effective_url, hub) : NULL;
+	f = self != NULL ? url_resolve(res->effective_url, self) : NULL;
+	websub_discovered(sp->pull->websub, sp->conf, h, f);
+	free(hub);
+	free(self);
+	free(h);
+	free(f);
+}
+
+/* A peer's push became live or stopped: its next pull moves. */
+static void
+pull_websub_change_cb(const char *name, void *arg)
+{
+	struct pull		*s = arg;
+	struct pull_peer	*sp;
+
+	if ((sp = pull_peer_find(s, name)) == NULL || sp->fetch != NULL ||
+	    sp->state.gone)
+		return;
+	pull_peer_arm(sp, pull_next_delay(sp, sp->state.failures == 0, NULL,
+	    -1));
+}
+
+/*
+ * Starts following the document's RFC 5005 "next" pages when the peer
+ * is new or was not fetched for a long time: 0 if a page fetch started
+ * (the timer is armed when the backfill ends), else -1.
+ */
+static int
+pull_backfill_start(struct pull_peer *sp, struct ingest *in, int64_t prev)
+{
+	const struct feed_meta	*meta = ingest_meta(in);
+	int64_t			 gap = (int64_t)pull_peer_interval(sp) *
+				    PULL_BACKFILL_DOWNTIME;
+
+	if (meta == NULL || meta->next == NULL || !url_is_http(meta->next) ||
+	    sp->last.skipped)
+		return (-1);
+	if (prev != 0 && sp->state.last_fetch - prev <= gap)
+		return (-1);
+	sp->backfill = PULL_BACKFILL_PAGES;
+	sp->backfill_new = prev == 0;
+	log_info("peer %s: %s, following its next pages", sp->name,
+	    prev == 0 ? "new peer" : "not fetched for a while");
+	return (pull_backfill_next(sp, meta->next));
+}
+
+/* Fetches one page of the backfill; -1 if it could not start. */
+static int
+pull_backfill_next(struct pull_peer *sp, const char *url)
+{
+	struct fetch_request	 req;
+
+	free(sp->page_url);
+	if ((sp->page_url = strdup(url)) == NULL)
+		fatal("%s", __func__);
+	pull_request(sp, &req, sp->page_url);
+	sp->backfill--;
+	if ((sp->fetch = fetch_start(sp->pull->fetcher, &req, pull_data_cb,
+	    pull_page_done_cb, sp)) == NULL) {
+		sp->backfill = 0;
+		return (-1);
+	}
+	return (0);
+}
+
+static void
+pull_page_done_cb(const struct fetch_result *res, void *arg)
+{
+	struct pull_peer	*sp = arg;
+	struct ingest		*in = sp->ingest;
+	struct ingest_stats	 st;
+	const struct feed_meta	*meta;
+	const char		*next;
+	char			 why[256];
+
+	sp->fetch = NULL;
+	sp->ingest = NULL;
+	if (res->error != NULL || res->status < 200 || res->status >= 300 ||
+	    in == NULL) {
+		snprintf(why, sizeof(why), "page %s: %s", sp->page_url,
+		    res->error != NULL ? res->error : "no feed");
+		if (res->error == NULL && res->status != 200)
+			snprintf(why, sizeof(why), "page %s: HTTP status %ld",
+			    sp->page_url, res->status);
+		pull_backfill_end(sp, why);
+		goto done;
+	}
+	if (ingest_finish(in, sp->pull->store, NULL, &st) == -1) {
+		snprintf(why, sizeof(why), "page %s: %s", sp->page_url,
+		    ingest_error(in) != NULL ? ingest_error(in) : "?");
+		pull_backfill_end(sp, why);
+		goto done;
+	}
+	log_info("peer %s: page %s: %d entries, %d new, %d updated, "
+	    "%d merged", sp->name, sp->page_url, st.entries, st.inserted,
+	    st.updated, st.merged);
+	if (st.inserted + st.updated + st.merged > 0)
+		sp->entries = store_count_peer_entries(sp->pull->store,
+		    sp->name);
+	meta = ingest_meta(in);
+	next = meta != NULL ? meta->next : NULL;
+	/*
+	 * After downtime the pages older than what was missed hold nothing
+	 * new: the first such page ends the catching up.
+	 */
+	if (next == NULL || !url_is_http(next) ||
+	    strcmp(next, sp->page_url) == 0)
+		pull_backfill_end(sp, "no next page");
+	else if (!sp->backfill_new && st.inserted + st.updated +
+	    st.merged == 0)
+		pull_backfill_end(sp, "caught up");
+	else if (sp->backfill <= 0)
+		pull_backfill_end(sp, "page limit reached");
+	else if (pull_backfill_next(sp, next) == -1)
+		pull_backfill_end(sp, "the request could not be made");
+done:
+	ingest_free(in);
+}
+
+static void
+pull_backfill_end(struct pull_peer *sp, const char *why)
+{
+	log_info("peer %s: backfill done (%s)", sp->name, why);
+	sp->backfill = 0;
+	pull_peer_arm(sp, pull_next_delay(sp, 1, NULL, -1));
 }

@@ -14,6 +14,7 @@ struct config;
 struct fetcher;
 struct store;
 struct pull;
+struct websub;
 
 struct pull	*pull_new(struct event_base *, struct store *,
 		    struct fetcher *, const struct config *);
@@ -25,6 +26,12 @@ int		 pull_fetch_now(struct pull *, const char *peer,
 /* One object per peer, for feedmeshctl peers. */
 json_t		*pull_peers_json(struct pull *);
 int		 pull_npeers(const struct pull *);
+/*
+ * WebSub (websub.c): after each successful fetch pull reports the hub
+ * and self links it saw, pulls a live peer every push_poll_interval,
+ * and reports entries that pushes missed.
+ */
+void		 pull_set_websub(struct pull *, struct websub *);
 void		 pull_free(struct pull *);
 
 #endif

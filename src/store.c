@@ -54,6 +54,11 @@
  *   would not be unique in the primary key).
  * peer_state: conditional GET and backoff state of each peer.
  * meta: small key/values (last_change).
+ * websub_subs (websub): this node's WebSub subscriptions to its peers'
+ *   hubs, one row per callback token: a peer has its current row and,
+ *   while a renewal waits for its verification, the one it replaces.
+ *   state is requested, active, denied, failed or unsubscribing; times
+ *   are Unix seconds (0: not yet).
  */
 static const char *const store_migrations[] = {
 	/* 1: the initial schema. */
@@ -112,6 +117,21 @@ static const char *const store_migrations[] = {
 	"CREATE TABLE meta ("
 	" key TEXT PRIMARY KEY,"
 	" value) WITHOUT ROWID;",
+	/* websub: subscriptions to peers' hubs. */
+	"CREATE TABLE websub_subs ("
+	" token TEXT PRIMARY KEY,"
+	" peer TEXT NOT NULL,"
+	" hub TEXT NOT NULL,"
+	" topic TEXT NOT NULL,"
+	" secret TEXT NOT NULL,"
+	" state TEXT NOT NULL,"
+	" requested INTEGER NOT NULL DEFAULT 0,"
+	" verified INTEGER NOT NULL DEFAULT 0,"
+	" lease_end INTEGER NOT NULL DEFAULT 0,"
+	" renew_at INTEGER NOT NULL DEFAULT 0,"
+	" last_push INTEGER NOT NULL DEFAULT 0,"
+	" push_unreliable INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+	"CREATE INDEX websub_subs_peer ON websub_subs(peer);",
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
