@@ -53,13 +53,36 @@
 
 #define SERVE_PATH_ATOM		"/feeds/all.atom"
 #define SERVE_PATH_JSON		"/feeds/all.json"
+#define SERVE_PATH_GEOJSON	"/feeds/all.geojson"
+#define SERVE_PATH_ACTORS	"/actors.geojson"
 #define SERVE_PATH_HEALTH	"/health"
 #define SERVE_ALLOW		"GET, HEAD, OPTIONS"
 #define SERVE_TEXT		"text/plain; charset=utf-8"
 
 enum serve_format {
 	SERVE_ATOM,
-	SERVE_JSON
+	SERVE_JSON,
+	SERVE_GEOJSON,
+	SERVE_ACTORS,
+	SERVE_NFORMATS
+};
+
+/* Each listing format: its path, cache key, type and renderer. */
+static const struct {
+	const char	*path;
+	const char	*name;
+	const char	*type;
+	void		(*render)(struct buf *, const struct render_feed *,
+			    struct entry *const *, size_t);
+} serve_formats[SERVE_NFORMATS] = {
+	[SERVE_ATOM] = { SERVE_PATH_ATOM, "atom",
+	    "application/atom+xml; charset=utf-8", render_atom },
+	[SERVE_JSON] = { SERVE_PATH_JSON, "json",
+	    "application/feed+json; charset=utf-8", render_json },
+	[SERVE_GEOJSON] = { SERVE_PATH_GEOJSON, "geojson",
+	    "application/geo+json", render_geojson },
+	[SERVE_ACTORS] = { SERVE_PATH_ACTORS, "actors",
+	    "application/geo+json", render_geojson },
 };
 
 /* A response body shared by the cache and the replies being written. */
@@ -173,6 +196,8 @@ static void	 serve_log_uri(const char *, char *, size_t);
 
 static void	 serve_atom_cb(struct evhttp_request *, void *);
 static void	 serve_json_cb(struct evhttp_request *, void *);
+static void	 serve_geojson_cb(struct evhttp_request *, void *);
+static void	 serve_actors_cb(struct evhttp_request *, void *);
 static void	 serve_health_cb(struct evhttp_request *, void *);
 static void	 serve_notfound_cb(struct evhttp_request *, void *);
 static struct serve_route *serve_route_find(struct serve *, const char *);
@@ -268,6 +293,9 @@ serve_new(struct event_base *base, struct store *store,
 	    EVHTTP_REQ_DELETE);
 	if (evhttp_set_cb(s->http, SERVE_PATH_ATOM, serve_atom_cb, s) != 0 ||
 	    evhttp_set_cb(s->http, SERVE_PATH_JSON, serve_json_cb, s) != 0 ||
+	    evhttp_set_cb(s->http, SERVE_PATH_GEOJSON, serve_geojson_cb,
+	    s) != 0 ||
+	    evhttp_set_cb(s->http, SERVE_PATH_ACTORS, serve_actors_cb, s) != 0 ||
 	    evhttp_set_cb(s->http, SERVE_PATH_HEALTH, serve_health_cb, s) != 0) {
 		log_warnx("%s: evhttp_set_cb failed", __func__);
 		serve_free(s);
@@ -693,6 +721,18 @@ serve_json_cb(struct evhttp_request *req, void *arg)
 	serve_listing(arg, req, SERVE_JSON);
 }
 
+static void
+serve_geojson_cb(struct evhttp_request *req, void *arg)
+{
+	serve_listing(arg, req, SERVE_GEOJSON);
+}
+
+static void
+serve_actors_cb(struct evhttp_request *req, void *arg)
+{
+	serve_listing(arg, req, SERVE_ACTORS);
+}
+
 /*
  * Every path without an evhttp callback of its own: a module's route,
  * else 404. The handler's reply defaults to a 500 it must overwrite.
@@ -821,13 +861,30 @@ serve_listing(struct serve *s, struct evhttp_request *req,
 		serve_text(&r, 400, "Bad Request", err);
 		goto done;
 	}
+	if (fmt == SERVE_ACTORS) {
+		/* The map of actor profiles: other kinds have no place here. */
+		if (q.kind != NULL && strcmp(q.kind, "actor") != 0) {
+			serve_text(&r, 400, "Bad Request",
+			    "actors.geojson lists kind actor only");
+			goto done;
+		}
+		if (q.kind == NULL && (q.kind = strdup("actor")) == NULL)
+			fatal("%s", __func__);
+		q.sq.kind = q.kind;
+	}
+	if (fmt == SERVE_GEOJSON || fmt == SERVE_ACTORS) {
+		/* Pages of points only, so that a page is never empty. */
+		if (q.sq.geo == STORE_GEO_NONE)
+			q.sq.geo = STORE_GEO_ANY;
+		q.sq.skip_deleted = 1;
+	}
 
 	gen = store_generation(s->store);
 	if (gen != s->cache_generation) {
 		serve_cache_clear(s);
 		s->cache_generation = gen;
 	}
-	buf_addstr(&key, fmt == SERVE_ATOM ? "atom?" : "json?");
+	buf_printf(&key, "%s?", serve_formats[fmt].name);
 	query_canonical(&q, &key);
 	if ((c = serve_cache_find(s, key.data)) != NULL)
 		s->stats.cache_hits++;
@@ -872,9 +929,7 @@ serve_listing(struct serve *s, struct evhttp_request *req,
 		evhttp_remove_header(r.out, "Content-Encoding");
 		goto done;
 	}
-	evhttp_add_header(r.out, "Content-Type", fmt == SERVE_ATOM ?
-	    "application/atom+xml; charset=utf-8" :
-	    "application/feed+json; charset=utf-8");
+	evhttp_add_header(r.out, "Content-Type", serve_formats[fmt].type);
 	r.code = 200;
 	r.reason = "OK";
 	r.length = blob->len;
@@ -950,7 +1005,10 @@ serve_render(struct serve *s, enum serve_format fmt, const struct query *q,
 	}
 	s->stats.renders++;
 
-	path = fmt == SERVE_ATOM ? SERVE_PATH_ATOM : SERVE_PATH_JSON;
+	path = serve_formats[fmt].path;
+	/* Relevance order has one page (store.h): no next link. */
+	if (q->sq.relevance)
+		col.more = 0;
 	/* The feed's id leaves the cursor out: every page is one feed. */
 	query_canonical_cursor(q, ENTRY_NO_TIME, 0, &canon);
 	buf_printf(&id, "%s%s%s%s", s->public_url, path,
@@ -981,10 +1039,7 @@ serve_render(struct serve *s, enum serve_format fmt, const struct query *q,
 	feed.updated = store_last_change(s->store);
 	if (feed.updated <= 0)
 		feed.updated = s->started;
-	if (fmt == SERVE_ATOM)
-		render_atom(&out, &feed, col.v, col.n);
-	else
-		render_json(&out, &feed, col.v, col.n);
+	serve_formats[fmt].render(&out, &feed, col.v, col.n);
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		fatal("%s", __func__);
