@@ -76,6 +76,9 @@ struct config {
 	int		 cache_max_age;		/* Cache-Control on listings, s */
 	int		 max_connections;	/* HTTP */
 	size_t		 max_body_size;		/* accepted request bodies */
+	/* Addresses or CIDR blocks; empty metrics_allow: loopback only. */
+	struct conf_list metrics_allow;		/* may read /metrics */
+	struct conf_list trusted_proxies;	/* X-Forwarded-* believed */
 
 	struct peer_conf_list	 peers;
 	int			 npeers;
