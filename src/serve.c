@@ -1195,6 +1195,12 @@ serve_flush(struct serve *s)
 			s->served[i].n = 0;
 }
 
+void
+serve_flush_counts(struct serve *s)
+{
+	serve_flush(s);
+}
+
 static void
 serve_flush_cb(evutil_socket_t fd, short ev, void *arg)
 {

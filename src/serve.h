@@ -70,6 +70,8 @@ const char	*serve_public_url(const struct serve *);
  * day's count written to the store at most once a minute (stats.h).
  */
 void		 serve_count(struct serve *, const char *format);
+/* Writes the pending served counts now (before a report). */
+void		 serve_flush_counts(struct serve *);
 
 /* Counters, for tests and the admin interface. */
 struct serve_stats {

@@ -1877,6 +1877,17 @@ store_count_peer_entries(struct store *s, const char *peer)
 	return (store_count(s, ST_COUNT_PEER, peer ? peer : ""));
 }
 
+int64_t
+store_size(struct store *s)
+{
+	int64_t	 pages, size;
+
+	if (store_pragma_int(s, "PRAGMA page_count", &pages) == -1 ||
+	    store_pragma_int(s, "PRAGMA page_size", &size) == -1)
+		return (-1);
+	return (pages * size);
+}
+
 void
 peer_state_init(struct peer_state *ps)
 {

@@ -147,6 +147,8 @@ int64_t		 store_last_change(const struct store *);
 /* Entries that are not tombstones; those carried by peer ("" or NULL local). */
 int64_t		 store_count_entries(struct store *);
 int64_t		 store_count_peer_entries(struct store *, const char *peer);
+/* The database's size in bytes (pages times page size), -1 on error. */
+int64_t		 store_size(struct store *);
 
 /* Fetch state of a peer, kept across restarts. */
 struct peer_state {
