@@ -285,7 +285,7 @@ ctl_stats(const struct config *conf, int argc, char **argv)
 
 	buf_init(&path);
 	buf_addstr(&path, "/stats?");
-	optind = 1;
+	optind = 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch != 'f' && ch != 't' && ch != 'b')
 			usage();
@@ -336,7 +336,7 @@ ctl_import_opml(const char *conf_path, int argc, char **argv)
 	const char	*dir = NULL;
 	int		 ch, force = 0, n;
 
-	optind = 1;
+	optind = 0;	/* glibc: start afresh, permuting "file -d dir" */
 	while ((ch = getopt(argc, argv, "fd:")) != -1) {
 		switch (ch) {
 		case 'f':
