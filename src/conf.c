@@ -24,6 +24,7 @@
 #include "conf.h"
 #include "entry.h"
 #include "log.h"
+#include "netaddr.h"
 
 /*
  * Defaults live in the keyword tables below, written as they would be in
@@ -175,6 +176,8 @@ static int	 conf_set_tiles(struct conf_file *, const struct conf_key *,
 		    const char *);
 static int	 conf_set_push(struct conf_file *, const struct conf_key *,
 		    const char *);
+static int	 conf_set_addrs(struct conf_file *, const struct conf_key *,
+		    const char *);
 
 /* The main file's keys, sorted by name for bsearch(). */
 #define M(field)	offsetof(struct config, field)
@@ -206,6 +209,7 @@ static const struct conf_key conf_main_keys[] = {
 	    0 },
 	{ "max_per_host", conf_set_int, M(max_per_host), 1, 64, "2", 0 },
 	{ "max_redirects", conf_set_int, M(max_redirects), 0, 20, "5", 0 },
+	{ "metrics_allow", conf_set_addrs, M(metrics_allow), 0, 0, NULL, 0 },
 	{ "min_interval", conf_set_time, M(min_interval), 1, 86400, "1", 0 },
 	{ "node", conf_set_node, M(node), 0, 0, NULL, CONF_REQUIRED },
 	{ "peers", conf_set_path, M(peers_dir), 0, 0, "peers.d", 0 },
@@ -219,6 +223,8 @@ static const struct conf_key conf_main_keys[] = {
 	{ "store", conf_set_path, M(store), 0, 0, "feedmesh.db", 0 },
 	{ "title", conf_set_string, M(title), 1, CONF_TEXT_MAX, NULL,
 	    CONF_REQUIRED },
+	{ "trusted_proxies", conf_set_addrs, M(trusted_proxies), 0, 0, NULL,
+	    0 },
 	{ "websub_lease", conf_set_time, M(websub_lease), 60, 2592000,
 	    "864000", 0 },
 };
@@ -1235,6 +1241,13 @@ conf_set_categories(struct conf_file *f, const struct conf_key *k,
 }
 
 static int
+conf_set_addrs(struct conf_file *f, const struct conf_key *k, const char *v)
+{
+	return (conf_list_add(f, k, v, netaddr_valid, "an IP address or "
+	    "CIDR block (e.g. 127.0.0.1, 10.0.0.0/8, ::1, fd00::/8)"));
+}
+
+static int
 conf_set_identity(struct conf_file *f, const struct conf_key *k,
     const char *v)
 {
@@ -1508,6 +1521,8 @@ conf_free(struct config *conf)
 	free(conf->pidfile);
 	free(conf->assets_dir);
 	free(conf->map_tiles);
+	conf_list_clear(&conf->metrics_allow);
+	conf_list_clear(&conf->trusted_proxies);
 	free(conf);
 }
 

@@ -86,6 +86,9 @@ struct config {
 
 	int		 push_poll_interval;	/* pull interval while live, s */
 	int		 websub_lease;		/* lease asked of hubs, s */
+	/* Addresses or CIDR blocks; empty metrics_allow: loopback only. */
+	struct conf_list metrics_allow;		/* may read /metrics */
+	struct conf_list trusted_proxies;	/* X-Forwarded-* believed */
 
 	struct peer_conf_list	 peers;
 	int			 npeers;

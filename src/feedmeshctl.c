@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,7 @@
 #include "entry.h"
 #include "ingest.h"
 #include "log.h"
+#include "opml.h"
 #include "render.h"
 
 /* What feedmeshctl parse reads at most: the daemon's default limit. */
@@ -37,6 +39,9 @@ static int	 ctl_peers(const struct config *);
 static void	 ctl_peer_push(const json_t *);
 static int	 ctl_simple(const struct config *, const char *, const char *);
 static int	 ctl_parse(int, char **);
+static int	 ctl_stats(const struct config *, int, char **);
+static int	 ctl_import_opml(const char *, int, char **);
+static void	 ctl_stats_row(const char *, json_t *);
 static void	 ctl_age(const char *, char *, size_t);
 
 static void
@@ -49,7 +54,12 @@ usage(void)
 	    "  peers                 one row per peer\n"
 	    "  fetch peer            fetch a peer now\n"
 	    "  reload                reload the configuration (as SIGHUP)\n"
-	    "  parse [-u url] file|- print what the node would store\n");
+	    "  parse [-u url] file|- print what the node would store\n"
+	    "  stats [--from date] [--to date] [--by kind|territory|peer|month]\n"
+	    "                        entries published, new actors, co-published,\n"
+	    "                        listings and embeds served\n"
+	    "  import-opml [-f] [-d dir] file\n"
+	    "                        write peer files from an OPML list\n");
 	exit(1);
 }
 
@@ -271,6 +281,113 @@ ctl_simple(const struct config *conf, const char *method, const char *path)
 	return (0);
 }
 
+static void
+ctl_stats_row(const char *key, json_t *g)
+{
+	printf("%-32s %10lld %10lld %12lld\n", key,
+	    (long long)json_integer_value(json_object_get(g, "published")),
+	    (long long)json_integer_value(json_object_get(g, "new_actors")),
+	    (long long)json_integer_value(json_object_get(g, "copublished")));
+}
+
+/* feedmeshctl stats: the report of a period, as a table or JSON. */
+static int
+ctl_stats(const struct config *conf, int argc, char **argv)
+{
+	static const struct option	 opts[] = {
+		{ "from", required_argument, NULL, 'f' },
+		{ "to", required_argument, NULL, 't' },
+		{ "by", required_argument, NULL, 'b' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct buf	 path;
+	json_t		*j, *g, *served, *v;
+	const char	*key;
+	char		*esc;
+	size_t		 i;
+	int		 ch;
+
+	buf_init(&path);
+	buf_addstr(&path, "/stats?");
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 'f' && ch != 't' && ch != 'b')
+			usage();
+		if ((esc = curl_easy_escape(NULL, optarg, 0)) == NULL)
+			fatalx("curl_easy_escape");
+		buf_printf(&path, "%s=%s&", ch == 'f' ? "from" : ch == 't' ?
+		    "to" : "by", esc);
+		curl_free(esc);
+	}
+	if (optind != argc)
+		usage();
+	j = ctl_call(conf, "GET", path.data);
+	buf_free(&path);
+	if (j == NULL)
+		return (1);
+	if (json_output) {
+		ctl_print_json(j);
+		json_decref(j);
+		return (0);
+	}
+	printf("period %s to %s\n\n", json_string_value(json_object_get(j,
+	    "from")), json_string_value(json_object_get(j, "to")));
+	printf("%-32s %10s %10s %12s\n", json_object_get(j, "by") ?
+	    json_string_value(json_object_get(j, "by")) : "", "published",
+	    "new actors", "co-published");
+	g = json_object_get(j, "groups");
+	for (i = 0; i < json_array_size(g); i++) {
+		key = json_string_value(json_object_get(json_array_get(g, i),
+		    "key"));
+		ctl_stats_row(key != NULL && *key != '\0' ? key : "(none)",
+		    json_array_get(g, i));
+	}
+	ctl_stats_row("total", json_object_get(j, "totals"));
+	served = json_object_get(j, "served");
+	printf("\nserved:");
+	json_object_foreach(served, key, v)
+		printf(" %s %lld", key, (long long)json_integer_value(v));
+	printf("\n");
+	json_decref(j);
+	return (0);
+}
+
+/* feedmeshctl import-opml: peer files from an OPML document. */
+static int
+ctl_import_opml(const char *conf_path, int argc, char **argv)
+{
+	struct config	*conf = NULL;
+	const char	*dir = NULL;
+	int		 ch, force = 0, n;
+
+	optind = 0;	/* glibc: start afresh, permuting "file -d dir" */
+	while ((ch = getopt(argc, argv, "fd:")) != -1) {
+		switch (ch) {
+		case 'f':
+			force = 1;
+			break;
+		case 'd':
+			dir = optarg;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (argc - optind != 1)
+		usage();
+	if (dir == NULL) {
+		if ((conf = conf_load(conf_path)) == NULL)
+			return (1);
+		dir = conf->peers_dir;
+	}
+	n = opml_import(argv[optind], dir, force, stdout);
+	if (n > 0)
+		printf("check the new files, then: feedmeshctl reload "
+		    "(or send SIGHUP to feedmeshd)\n");
+	conf_free(conf);
+	return (n < 0 ? 1 : 0);
+}
+
 /* Reads a document as the daemon would and prints it as JSON Feed 1.1. */
 static int
 ctl_parse(int argc, char **argv)
@@ -379,6 +496,8 @@ main(int argc, char *argv[])
 	xmlInitParser();
 	if (strcmp(argv[0], "parse") == 0)
 		return (ctl_parse(argc, argv));
+	if (strcmp(argv[0], "import-opml") == 0)
+		return (ctl_import_opml(path, argc, argv));
 
 	if ((conf = conf_load(path)) == NULL)
 		return (1);
@@ -387,6 +506,8 @@ main(int argc, char *argv[])
 		rc = ctl_status(conf);
 	else if (strcmp(argv[0], "peers") == 0 && argc == 1)
 		rc = ctl_peers(conf);
+	else if (strcmp(argv[0], "stats") == 0)
+		rc = ctl_stats(conf, argc, argv);
 	else if (strcmp(argv[0], "reload") == 0 && argc == 1)
 		rc = ctl_simple(conf, "POST", "/reload");
 	else if (strcmp(argv[0], "fetch") == 0 && argc == 2) {

@@ -18,16 +18,20 @@
 
 #include <curl/curl.h>
 #include <event2/event.h>
+#include <event2/http.h>
 #include <jansson.h>
 #include <libxml/parser.h>
 
 #include "admin.h"
+#include "buf.h"
 #include "conf.h"
 #include "config.h"
 #include "fetch.h"
 #include "log.h"
+#include "metrics.h"
 #include "pull.h"
 #include "serve.h"
+#include "stats.h"
 #include "store.h"
 #include "websub.h"
 
@@ -182,6 +186,53 @@ node_signal_cb(evutil_socket_t sig, short ev, void *arg)
 	}
 }
 
+/* Gauges read when /metrics is: the store's size and contents, peers. */
+static void
+node_metrics_cb(struct buf *b, void *arg)
+{
+	struct node	*n = arg;
+
+	metrics_write_gauge(b, "feedmesh_store_bytes",
+	    "Size of the SQLite store (pages times page size)",
+	    (double)store_size(n->store));
+	metrics_write_gauge(b, "feedmesh_entries",
+	    "Entries stored (tombstones not counted)",
+	    (double)store_count_entries(n->store));
+	metrics_write_gauge(b, "feedmesh_peers", "Peers configured",
+	    (double)pull_npeers(n->pull));
+	metrics_write_gauge(b, "feedmesh_uptime_seconds",
+	    "Seconds since the daemon started",
+	    (double)(time(NULL) - n->started));
+}
+
+/* Admin GET /stats?from=&to=&by=: the figures of a period (stats.h). */
+static json_t *
+node_stats_cb(const struct evkeyvalq *query, const char *body, size_t len,
+    int *code, void *arg)
+{
+	struct node	*n = arg;
+	enum stats_by	 by;
+	int64_t		 from, to;
+	const char	*why = NULL;
+	json_t		*j;
+
+	(void)body;
+	(void)len;
+	if (stats_params(evhttp_find_header(query, "from"),
+	    evhttp_find_header(query, "to"), evhttp_find_header(query, "by"),
+	    &from, &to, &by, &why) == -1) {
+		*code = 400;
+		return (json_pack("{s:s}", "error", why));
+	}
+	serve_flush_counts(n->serve);
+	if ((j = stats_report(n->store, from, to, by)) == NULL) {
+		*code = 500;
+		return (json_pack("{s:s}", "error", "store unavailable"));
+	}
+	*code = 200;
+	return (j);
+}
+
 static json_t *
 node_status_cb(void *arg)
 {
@@ -296,8 +347,10 @@ main(int argc, char *argv[])
 	ops.reload = node_reload_cb;
 	ops.arg = &n;
 	if ((n.admin = admin_new(n.base, n.conf->admin, n.conf->admin_port,
-	    &ops)) == NULL)
+	    &ops)) == NULL ||
+	    admin_route(n.admin, "GET", "/stats", node_stats_cb, &n) == -1)
 		exit(1);
+	metrics_add_collector(node_metrics_cb, &n);
 
 	if (!debug) {
 		if (daemon(0, 0) == -1)
@@ -334,6 +387,7 @@ main(int argc, char *argv[])
 	admin_free(n.admin);
 	serve_free(n.serve);
 	store_close(n.store);
+	metrics_free();
 	event_free(n.ev_hup);
 	event_free(n.ev_term);
 	event_free(n.ev_int);

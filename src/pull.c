@@ -18,6 +18,7 @@
 #include "fetch.h"
 #include "ingest.h"
 #include "log.h"
+#include "metrics.h"
 #include "pull.h"
 #include "store.h"
 #include "url.h"
@@ -67,6 +68,14 @@ static void	 pull_peer_resume(struct pull_peer *);
 static void	 pull_timer_cb(evutil_socket_t, short, void *);
 static int	 pull_data_cb(const char *, size_t, void *);
 static void	 pull_done_cb(const struct fetch_result *, void *);
+static void	 pull_metrics(struct pull_peer *, const struct fetch_result *);
+static void	 pull_metrics_init(void);
+
+/* Registered at the first fetch (metrics.h: one registry per process). */
+static struct metric	*pull_m_fetches;
+static struct metric	*pull_m_latency;
+static struct metric	*pull_m_ingested;
+static struct metric	*pull_m_merged;
 static void	 pull_fetch_failed(struct pull_peer *,
 		    const struct fetch_result *, const char *);
 static double	 pull_next_delay(struct pull_peer *, int,
@@ -100,6 +109,7 @@ pull_new(struct event_base *base, struct store *store,
 	s->fetcher = fetcher;
 	s->conf = conf;
 	TAILQ_INIT(&s->peers);
+	pull_metrics_init();
 	pull_set_user_agent(s);
 	TAILQ_FOREACH(pc, &conf->peers, next) {
 		if (!pc->enabled)
@@ -357,6 +367,56 @@ pull_state_save(struct pull_peer *sp)
 		log_warnx("peer %s: fetch state not saved", sp->name);
 }
 
+/* Fetch latency buckets, seconds. */
+static const double pull_latency_bounds[] = {
+	0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60
+};
+
+/* Registers the fetch and ingest metrics once. */
+static void
+pull_metrics_init(void)
+{
+	if (pull_m_fetches == NULL) {
+		pull_m_fetches = metrics_add_counter("feedmesh_fetches_total",
+		    "Fetches of peers' feeds, by peer and outcome",
+		    "peer,outcome");
+		pull_m_latency = metrics_add_histogram(
+		    "feedmesh_fetch_duration_seconds", "Duration of fetches",
+		    pull_latency_bounds, sizeof(pull_latency_bounds) /
+		    sizeof(pull_latency_bounds[0]));
+		pull_m_ingested = metrics_add_counter(
+		    "feedmesh_entries_ingested_total",
+		    "Entries stored from peers, by result", "result");
+		pull_m_merged = metrics_add_counter(
+		    "feedmesh_duplicates_merged_total",
+		    "Entries already stored that arrived by another path",
+		    NULL);
+	}
+}
+
+/* Counts a finished fetch by peer and outcome, and its duration. */
+static void
+pull_metrics(struct pull_peer *sp, const struct fetch_result *res)
+{
+	char		 label[128];
+	const char	*outcome;
+
+	pull_metrics_init();
+	if (res->error != NULL)
+		outcome = "error";
+	else if (res->status == 304)
+		outcome = "not_modified";
+	else if (res->status >= 200 && res->status < 300)
+		outcome = "ok";
+	else if (res->status == 410)
+		outcome = "gone";
+	else
+		outcome = "http_error";
+	snprintf(label, sizeof(label), "%s,%s", sp->name, outcome);
+	metrics_inc(pull_m_fetches, label, 1);
+	metrics_observe(pull_m_latency, res->total_time);
+}
+
 static void
 pull_done_cb(const struct fetch_result *res, void *arg)
 {
@@ -370,6 +430,7 @@ pull_done_cb(const struct fetch_result *res, void *arg)
 
 	sp->fetch = NULL;
 	sp->ingest = NULL;
+	pull_metrics(sp, res);
 	/* No body (an error, a 304, an empty 200): nothing was parsed. */
 	if (in == NULL)
 		in = ingest_new(sp->conf, res->effective_url,
@@ -435,6 +496,10 @@ pull_done_cb(const struct fetch_result *res, void *arg)
 				    sp->name, meta->bozo_reason ?
 				    meta->bozo_reason : "?");
 		}
+		metrics_inc(pull_m_ingested, "inserted", st->inserted);
+		metrics_inc(pull_m_ingested, "updated", st->updated);
+		metrics_inc(pull_m_ingested, "merged", st->merged);
+		metrics_inc(pull_m_merged, NULL, st->merged);
 		if (st->skipped)
 			log_debug("peer %s: body unchanged", sp->name);
 		else {

@@ -5,6 +5,7 @@
 #include <sys/queue.h>
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,12 +26,17 @@
 #define QUERY_SECONDS_DIGITS	11
 
 enum query_param {
+	QUERY_BBOX,
 	QUERY_BEFORE,
 	QUERY_CATEGORY,
 	QUERY_KIND,
 	QUERY_LIMIT,
+	QUERY_NEAR,
 	QUERY_PEER,
+	QUERY_Q,
+	QUERY_RADIUS,
 	QUERY_SINCE,
+	QUERY_SORT,
 	QUERY_TERRITORY
 };
 
@@ -42,11 +48,16 @@ struct query_ctx {
 
 typedef int	(*query_value_fn)(struct query_ctx *, const char *);
 
+static int	 query_set_bbox(struct query_ctx *, const char *);
 static int	 query_set_before(struct query_ctx *, const char *);
 static int	 query_set_category(struct query_ctx *, const char *);
 static int	 query_set_kind(struct query_ctx *, const char *);
 static int	 query_set_limit(struct query_ctx *, const char *);
+static int	 query_set_near(struct query_ctx *, const char *);
 static int	 query_set_peer(struct query_ctx *, const char *);
+static int	 query_set_q(struct query_ctx *, const char *);
+static int	 query_set_radius(struct query_ctx *, const char *);
+static int	 query_set_sort(struct query_ctx *, const char *);
 static int	 query_set_since(struct query_ctx *, const char *);
 static int	 query_set_territory(struct query_ctx *, const char *);
 
@@ -55,12 +66,17 @@ static const struct {
 	const char	*name;
 	query_value_fn	 set;
 } query_params[] = {
+	[QUERY_BBOX] =		{ "bbox", query_set_bbox },
 	[QUERY_BEFORE] =	{ "before", query_set_before },
 	[QUERY_CATEGORY] =	{ "category", query_set_category },
 	[QUERY_KIND] =		{ "kind", query_set_kind },
 	[QUERY_LIMIT] =		{ "limit", query_set_limit },
+	[QUERY_NEAR] =		{ "near", query_set_near },
 	[QUERY_PEER] =		{ "peer", query_set_peer },
+	[QUERY_Q] =		{ "q", query_set_q },
+	[QUERY_RADIUS] =	{ "radius", query_set_radius },
 	[QUERY_SINCE] =		{ "since", query_set_since },
+	[QUERY_SORT] =		{ "sort", query_set_sort },
 	[QUERY_TERRITORY] =	{ "territory", query_set_territory },
 };
 #define QUERY_NPARAMS	(sizeof(query_params) / sizeof(query_params[0]))
@@ -72,6 +88,9 @@ static int	 query_utf8_valid(const char *);
 static int	 query_digits(const char *, size_t, int64_t *);
 static void	 query_encode(struct buf *, const char *);
 static char	*query_strdup(const char *);
+static int	 query_numbers(const char *, double *, int);
+static void	 query_number_print(struct buf *, double);
+static int	 query_word_char(unsigned char);
 
 static char *
 query_strdup(const char *s)
@@ -212,6 +231,202 @@ query_digits(const char *s, size_t max, int64_t *v)
 		return (-1);
 	*v = n;
 	return (0);
+}
+
+/*
+ * Reads n comma-separated decimal numbers (an optional sign, digits, an
+ * optional fraction; no exponent, no inf or nan), each rounded to 6
+ * decimals (about 0.1 m) so that the canonical form means the same.
+ */
+static int
+query_numbers(const char *v, double *out, int n)
+{
+	const char	*p = v;
+	char		*end;
+	int		 i, digits;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0 && *p++ != ',')
+			return (-1);
+		end = (char *)p;
+		if (*end == '-' || *end == '+')
+			end++;
+		for (digits = 0; (*end >= '0' && *end <= '9') || *end == '.';
+		    end++)
+			digits += *end != '.';
+		if (digits == 0 || digits > 15)
+			return (-1);
+		out[i] = strtod(p, &end);
+		if (end == p || !isfinite(out[i]))
+			return (-1);
+		out[i] = round(out[i] * 1e6) / 1e6;
+		p = end;
+	}
+	return (*p == '\0' ? 0 : -1);
+}
+
+/* A number as query_numbers() reads it back: no trailing zeros. */
+static void
+query_number_print(struct buf *b, double v)
+{
+	char	 s[64];
+	size_t	 n;
+
+	snprintf(s, sizeof(s), "%.6f", v);
+	n = strlen(s);
+	while (n > 0 && s[n - 1] == '0')
+		s[--n] = '\0';
+	if (n > 0 && s[n - 1] == '.')
+		s[--n] = '\0';
+	if (strcmp(s, "-0") == 0)
+		snprintf(s, sizeof(s), "0");
+	buf_addstr(b, s);
+}
+
+static int
+query_set_bbox(struct query_ctx *c, const char *v)
+{
+	double	 x[4];
+
+	if (query_numbers(v, x, 4) == -1) {
+		c->why = "expected W,S,E,N in degrees";
+		return (-1);
+	}
+	if (x[0] < -180 || x[2] > 180 || x[0] > x[2] || x[1] < -90 ||
+	    x[3] > 90 || x[1] > x[3]) {
+		c->why = "needs -180 <= W <= E <= 180 and -90 <= S <= N <= 90";
+		return (-1);
+	}
+	c->q->sq.geo = STORE_GEO_BOX;
+	c->q->sq.west = x[0];
+	c->q->sq.south = x[1];
+	c->q->sq.east = x[2];
+	c->q->sq.north = x[3];
+	return (0);
+}
+
+static int
+query_set_near(struct query_ctx *c, const char *v)
+{
+	double	 x[2];
+
+	if (query_numbers(v, x, 2) == -1 || x[0] < -90 || x[0] > 90 ||
+	    x[1] < -180 || x[1] > 180) {
+		c->why = "expected LAT,LON in degrees";
+		return (-1);
+	}
+	c->q->sq.geo = STORE_GEO_NEAR;
+	c->q->sq.lat = x[0];
+	c->q->sq.lon = x[1];
+	if (c->q->sq.radius_km == 0)
+		c->q->sq.radius_km = QUERY_RADIUS_DEFAULT;
+	return (0);
+}
+
+static int
+query_set_radius(struct query_ctx *c, const char *v)
+{
+	double	 r;
+
+	if (query_numbers(v, &r, 1) == -1 || r <= 0 ||
+	    r > QUERY_RADIUS_MAX) {
+		c->why = "expected km, more than 0 and at most 1000";
+		return (-1);
+	}
+	c->q->sq.radius_km = r;
+	return (0);
+}
+
+/* A byte that belongs to a word: ASCII letters and digits, any non-ASCII. */
+static int
+query_word_char(unsigned char ch)
+{
+	return ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	    (ch >= '0' && ch <= '9') || ch >= 0x80);
+}
+
+/* q: whitespace-separated words, kept one space apart. */
+static int
+query_set_q(struct query_ctx *c, const char *v)
+{
+	struct buf	 b;
+	const char	*p, *w;
+	int		 n = 0;
+
+	if (strlen(v) > QUERY_TEXT_MAX || !query_utf8_valid(v)) {
+		c->why = "too long or not UTF-8";
+		return (-1);
+	}
+	buf_init(&b);
+	for (p = v; *p != '\0' && n < QUERY_WORDS_MAX; ) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (*p == '\0')
+			break;
+		for (w = p; *p != '\0' && *p != ' ' && *p != '\t' &&
+		    *p != '\n' && *p != '\r'; p++)
+			;
+		if (b.len > 0)
+			buf_addc(&b, ' ');
+		buf_add(&b, w, p - w);
+		n++;
+	}
+	if (b.len == 0 || (c->q->match = query_fts_match(b.data)) == NULL) {
+		buf_free(&b);
+		c->why = "no word to search";
+		return (-1);
+	}
+	c->q->text = buf_release(&b);
+	return (0);
+}
+
+static int
+query_set_sort(struct query_ctx *c, const char *v)
+{
+	if (strcmp(v, "relevance") == 0)
+		c->q->sq.relevance = 1;
+	else if (strcmp(v, "time") != 0) {
+		c->why = "expected time or relevance";
+		return (-1);
+	}
+	return (0);
+}
+
+char *
+query_fts_match(const char *text)
+{
+	struct buf	 b;
+	const char	*p, *w, *last = NULL;
+	size_t		 len, lastlen = 0;
+	int		 word;
+
+	buf_init(&b);
+	for (p = text; *p != '\0'; ) {
+		while (*p == ' ')
+			p++;
+		for (w = p, word = 0; *p != '\0' && *p != ' '; p++)
+			word |= query_word_char((unsigned char)*p);
+		if ((len = p - w) == 0 || !word)
+			continue;
+		if (b.len > 0)
+			buf_addc(&b, ' ');
+		buf_addc(&b, '"');
+		for (; w < p; w++) {
+			if (*w == '"')
+				buf_addc(&b, '"');
+			buf_addc(&b, *w);
+		}
+		buf_addc(&b, '"');
+		last = w;
+		lastlen = len;
+	}
+	if (b.len == 0) {
+		buf_free(&b);
+		return (NULL);
+	}
+	if (last != NULL && lastlen >= 3)
+		buf_addc(&b, '*');
+	return (buf_release(&b));
 }
 
 static int
@@ -367,6 +582,22 @@ query_parse(struct query *q, const char *raw, int default_limit,
 			goto done;
 		}
 	}
+	if ((seen & (1U << QUERY_RADIUS)) && !(seen & (1U << QUERY_NEAR))) {
+		snprintf(err, errlen, "radius needs near=LAT,LON");
+		goto done;
+	}
+	if ((seen & (1U << QUERY_NEAR)) && (seen & (1U << QUERY_BBOX))) {
+		snprintf(err, errlen, "near and bbox do not go together");
+		goto done;
+	}
+	if (q->sq.relevance && q->match == NULL) {
+		snprintf(err, errlen, "sort=relevance needs q");
+		goto done;
+	}
+	if (q->sq.relevance && q->sq.before_time != ENTRY_NO_TIME) {
+		snprintf(err, errlen, "sort=relevance has one page: no before");
+		goto done;
+	}
 	rc = 0;
 done:
 	evhttp_clear_headers(&kv);
@@ -380,6 +611,7 @@ done:
 	q->sq.territory = q->territory;
 	q->sq.category = q->category;
 	q->sq.peer = q->peer;
+	q->sq.match = q->match;
 	return (0);
 }
 
@@ -390,6 +622,8 @@ query_clear(struct query *q)
 	free(q->territory);
 	free(q->category);
 	free(q->peer);
+	free(q->text);
+	free(q->match);
 	memset(q, 0, sizeof(*q));
 	q->sq.since = ENTRY_NO_TIME;
 	q->sq.before_time = ENTRY_NO_TIME;
@@ -423,9 +657,20 @@ query_canonical_cursor(const struct query *q, int64_t before_time,
 	char		 cur[QUERY_CURSOR_LEN];
 	const char	*sep = "";
 
-	if (before_time != ENTRY_NO_TIME) {
+	if (q->sq.geo == STORE_GEO_BOX) {
+		buf_addstr(b, "bbox=");
+		query_number_print(b, q->sq.west);
+		buf_addstr(b, "%2C");
+		query_number_print(b, q->sq.south);
+		buf_addstr(b, "%2C");
+		query_number_print(b, q->sq.east);
+		buf_addstr(b, "%2C");
+		query_number_print(b, q->sq.north);
+		sep = "&";
+	}
+	if (before_time != ENTRY_NO_TIME && !q->sq.relevance) {
 		query_cursor_format(before_time, before_seq, cur, sizeof(cur));
-		buf_printf(b, "before=%s", cur);
+		buf_printf(b, "%sbefore=%s", sep, cur);
 		sep = "&";
 	}
 	if (q->category != NULL) {
@@ -442,13 +687,34 @@ query_canonical_cursor(const struct query *q, int64_t before_time,
 		buf_printf(b, "%slimit=%d", sep, q->sq.limit);
 		sep = "&";
 	}
+	if (q->sq.geo == STORE_GEO_NEAR) {
+		buf_printf(b, "%snear=", sep);
+		query_number_print(b, q->sq.lat);
+		buf_addstr(b, "%2C");
+		query_number_print(b, q->sq.lon);
+		sep = "&";
+	}
 	if (q->peer != NULL) {
 		buf_printf(b, "%speer=", sep);
 		query_encode(b, q->peer);
 		sep = "&";
 	}
+	if (q->text != NULL) {
+		buf_printf(b, "%sq=", sep);
+		query_encode(b, q->text);
+		sep = "&";
+	}
+	if (q->sq.geo == STORE_GEO_NEAR) {
+		buf_printf(b, "%sradius=", sep);
+		query_number_print(b, q->sq.radius_km);
+		sep = "&";
+	}
 	if (q->sq.since != ENTRY_NO_TIME) {
 		buf_printf(b, "%ssince=%" PRId64, sep, q->sq.since);
+		sep = "&";
+	}
+	if (q->sq.relevance) {
+		buf_printf(b, "%ssort=relevance", sep);
 		sep = "&";
 	}
 	if (q->territory != NULL) {
@@ -484,7 +750,21 @@ query_describe(const struct query *q, struct buf *b)
 	if (q->sq.since != ENTRY_NO_TIME) {
 		date_format_rfc3339(q->sq.since, date, sizeof(date));
 		buf_printf(b, "%ssince %s", sep, date);
+		sep = ", ";
 	}
+	if (q->text != NULL) {
+		buf_printf(b, "%s\"%s\"", sep, q->text);
+		sep = ", ";
+	}
+	if (q->sq.geo == STORE_GEO_NEAR) {
+		buf_printf(b, "%swithin ", sep);
+		query_number_print(b, q->sq.radius_km);
+		buf_addstr(b, " km of ");
+		query_number_print(b, q->sq.lat);
+		buf_addc(b, ',');
+		query_number_print(b, q->sq.lon);
+	} else if (q->sq.geo == STORE_GEO_BOX)
+		buf_printf(b, "%sin a box", sep);
 	if (b->data == NULL)
 		buf_addstr(b, "");
 }

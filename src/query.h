@@ -1,7 +1,8 @@
 /*
- * feedmesh: the query parameters of a listing (kind, territory, category,
- * peer, since, limit, before), validated into a struct store_query, and
- * their canonical form (cache key, self and next links).
+ * feedmesh: the query parameters of a listing (bbox, before, category,
+ * kind, limit, near, peer, q, radius, since, sort, territory), validated
+ * into a struct store_query, and their canonical form (cache key, self
+ * and next links).
  */
 #ifndef FEEDMESH_QUERY_H
 #define FEEDMESH_QUERY_H
@@ -17,6 +18,12 @@
 #define QUERY_ERR_LEN		160
 /* A cursor "TIME.SEQ" fits in this many bytes with its NUL. */
 #define QUERY_CURSOR_LEN	48
+/* Full-text search: longest q (bytes) and most words kept. */
+#define QUERY_TEXT_MAX		200
+#define QUERY_WORDS_MAX		16
+/* Places: largest radius (km), and the one near= takes without radius=. */
+#define QUERY_RADIUS_MAX	1000.0
+#define QUERY_RADIUS_DEFAULT	10.0
 
 struct query {
 	struct store_query	 sq;	/* its strings point at the ones below */
@@ -24,6 +31,8 @@ struct query {
 	char			*territory;
 	char			*category;
 	char			*peer;
+	char			*text;	/* q: the words, one space apart */
+	char			*match;	/* its FTS5 form (quoted terms) */
 	int			 default_limit;
 };
 
@@ -49,6 +58,14 @@ void	 query_canonical_cursor(const struct query *, int64_t before_time,
 
 /* A short description of the filter ("kind job, peer x"); "" if none. */
 void	 query_describe(const struct query *, struct buf *);
+
+/*
+ * The FTS5 query of the user's words (a new string), or NULL if none is
+ * a word: each word a quoted string (quotes doubled), so no FTS5
+ * operator, column filter or NEAR can be injected; the last word, if 3
+ * bytes or more, matches as a prefix.
+ */
+char	*query_fts_match(const char *text);
 
 /* The opaque keyset cursor "TIME.SEQ"; parse returns 0 or -1. */
 void	 query_cursor_format(int64_t time, int64_t seq, char *, size_t);

@@ -1,6 +1,7 @@
 /*
  * feedmesh: merged listings as Atom 1.0 (RFC 4287, each entry with its
- * atom:source) and JSON Feed 1.1 (feedmesh fields in "_feedmesh").
+ * atom:source), JSON Feed 1.1 (feedmesh fields in "_feedmesh") and
+ * GeoJSON (RFC 7946).
  */
 #ifndef FEEDMESH_RENDER_H
 #define FEEDMESH_RENDER_H
@@ -31,6 +32,14 @@ struct render_feed {
 void	 render_atom(struct buf *, const struct render_feed *,
 	    struct entry *const *, size_t);
 void	 render_json(struct buf *, const struct render_feed *,
+	    struct entry *const *, size_t);
+/*
+ * An RFC 7946 FeatureCollection: a Point [lon, lat] per entry with a geo
+ * point (others and tombstones left out), properties id, title, kind,
+ * link, territory, published; title, feed_url and next_url as foreign
+ * members.
+ */
+void	 render_geojson(struct buf *, const struct render_feed *,
 	    struct entry *const *, size_t);
 
 #endif

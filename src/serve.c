@@ -36,10 +36,15 @@
 #include "entry.h"
 #include "log.h"
 #include "query.h"
+#include "metrics.h"
+#include "netaddr.h"
+#include "opml.h"
 #include "render.h"
 #include "render_html.h"
 #include "serve.h"
+#include "stats.h"
 #include "store.h"
+#include "store_private.h"
 
 #define SERVE_MAX_HEADERS	8192		/* bytes of request headers */
 #define SERVE_TIMEOUT		30		/* s, read and write */
@@ -55,32 +60,63 @@
 
 #define SERVE_PATH_ATOM		"/feeds/all.atom"
 #define SERVE_PATH_JSON		"/feeds/all.json"
+#define SERVE_PATH_GEOJSON	"/feeds/all.geojson"
+#define SERVE_PATH_ACTORS	"/actors.geojson"
 #define SERVE_PATH_HEALTH	"/health"
 #define SERVE_PATH_HOME		"/"
 #define SERVE_PATH_EMBED	"/embed"
 #define SERVE_PATH_MAP		"/map"
+#define SERVE_PATH_METRICS	"/metrics"
+#define SERVE_PATH_STATS	"/stats.json"
+#define SERVE_PATH_OPML		"/peers.opml"
+#define SERVE_COUNT_FORMATS	16		/* served counters kept */
+#define SERVE_COUNT_FLUSH	60		/* s between writes */
+#define SERVE_MAX_PROXIES	64
+#define SERVE_FORWARDED_MAX	32		/* hops looked at */
 #define SERVE_ALLOW		"GET, HEAD, OPTIONS"
 #define SERVE_TEXT		"text/plain; charset=utf-8"
 
 enum serve_format {
 	SERVE_ATOM,
 	SERVE_JSON,
+	SERVE_GEOJSON,
+	SERVE_ACTORS,
 	SERVE_HTML,		/* the home page */
 	SERVE_EMBED,		/* the listing for an <iframe> */
-	SERVE_MAP		/* the map page, its list of actors */
+	SERVE_MAP,		/* the map page, its list of actors */
+	SERVE_NFORMATS
 };
 
-/* Each format's cache-key prefix, path and type, in enum order. */
+/* Request latency buckets, seconds. */
+static const double serve_latency_bounds[] = {
+	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5
+};
+
+/*
+ * Each listing format: its path, name (cache key, counters), type and
+ * renderer; the HTML pages, last, are rendered by render_html().
+ */
 static const struct {
-	const char	*key;
 	const char	*path;
+	const char	*name;
 	const char	*type;
-} serve_formats[] = {
-	{ "atom?", SERVE_PATH_ATOM, "application/atom+xml; charset=utf-8" },
-	{ "json?", SERVE_PATH_JSON, "application/feed+json; charset=utf-8" },
-	{ "html?", SERVE_PATH_HOME, "text/html; charset=utf-8" },
-	{ "embed?", SERVE_PATH_EMBED, "text/html; charset=utf-8" },
-	{ "map?", SERVE_PATH_MAP, "text/html; charset=utf-8" },
+	void		(*render)(struct buf *, const struct render_feed *,
+			    struct entry *const *, size_t);
+} serve_formats[SERVE_NFORMATS] = {
+	[SERVE_ATOM] = { SERVE_PATH_ATOM, "atom",
+	    "application/atom+xml; charset=utf-8", render_atom },
+	[SERVE_JSON] = { SERVE_PATH_JSON, "json",
+	    "application/feed+json; charset=utf-8", render_json },
+	[SERVE_GEOJSON] = { SERVE_PATH_GEOJSON, "geojson",
+	    "application/geo+json", render_geojson },
+	[SERVE_ACTORS] = { SERVE_PATH_ACTORS, "actors",
+	    "application/geo+json", render_geojson },
+	[SERVE_HTML] = { SERVE_PATH_HOME, "html", "text/html; charset=utf-8",
+	    NULL },
+	[SERVE_EMBED] = { SERVE_PATH_EMBED, "embed",
+	    "text/html; charset=utf-8", NULL },
+	[SERVE_MAP] = { SERVE_PATH_MAP, "map", "text/html; charset=utf-8",
+	    NULL },
 };
 #define SERVE_IS_HTML(fmt)	((fmt) >= SERVE_HTML)
 
@@ -163,6 +199,24 @@ struct serve {
 	struct serve_conn_list	 conns[SERVE_CONN_BUCKETS];
 	int			 nconns;
 	struct serve_stats	 stats;
+
+	struct netaddr		*metrics_allow;
+	size_t			 nmetrics_allow;
+	struct netaddr		*proxies;
+	size_t			 nproxies;
+	char			*opml;		/* /peers.opml, made at config */
+
+	/* Listings and embeds served, not yet written to the store. */
+	struct {
+		char		 format[16];
+		uint64_t	 n;
+	}			 served[SERVE_COUNT_FORMATS];
+	char			 served_day[16];
+	struct event		*ev_flush;
+
+	struct metric		*m_requests;	/* route, class */
+	struct metric		*m_latency;
+	struct metric		*m_served;	/* format */
 };
 
 /* The entries of one page, collected from the store. */
@@ -187,6 +241,8 @@ struct serve_reply {
 	const char		*reason;
 	const char		*why;		/* logged with errors */
 	char			*path;		/* decoded, for routes */
+	const char		*route;		/* metrics label */
+	struct timespec		 start;
 	int			 head;
 	size_t			 length;	/* of the body, sent or not */
 };
@@ -207,6 +263,8 @@ static void	 serve_json_cb(struct evhttp_request *, void *);
 static void	 serve_home_cb(struct evhttp_request *, void *);
 static void	 serve_embed_cb(struct evhttp_request *, void *);
 static void	 serve_map_cb(struct evhttp_request *, void *);
+static void	 serve_geojson_cb(struct evhttp_request *, void *);
+static void	 serve_actors_cb(struct evhttp_request *, void *);
 static void	 serve_health_cb(struct evhttp_request *, void *);
 static void	 serve_notfound_cb(struct evhttp_request *, void *);
 static struct serve_route *serve_route_find(struct serve *, const char *);
@@ -242,6 +300,15 @@ static void	 serve_conn_close_cb(struct evhttp_connection *, void *);
 static size_t	 serve_conn_bucket(const struct evhttp_connection *);
 static void	 serve_copy_config(struct serve *, const struct config *);
 static char	*serve_strdup(const char *);
+static struct netaddr *serve_addrs(const struct conf_list *, size_t *);
+static void	 serve_forwarded(struct serve *, struct serve_reply *);
+static int	 serve_forwarded_hops(const char *, int,
+		    char [][SERVE_HOST_LEN]);
+static void	 serve_metrics_cb(struct evhttp_request *, void *);
+static void	 serve_stats_cb(struct evhttp_request *, void *);
+static void	 serve_opml_cb(struct evhttp_request *, void *);
+static void	 serve_flush_cb(evutil_socket_t, short, void *);
+static void	 serve_flush(struct serve *);
 
 static char *
 serve_strdup(const char *s)
@@ -271,6 +338,40 @@ serve_copy_config(struct serve *s, const struct config *conf)
 	s->cache_max_age = conf->cache_max_age;
 	s->max_connections = conf->max_connections;
 	s->max_body_size = conf->max_body_size;
+	free(s->metrics_allow);
+	free(s->proxies);
+	s->metrics_allow = serve_addrs(&conf->metrics_allow,
+	    &s->nmetrics_allow);
+	if (s->nmetrics_allow == 0) {
+		/* Loopback only, by default. */
+		if ((s->metrics_allow = calloc(2, sizeof(struct netaddr))) ==
+		    NULL)
+			fatal("%s", __func__);
+		netaddr_parse("127.0.0.0/8", &s->metrics_allow[0]);
+		netaddr_parse("::1", &s->metrics_allow[1]);
+		s->nmetrics_allow = 2;
+	}
+	s->proxies = serve_addrs(&conf->trusted_proxies, &s->nproxies);
+	free(s->opml);
+	s->opml = opml_export(conf);
+}
+
+/* The blocks of a configuration list (conf.c has checked them). */
+static struct netaddr *
+serve_addrs(const struct conf_list *l, size_t *n)
+{
+	struct netaddr	*v;
+	size_t		 i;
+
+	*n = 0;
+	if (l->n == 0)
+		return (NULL);
+	if ((v = calloc(l->n, sizeof(*v))) == NULL)
+		fatal("%s", __func__);
+	for (i = 0; i < l->n; i++)
+		if (netaddr_parse(l->items[i], &v[*n]) == 0)
+			(*n)++;
+	return (v);
 }
 
 struct serve *
@@ -292,6 +393,23 @@ serve_new(struct event_base *base, struct store *store,
 		LIST_INIT(&s->conns[i]);
 	serve_copy_config(s, conf);
 	s->cache_generation = store_generation(store);
+	s->m_requests = metrics_add_counter("feedmesh_http_requests_total",
+	    "HTTP requests answered, by route and status class",
+	    "route,code");
+	s->m_latency = metrics_add_histogram(
+	    "feedmesh_http_request_duration_seconds",
+	    "Time from a request's dispatch to its reply", serve_latency_bounds,
+	    sizeof(serve_latency_bounds) / sizeof(serve_latency_bounds[0]));
+	s->m_served = metrics_add_counter("feedmesh_served_total",
+	    "Listings and embeds served (200 and 304), by format", "format");
+	if ((s->ev_flush = event_new(base, -1, EV_PERSIST, serve_flush_cb,
+	    s)) == NULL)
+		fatalx("%s: event_new", __func__);
+	{
+		struct timeval	 tv = { SERVE_COUNT_FLUSH, 0 };
+
+		evtimer_add(s->ev_flush, &tv);
+	}
 
 	if ((s->http = evhttp_new(base)) == NULL) {
 		log_warnx("%s: evhttp_new failed", __func__);
@@ -306,10 +424,16 @@ serve_new(struct event_base *base, struct store *store,
 	    EVHTTP_REQ_DELETE);
 	if (evhttp_set_cb(s->http, SERVE_PATH_ATOM, serve_atom_cb, s) != 0 ||
 	    evhttp_set_cb(s->http, SERVE_PATH_JSON, serve_json_cb, s) != 0 ||
-	    evhttp_set_cb(s->http, SERVE_PATH_HEALTH, serve_health_cb, s) != 0 ||
 	    evhttp_set_cb(s->http, SERVE_PATH_HOME, serve_home_cb, s) != 0 ||
 	    evhttp_set_cb(s->http, SERVE_PATH_EMBED, serve_embed_cb, s) != 0 ||
-	    evhttp_set_cb(s->http, SERVE_PATH_MAP, serve_map_cb, s) != 0) {
+	    evhttp_set_cb(s->http, SERVE_PATH_MAP, serve_map_cb, s) != 0 ||
+	    evhttp_set_cb(s->http, SERVE_PATH_GEOJSON, serve_geojson_cb,
+	    s) != 0 ||
+	    evhttp_set_cb(s->http, SERVE_PATH_ACTORS, serve_actors_cb, s) != 0 ||
+	    evhttp_set_cb(s->http, SERVE_PATH_METRICS, serve_metrics_cb, s) != 0 ||
+	    evhttp_set_cb(s->http, SERVE_PATH_STATS, serve_stats_cb, s) != 0 ||
+	    evhttp_set_cb(s->http, SERVE_PATH_OPML, serve_opml_cb, s) != 0 ||
+	    evhttp_set_cb(s->http, SERVE_PATH_HEALTH, serve_health_cb, s) != 0) {
 		log_warnx("%s: evhttp_set_cb failed", __func__);
 		serve_free(s);
 		return (NULL);
@@ -391,6 +515,12 @@ serve_free(struct serve *s)
 	/* Frees the connections first: their close callbacks use s. */
 	if (s->http != NULL)
 		evhttp_free(s->http);
+	serve_flush(s);
+	if (s->ev_flush != NULL)
+		event_free(s->ev_flush);
+	free(s->metrics_allow);
+	free(s->proxies);
+	free(s->opml);
 	serve_cache_clear(s);
 	while ((rt = SLIST_FIRST(&s->routes)) != NULL) {
 		SLIST_REMOVE_HEAD(&s->routes, entry);
@@ -632,10 +762,13 @@ serve_begin(struct serve *s, struct evhttp_request *req, struct serve_reply *r)
 	if ((r->body = evbuffer_new()) == NULL)
 		fatal("%s: evbuffer_new", __func__);
 	s->stats.requests++;
+	clock_gettime(CLOCK_MONOTONIC, &r->start);
+	r->route = "none";
 	snprintf(r->host, sizeof(r->host), "-");
 	snprintf(r->addr, sizeof(r->addr), "-");
-	if (serve_conn_get(s, req, r) == NULL &&
-	    evhttp_request_get_connection(req) != NULL) {
+	if (serve_conn_get(s, req, r) != NULL)
+		serve_forwarded(s, r);
+	else if (evhttp_request_get_connection(req) != NULL) {
 		s->stats.refused++;
 		evhttp_add_header(r->out, "Connection", "close");
 		evhttp_add_header(r->out, "Retry-After", "5");
@@ -651,8 +784,9 @@ serve_begin(struct serve *s, struct evhttp_request *req, struct serve_reply *r)
 static void
 serve_finish(struct serve_reply *r)
 {
-	char	 uri[SERVE_LOG_URI_LEN];
-	char	 len[32];
+	struct timespec	 now;
+	char		 uri[SERVE_LOG_URI_LEN];
+	char		 len[32], label[96];
 
 	evhttp_add_header(r->out, "X-Content-Type-Options", "nosniff");
 	if (r->length == 0)
@@ -664,6 +798,12 @@ serve_finish(struct serve_reply *r)
 		evhttp_add_header(r->out, "Content-Length", len);
 		evbuffer_drain(r->body, evbuffer_get_length(r->body));
 	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	metrics_observe(r->s->m_latency, (double)(now.tv_sec -
+	    r->start.tv_sec) + (now.tv_nsec - r->start.tv_nsec) / 1e9);
+	snprintf(label, sizeof(label), "%s,%dxx", r->route,
+	    r->code >= 100 && r->code < 600 ? r->code / 100 : 5);
+	metrics_inc(r->s->m_requests, label, 1);
 	serve_log_uri(evhttp_request_get_uri(r->req), uri, sizeof(uri));
 	if (r->code >= 500 || r->code == 400 || r->code == 405)
 		log_warnx_limited(r->host, "%s: %s: %d %s", r->addr, uri,
@@ -756,6 +896,18 @@ serve_map_cb(struct evhttp_request *req, void *arg)
 	serve_listing(arg, req, SERVE_MAP);
 }
 
+static void
+serve_geojson_cb(struct evhttp_request *req, void *arg)
+{
+	serve_listing(arg, req, SERVE_GEOJSON);
+}
+
+static void
+serve_actors_cb(struct evhttp_request *req, void *arg)
+{
+	serve_listing(arg, req, SERVE_ACTORS);
+}
+
 /*
  * Every path without an evhttp callback of its own: a module's route,
  * else 404. The handler's reply defaults to a 500 it must overwrite.
@@ -784,6 +936,7 @@ serve_notfound_cb(struct evhttp_request *req, void *arg)
 		serve_text(&r, 404, "Not Found", "not found");
 		goto done;
 	}
+	r.route = rt->path;
 	serve_text(&r, 500, "Internal Server Error", "no answer");
 	rt->cb(&r, rt->arg);
 done:
@@ -825,6 +978,7 @@ serve_health_cb(struct evhttp_request *req, void *arg)
 
 	if (serve_begin(s, req, &r) == -1)
 		goto done;
+	r.route = "health";
 	if (serve_read_method(&r, req) == -1)
 		goto done;
 	if ((n = store_count_entries(s->store)) < 0) {
@@ -876,6 +1030,7 @@ serve_listing(struct serve *s, struct evhttp_request *req,
 	buf_init(&rest);
 	if (serve_begin(s, req, &r) == -1)
 		goto done;
+	r.route = serve_formats[fmt].name;
 	if (serve_read_method(&r, req) == -1)
 		goto done;
 	if ((uri = evhttp_request_get_evhttp_uri(req)) == NULL) {
@@ -902,13 +1057,30 @@ serve_listing(struct serve *s, struct evhttp_request *req,
 		q.kind = serve_strdup("actor");
 		q.sq.kind = q.kind;
 	}
+	if (fmt == SERVE_ACTORS) {
+		/* The map of actor profiles: other kinds have no place here. */
+		if (q.kind != NULL && strcmp(q.kind, "actor") != 0) {
+			serve_text(&r, 400, "Bad Request",
+			    "actors.geojson lists kind actor only");
+			goto done;
+		}
+		if (q.kind == NULL && (q.kind = strdup("actor")) == NULL)
+			fatal("%s", __func__);
+		q.sq.kind = q.kind;
+	}
+	if (fmt == SERVE_GEOJSON || fmt == SERVE_ACTORS) {
+		/* Pages of points only, so that a page is never empty. */
+		if (q.sq.geo == STORE_GEO_NONE)
+			q.sq.geo = STORE_GEO_ANY;
+		q.sq.skip_deleted = 1;
+	}
 
 	gen = store_generation(s->store);
 	if (gen != s->cache_generation) {
 		serve_cache_clear(s);
 		s->cache_generation = gen;
 	}
-	buf_addstr(&key, serve_formats[fmt].key);
+	buf_printf(&key, "%s?", serve_formats[fmt].name);
 	query_canonical(&q, &key);
 	if (SERVE_IS_HTML(fmt))
 		buf_addstr(&key, render_html_options_suffix(&ho));
@@ -955,6 +1127,7 @@ serve_listing(struct serve *s, struct evhttp_request *req,
 		blob = c->body;
 		evhttp_add_header(r.out, "ETag", c->etag);
 	}
+	serve_count(s, serve_formats[fmt].name);
 	if (serve_not_modified(&r, c, modified)) {
 		s->stats.not_modified++;
 		r.code = 304;
@@ -984,6 +1157,241 @@ done:
 	render_html_options_clear(&ho);
 	buf_free(&key);
 	buf_free(&rest);
+}
+
+/*
+ * The client behind trusted proxies: when the connection comes from an
+ * address in trusted_proxies, the nearest address in X-Forwarded-For
+ * (else Forwarded: for=) that is not itself a trusted proxy. Other
+ * clients' headers are ignored: anyone can write them. Absolute URLs
+ * never come from these headers (nor Host): public_url says them.
+ */
+static void
+serve_forwarded(struct serve *s, struct serve_reply *r)
+{
+	char		 hops[SERVE_FORWARDED_MAX][SERVE_HOST_LEN];
+	struct evkeyvalq *in;
+	struct netaddr	 a;
+	const char	*h;
+	int		 n = 0, i;
+
+	if (s->nproxies == 0 ||
+	    !netaddr_match(s->proxies, s->nproxies, r->host))
+		return;
+	in = evhttp_request_get_input_headers(r->req);
+	if ((h = evhttp_find_header(in, "X-Forwarded-For")) != NULL)
+		n = serve_forwarded_hops(h, 0, hops);
+	else if ((h = evhttp_find_header(in, "Forwarded")) != NULL)
+		n = serve_forwarded_hops(h, 1, hops);
+	for (i = n - 1; i >= 0; i--) {
+		/* Garbage ends the walk: the last proxy is the client. */
+		if (netaddr_parse(hops[i], &a) == -1 ||
+		    strchr(hops[i], '/') != NULL)
+			return;
+		if (i > 0 && netaddr_match(s->proxies, s->nproxies, hops[i]))
+			continue;
+		memcpy(r->host, hops[i], sizeof(r->host));
+		if (strchr(hops[i], ':') != NULL)
+			snprintf(r->addr, sizeof(r->addr), "[%s]", hops[i]);
+		else
+			snprintf(r->addr, sizeof(r->addr), "%s", hops[i]);
+		return;
+	}
+}
+
+/*
+ * The addresses of X-Forwarded-For (fwd 0) or of the for= parameters of
+ * Forwarded (fwd 1, RFC 7239: for="[2001:db8::1]:80"), in order, ports
+ * removed; returns how many (at most SERVE_FORWARDED_MAX).
+ */
+static int
+serve_forwarded_hops(const char *h, int fwd,
+    char hops[][SERVE_HOST_LEN])
+{
+	const char	*p, *e, *v;
+	char		*c;
+	size_t		 len;
+	int		 n = 0;
+
+	for (p = h; *p != '\0' && n < SERVE_FORWARDED_MAX; p = e) {
+		if ((e = strchr(p, ',')) == NULL)
+			e = p + strlen(p);
+		v = p;
+		if (fwd) {
+			while (v < e && strncasecmp(v, "for=", 4) != 0)
+				v++;
+			v = v < e ? v + 4 : e;
+		}
+		while (v < e && (*v == ' ' || *v == '"' || *v == '['))
+			v++;
+		for (len = 0; v + len < e && v[len] != ' ' && v[len] != '"' &&
+		    v[len] != ']' && v[len] != ';'; len++)
+			;
+		if (len > 0 && len < SERVE_HOST_LEN) {
+			memcpy(hops[n], v, len);
+			hops[n][len] = '\0';
+			if (strchr(hops[n], '.') != NULL &&
+			    (c = strchr(hops[n], ':')) != NULL)
+				*c = '\0';	/* "192.0.2.1:4711" */
+			n++;
+		}
+		if (*e == ',')
+			e++;
+	}
+	return (n);
+}
+
+void
+serve_count(struct serve *s, const char *format)
+{
+	char	 day[16];
+	time_t	 now = time(NULL);
+	size_t	 i;
+
+	metrics_inc(s->m_served, format, 1);
+	s->stats.served++;
+	strftime(day, sizeof(day), "%Y-%m-%d", gmtime(&now));
+	if (strcmp(day, s->served_day) != 0) {
+		serve_flush(s);
+		memcpy(s->served_day, day, sizeof(day));
+	}
+	for (i = 0; i < SERVE_COUNT_FORMATS; i++) {
+		if (s->served[i].format[0] == '\0')
+			snprintf(s->served[i].format,
+			    sizeof(s->served[i].format), "%s", format);
+		if (strcmp(s->served[i].format, format) == 0) {
+			s->served[i].n++;
+			return;
+		}
+	}
+}
+
+/*
+ * Writes the day's pending served counts to the store, at most once a
+ * minute (and at exit), never inside a document's transaction.
+ */
+static void
+serve_flush(struct serve *s)
+{
+	size_t	 i;
+
+	if (s->served_day[0] == '\0' || store_in_transaction(s->store))
+		return;
+	for (i = 0; i < SERVE_COUNT_FORMATS; i++)
+		if (s->served[i].n > 0 && stats_served_add(s->store,
+		    s->served_day, s->served[i].format, s->served[i].n) == 0)
+			s->served[i].n = 0;
+}
+
+void
+serve_flush_counts(struct serve *s)
+{
+	serve_flush(s);
+}
+
+static void
+serve_flush_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	serve_flush(arg);
+}
+
+/* GET /metrics: Prometheus text format, for metrics_allow only. */
+static void
+serve_metrics_cb(struct evhttp_request *req, void *arg)
+{
+	struct serve		*s = arg;
+	struct serve_reply	 r;
+	struct buf		 b;
+
+	buf_init(&b);
+	if (serve_begin(s, req, &r) == -1)
+		goto done;
+	r.route = "metrics";
+	if (!netaddr_match(s->metrics_allow, s->nmetrics_allow, r.host)) {
+		serve_text(&r, 403, "Forbidden", "metrics are not public "
+		    "(metrics_allow)");
+		goto done;
+	}
+	if (serve_read_method(&r, req) == -1)
+		goto done;
+	evhttp_remove_header(r.out, "Access-Control-Allow-Origin");
+	metrics_write(&b);
+	serve_reply_data(&r, 200, "OK", "text/plain; version=0.0.4; "
+	    "charset=utf-8", b.data, b.len);
+	evhttp_add_header(r.out, "Cache-Control", "no-store");
+done:
+	serve_finish(&r);
+	buf_free(&b);
+}
+
+/* GET /stats.json?from=&to=&by=: the figures of a period. */
+static void
+serve_stats_cb(struct evhttp_request *req, void *arg)
+{
+	struct serve		*s = arg;
+	struct serve_reply	 r;
+	struct evkeyvalq	 kv;
+	const struct evhttp_uri	*uri;
+	const char		*raw, *why = NULL;
+	enum stats_by		 by;
+	int64_t			 from, to;
+	json_t			*j = NULL;
+	char			*text = NULL;
+
+	TAILQ_INIT(&kv);
+	if (serve_begin(s, req, &r) == -1)
+		goto done;
+	r.route = "stats";
+	if (serve_read_method(&r, req) == -1)
+		goto done;
+	uri = evhttp_request_get_evhttp_uri(req);
+	raw = uri != NULL ? evhttp_uri_get_query(uri) : NULL;
+	if (raw != NULL && (strlen(raw) > 256 ||
+	    evhttp_parse_query_str(raw, &kv) == -1)) {
+		serve_text(&r, 400, "Bad Request", "malformed query");
+		goto done;
+	}
+	if (stats_params(evhttp_find_header(&kv, "from"),
+	    evhttp_find_header(&kv, "to"), evhttp_find_header(&kv, "by"),
+	    &from, &to, &by, &why) == -1) {
+		serve_text(&r, 400, "Bad Request", why);
+		goto done;
+	}
+	serve_flush(s);
+	if ((j = stats_report(s->store, from, to, by)) == NULL ||
+	    (text = json_dumps(j, JSON_COMPACT)) == NULL) {
+		serve_text(&r, 503, "Service Unavailable", "store unavailable");
+		goto done;
+	}
+	serve_reply_data(&r, 200, "OK", "application/json", text,
+	    strlen(text));
+	evhttp_add_header(r.out, "Cache-Control", "no-cache");
+done:
+	serve_finish(&r);
+	evhttp_clear_headers(&kv);
+	free(text);
+	json_decref(j);
+}
+
+/* GET /peers.opml: the node's peers for feed readers (OPML 2.0). */
+static void
+serve_opml_cb(struct evhttp_request *req, void *arg)
+{
+	struct serve		*s = arg;
+	struct serve_reply	 r;
+
+	if (serve_begin(s, req, &r) == -1)
+		goto done;
+	r.route = "opml";
+	if (serve_read_method(&r, req) == -1)
+		goto done;
+	serve_reply_data(&r, 200, "OK", "text/x-opml; charset=utf-8", s->opml,
+	    strlen(s->opml));
+	evhttp_add_header(r.out, "Cache-Control", "no-cache");
+done:
+	serve_finish(&r);
 }
 
 /* Keeps up to max entries; one more tells that a next page exists. */
@@ -1042,6 +1450,9 @@ serve_render(struct serve *s, enum serve_format fmt, const struct query *q,
 	s->stats.renders++;
 
 	path = serve_formats[fmt].path;
+	/* Relevance order has one page (store.h): no next link. */
+	if (q->sq.relevance)
+		col.more = 0;
 	/* The feed's id leaves the cursor out: every page is one feed. */
 	query_canonical_cursor(q, ENTRY_NO_TIME, 0, &canon);
 	buf_printf(&id, "%s%s%s%s", s->public_url, path,
@@ -1073,10 +1484,8 @@ serve_render(struct serve *s, enum serve_format fmt, const struct query *q,
 	feed.updated = store_last_change(s->store);
 	if (feed.updated <= 0)
 		feed.updated = s->started;
-	if (fmt == SERVE_ATOM)
-		render_atom(&out, &feed, col.v, col.n);
-	else if (fmt == SERVE_JSON)
-		render_json(&out, &feed, col.v, col.n);
+	if (!SERVE_IS_HTML(fmt))
+		serve_formats[fmt].render(&out, &feed, col.v, col.n);
 	else {
 		memset(&page, 0, sizeof(page));
 		page.page = fmt == SERVE_HTML ? RENDER_HTML_HOME :

@@ -1,5 +1,6 @@
 /*
- * feedmesh: the public HTTP side (evhttp): merged listings, /health.
+ * feedmesh: the public HTTP side (evhttp): merged listings (Atom, JSON
+ * Feed, GeoJSON), /health, /metrics, /stats.json, /peers.opml.
  * Rendered listings are kept in memory until the store changes.
  */
 #ifndef FEEDMESH_SERVE_H
@@ -63,9 +64,19 @@ void		 serve_reply_why(struct serve_reply *, const char *why);
 void		 serve_set_hub(struct serve *, const char *hub_url);
 const char	*serve_public_url(const struct serve *);
 
+/*
+ * Counts a listing or an embed served (200 or 304) under a format name
+ * ("atom", "json", "geojson", "actors", "embed"...): a metric, and the
+ * day's count written to the store at most once a minute (stats.h).
+ */
+void		 serve_count(struct serve *, const char *format);
+/* Writes the pending served counts now (before a report). */
+void		 serve_flush_counts(struct serve *);
+
 /* Counters, for tests and the admin interface. */
 struct serve_stats {
 	uint64_t	 requests;
+	uint64_t	 served;	/* listings and embeds (serve_count) */
 	uint64_t	 renders;	/* listings built from the store */
 	uint64_t	 cache_hits;
 	uint64_t	 not_modified;	/* 304 answers */

@@ -3,6 +3,7 @@
  * JSON form plus the columns listings filter and sort on; the paths that
  * carried it, its other ids and each peer's fetch state sit beside it.
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,7 +60,44 @@
  *   while a renewal waits for its verification, the one it replaces.
  *   state is requested, active, denied, failed or unsubscribing; times
  *   are Unix seconds (0: not yet).
+ *
+ * Step 3 (finding things):
+ * entries_fts: contentless FTS5 index (rowid = entries.seq) of the plain
+ *   text of title, summary, content and category terms, accent- and
+ *   case-insensitive (unicode61 remove_diacritics 2). Triggers on entries
+ *   keep it in step on insert, update and delete; tombstones are not
+ *   indexed. A contentless table keeps no second copy of the text: the
+ *   'delete' command is given the old values, recomputed from old.doc by
+ *   feedmesh_text(), a deterministic function store_open() registers.
+ * entries_geo: R*Tree of the entries that have a geo point and are not
+ *   tombstones (id = seq, a degenerate box, the exact point in the
+ *   auxiliary columns lat and lon: the box is rounded to 32-bit floats).
+ * serve_counts: listings and embeds served, per UTC day ("YYYY-MM-DD")
+ *   and format, written at most once a minute by serve.
  */
+/*
+ * Pieces of step 2's triggers: the indexed text and point of an entry,
+ * computed from its stored document (row "new", "old" or "" for none).
+ */
+#define STORE_TEXT(r, f)	"feedmesh_text(" r "doc, '" f "')"
+#define STORE_FTS_COLS(r)	STORE_TEXT(r, "title") ", " \
+	STORE_TEXT(r, "summary") ", " STORE_TEXT(r, "content") ", " \
+	STORE_TEXT(r, "categories")
+#define STORE_FTS_ADD(r)	"INSERT INTO entries_fts (rowid, title," \
+	" summary, content, categories) VALUES (" r ".seq, " \
+	STORE_FTS_COLS(r ".") ");"
+#define STORE_FTS_DEL(r)	"INSERT INTO entries_fts (entries_fts, rowid," \
+	" title, summary, content, categories) VALUES ('delete', " r ".seq, " \
+	STORE_FTS_COLS(r ".") ");"
+#define STORE_GEO_LAT(r)	"json_extract(" r "doc, '$._feedmesh.geo.lat')"
+#define STORE_GEO_LON(r)	"json_extract(" r "doc, '$._feedmesh.geo.lon')"
+#define STORE_GEO_COLS(r)	STORE_GEO_LAT(r) ", " STORE_GEO_LAT(r) ", " \
+	STORE_GEO_LON(r) ", " STORE_GEO_LON(r) ", " STORE_GEO_LAT(r) ", " \
+	STORE_GEO_LON(r)
+#define STORE_GEO_ADD(r)	"INSERT INTO entries_geo SELECT " r ".seq, " \
+	STORE_GEO_COLS(r ".") " WHERE " r ".deleted = 0 AND " \
+	STORE_GEO_LAT(r ".") " IS NOT NULL;"
+
 static const char *const store_migrations[] = {
 	/* 1: the initial schema. */
 	"CREATE TABLE entries ("
@@ -117,7 +155,7 @@ static const char *const store_migrations[] = {
 	"CREATE TABLE meta ("
 	" key TEXT PRIMARY KEY,"
 	" value) WITHOUT ROWID;",
-	/* websub: subscriptions to peers' hubs. */
+	/* 2 (websub): subscriptions to peers' hubs. */
 	"CREATE TABLE websub_subs ("
 	" token TEXT PRIMARY KEY,"
 	" peer TEXT NOT NULL,"
@@ -132,6 +170,35 @@ static const char *const store_migrations[] = {
 	" last_push INTEGER NOT NULL DEFAULT 0,"
 	" push_unreliable INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
 	"CREATE INDEX websub_subs_peer ON websub_subs(peer);",
+	/* 3: full-text index, geo index, served counts. */
+	"CREATE VIRTUAL TABLE entries_fts USING fts5(title, summary, content,"
+	" categories, content='', tokenize='unicode61 remove_diacritics 2');"
+	"CREATE VIRTUAL TABLE entries_geo USING rtree(seq, min_lat, max_lat,"
+	" min_lon, max_lon, +lat, +lon);"
+	"CREATE TRIGGER entries_text_ai AFTER INSERT ON entries"
+	" WHEN new.deleted = 0 BEGIN " STORE_FTS_ADD("new") " END;"
+	"CREATE TRIGGER entries_text_ad AFTER DELETE ON entries"
+	" WHEN old.deleted = 0 BEGIN " STORE_FTS_DEL("old") " END;"
+	"CREATE TRIGGER entries_text_au_old AFTER UPDATE OF doc, deleted"
+	" ON entries WHEN old.deleted = 0 BEGIN " STORE_FTS_DEL("old") " END;"
+	"CREATE TRIGGER entries_text_au_new AFTER UPDATE OF doc, deleted"
+	" ON entries WHEN new.deleted = 0 BEGIN " STORE_FTS_ADD("new") " END;"
+	"CREATE TRIGGER entries_geo_ai AFTER INSERT ON entries BEGIN "
+	STORE_GEO_ADD("new") " END;"
+	"CREATE TRIGGER entries_geo_ad AFTER DELETE ON entries BEGIN"
+	" DELETE FROM entries_geo WHERE seq = old.seq; END;"
+	"CREATE TRIGGER entries_geo_au AFTER UPDATE OF doc, deleted ON entries"
+	" BEGIN DELETE FROM entries_geo WHERE seq = old.seq; "
+	STORE_GEO_ADD("new") " END;"
+	"INSERT INTO entries_fts (rowid, title, summary, content, categories)"
+	" SELECT seq, " STORE_FTS_COLS("") " FROM entries WHERE deleted = 0;"
+	"INSERT INTO entries_geo SELECT seq, " STORE_GEO_COLS("") " FROM entries"
+	" WHERE deleted = 0 AND " STORE_GEO_LAT("") " IS NOT NULL;"
+	"CREATE TABLE serve_counts ("
+	" day TEXT NOT NULL,"
+	" format TEXT NOT NULL,"
+	" count INTEGER NOT NULL,"
+	" PRIMARY KEY (day, format)) WITHOUT ROWID;",
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -233,7 +300,17 @@ static const char *const store_sql[ST_MAX] = {
 #define STORE_Q_SINCE		0x10
 #define STORE_Q_CURSOR		0x20
 #define STORE_Q_LIVE		0x40
-#define STORE_Q_SHAPES		0x80
+#define STORE_Q_MATCH		0x80
+#define STORE_Q_RANK		0x100
+#define STORE_Q_GEO		0x200
+#define STORE_Q_BOX		0x400
+#define STORE_Q_NEAR		0x800
+#define STORE_Q_SHAPES		0x1000
+
+/* bm25 weights of title, summary, content, categories. */
+#define STORE_BM25		"bm25(entries_fts, 10.0, 4.0, 1.0, 4.0)"
+/* Longest plain text indexed per field (bytes). */
+#define STORE_TEXT_MAX		(256 * 1024)
 
 struct store {
 	sqlite3		*db;
@@ -248,6 +325,11 @@ struct store {
 	int64_t		 now;		/* fixed clock, 0: time(NULL) */
 	store_event_cb	 event_cb;
 	void		*event_arg;
+	int64_t		 cost_fullscan;	/* of the last listing */
+	int64_t		 cost_vm;
+	/* feedmesh_text() parses a document once for its four fields. */
+	char		*text_doc;
+	json_t		*text_json;
 };
 
 /* The stored columns the merge rule needs. */
@@ -298,6 +380,12 @@ static int	 store_query_shape(const struct store_query *);
 static int	 store_query_bind(struct store *, sqlite3_stmt *,
 		    const struct store_query *);
 static int64_t	 store_count(struct store *, enum store_stmt, const char *);
+static void	 store_text_fn(sqlite3_context *, int, sqlite3_value **);
+static void	 store_distance_fn(sqlite3_context *, int, sqlite3_value **);
+static void	 store_text_html(struct buf *, const char *);
+static void	 store_text_add(struct buf *, const char *, int);
+static void	 store_query_tags(struct buf *, int, const char *);
+static void	 store_query_geo(struct buf *, int);
 
 /* Runs SQL text that has no result (PRAGMAs, migrations). */
 static int
@@ -451,6 +539,16 @@ store_open(const char *path)
 	if (store_exec(s, "PRAGMA synchronous = FULL", __func__) == -1 ||
 	    store_exec(s, "PRAGMA foreign_keys = ON", __func__) == -1)
 		goto fail;
+	/* Step 2's triggers call them: before any migration or write. */
+	if (sqlite3_create_function(s->db, "feedmesh_text", 2, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, s, store_text_fn, NULL,
+	    NULL) != SQLITE_OK || sqlite3_create_function(s->db,
+	    "feedmesh_distance", 4, SQLITE_UTF8 | SQLITE_DETERMINISTIC |
+	    SQLITE_INNOCUOUS, NULL, store_distance_fn, NULL, NULL) !=
+	    SQLITE_OK) {
+		log_warnx("%s: %s: %s", __func__, path, sqlite3_errmsg(s->db));
+		goto fail;
+	}
 	if (store_migrate(s) == -1 || store_prepare(s) == -1)
 		goto fail;
 
@@ -487,6 +585,8 @@ store_close(struct store *s)
 	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
 		log_warnx("%s: %s: %s", __func__, s->path,
 		    sqlite3_errmsg(s->db));
+	free(s->text_doc);
+	json_decref(s->text_json);
 	free(s->path);
 	free(s);
 }
@@ -1196,6 +1296,7 @@ store_query_init(struct store_query *q)
 	q->since = ENTRY_NO_TIME;
 	q->before_time = ENTRY_NO_TIME;
 	q->before_seq = INT64_MAX;
+	q->geo = STORE_GEO_NONE;
 }
 
 static int
@@ -1218,7 +1319,62 @@ store_query_shape(const struct store_query *q)
 		shape |= STORE_Q_CURSOR;
 	if (q->skip_deleted)
 		shape |= STORE_Q_LIVE;
+	if (q->match != NULL) {
+		shape |= STORE_Q_MATCH;
+		if (q->relevance)
+			shape = (shape | STORE_Q_RANK) & ~STORE_Q_CURSOR;
+	}
+	if (q->geo == STORE_GEO_ANY)
+		shape |= STORE_Q_GEO;
+	else if (q->geo == STORE_GEO_BOX)
+		shape |= STORE_Q_BOX;
+	else if (q->geo == STORE_GEO_NEAR)
+		shape |= STORE_Q_NEAR;
 	return (shape);
+}
+
+/*
+ * Appends the tag filters of a shape as checks on entry_tags(seq, tag)
+ * for the row alias "e"; the first is left out when it drives the walk.
+ */
+static void
+store_query_tags(struct buf *b, int shape, const char *skip)
+{
+	const char	*tags[3];
+	int		 ntags = 0, i;
+
+	if ((shape & STORE_Q_KIND) && (shape & STORE_Q_TERRITORY))
+		tags[ntags++] = ":kt";
+	else if (shape & STORE_Q_TERRITORY)
+		tags[ntags++] = ":t";
+	else if (shape & STORE_Q_KIND)
+		tags[ntags++] = ":k";
+	if (shape & STORE_Q_CATEGORY)
+		tags[ntags++] = ":c";
+	if (shape & STORE_Q_PEER)
+		tags[ntags++] = ":p";
+	for (i = 0; i < ntags; i++)
+		if (skip == NULL || strcmp(tags[i], skip) != 0)
+			buf_printf(b, " AND EXISTS (SELECT 1 FROM entry_tags x"
+			    " WHERE x.seq = e.seq AND x.tag = %s)", tags[i]);
+}
+
+/*
+ * The geo condition on "g" (entries_geo): the box is on the R*Tree's
+ * rounded corners (a superset), then exact on the auxiliary columns; a
+ * radius has its bounding box computed by store_query_bind().
+ */
+static void
+store_query_geo(struct buf *b, int shape)
+{
+	if ((shape & (STORE_Q_BOX | STORE_Q_NEAR)) == 0)
+		return;
+	buf_addstr(b, " AND g.min_lat <= :n AND g.max_lat >= :s"
+	    " AND g.min_lon <= :e AND g.max_lon >= :w"
+	    " AND g.lat BETWEEN :s AND :n AND g.lon BETWEEN :w AND :e");
+	if (shape & STORE_Q_NEAR)
+		buf_addstr(b, " AND feedmesh_distance(:lat, :lon, g.lat, g.lon)"
+		    " <= :radius");
 }
 
 /*
@@ -1228,13 +1384,49 @@ store_query_shape(const struct store_query *q)
  * filter is checked per row against entry_tags(seq, tag). CROSS JOIN
  * keeps SQLite from driving the join from entries. Without a filter the
  * walk is entries_sort, or entries_changed with "since".
+ *
+ * A full-text query is driven by the FTS5 index, a box or a radius by the
+ * R*Tree; their matches are then sorted (by time, or by bm25), so their
+ * cost follows the number of matches, not the size of the store. A geo
+ * point alone (GeoJSON of a listing) is a rowid look-up per entry walked.
  */
 static char *
 store_query_sql(int shape)
 {
 	struct buf	 b;
-	const char	*t, *tags[3];
-	int		 ntags = 0, i;
+	const char	*t, *tags[3], *order;
+	int		 ntags = 0;
+
+	buf_init(&b);
+	order = " ORDER BY e.sort_time DESC, e.seq DESC";
+	if (shape & STORE_Q_MATCH) {
+		buf_addstr(&b, "SELECT e.seq, e.sort_time, e.doc"
+		    " FROM entries_fts CROSS JOIN entries e"
+		    " WHERE entries_fts MATCH :match"
+		    " AND e.seq = entries_fts.rowid");
+		store_query_tags(&b, shape, NULL);
+		if (shape & (STORE_Q_BOX | STORE_Q_NEAR | STORE_Q_GEO)) {
+			buf_addstr(&b, " AND EXISTS (SELECT 1 FROM entries_geo g"
+			    " WHERE g.seq = e.seq");
+			store_query_geo(&b, shape);
+			buf_addstr(&b, ")");
+		}
+		if (shape & STORE_Q_RANK)
+			order = " ORDER BY " STORE_BM25 ", e.seq DESC";
+		else if (shape & STORE_Q_CURSOR)
+			buf_addstr(&b, " AND (e.sort_time, e.seq) < (:bt, :bs)");
+		goto tail;
+	}
+	if (shape & (STORE_Q_BOX | STORE_Q_NEAR)) {
+		buf_addstr(&b, "SELECT e.seq, e.sort_time, e.doc"
+		    " FROM entries_geo g CROSS JOIN entries e WHERE 1");
+		store_query_geo(&b, shape);
+		buf_addstr(&b, " AND e.seq = g.seq");
+		store_query_tags(&b, shape, NULL);
+		if (shape & STORE_Q_CURSOR)
+			buf_addstr(&b, " AND (e.sort_time, e.seq) < (:bt, :bs)");
+		goto tail;
+	}
 
 	if ((shape & STORE_Q_KIND) && (shape & STORE_Q_TERRITORY))
 		tags[ntags++] = ":kt";
@@ -1254,16 +1446,14 @@ store_query_sql(int shape)
 		tags[1] = t;
 	}
 
-	buf_init(&b);
 	if (ntags > 0) {
 		buf_printf(&b, "SELECT e.seq, e.sort_time, e.doc"
 		    " FROM entry_tags t CROSS JOIN entries e"
 		    " WHERE t.tag = %s AND e.seq = t.seq", tags[0]);
 		if (shape & STORE_Q_CURSOR)
 			buf_addstr(&b, " AND (t.sort_time, t.seq) < (:bt, :bs)");
-		for (i = 1; i < ntags; i++)
-			buf_printf(&b, " AND EXISTS (SELECT 1 FROM entry_tags x"
-			    " WHERE x.seq = t.seq AND x.tag = %s)", tags[i]);
+		store_query_tags(&b, shape, tags[0]);
+		order = " ORDER BY t.sort_time DESC, t.seq DESC";
 	} else if (shape & STORE_Q_SINCE) {
 		/*
 		 * Catching up: the cost follows the number of entries changed
@@ -1279,18 +1469,26 @@ store_query_sql(int shape)
 		if (shape & STORE_Q_CURSOR)
 			buf_addstr(&b, " AND (e.sort_time, e.seq) < (:bt, :bs)");
 	}
+	if (shape & STORE_Q_GEO)
+		buf_addstr(&b, " AND EXISTS (SELECT 1 FROM entries_geo g"
+		    " WHERE g.seq = e.seq)");
+ tail:
 	buf_addstr(&b, " AND (e.expires IS NULL OR e.expires >= :now)");
 	if (shape & STORE_Q_LIVE)
 		buf_addstr(&b, " AND e.deleted = 0");
 	if (shape & STORE_Q_SINCE)
 		buf_addstr(&b, " AND e.changed >= :since");
-	if (ntags > 0)
-		buf_addstr(&b, " ORDER BY t.sort_time DESC, t.seq DESC");
-	else
-		buf_addstr(&b, " ORDER BY e.sort_time DESC, e.seq DESC");
+	buf_addstr(&b, order);
 	buf_addstr(&b, " LIMIT :limit");
 	return (buf_release(&b));
 }
+
+/* Binds a named parameter if the statement has it. */
+#define STORE_BIND_DOUBLE(st, name, v) do {				\
+	int	 i_ = sqlite3_bind_parameter_index((st), (name));	\
+	if (i_ != 0)							\
+		sqlite3_bind_double((st), i_, (v));			\
+} while (0)
 
 /* Binds a query's values to its shape's statement, by name. */
 static int
@@ -1310,7 +1508,9 @@ store_query_bind(struct store *s, sqlite3_stmt *st,
 		{ ":p", "p:", q->peer, NULL },
 	};
 	char	*tag;
-	size_t	 i, n;
+	double	 w = q->west, so = q->south, e = q->east, n = q->north;
+	double	 dlat, dlon, c;
+	size_t	 i, len;
 	int	 idx;
 
 	for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
@@ -1321,8 +1521,8 @@ store_query_bind(struct store *s, sqlite3_stmt *st,
 			fatal("%s", __func__);
 		/* "a/b/" asks for the same as "a/b". */
 		if (tags[i].b != NULL || strcmp(tags[i].name, ":t") == 0)
-			while ((n = strlen(tag)) > 0 && tag[n - 1] == '/')
-				tag[n - 1] = '\0';
+			while ((len = strlen(tag)) > 0 && tag[len - 1] == '/')
+				tag[len - 1] = '\0';
 		sqlite3_bind_text(st, idx, tag, -1, free);
 	}
 	if ((idx = sqlite3_bind_parameter_index(st, ":bt")) != 0) {
@@ -1332,6 +1532,39 @@ store_query_bind(struct store *s, sqlite3_stmt *st,
 	}
 	if ((idx = sqlite3_bind_parameter_index(st, ":since")) != 0)
 		sqlite3_bind_int64(st, idx, q->since);
+	if ((idx = sqlite3_bind_parameter_index(st, ":match")) != 0)
+		sqlite3_bind_text(st, idx, q->match, -1, SQLITE_TRANSIENT);
+	if (q->geo == STORE_GEO_NEAR) {
+		/*
+		 * The radius' bounding box: a degree of latitude is the same
+		 * everywhere; longitude shrinks with cos(lat). Near a pole or
+		 * across the antimeridian the box takes every longitude, and
+		 * the exact distance decides.
+		 */
+		dlat = q->radius_km / STORE_EARTH_KM * 180.0 / M_PI;
+		so = q->lat - dlat;
+		n = q->lat + dlat;
+		c = cos((fabs(q->lat) + dlat) * M_PI / 180.0);
+		if (so <= -90.0 || n >= 90.0 || c <= 1e-9) {
+			w = -180.0;
+			e = 180.0;
+		} else {
+			dlon = dlat / c;
+			w = q->lon - dlon;
+			e = q->lon + dlon;
+			if (w < -180.0 || e > 180.0) {
+				w = -180.0;
+				e = 180.0;
+			}
+		}
+		STORE_BIND_DOUBLE(st, ":lat", q->lat);
+		STORE_BIND_DOUBLE(st, ":lon", q->lon);
+		STORE_BIND_DOUBLE(st, ":radius", q->radius_km);
+	}
+	STORE_BIND_DOUBLE(st, ":w", w);
+	STORE_BIND_DOUBLE(st, ":s", so);
+	STORE_BIND_DOUBLE(st, ":e", e);
+	STORE_BIND_DOUBLE(st, ":n", n);
 	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":now"),
 	    store_now(s));
 	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":limit"),
@@ -1368,6 +1601,8 @@ store_query_entries(struct store *s, const struct store_query *q,
 		s->query[shape] = st;
 	}
 	store_query_bind(s, st, q);
+	sqlite3_stmt_status(st, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);
+	sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 1);
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		seq = sqlite3_column_int64(st, 0);
 		sort_time = sqlite3_column_int64(st, 1);
@@ -1378,6 +1613,9 @@ store_query_entries(struct store *s, const struct store_query *q,
 		stop = cb(e, sort_time, seq, arg);
 		entry_free(e);
 	}
+	s->cost_fullscan = sqlite3_stmt_status(st,
+	    SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
+	s->cost_vm = sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 0);
 	if (!stop && rc != SQLITE_DONE) {
 		log_warnx("%s: %s: %s", __func__, s->path,
 		    sqlite3_errmsg(s->db));
@@ -1423,6 +1661,200 @@ store_query_explain(struct store *s, const struct store_query *q)
 	return (buf_release(&b));
 }
 
+void
+store_query_cost(const struct store *s, int64_t *fullscan, int64_t *vm)
+{
+	*fullscan = s->cost_fullscan;
+	*vm = s->cost_vm;
+}
+
+double
+store_distance_km(double lat1, double lon1, double lat2, double lon2)
+{
+	double	 p1, p2, dp, dl, h;
+
+	p1 = lat1 * M_PI / 180.0;
+	p2 = lat2 * M_PI / 180.0;
+	dp = p2 - p1;
+	dl = (lon2 - lon1) * M_PI / 180.0;
+	h = sin(dp / 2) * sin(dp / 2) +
+	    cos(p1) * cos(p2) * sin(dl / 2) * sin(dl / 2);
+	if (h > 1.0)
+		h = 1.0;
+	return (2.0 * STORE_EARTH_KM * asin(sqrt(h)));
+}
+
+/* SQL feedmesh_distance(lat1, lon1, lat2, lon2): km, NULL if any is. */
+static void
+store_distance_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	int	 i;
+
+	for (i = 0; i < argc; i++)
+		if (sqlite3_value_type(argv[i]) == SQLITE_NULL) {
+			sqlite3_result_null(ctx);
+			return;
+		}
+	sqlite3_result_double(ctx, store_distance_km(
+	    sqlite3_value_double(argv[0]), sqlite3_value_double(argv[1]),
+	    sqlite3_value_double(argv[2]), sqlite3_value_double(argv[3])));
+}
+
+/* Appends text, a space before it if b is not empty; bounded. */
+static void
+store_text_add(struct buf *b, const char *text, int html)
+{
+	if (text == NULL || *text == '\0' || b->len >= STORE_TEXT_MAX)
+		return;
+	if (b->len > 0)
+		buf_addc(b, ' ');
+	if (html)
+		store_text_html(b, text);
+	else
+		buf_addstr(b, text);
+}
+
+/*
+ * The words of sanitized HTML: tags become spaces (so that "a<br>b" is
+ * two words), the entities the sanitizer writes are decoded; others are
+ * dropped rather than indexed as words ("amp").
+ */
+static void
+store_text_html(struct buf *b, const char *h)
+{
+	static const struct {
+		const char	*name;
+		const char	*text;
+	} ents[] = {
+		{ "amp;", "&" }, { "lt;", "<" }, { "gt;", ">" },
+		{ "quot;", "\"" }, { "apos;", "'" }, { "nbsp;", " " },
+	};
+	const char	*p, *end;
+	unsigned long	 cp;
+	char		*ep;
+	size_t		 i;
+
+	for (p = h; *p != '\0' && b->len < STORE_TEXT_MAX; p++) {
+		if (*p == '<') {
+			if ((end = strchr(p, '>')) == NULL)
+				break;
+			buf_addc(b, ' ');
+			p = end;
+			continue;
+		}
+		if (*p != '&') {
+			buf_addc(b, *p);
+			continue;
+		}
+		if (p[1] == '#') {
+			cp = p[2] == 'x' || p[2] == 'X' ?
+			    strtoul(p + 3, &ep, 16) : strtoul(p + 2, &ep, 10);
+			if (*ep == ';' && cp > 0x20 && cp < 0x110000 &&
+			    (cp < 0xd800 || cp > 0xdfff)) {
+				if (cp < 0x80)
+					buf_addc(b, (char)cp);
+				else if (cp < 0x800)
+					buf_printf(b, "%c%c",
+					    0xc0 | (int)(cp >> 6),
+					    0x80 | (int)(cp & 0x3f));
+				else if (cp < 0x10000)
+					buf_printf(b, "%c%c%c",
+					    0xe0 | (int)(cp >> 12),
+					    0x80 | (int)((cp >> 6) & 0x3f),
+					    0x80 | (int)(cp & 0x3f));
+				else
+					buf_printf(b, "%c%c%c%c",
+					    0xf0 | (int)(cp >> 18),
+					    0x80 | (int)((cp >> 12) & 0x3f),
+					    0x80 | (int)((cp >> 6) & 0x3f),
+					    0x80 | (int)(cp & 0x3f));
+				p = ep;
+			} else
+				buf_addc(b, ' ');
+			continue;
+		}
+		for (i = 0; i < sizeof(ents) / sizeof(ents[0]); i++)
+			if (strncmp(p + 1, ents[i].name,
+			    strlen(ents[i].name)) == 0)
+				break;
+		if (i < sizeof(ents) / sizeof(ents[0])) {
+			buf_addstr(b, ents[i].text);
+			p += strlen(ents[i].name);
+			continue;
+		}
+		/* Another named reference: a separator, not a word. */
+		for (end = p + 1; (*end >= 'a' && *end <= 'z') ||
+		    (*end >= 'A' && *end <= 'Z') || (*end >= '0' && *end <= '9');
+		    end++)
+			;
+		if (*end == ';')
+			p = end;
+		buf_addc(b, ' ');
+	}
+}
+
+/*
+ * SQL feedmesh_text(doc, field): the plain text of a stored document's
+ * "title", "summary", "content" or "categories" (terms and labels), for
+ * the full-text index. The last document parsed is kept, since the
+ * triggers ask for its four fields in a row.
+ */
+static void
+store_text_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct store	*s = sqlite3_user_data(ctx);
+	const char	*doc, *field, *v;
+	json_t		*fm, *a, *x;
+	struct buf	 b;
+	size_t		 i;
+
+	(void)argc;
+	doc = (const char *)sqlite3_value_text(argv[0]);
+	field = (const char *)sqlite3_value_text(argv[1]);
+	if (doc == NULL || field == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if (s->text_doc == NULL || strcmp(s->text_doc, doc) != 0) {
+		free(s->text_doc);
+		json_decref(s->text_json);
+		if ((s->text_doc = strdup(doc)) == NULL)
+			fatal("%s", __func__);
+		s->text_json = json_loads(doc, 0, NULL);
+	}
+	buf_init(&b);
+	fm = json_object_get(s->text_json, "_feedmesh");
+	if (strcmp(field, "title") == 0)
+		store_text_add(&b, json_string_value(json_object_get(
+		    s->text_json, "title")), 0);
+	else if (strcmp(field, "summary") == 0)
+		store_text_add(&b, json_string_value(json_object_get(
+		    s->text_json, "summary")), 0);
+	else if (strcmp(field, "content") == 0 &&
+	    !json_is_true(json_object_get(fm, "no_content"))) {
+		if ((v = json_string_value(json_object_get(s->text_json,
+		    "content_text"))) != NULL)
+			store_text_add(&b, v, 0);
+		else
+			store_text_add(&b, json_string_value(json_object_get(
+			    s->text_json, "content_html")), 1);
+	} else if (strcmp(field, "categories") == 0) {
+		a = json_object_get(fm, "categories");
+		for (i = 0; i < json_array_size(a); i++) {
+			x = json_array_get(a, i);
+			store_text_add(&b, json_string_value(
+			    json_object_get(x, "term")), 0);
+			store_text_add(&b, json_string_value(
+			    json_object_get(x, "label")), 0);
+		}
+	}
+	if (b.len == 0)
+		sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+	else
+		sqlite3_result_text(ctx, b.data, (int)b.len, SQLITE_TRANSIENT);
+	buf_free(&b);
+}
+
 uint64_t
 store_generation(const struct store *s)
 {
@@ -1463,6 +1895,17 @@ int64_t
 store_count_peer_entries(struct store *s, const char *peer)
 {
 	return (store_count(s, ST_COUNT_PEER, peer ? peer : ""));
+}
+
+int64_t
+store_size(struct store *s)
+{
+	int64_t	 pages, size;
+
+	if (store_pragma_int(s, "PRAGMA page_count", &pages) == -1 ||
+	    store_pragma_int(s, "PRAGMA page_size", &size) == -1)
+		return (-1);
+	return (pages * size);
 }
 
 void

@@ -86,7 +86,33 @@ struct store_query {
 	int64_t		 before_time;	/* ENTRY_NO_TIME: from the newest */
 	int64_t		 before_seq;
 	int		 skip_deleted;	/* 1: leave tombstones out */
+	/*
+	 * Full text: an FTS5 query over title, summary, content and
+	 * categories, made of quoted terms only (query.c builds it from
+	 * the user's words; never pass user text through). Matches are
+	 * listed newest first with the same keyset cursor; with relevance
+	 * set, best first (bm25, the title weighing most) and the cursor
+	 * is ignored: scores move as entries arrive, so that order has
+	 * one page.
+	 */
+	const char	*match;
+	int		 relevance;
+	/* Places: only entries with a geo point, in a box or a radius. */
+	enum store_geo {
+		STORE_GEO_NONE,
+		STORE_GEO_ANY,		/* has a point */
+		STORE_GEO_BOX,		/* west <= lon <= east, south..north */
+		STORE_GEO_NEAR		/* great-circle distance <= radius */
+	}		 geo;
+	double		 west, south, east, north;
+	double		 lat, lon, radius_km;
 };
+
+/* Mean Earth radius (IUGG), for distances. */
+#define STORE_EARTH_KM	6371.0088
+/* Great-circle distance in km between two points in degrees. */
+double		 store_distance_km(double lat1, double lon1, double lat2,
+		    double lon2);
 
 /*
  * An empty query: no filter, no limit, from the newest. Use it: a zeroed
@@ -106,6 +132,13 @@ int		 store_query_entries(struct store *, const struct store_query *,
 		    store_entry_cb, void *arg);
 /* SQLite's plan for that query, one step a line (a new string), or NULL. */
 char		*store_query_explain(struct store *, const struct store_query *);
+/*
+ * What the last store_query_entries() cost SQLite: rows stepped in full
+ * scans and virtual machine steps of the listing's statement (not of the
+ * per-entry reads). For tests that a page costs the same on any store.
+ */
+void		 store_query_cost(const struct store *, int64_t *fullscan_steps,
+		    int64_t *vm_steps);
 
 /* Bumped by every commit that changed what a listing shows. */
 uint64_t	 store_generation(const struct store *);
@@ -114,6 +147,8 @@ int64_t		 store_last_change(const struct store *);
 /* Entries that are not tombstones; those carried by peer ("" or NULL local). */
 int64_t		 store_count_entries(struct store *);
 int64_t		 store_count_peer_entries(struct store *, const char *peer);
+/* The database's size in bytes (pages times page size), -1 on error. */
+int64_t		 store_size(struct store *);
 
 /* Fetch state of a peer, kept across restarts. */
 struct peer_state {

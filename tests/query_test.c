@@ -194,9 +194,77 @@ test_cursor(void)
 	query_clear(&q);
 }
 
+/* q, sort, near, radius, bbox: validated, canonical, never injectable. */
+static void
+test_find(void)
+{
+	struct query	 q;
+	char		 err[QUERY_ERR_LEN];
+	char		*s, *m;
+
+	s = canon("q=%20%C3%A9conomie%20%20sociale%20&kind=job");
+	is_str(s, "kind=job&q=%C3%A9conomie%20sociale",
+	    "q: words one space apart, sorted with the others");
+	free(s);
+	s = canon("sort=relevance&q=emploi");
+	is_str(s, "q=emploi&sort=relevance", "sort=relevance kept");
+	free(s);
+	s = canon("sort=time&q=emploi");
+	is_str(s, "q=emploi", "sort=time is the default");
+	free(s);
+	ok(query_parse(&q, "q=emploi+loire", DEF, MAX, err, sizeof(err)) == 0,
+	    "q parses");
+	is_str(q.sq.match, "\"emploi\" \"loire\"*",
+	    "FTS5 form: quoted terms, prefix on the last");
+	query_clear(&q);
+	m = query_fts_match("a\"b NEAR(x) title:y OR -z *");
+	is_str(m, "\"a\"\"b\" \"NEAR(x)\" \"title:y\" \"OR\" \"-z\"",
+	    "operators, columns and quotes are quoted words");
+	free(m);
+	ok(query_fts_match("* - \"") == NULL, "no word: nothing to match");
+	ok(rejected("q=%2A%20-", "no word"), "q without a word refused");
+	ok(rejected("q=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaa", "too long"), "q over 200 bytes refused");
+	ok(rejected("q=%C3", "UTF-8"), "q not UTF-8 refused");
+	ok(rejected("sort=relevance", "needs q"), "relevance needs q");
+	ok(rejected("sort=best&q=x", "time or relevance"), "unknown sort");
+	ok(rejected("q=emploi&sort=relevance&before=5.5", "one page"),
+	    "relevance has no cursor");
+
+	s = canon("radius=2.5&near=45.439700,4.3872");
+	is_str(s, "near=45.4397%2C4.3872&radius=2.5", "near and radius");
+	free(s);
+	s = canon("near=-17,180");
+	is_str(s, "near=-17%2C180&radius=10", "radius defaults to 10 km");
+	free(s);
+	ok(query_parse(&q, "near=45.4397,4.3872&radius=1000", DEF, MAX, err,
+	    sizeof(err)) == 0 && q.sq.geo == STORE_GEO_NEAR &&
+	    q.sq.radius_km == 1000, "radius 1000 km accepted");
+	query_clear(&q);
+	ok(rejected("near=45&radius=1", "LAT,LON"), "near needs two numbers");
+	ok(rejected("near=90.0001,0", "LAT,LON"), "latitude over 90");
+	ok(rejected("near=0,-180.5", "LAT,LON"), "longitude under -180");
+	ok(rejected("near=nan,1", "LAT,LON"), "nan refused");
+	ok(rejected("near=1e3,1", "LAT,LON"), "exponents refused");
+	ok(rejected("near=1,1&radius=1000.5", "at most 1000"), "radius bound");
+	ok(rejected("near=1,1&radius=0", "more than 0"), "radius 0 refused");
+	ok(rejected("radius=5", "needs near"), "radius without near");
+	s = canon("bbox=4,45,5.000000,46");
+	is_str(s, "bbox=4%2C45%2C5%2C46", "bbox canonical");
+	free(s);
+	ok(rejected("bbox=5,45,4,46", "W <= E"), "bbox west of east");
+	ok(rejected("bbox=4,46,5,45", "S <= N"), "bbox south of north");
+	ok(rejected("bbox=4,45,5", "W,S,E,N"), "bbox needs four numbers");
+	ok(rejected("bbox=4,45,5,46&near=1,1", "do not go together"),
+	    "near and bbox exclusive");
+}
+
 int
 main(void)
 {
+	test_find();
 	test_valid();
 	test_invalid();
 	test_cursor();

@@ -3,6 +3,7 @@
  * peer state, migrations, query plans) on temporary database files.
  */
 #include <dirent.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,11 @@ static char	*list(struct store *, const struct store_query *);
 static char	*doc_of(struct store *, const char *);
 static void	 digest_hex(const struct entry *, char *);
 static int64_t	 user_version(const char *);
+static void	 put(struct store *, struct entry *);
+static char	*search(struct store *, const char *, int);
+static void	 test_search(void);
+static void	 test_places(void);
+static void	 test_cost(void);
 
 static char *
 db_path(const char *name)
@@ -68,6 +74,29 @@ tmp_cleanup(void)
 	}
 	closedir(d);
 	rmdir(tmpdir);
+}
+
+/* Stores e as a local publication and frees it. */
+static void
+put(struct store *s, struct entry *e)
+{
+	enum store_result	 r;
+
+	if (store_entry_upsert(s, e, NULL, &r) == -1)
+		printf("# %s not stored\n", e->id);
+	entry_free(e);
+}
+
+/* The ids matching an FTS5 query, newest first or by relevance. */
+static char *
+search(struct store *s, const char *match, int relevance)
+{
+	struct store_query	 q;
+
+	store_query_init(&q);
+	q.match = match;
+	q.relevance = relevance;
+	return (list(s, &q));
 }
 
 static struct entry *
@@ -790,6 +819,278 @@ test_full(struct store *s)
 	free(big);
 }
 
+
+/*
+ * Full text: accents and case fold both ways, the title weighs more than
+ * the body, tombstones and updates leave the index in step.
+ */
+static void
+test_search(void)
+{
+	struct store_query	 q;
+	struct listing		 l;
+	struct store		*s;
+	struct entry		*e;
+	char			*p, id[32];
+	int			 i, n, pages;
+
+	p = db_path("search.db");
+	s = store_open(p);
+	free(p);
+	e = mk("body", NULL, T0 + 300, ENTRY_NO_TIME);
+	entry_set(&e->title, "Rapport annuel");
+	entry_set(&e->content, "<p>Une offre d&#39;<b>emploi</b> parmi "
+	    "d'autres, et l'&eacute;conomie</p>");
+	entry_set(&e->content_type, "html");
+	put(s, e);
+	e = mk("title", NULL, T0 + 100, ENTRY_NO_TIME);
+	entry_set(&e->title, "Emploi : chargée de mission");
+	entry_set(&e->summary_text, "Économie sociale et solidaire");
+	put(s, e);
+	e = mk("school", NULL, T0 + 200, ENTRY_NO_TIME);
+	entry_set(&e->title, "Une ecole de la transition");
+	entry_add_category(e, "cafe-associatif", NULL, "Café associatif");
+	put(s, e);
+
+	p = search(s, "\"emploi\"", 0);
+	is_str(p, "body,title", "emploi finds Emploi and <b>emploi</b>, "
+	    "newest first");
+	free(p);
+	p = search(s, "\"emploi\"", 1);
+	is_str(p, "title,body", "by relevance a title match ranks first");
+	free(p);
+	p = search(s, "\"economie\"", 0);
+	is_str(p, "title", "economie finds Économie (summary)");
+	free(p);
+	p = search(s, "\"ÉCOLE\"", 0);
+	is_str(p, "school", "ÉCOLE finds ecole");
+	free(p);
+	p = search(s, "\"cafe\"", 0);
+	is_str(p, "school", "a category label is searched");
+	free(p);
+	p = search(s, "\"charg\"*", 0);
+	is_str(p, "title", "prefix match on the last word");
+	free(p);
+	p = search(s, "\"eacute\"", 0);
+	is_str(p, "", "entity names are not indexed as words");
+	free(p);
+	p = search(s, "\"annuel\" \"solidaire\"", 0);
+	is_str(p, "", "all words must match");
+	free(p);
+
+	/* An update replaces the indexed text; a tombstone removes it. */
+	e = mk("title", NULL, T0 + 100, T0 + 1000);
+	entry_set(&e->title, "Bénévolat");
+	put(s, e);
+	p = search(s, "\"emploi\"", 0);
+	is_str(p, "body", "the old title is no longer found");
+	free(p);
+	p = search(s, "\"benevolat\"", 0);
+	is_str(p, "title", "the new one is");
+	free(p);
+	e = mk("body", NULL, T0 + 300, T0 + 2000);
+	e->deleted = 1;
+	put(s, e);
+	p = search(s, "\"emploi\"", 0);
+	is_str(p, "", "a tombstone is not indexed");
+	free(p);
+
+	/* Paging search results while newer matches arrive. */
+	for (i = 0; i < 6; i++) {
+		snprintf(id, sizeof(id), "m%d", i);
+		e = mk(id, NULL, T0 + 10000 + (i / 2) * 60, ENTRY_NO_TIME);
+		entry_set(&e->title, "Offre emploi");
+		put(s, e);
+	}
+	store_query_init(&q);
+	q.match = "\"emploi\"";
+	q.limit = 4;
+	memset(&l, 0, sizeof(l));
+	buf_init(&l.ids);
+	for (pages = 0; pages < 5; pages++) {
+		n = l.n;
+		if (store_query_entries(s, &q, collect_cb, &l) == -1 ||
+		    l.n == n)
+			break;
+		if (pages == 0) {
+			e = mk("m-late", NULL, T0 + 20000, ENTRY_NO_TIME);
+			entry_set(&e->title, "emploi");
+			put(s, e);
+		}
+		q.before_time = l.last_time;
+		q.before_seq = l.last_seq;
+	}
+	is_str(l.ids.data, "m5,m4,m3,m2,m1,m0", "search pages across an "
+	    "insert: no duplicate, no gap");
+	buf_free(&l.ids);
+	store_close(s);
+}
+
+/* A point at distance km due north of (lat, lon). */
+static struct entry *
+mk_geo(const char *id, int64_t t, double lat, double lon)
+{
+	struct entry	*e;
+
+	e = mk(id, NULL, t, ENTRY_NO_TIME);
+	e->has_geo = 1;
+	e->lat = lat;
+	e->lon = lon;
+	return (e);
+}
+
+/*
+ * Places: radius edges (just inside and just outside, measured along a
+ * meridian where 1 degree is 111.195 km), box edges inclusive, across
+ * the antimeridian for a radius, and kind combined.
+ */
+static void
+test_places(void)
+{
+	struct store_query	 q;
+	struct store		*s;
+	struct entry		*e;
+	double			 deg = 180.0 / (M_PI * STORE_EARTH_KM);
+	char			*p;
+
+	p = db_path("places.db");
+	s = store_open(p);
+	free(p);
+	/* Saint-Étienne, and points 9.99 and 10.01 km north of it. */
+	put(s, mk_geo("center", T0 + 10, 45.4397, 4.3872));
+	put(s, mk_geo("in", T0 + 20, 45.4397 + 9.99 * deg, 4.3872));
+	put(s, mk_geo("out", T0 + 30, 45.4397 + 10.01 * deg, 4.3872));
+	put(s, mk("nowhere", NULL, T0 + 40, ENTRY_NO_TIME));
+	e = mk_geo("fiji-w", T0 + 50, -17.0, 179.99);
+	entry_set(&e->kind, "actor");
+	put(s, e);
+	put(s, mk_geo("fiji-e", T0 + 60, -17.0, -179.99));
+	put(s, mk_geo("box-corner", T0 + 70, 46.0, 5.0));
+
+	ok(fabs(store_distance_km(0, 0, 1, 0) - 111.195) < 0.01,
+	    "one degree of meridian is 111.195 km");
+	store_query_init(&q);
+	q.geo = STORE_GEO_NEAR;
+	q.lat = 45.4397;
+	q.lon = 4.3872;
+	q.radius_km = 10;
+	p = list(s, &q);
+	is_str(p, "in,center", "radius 10 km: 9.99 km in, 10.01 km out");
+	free(p);
+	q.radius_km = 10.02;
+	p = list(s, &q);
+	is_str(p, "out,in,center", "radius 10.02 km takes it");
+	free(p);
+	q.lat = -17.0;
+	q.lon = 180.0;
+	q.radius_km = 5;
+	p = list(s, &q);
+	is_str(p, "fiji-e,fiji-w", "a radius across the antimeridian");
+	free(p);
+	q.kind = "actor";
+	p = list(s, &q);
+	is_str(p, "fiji-w", "radius and kind");
+	free(p);
+
+	store_query_init(&q);
+	q.geo = STORE_GEO_BOX;
+	q.west = 4.0;
+	q.south = 45.0;
+	q.east = 5.0;
+	q.north = 46.0;
+	p = list(s, &q);
+	is_str(p, "box-corner,out,in,center", "a box includes its edges");
+	free(p);
+	q.east = 4.999999;
+	p = list(s, &q);
+	is_str(p, "out,in,center", "a point just east of the box is out");
+	free(p);
+	q.east = 5.0;
+	q.north = 45.4397 + 9.995 * deg;
+	p = list(s, &q);
+	is_str(p, "in,center", "a point just north of the box is out");
+	free(p);
+
+	store_query_init(&q);
+	q.geo = STORE_GEO_ANY;
+	p = list(s, &q);
+	is_str(p, "box-corner,fiji-e,fiji-w,out,in,center",
+	    "any point: entries without one are left out");
+	free(p);
+	e = mk_geo("box-corner", T0 + 70, 46.0, 5.0);
+	e->deleted = 1;
+	e->updated = T0 + 5000;
+	put(s, e);
+	p = list(s, &q);
+	is_str(p, "fiji-e,fiji-w,out,in,center",
+	    "a tombstone leaves the geo index");
+	free(p);
+	store_close(s);
+}
+
+/*
+ * 20,000 entries: the newest page of a filtered listing steps the same
+ * bounded number of rows as on a small store, with no full scan.
+ */
+static void
+test_cost(void)
+{
+	struct store_query	 q;
+	struct store		*s;
+	struct entry		*e;
+	int64_t			 full, vm, vm_small = 0;
+	char			 id[32], *p;
+	int			 i, round;
+	const char		*kinds[] = { "job", "event", "news", "actor" };
+
+	p = db_path("cost.db");
+	s = store_open(p);
+	free(p);
+	for (round = 0; round < 2; round++) {
+		store_begin(s);
+		for (i = round == 0 ? 0 : 200; i < (round == 0 ? 200 : 20000);
+		    i++) {
+			snprintf(id, sizeof(id), "c%d", i);
+			e = mk(id, NULL, T0 + i, ENTRY_NO_TIME);
+			entry_set(&e->kind, kinds[i % 4]);
+			entry_set(&e->territory, i % 2 ? "bretagne/finistere" :
+			    "auvergne-rhone-alpes/loire");
+			if (i % 10 == 0) {
+				e->has_geo = 1;
+				e->lat = 45 + (i % 100) / 100.0;
+				e->lon = 4;
+			}
+			put(s, e);
+		}
+		store_commit(s);
+		store_query_init(&q);
+		q.kind = "job";
+		q.territory = "auvergne-rhone-alpes";
+		q.limit = 20;
+		p = list(s, &q);
+		free(p);
+		store_query_cost(s, &full, &vm);
+		is_int(full, 0, "kind+territory page: no full-scan step "
+		    "(%s entries)", round == 0 ? "200" : "20,000");
+		if (round == 0)
+			vm_small = vm;
+		else
+			ok(vm > 0 && vm <= vm_small + 8, "the same VM steps on "
+			    "100 times the entries (%lld, %lld)",
+			    (long long)vm_small, (long long)vm);
+	}
+	store_query_init(&q);
+	q.geo = STORE_GEO_ANY;
+	q.kind = "news";
+	q.limit = 20;
+	p = list(s, &q);
+	store_query_cost(s, &full, &vm);
+	ok(full == 0 && vm < 20 * 200, "GeoJSON page of a kind: bounded "
+	    "(%lld steps)", (long long)vm);
+	free(p);
+	store_close(s);
+}
+
 static void
 test_plans(struct store *s)
 {
@@ -842,6 +1143,54 @@ test_plans(struct store *s)
 			printf("# %s", plan);
 		}
 		free(plan);
+	}
+
+	/* Search and places: driven by FTS5 or the R*Tree, never a scan. */
+	for (i = 0; i < 8; i++) {
+		store_query_init(&q);
+		q.limit = 50;
+		q.kind = i & 1 ? "job" : NULL;
+		q.territory = i & 2 ? "bretagne" : NULL;
+		switch (i / 2) {
+		case 0:
+			q.match = "\"emploi\"";
+			break;
+		case 1:
+			q.geo = STORE_GEO_NEAR;
+			q.lat = 45;
+			q.lon = 4;
+			q.radius_km = 10;
+			break;
+		case 2:
+			q.geo = STORE_GEO_BOX;
+			q.west = 4;
+			q.east = 5;
+			q.south = 45;
+			q.north = 46;
+			break;
+		default:
+			q.geo = STORE_GEO_ANY;
+			q.match = "\"emploi\"";
+			q.relevance = 1;
+			break;
+		}
+		plan = store_query_explain(s, &q);
+		good = plan != NULL;
+		for (line = plan ? strtok_r(plan, "\n", &save) : NULL;
+		    line != NULL; line = strtok_r(NULL, "\n", &save))
+			if (strncmp(line, "SCAN ", 5) == 0 &&
+			    strstr(line, "USING") == NULL &&
+			    (strstr(line, "VIRTUAL TABLE INDEX") == NULL ||
+			    (line[strlen(line) - 1] == ':' &&
+			    strstr(line, "INDEX 1:") == NULL)))
+				good = 0;
+		ok(good, "plan of search/place shape %zu uses an index", i);
+		free(plan);
+		if (!good) {
+			plan = store_query_explain(s, &q);
+			printf("# %s", plan ? plan : "(null)\n");
+			free(plan);
+		}
 	}
 
 	/* Catching up walks the changes, not the whole store. */
@@ -936,6 +1285,9 @@ main(void)
 	test_tombstone();
 	test_paging();
 	test_filters();
+	test_search();
+	test_places();
+	test_cost();
 
 	tmp_cleanup();
 	return (tap_done());
