@@ -188,17 +188,25 @@ deep_xml = atom_doc(entry("tag:deep,1", extra="<x>" * 100000 +
 deep_json = ('{"version":"https://jsonfeed.org/version/1.1","title":"d",'
              '"items":[{"id":"tag:deepjson,1","content_text":"t","_x":' +
              "[" * 100000 + "]" * 100000 + "}]}")
-numbers = json.dumps({
-    "version": "https://jsonfeed.org/version/1.1", "title": "n",
-    "items": [{"id": "tag:numbers,%d" % i, "url": "https://n.example/%d" % i,
-               "content_text": "n", "attachments": [
-                   {"url": "https://n.example/a.mp3", "mime_type":
-                    "audio/mpeg", "size_in_bytes": v,
-                    "duration_in_seconds": v}]}
-              for i, v in enumerate([-1, -9223372036854775809,
-                                     99999999999999999999999999, 1e308,
-                                     -1e308, 0.5])]}).replace(
-    "1e+308", "1e999")
+def json_numbers(values):
+    """A JSON Feed whose attachments carry the given sizes and durations."""
+    return json.dumps({
+        "version": "https://jsonfeed.org/version/1.1", "title": "n",
+        "items": [{"id": "tag:numbers,%d" % i,
+                   "url": "https://n.example/%d" % i, "content_text": "n",
+                   "attachments": [{"url": "https://n.example/a.mp3",
+                                    "mime_type": "audio/mpeg",
+                                    "size_in_bytes": v,
+                                    "duration_in_seconds": v}]}
+                  for i, v in enumerate(values)]})
+
+
+# Numbers JSON can carry: negative, fractional, beyond 2^53 and 2^63,
+# and (bignum) beyond what any C type holds.
+numbers = json_numbers([-1, -9223372036854775807, 9223372036854775807,
+                        1e308, -1e308, 0.5, 2 ** 53 + 1])
+bignum = json_numbers([-9223372036854775809, 10 ** 30, 0]).replace(
+    '"duration_in_seconds": 0', '"duration_in_seconds": 1e999')
 
 routes = {
     "laughs": dict(body=atom_doc(entry("tag:laughs,1", "&j;"), laughs)),
@@ -235,6 +243,7 @@ routes = {
         entry("tag:dates,99999").replace("2026-11-20T10:00:00Z",
                                          "99999-12-31T23:59:59Z"))),
     "numbers": dict(body=numbers, ctype="application/feed+json"),
+    "bignum": dict(body=bignum, ctype="application/feed+json"),
 }
 peers = {}
 for name, kw in routes.items():
@@ -371,7 +380,14 @@ fm.ok(len(bad) == 1 and "\x00" not in json.dumps(bad[0], ensure_ascii=False)
 # falls back to the link, then to a digest): the copies are one entry.
 fm.is_eq(sum(1 for i in items if i.get("title", "").startswith("copie")), 1,
          "duplicate ids in one document give one entry")
-for name in ("deepxml", "deepjson", "bigattr", "numbers", "ctype",
+sizes = [a.get("size_in_bytes") for i in items
+         if i["id"].startswith("tag:numbers,")
+         for a in i.get("attachments", [])]
+fm.ok(len(sizes) == 7 and all(v is None or (isinstance(v, int) and v >= 0)
+                              for v in sizes),
+      "out-of-range sizes are dropped, not stored negative or fractional",
+      sizes)
+for name in ("deepxml", "deepjson", "bigattr", "bignum", "ctype",
              "dates"):
     p = peer(name)
     fm.ok(p.get("failures", 0) > 0 or p.get("last_error") is None,
