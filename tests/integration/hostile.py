@@ -18,7 +18,7 @@ import zlib
 import fm
 
 fm.watchdog(240)
-LIMIT = 12 * 1024 * 1024		# max_document_size below
+LIMIT = 32 * 1024 * 1024		# max_document_size below
 RSS_MAX_KB = 400 * 1024			# bound on the daemon's VmRSS
 
 
@@ -244,6 +244,10 @@ routes = {
                                          "99999-12-31T23:59:59Z"))),
     "numbers": dict(body=numbers, ctype="application/feed+json"),
     "bignum": dict(body=bignum, ctype="application/feed+json"),
+    "million": dict(body="<rss version=\"2.0\"><channel><title>m</title>" +
+                    "".join("<item><guid>%x</guid></item>" % i
+                            for i in range(1000000)) + "</channel></rss>",
+                    ctype="application/rss+xml"),
 }
 peers = {}
 for name, kw in routes.items():
@@ -259,12 +263,12 @@ FAIL = ["endless", "gzipbomb", "slow", "silent", "loop", "tofile",
         "togopher"]
 
 node = fm.Node("hostile", peers=peers, extra={
-    "max_document_size": "12M", "connect_timeout": 2, "fetch_timeout": 5,
+    "max_document_size": "32M", "connect_timeout": 2, "fetch_timeout": 5,
     "max_redirects": 3, "max_fetches": 32, "max_connections": 64,
     "max_body_size": "64K", "backoff_max": 2}).start()
 pid = node.proc.pid
 
-rss = {"max": 0, "run": True}
+rss = {"max": 0, "run": True, "health": True}
 
 
 def sample_rss():
@@ -282,8 +286,24 @@ def sample_rss():
         time.sleep(0.1)
 
 
+def sample_health():
+    """Slowest /health answer while the peers are read (bounded)."""
+    for _ in range(600):
+        if not rss["health"]:
+            return
+        t = time.monotonic()
+        try:
+            fm.http_get(node.url + "/health", timeout=30)
+        except OSError:
+            pass
+        rss["slowest"] = max(rss.get("slowest", 0), time.monotonic() - t)
+        time.sleep(0.1)
+
+
 sampler = threading.Thread(target=sample_rss, daemon=True)
 sampler.start()
+health = threading.Thread(target=sample_health, daemon=True)
+health.start()
 
 
 def peer(name):
@@ -291,7 +311,7 @@ def peer(name):
 
 
 def ids():
-    return {i["id"] for i in node.items("?limit=500")}
+    return {i["id"] for i in node.items("?peer=good")}
 
 
 # The healthy peer is ingested, then keeps being ingested while the
@@ -307,6 +327,14 @@ srv.route("/good.atom", body=fm.atom(good, "urn:good"))
 fm.ok(fm.wait_until(lambda: "tag:good,2026:2" in ids(), 15),
       "the healthy peer keeps being ingested meanwhile")
 
+fm.ok(fm.wait_until(lambda: "peer million: more than 5000 entries" in
+                    node.logtext(), 20),
+      "a document of 1,000,000 entries: the first 5000 are kept, and said")
+rss["health"] = False
+health.join(35)
+fm.ok(rss.get("slowest", 99) < 10,
+      "/health keeps answering while hostile peers are read (slowest "
+      "%.1f s)" % rss.get("slowest", 99))
 log = node.logtext()
 for name in FAIL:
     p = peer(name)
@@ -338,7 +366,9 @@ fm.ok(fm.wait_until(lambda: peer("tofile").get("failures", 0) > 0 and
       (peer("tofile").get("last_error"), peer("togopher").get("last_error")))
 
 # The documents that parse: nothing expanded, read or fetched.
-items = node.items("?limit=500")
+# Per peer: the 5000 entries of "million" would fill any one page.
+items = [i for name in routes if name != "million"
+         for i in node.items("?peer=%s&limit=500" % name)]
 text = json.dumps(items)
 fm.ok("lollollollollollollol" not in text and
       all(len(i.get("title") or "") < 100000 for i in items),
@@ -368,10 +398,20 @@ fm.ok(secret not in text and secret.encode() not in atom_body and
       "a local file named by an external entity is never read")
 
 # Malformed documents: what is kept is valid, nothing else is lost.
-doc = node.listing("?limit=500")
-fm.is_eq(fm.jsonfeed_problems(doc) if doc else ["no listing"], [],
-         "the listing stays valid JSON Feed (dates of year 0 and 99999, "
-         "numbers out of range)")
+for q, what in (("?peer=dates", "dates of year 0 and 99999"),
+                ("?peer=numbers", "numbers out of range"),
+                ("?peer=badutf8", "invalid UTF-8 and NUL bytes"),
+                ("?limit=500", "everything")):
+    doc = node.listing(q)
+    fm.is_eq(fm.jsonfeed_problems(doc) if doc and doc["items"] else
+             ["no listing"], [], "the listing stays valid JSON Feed: %s" %
+             what)
+dated = node.items("?peer=dates")
+fm.ok(len(dated) == 2 and all(i.get("date_published", "2")[0] in "012"
+                              for i in dated),
+      "dates of year 0 and 99999 are stored, shown within 4 digits",
+      [(i["id"], i.get("date_published"), i.get("date_modified"))
+       for i in dated])
 bad = [i for i in items if i["id"] == "tag:badutf8,1"]
 fm.ok(len(bad) == 1 and "\x00" not in json.dumps(bad[0], ensure_ascii=False)
       and "\ufffd" in bad[0].get("title", ""),
