@@ -22,6 +22,7 @@ struct ingest {
 	struct entry		**entries;
 	size_t			 nentries;
 	size_t			 cap;
+	size_t			 dropped;	/* beyond INGEST_MAX_ENTRIES */
 	int			 failed;
 	int			 finished;
 };
@@ -57,12 +58,22 @@ ingest_new(const struct peer_conf *peer, const char *base_url,
 	return (in);
 }
 
+/* Keeps an entry of the document, up to INGEST_MAX_ENTRIES of them. */
 static void
 ingest_entry_cb(struct entry *e, const struct feed_meta *meta, void *arg)
 {
 	struct ingest	*in = arg;
 
 	(void)meta;
+	if (in->nentries >= INGEST_MAX_ENTRIES) {
+		if (in->dropped++ == 0)
+			log_warnx_limited(in->peer != NULL ? in->peer->name :
+			    "-", "peer %s: more than %d entries in one "
+			    "document; the rest are ignored", in->peer != NULL ?
+			    in->peer->name : "-", INGEST_MAX_ENTRIES);
+		entry_free(e);
+		return;
+	}
 	if (in->nentries == in->cap) {
 		in->cap = in->cap ? in->cap * 2 : 64;
 		in->entries = reallocarray(in->entries, in->cap,

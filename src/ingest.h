@@ -30,6 +30,14 @@ struct ingest_stats {
 /* Digests are SHA-256 in lower-case hex. */
 #define INGEST_DIGEST_LEN	65
 
+/*
+ * Entries kept from one document; the rest are dropped as they are read
+ * (and logged), so that a document of a million tiny entries costs
+ * neither the memory nor a store transaction that would stall the loop.
+ * Larger archives page with RFC 5005.
+ */
+#define INGEST_MAX_ENTRIES	5000
+
 struct ingest	*ingest_new(const struct peer_conf *, const char *base_url,
 		    const char *content_type);
 /* Returns -1 once the document cannot be a feed (see ingest_error). */

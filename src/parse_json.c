@@ -22,7 +22,8 @@ struct parse_json {
 	struct buf		 data;
 };
 
-static int	 parse_json_depth_ok(const char *, size_t, size_t);
+static int	 parse_json_depth_ok(const char *, size_t, size_t,
+		    size_t *);
 static const char *parse_json_str(const json_t *, const char *);
 static void	 parse_json_meta(struct parse_json *, const json_t *);
 
@@ -67,12 +68,17 @@ parse_json_feed(struct parse_json *j, const char *data, size_t len)
 /*
  * 1 if arrays and objects nest at most max deep. jansson recurses once
  * per level (up to 2048): the document's own limit is checked first.
+ * *nvalues gets a bound on the number of values (commas, arrays and
+ * objects), which is what jansson's tree costs: up to 80 times the
+ * bytes for a document of empty objects.
  */
 static int
-parse_json_depth_ok(const char *s, size_t len, size_t max)
+parse_json_depth_ok(const char *s, size_t len, size_t max, size_t *nvalues)
 {
 	size_t	 i, depth = 0;
 	int	 instr = 0;
+
+	*nvalues = 1;
 
 	for (i = 0; i < len; i++) {
 		if (instr) {
@@ -90,6 +96,9 @@ parse_json_depth_ok(const char *s, size_t len, size_t max)
 		case '{':
 			if (++depth > max)
 				return (0);
+			/* FALLTHROUGH */
+		case ',':
+			(*nvalues)++;
 			break;
 		case ']':
 		case '}':
@@ -154,15 +163,20 @@ parse_json_finish(struct parse_json *j)
 	json_t			*root, *items, *x;
 	json_error_t		 err;
 	const char		*s, *why;
-	size_t			 i, skip;
+	size_t			 i, skip, nvalues;
 
 	if (parse_failed(j->p))
 		return (-1);
 	parse_decoder_feed(j->dec, NULL, 0, 1, &j->data);
 	if (!parse_json_depth_ok(j->data.data, j->data.len,
-	    parse_depth_limit(j->p))) {
+	    parse_depth_limit(j->p), &nvalues)) {
 		parse_fail(j->p, "JSON nested more than %zu deep",
 		    parse_depth_limit(j->p));
+		return (-1);
+	}
+	if (nvalues > PARSE_MAX_JSON_VALUES) {
+		parse_fail(j->p, "JSON Feed of more than %d values",
+		    PARSE_MAX_JSON_VALUES);
 		return (-1);
 	}
 	/* A byte order mark is not JSON, but some servers send one. */

@@ -15,6 +15,7 @@
 #define PARSE_MAX_DEPTH		256		/* default element depth */
 #define PARSE_MAX_FIELD		(1024 * 1024)	/* bytes of text per field */
 #define PARSE_MAX_JSON		(64 * 1024 * 1024)
+#define PARSE_MAX_JSON_VALUES	250000		/* jansson's tree: ~60 MB */
 #define PARSE_MAX_LIST		64		/* authors, links... each */
 
 struct parse_decoder;

@@ -506,6 +506,14 @@ query_set_since(struct query_ctx *c, const char *v)
 		c->why = "not an RFC 3339 date or unix time";
 		return (-1);
 	}
+	/*
+	 * The canonical form writes unix time, which must read back: not
+	 * negative, at most QUERY_SECONDS_DIGITS digits.
+	 */
+	if (t < 0 || t > INT64_C(99999999999)) {
+		c->why = "before 1970 or too far ahead";
+		return (-1);
+	}
 	c->q->sq.since = t;
 	return (0);
 }

@@ -419,9 +419,14 @@ serve_new(struct event_base *base, struct store *store,
 	evhttp_set_max_headers_size(s->http, SERVE_MAX_HEADERS);
 	evhttp_set_max_body_size(s->http, s->max_body_size);
 	evhttp_set_timeout(s->http, SERVE_TIMEOUT);
+	/*
+	 * Every method evhttp knows reaches the handlers, which answer 405
+	 * with the headers of all replies (nosniff): evhttp's own 501 has
+	 * none, and libevent 2.1 cannot add them.
+	 */
 	evhttp_set_allowed_methods(s->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
 	    EVHTTP_REQ_OPTIONS | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
-	    EVHTTP_REQ_DELETE);
+	    EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH | EVHTTP_REQ_TRACE);
 	if (evhttp_set_cb(s->http, SERVE_PATH_ATOM, serve_atom_cb, s) != 0 ||
 	    evhttp_set_cb(s->http, SERVE_PATH_JSON, serve_json_cb, s) != 0 ||
 	    evhttp_set_cb(s->http, SERVE_PATH_HOME, serve_home_cb, s) != 0 ||

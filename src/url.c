@@ -355,10 +355,18 @@ url_canonical(const char *s)
 		buf_add(&out, u.authority, (size_t)(host - u.authority));
 	for (i = 0; i < host_len; i++)
 		buf_addc(&out, url_lower(host[i]));
-	if (host_len > 0 && out.data[out.len - 1] == '.') {
-		/* "example.org." is "example.org". */
+	/*
+	 * "example.org." is "example.org"; every trailing dot goes, or
+	 * the key of the key would differ from the key.
+	 */
+	for (; host_len > 0 && out.data[out.len - 1] == '.'; host_len--) {
 		out.len--;
 		out.data[out.len] = '\0';
+	}
+	if (host_len == 0) {
+		/* Only dots ("http://../"): no host, not a permalink. */
+		buf_free(&out);
+		return (NULL);
 	}
 	if (port_len > 0 && !(port_len == 2 && !https &&
 	    strncmp(port, "80", 2) == 0) && !(port_len == 3 && https &&

@@ -311,6 +311,23 @@ test_limits(void)
 	    err ? err : "(none)");
 	free(err);
 	json_decref(r);
+
+	/*
+	 * Found by tests/integration/hostile.py: 14 MB of empty objects
+	 * made a 1.1 GB jansson tree. Values are counted before loading.
+	 */
+	buf_reset(&b);
+	buf_addstr(&b, "{\"version\":\"https://jsonfeed.org/version/1.1\","
+	    "\"items\":[{}");
+	for (i = 0; i < 300000; i++)
+		buf_addstr(&b, ",{}");
+	buf_addstr(&b, "]}");
+	rv = parse_buffer(b.data, b.len, &o, collect_cb, (r = json_array()),
+	    NULL, &err);
+	ok(rv == -1 && err != NULL && strstr(err, "values") != NULL,
+	    "JSON of too many values refused: %s", err ? err : "(none)");
+	free(err);
+	json_decref(r);
 	buf_free(&b);
 
 	/* Declared entities are never expanded: text stays small. */

@@ -124,6 +124,9 @@ test_invalid(void)
 	ok(rejected("since=yesterday", "bad since"), "since word");
 	ok(rejected("since=2026-13-45", "bad since"), "since bad date");
 	ok(rejected("since=123456789012345", "bad since"), "since overflow");
+	/* Found by tests/fuzz/fuzz_query: the canonical form reads back. */
+	ok(rejected("since=0087+", "before 1970"), "since before 1970");
+	ok(rejected("since=9938+-2", "too far ahead"), "since after 5138");
 	ok(rejected("limit=0", "bad limit"), "limit 0");
 	ok(rejected("limit=101", "bad limit"), "limit above max");
 	ok(rejected("limit=-1", "bad limit"), "negative limit");

@@ -69,6 +69,8 @@ static const char *const canonical_cases[][2] = {
 	{ "https://example.org/Path/Case/", "https://example.org/Path/Case" },
 	{ "https://example.org/a/./b/../c", "https://example.org/a/c" },
 	{ "https://example.org.", "https://example.org/" },
+	/* Found by tests/fuzz/fuzz_url: canonical twice must be canonical. */
+	{ "http://example.org../", "http://example.org/" },
 	{ "https://Jean@Example.org/", "https://Jean@example.org/" },
 	{ "https://[2001:DB8::1]:443/x", "https://[2001:db8::1]/x" },
 	{ "https://example.org/?", "https://example.org/" },
@@ -118,6 +120,8 @@ main(void)
 	ok(url_canonical("/relative") == NULL, "relative refused");
 	ok(url_canonical("mailto:a@example.org") == NULL, "mailto refused");
 	ok(url_canonical(NULL) == NULL, "NULL refused");
+	/* Found by tests/fuzz/fuzz_url: a host of dots is no host. */
+	ok(url_canonical("http://../rg.") == NULL, "host of dots refused");
 
 	ok(url_is_http("https://example.org"), "https is http");
 	ok(url_is_http("HTTP://example.org/x"), "scheme case ignored");
