@@ -4,6 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "date.h"
 #include "entry.h"
 
@@ -634,4 +636,17 @@ date_format_http(int64_t t, char *buf, size_t len)
 	snprintf(buf, len, "%s, %02d %s %04d %02d:%02d:%02d GMT",
 	    days[tm.tm_wday % 7], tm.tm_mday, months[tm.tm_mon % 12],
 	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+void
+date_json_set(json_t *o, const char *key, int64_t t)
+{
+	char	 buf[DATE_RFC3339_LEN];
+
+	if (t <= 0) {
+		json_object_set_new(o, key, json_null());
+		return;
+	}
+	date_format_rfc3339(t, buf, sizeof(buf));
+	json_object_set_new(o, key, json_string(buf));
 }

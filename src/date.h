@@ -16,6 +16,13 @@ int64_t	 date_parse(const char *, const char **why);
 #define DATE_RFC3339_LEN	32
 void	 date_format_rfc3339(int64_t, char *, size_t);
 
+/*
+ * Sets key in a JSON object (feedmeshctl's machine output) to the time in
+ * RFC 3339, or to null when t is not positive (never happened).
+ */
+struct json_t;
+void	 date_json_set(struct json_t *, const char *key, int64_t t);
+
 /* IMF-fixdate for HTTP headers: "Tue, 24 Nov 2026 10:00:00 GMT". */
 #define DATE_HTTP_LEN		40
 void	 date_format_http(int64_t, char *, size_t);

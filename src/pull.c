@@ -604,18 +604,6 @@ pull_fetch_now(struct pull *s, const char *name, const char **why)
 	return (0);
 }
 
-static void
-pull_json_time(json_t *o, const char *key, int64_t t)
-{
-	char	 buf[DATE_RFC3339_LEN];
-
-	if (t <= 0) {
-		json_object_set_new(o, key, json_null());
-		return;
-	}
-	date_format_rfc3339(t, buf, sizeof(buf));
-	json_object_set_new(o, key, json_string(buf));
-}
 
 json_t *
 pull_peers_json(struct pull *s)
@@ -628,12 +616,12 @@ pull_peers_json(struct pull *s)
 		o = json_object();
 		json_object_set_new(o, "name", json_string(sp->name));
 		json_object_set_new(o, "url", json_string(sp->conf->url));
-		pull_json_time(o, "last_fetch", sp->state.last_fetch);
-		pull_json_time(o, "last_success", sp->state.last_success);
+		date_json_set(o, "last_fetch", sp->state.last_fetch);
+		date_json_set(o, "last_success", sp->state.last_success);
 		json_object_set_new(o, "status",
 		    json_integer(sp->state.http_status));
 		json_object_set_new(o, "entries", json_integer(sp->entries));
-		pull_json_time(o, "next_fetch", sp->state.gone ? 0 :
+		date_json_set(o, "next_fetch", sp->state.gone ? 0 :
 		    sp->state.next_fetch);
 		json_object_set_new(o, "fetching",
 		    json_boolean(sp->fetch != NULL));

@@ -151,7 +151,6 @@ static char	*websub_callback(const struct websub *, const char *);
 static char	*websub_strdup(const char *);
 static void	 websub_set(char **, const char *);
 static int	 websub_streq(const char *, const char *);
-static void	 websub_json_time(json_t *, const char *, int64_t);
 
 static char *
 websub_strdup(const char *s)
@@ -1217,18 +1216,6 @@ websub_discover(const char *link_header, const struct feed_meta *meta,
 		*self = websub_strdup(meta->self);
 }
 
-static void
-websub_json_time(json_t *o, const char *key, int64_t t)
-{
-	char	 buf[DATE_RFC3339_LEN];
-
-	if (t <= 0) {
-		json_object_set_new(o, key, json_null());
-		return;
-	}
-	date_format_rfc3339(t, buf, sizeof(buf));
-	json_object_set_new(o, key, json_string(buf));
-}
 
 json_t *
 websub_peer_json(const struct websub *ws, const char *peer)
@@ -1250,10 +1237,10 @@ websub_peer_json(const struct websub *ws, const char *peer)
 	    json_string(wp->hub ? "none" : "no hub"));
 	json_object_set_new(o, "live", json_boolean(websub_peer_is_live(ws,
 	    wp, store_now(ws->store))));
-	websub_json_time(o, "lease_end", cur ? cur->lease_end : 0);
-	websub_json_time(o, "renew_at", cur && cur->state == WEBSUB_ACTIVE ?
+	date_json_set(o, "lease_end", cur ? cur->lease_end : 0);
+	date_json_set(o, "renew_at", cur && cur->state == WEBSUB_ACTIVE ?
 	    cur->renew_at : 0);
-	websub_json_time(o, "last_push", wp->last_push);
+	date_json_set(o, "last_push", wp->last_push);
 	json_object_set_new(o, "unreliable", json_boolean(wp->unreliable));
 	json_object_set_new(o, "failures", json_integer(wp->failures));
 	return (o);
