@@ -294,7 +294,8 @@ query_set_bbox(struct query_ctx *c, const char *v)
 	}
 	if (x[0] < -180 || x[2] > 180 || x[0] > x[2] || x[1] < -90 ||
 	    x[3] > 90 || x[1] > x[3]) {
-		c->why = "needs -180 <= W <= E <= 180 and -90 <= S <= N <= 90";
+		c->why = "W and E within -180..180, S and N within -90..90, "
+		    "W not east of E, S not north of N";
 		return (-1);
 	}
 	c->q->sq.geo = STORE_GEO_BOX;
