@@ -207,7 +207,7 @@ static const struct conf_key conf_main_keys[] = {
 	{ "max_fetches", conf_set_int, M(max_fetches), 1, 1024, "16", 0 },
 	{ "max_interval", conf_set_time, M(max_interval), 1, 604800, "86400",
 	    0 },
-	{ "max_per_host", conf_set_int, M(max_per_host), 1, 64, "2", 0 },
+	{ "max_per_host", conf_set_int, M(max_per_host), 1, 1024, "2", 0 },
 	{ "max_redirects", conf_set_int, M(max_redirects), 0, 20, "5", 0 },
 	{ "metrics_allow", conf_set_addrs, M(metrics_allow), 0, 0, NULL, 0 },
 	{ "min_interval", conf_set_time, M(min_interval), 1, 86400, "1", 0 },

@@ -52,7 +52,7 @@ usage(void)
 	    "commands:\n"
 	    "  status                node, uptime, entries, peers\n"
 	    "  peers                 one row per peer\n"
-	    "  fetch peer            fetch a peer now\n"
+	    "  fetch peer|'*'        fetch a peer (or every peer) now\n"
 	    "  reload                reload the configuration (as SIGHUP)\n"
 	    "  parse [-u url] file|- print what the node would store\n"
 	    "  stats [--from date] [--to date] [--by kind|territory|peer|month]\n"

@@ -238,13 +238,16 @@ node_status_cb(void *arg)
 {
 	struct node	*n = arg;
 
-	return (json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:i, s:I}",
+	return (json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:i, s:I, s:i, "
+	    "s:i}",
 	    "node", n->conf->node, "title", n->conf->title,
 	    "version", PACKAGE_VERSION, "public_url", n->conf->public_url,
 	    "uptime", (json_int_t)(time(NULL) - n->started),
 	    "entries", (json_int_t)store_count_entries(n->store),
 	    "peers", pull_npeers(n->pull),
-	    "pid", (json_int_t)getpid()));
+	    "pid", (json_int_t)getpid(),
+	    "fetches_running", fetcher_active(n->fetcher),
+	    "fetches_queued", fetcher_queued(n->fetcher)));
 }
 
 static json_t *

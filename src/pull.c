@@ -81,6 +81,8 @@ static void	 pull_fetch_failed(struct pull_peer *,
 static double	 pull_next_delay(struct pull_peer *, int,
 		    const struct fetch_result *, int64_t);
 static void	 pull_state_save(struct pull_peer *);
+static int	 pull_ingest_finish(struct pull_peer *, struct ingest *,
+		    const char *, struct ingest_stats *);
 static void	 pull_state_forget(struct pull_peer *);
 static void	 pull_set_user_agent(struct pull *);
 static int	 pull_peer_interval(struct pull_peer *);
@@ -359,12 +361,34 @@ pull_state_forget(struct pull_peer *sp)
 	sp->state.failures = 0;
 }
 
+/*
+ * A peer's state and the documents fetched from it are written without
+ * waiting for the disk (store_set_durable): a power failure can only
+ * take the last fetches back, and they are made again.
+ */
 static void
 pull_state_save(struct pull_peer *sp)
 {
-	if (store_peer_state_save(sp->pull->store, sp->name,
-	    &sp->state) == -1)
+	struct store	*st = sp->pull->store;
+
+	(void)store_set_durable(st, 0);
+	if (store_peer_state_save(st, sp->name, &sp->state) == -1)
 		log_warnx("peer %s: fetch state not saved", sp->name);
+	(void)store_set_durable(st, 1);
+}
+
+/* Stores a fetched document: ingest_finish, not waiting for the disk. */
+static int
+pull_ingest_finish(struct pull_peer *sp, struct ingest *in,
+    const char *digest, struct ingest_stats *st)
+{
+	struct store	*store = sp->pull->store;
+	int		 rc;
+
+	(void)store_set_durable(store, 0);
+	rc = ingest_finish(in, store, digest, st);
+	(void)store_set_durable(store, 1);
+	return (rc);
 }
 
 /* Fetch latency buckets, seconds. */
@@ -473,7 +497,7 @@ pull_done_cb(const struct fetch_result *res, void *arg)
 		log_debug("peer %s: 304 not modified", sp->name);
 	} else if (res->status >= 200 && res->status < 300) {
 		live = websub_live(sp->pull->websub, sp->name);
-		if (ingest_finish(in, sp->pull->store, sp->state.body_digest,
+		if (pull_ingest_finish(sp, in, sp->state.body_digest,
 		    st) == -1) {
 			snprintf(why, sizeof(why), "%s",
 			    ingest_error(in) != NULL ? ingest_error(in) :
@@ -585,11 +609,27 @@ pull_reconfigure(struct pull *s, const struct config *conf)
 	}
 }
 
+/*
+ * Fetches a peer now, or every peer not already fetching when name is
+ * "*" (not a valid peer name): after an outage, or to time a round.
+ */
 int
 pull_fetch_now(struct pull *s, const char *name, const char **why)
 {
 	struct pull_peer	*sp;
+	int			 n = 0;
 
+	if (strcmp(name, "*") == 0) {
+		TAILQ_FOREACH(sp, &s->peers, next) {
+			if (sp->fetch != NULL)
+				continue;
+			sp->state.gone = 0;
+			pull_peer_arm(sp, 0);
+			n++;
+		}
+		log_info("fetching %d peers now", n);
+		return (0);
+	}
 	if ((sp = pull_peer_find(s, name)) == NULL) {
 		*why = "no such peer (or it is disabled)";
 		return (-1);
@@ -784,7 +824,7 @@ pull_page_done_cb(const struct fetch_result *res, void *arg)
 		pull_backfill_end(sp, why);
 		goto done;
 	}
-	if (ingest_finish(in, sp->pull->store, NULL, &st) == -1) {
+	if (pull_ingest_finish(sp, in, NULL, &st) == -1) {
 		snprintf(why, sizeof(why), "page %s: %s", sp->page_url,
 		    ingest_error(in) != NULL ? ingest_error(in) : "?");
 		pull_backfill_end(sp, why);

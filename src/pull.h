@@ -20,7 +20,7 @@ struct pull	*pull_new(struct event_base *, struct store *,
 		    struct fetcher *, const struct config *);
 /* Reconciles peers by name with a new configuration (after SIGHUP). */
 void		 pull_reconfigure(struct pull *, const struct config *);
-/* Fetches a peer now: 0, or -1 with a reason. */
+/* Fetches a peer (or every peer: "*") now: 0, or -1 with a reason. */
 int		 pull_fetch_now(struct pull *, const char *peer,
 		    const char **why);
 /* One object per peer, for feedmeshctl peers. */

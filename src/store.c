@@ -320,6 +320,7 @@ struct store {
 	int		 in_txn;	/* inside store_begin() */
 	int		 txn_lost;	/* SQLite rolled it back on an error */
 	int		 dirty;		/* the transaction changed a listing */
+	int		 lazy;		/* synchronous=NORMAL for now */
 	uint64_t	 generation;
 	int64_t		 last_change;
 	int64_t		 now;		/* fixed clock, 0: time(NULL) */
@@ -696,6 +697,32 @@ store_column_dup(sqlite3_stmt *st, int i)
 	if ((d = strdup((const char *)v)) == NULL)
 		fatal("%s", __func__);
 	return (d);
+}
+
+/*
+ * Whether the commits that follow wait for the disk. By default they do
+ * (synchronous=FULL: what a publisher or a hub was told is stored stays
+ * stored). A pulled document was promised to no one: if a power failure
+ * takes the last ones back, WAL mode keeps the store consistent and the
+ * peers' states go back with them (they are written after the entries,
+ * in the same log), so the next fetches bring the entries again. Not
+ * waiting for an fsync per fetch is what lets a node follow thousands of
+ * peers.
+ */
+int
+store_set_durable(struct store *s, int durable)
+{
+	if (s->lazy == !durable)
+		return (0);
+	if (s->in_txn) {
+		log_warnx("%s: %s: inside a transaction", __func__, s->path);
+		return (-1);
+	}
+	if (store_exec(s, durable ? "PRAGMA synchronous = FULL" :
+	    "PRAGMA synchronous = NORMAL", __func__) == -1)
+		return (-1);
+	s->lazy = !durable;
+	return (0);
 }
 
 int

@@ -23,6 +23,12 @@ void		 store_set_now(struct store *, int64_t);
 /* Caps the database at pages pages (0: no cap); a full store fails cleanly. */
 int		 store_limit_pages(struct store *, int64_t pages);
 
+/*
+ * 1 (the default): commits wait for the disk; 0: they may be lost to a
+ * power failure, never half (for pulled documents, fetched again).
+ */
+int		 store_set_durable(struct store *, int);
+
 /* One transaction per fetched document. */
 int		 store_begin(struct store *);
 int		 store_commit(struct store *);
