@@ -31,6 +31,7 @@
 #define FETCH_HEADERS_MAX	(64 * 1024)	/* one response's headers */
 #define FETCH_RETRY_AFTER_MAX	(366LL * 86400)	/* a sane upper bound */
 #define FETCH_CONN_MAXAGE_MS	(120 * 1000)	/* > libcurl's 118 s */
+#define FETCH_POOL_MAX		1024		/* idle easy handles kept */
 
 enum fetch_state {
 	FETCH_QUEUED,
@@ -93,6 +94,21 @@ struct fetch {
 	struct fetch_resp	 resp;
 	char			*moved_to;
 	int			 chain_temporary; /* a 302/303/307 seen */
+	/*
+	 * The request's options, applied to an easy handle only when the
+	 * fetch leaves the queue: a node following thousands of peers may
+	 * queue them all, and a handle costs kilobytes.
+	 */
+	long			 ctimeout;
+	long			 timeout;
+	long			 redirs;
+	long			 lslimit;
+	long			 lstime;
+	char			*user_agent;
+	char			*method;	/* PUT, DELETE; NULL otherwise */
+	int			 post;
+	char			*body;
+	size_t			 body_len;
 	char			 why[160];	/* our reason to stop */
 	char			 refused[256];	/* last private address */
 	char			 errbuf[CURL_ERROR_SIZE];
@@ -115,6 +131,8 @@ struct fetcher {
 	int			 in_multi;	/* inside socket_action */
 	int			 dying;		/* fetcher_free was called */
 	int64_t			 fresh_until;	/* no reuse before (ms) */
+	CURL			*pool[FETCH_POOL_MAX];	/* idle, reset */
+	int			 npool;
 };
 
 static void	 fetcher_limits_copy(struct fetcher *,
@@ -140,6 +158,9 @@ static struct fetch_host *fetch_host_ref(struct fetcher *, const char *);
 static char	*fetch_url_host(const char *, const char *);
 static char	*fetch_url_resolve(const char *, const char *);
 static int	 fetch_setup(struct fetch *, const struct fetch_request *);
+static int	 fetch_setup_easy(struct fetch *);
+static CURL	*fetch_easy_get(struct fetcher *);
+static void	 fetch_easy_put(struct fetcher *, CURL *);
 static int	 fetch_add_line(struct fetch *, const char *);
 static int	 fetch_add_header(struct fetch *, const char *, const char *);
 static int	 fetch_launch(struct fetch *, int64_t);
@@ -269,6 +290,8 @@ fetcher_destroy(struct fetcher *fr)
 		fr->nqueued--;
 		fetch_free(f);
 	}
+	while (fr->npool > 0)
+		curl_easy_cleanup(fr->pool[--fr->npool]);
 	if (fr->multi != NULL &&
 	    (mc = curl_multi_cleanup(fr->multi)) != CURLM_OK)
 		log_warnx("%s: curl_multi_cleanup: %s", __func__,
@@ -722,21 +745,17 @@ fetch_start(struct fetcher *fr, const struct fetch_request *req,
 static int
 fetch_setup(struct fetch *f, const struct fetch_request *req)
 {
-	long	 ctimeout, timeout, redirs, lslimit, lstime;
 	size_t	 i;
 
-	if ((f->easy = curl_easy_init()) == NULL) {
-		log_warnx("%s: curl_easy_init failed", f->label);
-		return (-1);
-	}
-	ctimeout = req->connect_timeout > 0 ? req->connect_timeout :
+	f->ctimeout = req->connect_timeout > 0 ? req->connect_timeout :
 	    FETCH_DEFAULT_CONNECT_TIMEOUT;
-	timeout = req->timeout > 0 ? req->timeout : FETCH_DEFAULT_TIMEOUT;
-	redirs = req->max_redirects >= 0 ? req->max_redirects :
+	f->timeout = req->timeout > 0 ? req->timeout :
+	    FETCH_DEFAULT_TIMEOUT;
+	f->redirs = req->max_redirects >= 0 ? req->max_redirects :
 	    FETCH_DEFAULT_MAX_REDIRECTS;
-	lslimit = req->low_speed_limit > 0 ? req->low_speed_limit :
+	f->lslimit = req->low_speed_limit > 0 ? req->low_speed_limit :
 	    FETCH_DEFAULT_LOW_SPEED_LIMIT;
-	lstime = req->low_speed_time > 0 ? req->low_speed_time :
+	f->lstime = req->low_speed_time > 0 ? req->low_speed_time :
 	    FETCH_DEFAULT_LOW_SPEED_TIME;
 	if (fetch_add_header(f, "If-None-Match", req->etag) == -1 ||
 	    fetch_add_header(f, "If-Modified-Since", req->last_modified) == -1)
@@ -752,7 +771,62 @@ fetch_setup(struct fetch *f, const struct fetch_request *req)
 		    req->method);
 		return (-1);
 	}
+	if (req->method != NULL && strcmp(req->method, "GET") != 0 &&
+	    strcmp(req->method, "POST") != 0 &&
+	    (f->method = strdup(req->method)) == NULL)
+		fatal("%s", __func__);
+	if (req->body != NULL || (req->method != NULL &&
+	    strcmp(req->method, "POST") == 0)) {
+		/* A copy: the caller's buffer may go at once. */
+		f->post = 1;
+		f->body_len = req->body != NULL ? req->body_len : 0;
+		if ((f->body = malloc(f->body_len + 1)) == NULL)
+			fatal("%s", __func__);
+		if (f->body_len > 0)
+			memcpy(f->body, req->body, f->body_len);
+		f->body[f->body_len] = '\0';
+		/* No "Expect: 100-continue" round trip on small bodies. */
+		if (fetch_add_line(f, "Expect:") == -1)
+			return (-1);
+	}
+	if ((f->user_agent = strdup(req->user_agent != NULL ?
+	    req->user_agent : PACKAGE_NAME "/" PACKAGE_VERSION)) == NULL)
+		fatal("%s", __func__);
+	return (0);
+}
 
+/* An easy handle from the idle ones, or a new one. */
+static CURL *
+fetch_easy_get(struct fetcher *fr)
+{
+	if (fr->npool > 0)
+		return (fr->pool[--fr->npool]);
+	return (curl_easy_init());
+}
+
+/*
+ * Keeps a finished transfer's handle for the next one, reset (nothing of
+ * the last request or response is left in it), up to the window's size.
+ */
+static void
+fetch_easy_put(struct fetcher *fr, CURL *easy)
+{
+	if (!fr->dying && fr->npool < fr->limits.max_transfers &&
+	    fr->npool < FETCH_POOL_MAX) {
+		curl_easy_reset(easy);
+		fr->pool[fr->npool++] = easy;
+	} else
+		curl_easy_cleanup(easy);
+}
+
+/* Gives a fetch leaving the queue its easy handle and options. */
+static int
+fetch_setup_easy(struct fetch *f)
+{
+	if ((f->easy = fetch_easy_get(f->fr)) == NULL) {
+		log_warnx("%s: curl_easy_init failed", f->label);
+		return (-1);
+	}
 	FETCH_SETOPT(f, CURLOPT_URL, f->url);
 	FETCH_SETOPT(f, CURLOPT_PRIVATE, f);
 	FETCH_SETOPT(f, CURLOPT_ERRORBUFFER, f->errbuf);
@@ -760,28 +834,20 @@ fetch_setup(struct fetch *f, const struct fetch_request *req)
 	FETCH_SETOPT(f, CURLOPT_PROTOCOLS_STR, "http,https");
 	FETCH_SETOPT(f, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	FETCH_SETOPT(f, CURLOPT_FOLLOWLOCATION, 1L);
-	FETCH_SETOPT(f, CURLOPT_MAXREDIRS, redirs);
-	FETCH_SETOPT(f, CURLOPT_CONNECTTIMEOUT, ctimeout);
-	FETCH_SETOPT(f, CURLOPT_TIMEOUT, timeout);
-	FETCH_SETOPT(f, CURLOPT_LOW_SPEED_LIMIT, lslimit);
-	FETCH_SETOPT(f, CURLOPT_LOW_SPEED_TIME, lstime);
+	FETCH_SETOPT(f, CURLOPT_MAXREDIRS, f->redirs);
+	FETCH_SETOPT(f, CURLOPT_CONNECTTIMEOUT, f->ctimeout);
+	FETCH_SETOPT(f, CURLOPT_TIMEOUT, f->timeout);
+	FETCH_SETOPT(f, CURLOPT_LOW_SPEED_LIMIT, f->lslimit);
+	FETCH_SETOPT(f, CURLOPT_LOW_SPEED_TIME, f->lstime);
 	FETCH_SETOPT(f, CURLOPT_ACCEPT_ENCODING, "");
-	if (req->body != NULL || (req->method != NULL &&
-	    strcmp(req->method, "POST") == 0)) {
-		/* COPYPOSTFIELDS: the caller's buffer may go at once. */
+	if (f->post) {
 		FETCH_SETOPT(f, CURLOPT_POSTFIELDSIZE_LARGE,
-		    (curl_off_t)req->body_len);
-		FETCH_SETOPT(f, CURLOPT_COPYPOSTFIELDS,
-		    req->body != NULL ? req->body : "");
-		/* No "Expect: 100-continue" round trip on small bodies. */
-		if (fetch_add_line(f, "Expect:") == -1)
-			return (-1);
+		    (curl_off_t)f->body_len);
+		FETCH_SETOPT(f, CURLOPT_POSTFIELDS, f->body);
 	}
-	if (req->method != NULL && strcmp(req->method, "GET") != 0 &&
-	    strcmp(req->method, "POST") != 0)
-		FETCH_SETOPT(f, CURLOPT_CUSTOMREQUEST, req->method);
-	FETCH_SETOPT(f, CURLOPT_USERAGENT, req->user_agent != NULL ?
-	    req->user_agent : PACKAGE_NAME "/" PACKAGE_VERSION);
+	if (f->method != NULL)
+		FETCH_SETOPT(f, CURLOPT_CUSTOMREQUEST, f->method);
+	FETCH_SETOPT(f, CURLOPT_USERAGENT, f->user_agent);
 	if (f->headers != NULL)
 		FETCH_SETOPT(f, CURLOPT_HTTPHEADER, f->headers);
 	FETCH_SETOPT(f, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->max_size);
@@ -853,6 +919,11 @@ fetch_launch(struct fetch *f, int64_t now)
 
 	TAILQ_REMOVE(&fr->queue, f, entry);
 	fr->nqueued--;
+	if (fetch_setup_easy(f) == -1) {
+		fetch_complete(f, CURLE_FAILED_INIT,
+		    "the request could not be set up");
+		return (-1);
+	}
 	if (now < fr->fresh_until &&
 	    (rc = curl_easy_setopt(f->easy, CURLOPT_FRESH_CONNECT, 1L)) !=
 	    CURLE_OK) {
@@ -911,13 +982,17 @@ fetch_complete(struct fetch *f, CURLcode rc, const char *error)
 		return;
 	}
 	memset(&res, 0, sizeof(res));
-	if (curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &status) !=
+	/* A fetch that never left the queue has no handle. */
+	if (f->easy == NULL ||
+	    curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &status) !=
 	    CURLE_OK)
 		status = 0;
-	if (curl_easy_getinfo(f->easy, CURLINFO_EFFECTIVE_URL, &eff) !=
+	if (f->easy == NULL ||
+	    curl_easy_getinfo(f->easy, CURLINFO_EFFECTIVE_URL, &eff) !=
 	    CURLE_OK)
 		eff = NULL;
-	if (curl_easy_getinfo(f->easy, CURLINFO_TOTAL_TIME, &total) !=
+	if (f->easy == NULL ||
+	    curl_easy_getinfo(f->easy, CURLINFO_TOTAL_TIME, &total) !=
 	    CURLE_OK)
 		total = 0;
 	res.status = status;
@@ -978,8 +1053,11 @@ static void
 fetch_free(struct fetch *f)
 {
 	if (f->easy != NULL)
-		curl_easy_cleanup(f->easy);
+		fetch_easy_put(f->fr, f->easy);
 	curl_slist_free_all(f->headers);
+	free(f->user_agent);
+	free(f->method);
+	free(f->body);
 	fetch_resp_reset(&f->resp);
 	if (f->host != NULL)
 		f->host->refs--;

@@ -1,6 +1,7 @@
 # feedmesh tests: the benchmark harness runs end to end on a tiny corpus,
 # so that it cannot rot. Its figures are not looked at: no timed assertion.
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,11 +24,20 @@ fm.ok(text.startswith("# feedmesh benchmarks"), "a report is written")
 fm.ok("bench/run --smoke" in text, "the report says how to reproduce it")
 rows = [l for l in text.splitlines() if l.startswith("| ") and
         not l.startswith("| scenario")]
-for sc in ("parse", "ingest", "query"):
+# fetch and footprint need nginx (and curl); bench/run notes their absence.
+NGINX = (shutil.which("nginx") or os.path.exists("/usr/sbin/nginx")) and \
+    shutil.which("curl")
+for sc in ("parse", "ingest", "query") + (("fetch", "footprint") if NGINX
+                                          else ()):
     fm.ok(any(l.startswith("| %s |" % sc) for l in rows),
           "scenario %s reported" % sc, text)
 fm.ok(any("xmlReader pass" in l and l.rstrip(" |").split("|")[-1].strip()
           for l in rows), "ratios to the xmlReader pass computed", text)
+fm.ok(not NGINX or any(l.startswith("| fetch |") and "curl" in l and
+                      l.rstrip(" |").split("|")[-1].strip() for l in rows),
+      "fetch rates compared with curl's", text)
+fm.ok(not NGINX or any(l.startswith("| footprint |") and "MB" in l
+                       for l in rows), "resident memory reported", text)
 fm.ok("Machine:" in text and "libxml2:" in text,
       "machine and versions recorded")
 os.unlink(out)

@@ -671,6 +671,17 @@ test_peer_state(struct store *s)
 	    store_peer_state_load(s, "region", &got) == 1 &&
 	    got.etag == NULL && got.gone == 0, "saved again: replaced");
 	peer_state_clear(&got);
+
+	/* Pulled state is written without waiting for the disk. */
+	ok(store_set_durable(s, 0) == 0, "commits need not wait for the disk");
+	ok(store_peer_state_save(s, "lazy", &ps) == 0 &&
+	    store_peer_state_load(s, "lazy", &got) == 1 &&
+	    got.failures == 2, "a state saved so is read back");
+	peer_state_clear(&got);
+	ok(store_set_durable(s, 1) == 0, "and wait for it again");
+	ok(store_begin(s) == 0 && store_set_durable(s, 0) == -1,
+	    "not switched inside a transaction");
+	store_rollback(s);
 	peer_state_clear(&ps);
 }
 

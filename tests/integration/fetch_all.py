@@ -1,0 +1,40 @@
+# feedmeshctl fetch '*' fetches every peer at once, conditionally; status
+# shows the fetcher's load; peers sharing a host may lift max_per_host.
+import json
+
+import fm
+
+fm.watchdog(120)
+srv = fm.PeerServer()
+names = ["p%d" % i for i in range(6)]
+for n in names:
+    srv.route("/%s.atom" % n, body=fm.atom([{"id": "tag:%s,2026:1" % n}],
+                                           "urn:" + n), etag='"%s-1"' % n)
+node = fm.Node("region", peers={n: {"url": srv.url("/%s.atom" % n),
+                                    "interval": "1h"} for n in names},
+               extra={"max_per_host": "1024", "max_fetches": "1024"})
+node.start()
+fm.ok(fm.wait_until(lambda: len(node.items()) == len(names), 10),
+      "every peer is pulled once at start-up", node.logtext())
+before = {n: len(srv.hits("/%s.atom" % n)) for n in names}
+fm.is_eq(set(before.values()), {1}, "then no peer is polled before its "
+         "interval (an hour)")
+
+r = node.ctl("fetch", "*")
+fm.ok(r.returncode == 0, "feedmeshctl fetch '*'", r.stdout + r.stderr)
+fm.ok(fm.wait_until(lambda: all(len(srv.hits("/%s.atom" % n)) == 2
+                                for n in names), 10),
+      "every peer is fetched again at once")
+fm.ok(all(srv.hits("/%s.atom" % n)[1][2].get("If-None-Match") ==
+          '"%s-1"' % n for n in names),
+      "each with its own ETag (a revalidation)")
+
+r = node.ctl("-j", "status")
+st = json.loads(r.stdout) if r.returncode == 0 else {}
+fm.ok(st.get("fetches_running") == 0 and st.get("fetches_queued") == 0,
+      "status shows no fetch running or queued once they are done", r.stdout)
+r = node.ctl("fetch", "p9")
+fm.ok(r.returncode != 0 and "no such peer" in r.stderr,
+      "an unknown peer is still refused", r.stderr)
+node.stop()
+fm.done()
