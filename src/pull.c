@@ -30,6 +30,12 @@
  */
 #define PULL_BACKFILL_DOWNTIME	4
 #define PULL_BACKFILL_PAGES	50
+/*
+ * Peers' states are written together, this long after the first change:
+ * one transaction for a round of fetches instead of one per fetch. A
+ * crash loses at most this much of them (those fetches are made again).
+ */
+#define PULL_STATE_FLUSH_MS	200
 
 struct pull_peer {
 	TAILQ_ENTRY(pull_peer)	 next;
@@ -45,6 +51,8 @@ struct pull_peer {
 	int			 backfill;	/* pages left to follow */
 	int			 backfill_new;	/* a new peer: all pages */
 	char			*page_url;
+	TAILQ_ENTRY(pull_peer)	 dirty_next;
+	int			 dirty;		/* state not yet written */
 };
 TAILQ_HEAD(pull_peer_list, pull_peer);
 
@@ -57,6 +65,8 @@ struct pull {
 	int			 npeers;
 	char			*user_agent;
 	struct websub		*websub;
+	struct pull_peer_list	 dirty;		/* states to write */
+	struct event		*flush;
 };
 
 static struct pull_peer *pull_peer_new(struct pull *,
@@ -81,6 +91,9 @@ static void	 pull_fetch_failed(struct pull_peer *,
 static double	 pull_next_delay(struct pull_peer *, int,
 		    const struct fetch_result *, int64_t);
 static void	 pull_state_save(struct pull_peer *);
+static void	 pull_state_write(struct pull_peer *);
+static void	 pull_state_flush(struct pull *);
+static void	 pull_state_flush_cb(evutil_socket_t, short, void *);
 static int	 pull_ingest_finish(struct pull_peer *, struct ingest *,
 		    const char *, struct ingest_stats *);
 static void	 pull_state_forget(struct pull_peer *);
@@ -111,6 +124,9 @@ pull_new(struct event_base *base, struct store *store,
 	s->fetcher = fetcher;
 	s->conf = conf;
 	TAILQ_INIT(&s->peers);
+	TAILQ_INIT(&s->dirty);
+	if ((s->flush = evtimer_new(base, pull_state_flush_cb, s)) == NULL)
+		fatalx("%s: evtimer_new", __func__);
 	pull_metrics_init();
 	pull_set_user_agent(s);
 	TAILQ_FOREACH(pc, &conf->peers, next) {
@@ -213,6 +229,8 @@ pull_peer_free(struct pull_peer *sp, const char *why)
 	struct pull	*s = sp->pull;
 
 	log_debug("peer %s: stopped (%s)", sp->name, why);
+	if (sp->dirty)
+		pull_state_write(sp);
 	if (sp->fetch != NULL)
 		fetch_cancel(sp->fetch);
 	ingest_free(sp->ingest);
@@ -362,19 +380,76 @@ pull_state_forget(struct pull_peer *sp)
 }
 
 /*
- * A peer's state and the documents fetched from it are written without
- * waiting for the disk (store_set_durable): a power failure can only
- * take the last fetches back, and they are made again.
+ * A peer's state is written a little later, with the others changed
+ * meanwhile (PULL_STATE_FLUSH_MS).
  */
 static void
 pull_state_save(struct pull_peer *sp)
 {
+	struct pull	*s = sp->pull;
+	struct timeval	 tv;
+
+	if (sp->dirty)
+		return;
+	sp->dirty = 1;
+	TAILQ_INSERT_TAIL(&s->dirty, sp, dirty_next);
+	if (!evtimer_pending(s->flush, NULL)) {
+		tv.tv_sec = 0;
+		tv.tv_usec = PULL_STATE_FLUSH_MS * 1000;
+		evtimer_add(s->flush, &tv);
+	}
+}
+
+/*
+ * Writes one peer's state now. Like the documents fetched from it, it
+ * does not wait for the disk (store_set_durable): a power failure can
+ * only take the last fetches back, and they are made again.
+ */
+static void
+pull_state_write(struct pull_peer *sp)
+{
 	struct store	*st = sp->pull->store;
 
+	if (sp->dirty) {
+		TAILQ_REMOVE(&sp->pull->dirty, sp, dirty_next);
+		sp->dirty = 0;
+	}
 	(void)store_set_durable(st, 0);
 	if (store_peer_state_save(st, sp->name, &sp->state) == -1)
 		log_warnx("peer %s: fetch state not saved", sp->name);
 	(void)store_set_durable(st, 1);
+}
+
+/* Writes every pending state in one transaction. */
+static void
+pull_state_flush(struct pull *s)
+{
+	struct pull_peer	*sp;
+	int			 txn;
+
+	if (TAILQ_EMPTY(&s->dirty))
+		return;
+	(void)store_set_durable(s->store, 0);
+	/* Without a transaction each state is still written, alone. */
+	txn = store_begin(s->store) == 0;
+	while ((sp = TAILQ_FIRST(&s->dirty)) != NULL) {
+		TAILQ_REMOVE(&s->dirty, sp, dirty_next);
+		sp->dirty = 0;
+		if (store_peer_state_save(s->store, sp->name,
+		    &sp->state) == -1)
+			log_warnx("peer %s: fetch state not saved", sp->name);
+	}
+	if (txn && store_commit(s->store) == -1)
+		log_warnx("%s: peers' fetch states not saved", __func__);
+	(void)store_set_durable(s->store, 1);
+}
+
+static void
+pull_state_flush_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	pull_state_flush(arg);
 }
 
 /* Stores a fetched document: ingest_finish, not waiting for the disk. */
@@ -694,10 +769,12 @@ pull_free(struct pull *s)
 
 	if (s == NULL)
 		return;
+	pull_state_flush(s);
 	while ((sp = TAILQ_FIRST(&s->peers)) != NULL) {
 		/* A transfer cut short leaves the stored state as it was. */
 		pull_peer_free(sp, "shutting down");
 	}
+	event_free(s->flush);
 	free(s->user_agent);
 	free(s);
 }

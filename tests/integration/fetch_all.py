@@ -1,6 +1,7 @@
 # feedmeshctl fetch '*' fetches every peer at once, conditionally; status
 # shows the fetcher's load; peers sharing a host may lift max_per_host.
 import json
+import time
 
 import fm
 
@@ -36,5 +37,22 @@ fm.ok(st.get("fetches_running") == 0 and st.get("fetches_queued") == 0,
 r = node.ctl("fetch", "p9")
 fm.ok(r.returncode != 0 and "no such peer" in r.stderr,
       "an unknown peer is still refused", r.stderr)
+
+# States are written in batches shortly after the fetches: a node killed
+# a second later restarts where it was (no peer due for an hour), then
+# revalidates with the ETags it had.
+time.sleep(1)            # the batch is written within 0.2 s
+node.kill()
+node.start()
+time.sleep(1.5)          # a start-up round would come within a second
+fm.ok(all(len(srv.hits("/%s.atom" % n)) == 2 for n in names),
+      "after a crash no peer is fetched before its time (states kept)",
+      {n: len(srv.hits("/%s.atom" % n)) for n in names})
+r = node.ctl("fetch", "*")
+fm.ok(fm.wait_until(lambda: all(len(srv.hits("/%s.atom" % n)) == 3
+                                for n in names), 10) and
+      all(srv.hits("/%s.atom" % n)[2][2].get("If-None-Match") ==
+          '"%s-1"' % n for n in names),
+      "and revalidates with the stored ETags")
 node.stop()
 fm.done()
