@@ -77,6 +77,14 @@ struct config {
 	int		 max_connections;	/* HTTP */
 	size_t		 max_body_size;		/* accepted request bodies */
 
+	int		 hub;			/* WebSub hub for the listings */
+	int		 hub_lease_default;	/* s */
+	int		 hub_lease_min;
+	int		 hub_lease_max;
+	int		 push_timeout;		/* s, one content distribution */
+	int		 push_retry_for;	/* s, before a subscription stops */
+	int		 max_pushes;		/* concurrent distributions */
+
 	struct peer_conf_list	 peers;
 	int			 npeers;
 };

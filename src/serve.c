@@ -57,11 +57,6 @@
 #define SERVE_ALLOW		"GET, HEAD, OPTIONS"
 #define SERVE_TEXT		"text/plain; charset=utf-8"
 
-enum serve_format {
-	SERVE_ATOM,
-	SERVE_JSON
-};
-
 /* A response body shared by the cache and the replies being written. */
 struct serve_blob {
 	int	 refs;
@@ -142,6 +137,7 @@ struct serve_collect {
 	int64_t		  last_time;
 	int64_t		  last_seq;
 	int		  more;
+	int64_t		  updated;	/* of the feed */
 };
 
 /* What a handler builds before its one evhttp_send_reply(). */
@@ -180,6 +176,9 @@ static void	 serve_listing(struct serve *, struct evhttp_request *,
 		    enum serve_format);
 static struct serve_cached *serve_render(struct serve *, enum serve_format,
 		    const struct query *, const char *);
+static void	 serve_render_doc(struct serve *, enum serve_format,
+		    const struct query *, const struct serve_collect *,
+		    struct buf *, struct buf *);
 static int	 serve_collect_cb(const struct entry *, int64_t, int64_t,
 		    void *);
 static int	 serve_not_modified(struct serve_reply *,
@@ -915,6 +914,85 @@ serve_collect_cb(const struct entry *e, int64_t sort_time, int64_t seq,
 	return (0);
 }
 
+/*
+ * Writes the document of a listing holding the collected entries: the
+ * feed's id, title, self, next and hub links, which the hub's content
+ * distributions share with the served listing. self gets the listing's
+ * own URL.
+ */
+static void
+serve_render_doc(struct serve *s, enum serve_format fmt, const struct query *q,
+    const struct serve_collect *col, struct buf *out, struct buf *self)
+{
+	struct render_feed	 feed;
+	struct buf		 canon, id, next, home, title, desc;
+	const char		*path;
+
+	buf_init(&canon);
+	buf_init(&id);
+	buf_init(&next);
+	buf_init(&home);
+	buf_init(&title);
+	buf_init(&desc);
+	path = fmt == SERVE_ATOM ? SERVE_PATH_ATOM : SERVE_PATH_JSON;
+	/* The feed's id leaves the cursor out: every page is one feed. */
+	query_canonical_cursor(q, ENTRY_NO_TIME, 0, &canon);
+	buf_printf(&id, "%s%s%s%s", s->public_url, path,
+	    canon.len > 0 ? "?" : "", canon.data);
+	buf_reset(&canon);
+	query_canonical(q, &canon);
+	buf_printf(self, "%s%s%s%s", s->public_url, path,
+	    canon.len > 0 ? "?" : "", canon.data);
+	if (col->more) {
+		buf_reset(&canon);
+		query_canonical_cursor(q, col->last_time, col->last_seq,
+		    &canon);
+		buf_printf(&next, "%s%s?%s", s->public_url, path, canon.data);
+	}
+	query_describe(q, &desc);
+	buf_addstr(&title, s->title);
+	if (desc.len > 0)
+		buf_printf(&title, " \xe2\x80\x94 %s", desc.data);
+
+	memset(&feed, 0, sizeof(feed));
+	feed.id = id.data;
+	feed.title = title.data;
+	feed.node = s->node;
+	feed.self_url = self->data;
+	buf_printf(&home, "%s/", s->public_url);
+	feed.alternate_url = home.data;
+	feed.next_url = col->more ? next.data : NULL;
+	feed.hub_url = s->hub_url;
+	feed.updated = col->updated;
+	if (fmt == SERVE_ATOM)
+		render_atom(out, &feed, col->v, col->n);
+	else
+		render_json(out, &feed, col->v, col->n);
+	buf_free(&canon);
+	buf_free(&id);
+	buf_free(&next);
+	buf_free(&home);
+	buf_free(&title);
+	buf_free(&desc);
+}
+
+void
+serve_render_topic(struct serve *s, enum serve_format fmt,
+    const struct query *q, struct entry *const *v, size_t n, struct buf *out)
+{
+	struct serve_collect	 col;
+	struct buf		 self;
+
+	memset(&col, 0, sizeof(col));
+	col.v = (struct entry **)v;
+	col.n = n;
+	/* The newest entry's date: the change being distributed. */
+	col.updated = ENTRY_NO_TIME;
+	buf_init(&self);
+	serve_render_doc(s, fmt, q, &col, out, &self);
+	buf_free(&self);
+}
+
 /* Renders a listing from the store; NULL, logged, if the store fails. */
 static struct serve_cached *
 serve_render(struct serve *s, enum serve_format fmt, const struct query *q,
@@ -923,21 +1001,13 @@ serve_render(struct serve *s, enum serve_format fmt, const struct query *q,
 	struct serve_cached	*c = NULL;
 	struct serve_collect	 col;
 	struct store_query	 sq;
-	struct render_feed	 feed;
-	struct buf		 out, canon, id, self, next, home, title, desc;
-	const char		*path;
+	struct buf		 out, self;
 	size_t			 i;
 	int			 rc;
 
 	memset(&col, 0, sizeof(col));
 	buf_init(&out);
-	buf_init(&canon);
-	buf_init(&id);
 	buf_init(&self);
-	buf_init(&next);
-	buf_init(&home);
-	buf_init(&title);
-	buf_init(&desc);
 	col.max = q->sq.limit;
 	if ((col.v = calloc(col.max + 1, sizeof(*col.v))) == NULL)
 		fatal("%s", __func__);
@@ -950,41 +1020,10 @@ serve_render(struct serve *s, enum serve_format fmt, const struct query *q,
 	}
 	s->stats.renders++;
 
-	path = fmt == SERVE_ATOM ? SERVE_PATH_ATOM : SERVE_PATH_JSON;
-	/* The feed's id leaves the cursor out: every page is one feed. */
-	query_canonical_cursor(q, ENTRY_NO_TIME, 0, &canon);
-	buf_printf(&id, "%s%s%s%s", s->public_url, path,
-	    canon.len > 0 ? "?" : "", canon.data);
-	buf_reset(&canon);
-	query_canonical(q, &canon);
-	buf_printf(&self, "%s%s%s%s", s->public_url, path,
-	    canon.len > 0 ? "?" : "", canon.data);
-	if (col.more) {
-		buf_reset(&canon);
-		query_canonical_cursor(q, col.last_time, col.last_seq, &canon);
-		buf_printf(&next, "%s%s?%s", s->public_url, path, canon.data);
-	}
-	query_describe(q, &desc);
-	buf_addstr(&title, s->title);
-	if (desc.len > 0)
-		buf_printf(&title, " \xe2\x80\x94 %s", desc.data);
-
-	memset(&feed, 0, sizeof(feed));
-	feed.id = id.data;
-	feed.title = title.data;
-	feed.node = s->node;
-	feed.self_url = self.data;
-	buf_printf(&home, "%s/", s->public_url);
-	feed.alternate_url = home.data;
-	feed.next_url = col.more ? next.data : NULL;
-	feed.hub_url = s->hub_url;
-	feed.updated = store_last_change(s->store);
-	if (feed.updated <= 0)
-		feed.updated = s->started;
-	if (fmt == SERVE_ATOM)
-		render_atom(&out, &feed, col.v, col.n);
-	else
-		render_json(&out, &feed, col.v, col.n);
+	col.updated = store_last_change(s->store);
+	if (col.updated <= 0)
+		col.updated = s->started;
+	serve_render_doc(s, fmt, q, &col, &out, &self);
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		fatal("%s", __func__);
@@ -1003,13 +1042,7 @@ done:
 		entry_free(col.v[i]);
 	free(col.v);
 	buf_free(&out);
-	buf_free(&canon);
-	buf_free(&id);
 	buf_free(&self);
-	buf_free(&next);
-	buf_free(&home);
-	buf_free(&title);
-	buf_free(&desc);
 	return (c);
 }
 

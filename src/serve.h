@@ -14,6 +14,14 @@ struct config;
 struct store;
 struct serve;
 struct serve_reply;
+struct buf;
+struct entry;
+struct query;
+
+enum serve_format {
+	SERVE_ATOM,
+	SERVE_JSON
+};
 
 struct serve	*serve_new(struct event_base *, struct store *,
 		    const struct config *);
@@ -62,6 +70,15 @@ void		 serve_reply_why(struct serve_reply *, const char *why);
  */
 void		 serve_set_hub(struct serve *, const char *hub_url);
 const char	*serve_public_url(const struct serve *);
+
+/*
+ * The document of the listing of q in format fmt holding just these
+ * entries, appended to out: the same feed id, title, self and hub links
+ * as the served listing (the hub's content distributions).
+ */
+void		 serve_render_topic(struct serve *, enum serve_format,
+		    const struct query *, struct entry *const *, size_t,
+		    struct buf *out);
 
 /* Counters, for tests and the admin interface. */
 struct serve_stats {

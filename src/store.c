@@ -54,6 +54,13 @@
  *   would not be unique in the primary key).
  * peer_state: conditional GET and backoff state of each peer.
  * meta: small key/values (last_change).
+ * hub_subscriptions (hub): one row per verified WebSub subscription to a
+ *   listing topic (canonical form) and callback; secret signs the
+ *   distributions, node is the subscriber's feedmesh.node (loop rule),
+ *   state "active" or "inactive" (retries exhausted), failures counts
+ *   consecutive failed distributions.
+ * hub_deliveries (hub): queued content distributions, sent in id order
+ *   per subscription; first_attempt (0: never tried) bounds the retries.
  */
 static const char *const store_migrations[] = {
 	/* 1: the initial schema. */
@@ -112,6 +119,31 @@ static const char *const store_migrations[] = {
 	"CREATE TABLE meta ("
 	" key TEXT PRIMARY KEY,"
 	" value) WITHOUT ROWID;",
+	/* 2: hub (WebSub hub subscriptions and queued distributions). */
+	"CREATE TABLE hub_subscriptions ("
+	" id INTEGER PRIMARY KEY,"
+	" topic TEXT NOT NULL,"
+	" callback TEXT NOT NULL,"
+	" secret TEXT,"
+	" node TEXT,"
+	" lease_seconds INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL,"
+	" created INTEGER NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'active',"
+	" failures INTEGER NOT NULL DEFAULT 0,"
+	" UNIQUE (topic, callback));"
+	"CREATE INDEX hub_subscriptions_expires ON hub_subscriptions(expires);"
+	"CREATE TABLE hub_deliveries ("
+	" id INTEGER PRIMARY KEY,"
+	" subscription INTEGER NOT NULL"
+	"  REFERENCES hub_subscriptions(id) ON DELETE CASCADE,"
+	" content_type TEXT NOT NULL,"
+	" body BLOB NOT NULL,"
+	" created INTEGER NOT NULL,"
+	" next_attempt INTEGER NOT NULL,"
+	" first_attempt INTEGER NOT NULL DEFAULT 0,"
+	" attempts INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX hub_deliveries_sub ON hub_deliveries(subscription, id);",
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))

@@ -880,7 +880,7 @@ main(void)
 		tmp_cleanup();
 		return (tap_done());
 	}
-	is_int(user_version(p), 1, "schema version 1");
+	is_int(user_version(p), 2, "schema version 2 (hub tables)");
 	test_identity(s);
 	test_peer_state(s);
 	test_generation(s);
@@ -907,7 +907,7 @@ main(void)
 		store_close(s);
 	}
 	free(d1);
-	is_int(user_version(p), 1, "schema version kept");
+	is_int(user_version(p), 2, "schema version kept");
 
 	/* A database from a newer feedmesh is refused. */
 	if (sqlite3_open(p, &db) == SQLITE_OK) {
