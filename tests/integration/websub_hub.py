@@ -94,16 +94,19 @@ sub.callback("events")
 sub.subscribe(HUB, node.url + "/feeds/all.atom?kind=event", "events")
 sub.callback("loop")
 sub.subscribe(HUB, node.url + "/feeds/all.atom", "loop")
+# A subscriber slower than push_timeout must not delay the others.
+sub.callback("slow", delay=4)
+sub.subscribe(HUB, node.url + "/feeds/all.atom", "slow")
 sub.callback("liar", verify="wrong")
 s, _ = sub.subscribe(HUB, TOPIC, "liar")
 fm.is_eq(s, 202, "the liar's request is accepted too")
-fm.ok(fm.wait_until(lambda: len(subscriptions()) == 4 and
+fm.ok(fm.wait_until(lambda: len(subscriptions()) == 5 and
                     sub.verified("liar"), 5) and
       node.wait_log("not the challenge", 5),
       "a callback that does not echo the challenge does not count",
       subscriptions())
 subs = subscriptions()
-fm.ok(len(subs) == 4 and all(x["callback_host"] == "127.0.0.1" and
+fm.ok(len(subs) == 5 and all(x["callback_host"] == "127.0.0.1" and
                              x["pending"] == 0 and x["failures"] == 0 and
                              x["expires"] > time.time() for x in subs),
       "feedmeshctl subscriptions: host, queue, failures, expiry", subs)
@@ -128,7 +131,9 @@ if lat:
     fm.diag("distribution latency (fetch + ingest + push), median of %d:"
             " %.3f s; all: %s" % (len(lat), statistics.median(lat),
                                   ", ".join("%.3f" % x for x in lat)))
-fm.ok(lat and max(lat) < 1.0, "distributions arrive within a second", lat)
+fm.ok(lat and max(lat) < 1.0, "distributions arrive within a second, "
+      "while a slow subscriber times out", lat)
+fm.ok(len(sub.delivered("slow")) >= 1, "the slow subscriber was tried")
 d = sub.delivered("good")[0]
 fm.ok(d["sig_ok"] is True and d["sig"].startswith("sha256="),
       "the distribution is signed with X-Hub-Signature sha256", d["sig"])
@@ -209,8 +214,9 @@ fm.ok(fm.wait_until(lambda: len(sub.delivered("good")) > n and
 d = sub.delivered("good")[-1]
 fm.ok(b"tag:src,2026:7" in d["body"] and d["sig_ok"] is True,
       "it is the queued entry, signed")
-fm.ok(fm.wait_until(lambda: status().get("pushes_pending") == 0, 5),
-      "nothing left pending", status())
+fm.ok(fm.wait_until(lambda: [x["pending"] for x in subscriptions()
+                             if x["topic"] == TOPIC_CANON] == [0], 5),
+      "nothing left pending for it", subscriptions())
 
 # Unsubscription is verified too.
 s, _ = sub.subscribe(HUB, node.url + "/feeds/all.atom?kind=event", "events",
@@ -263,6 +269,28 @@ s, _ = sub.request(HUB, {"hub.mode": "publish",
 time.sleep(0.3)
 fm.ok(s == 204 and len(srv.hits("/src.atom")) == hits,
       "a second ping within 10 s fetches nothing more")
+
+# Retries end after push_retry_for: the subscription is deactivated.
+node.write_conf({"push_timeout": "2", "push_retry_for": "3"})
+node.signal(signal.SIGHUP)
+fm.ok(node.wait_log("configuration reloaded", 5), "reload", node.logtext())
+sub.callback("dead")
+sub.get("dead").statuses = [500] * 50
+sub.subscribe(HUB, node.url + "/feeds/all.atom", "dead")
+fm.ok(fm.wait_until(lambda: any(x["state"] == "active" and
+                                x["topic"].endswith("/feeds/all.atom")
+                                for x in subscriptions()), 5),
+      "a subscriber that will fail")
+publish({"id": "tag:src,2026:8", "kind": "event", "territory": LOIRE})
+fm.ok(node.wait_log("subscription deactivated", 10),
+      "failing for push_retry_for deactivates the subscription")
+fm.ok(len(sub.delivered("dead")) >= 2, "after at least one retry",
+      len(sub.delivered("dead")))
+fm.ok(fm.wait_until(lambda: [x["state"] for x in subscriptions()
+                             if x["pending"] > 0 and
+                             x["state"] == "inactive"] == [], 3) and
+      "inactive" in [x["state"] for x in subscriptions()],
+      "feedmeshctl shows it inactive, its queue dropped", subscriptions())
 
 fm.ok("Sanitizer" not in node.logtext(), "no sanitizer report")
 node.stop()

@@ -16,9 +16,10 @@ import urllib.request
 class Callback:
     """One callback URL: how it answers and what it received."""
 
-    def __init__(self, secret=None, verify="echo"):
+    def __init__(self, secret=None, verify="echo", delay=0):
         self.secret = secret
         self.verify = verify          # "echo", "wrong" or "404"
+        self.delay = delay            # seconds before answering a POST
         self.statuses = []            # answers to the next POSTs; then 200
         self.verifications = []       # query dicts of the GETs
         self.distributions = []       # dicts: time, headers, body, sig_ok
@@ -38,11 +39,14 @@ class Subscriber:
                 pass
 
             def answer(self, status, body=b"", ctype="text/plain"):
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", ctype)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except OSError:
+                    self.close_connection = True  # the hub gave up
 
             def callback(self):
                 path = urllib.parse.urlsplit(self.path).path
@@ -95,6 +99,9 @@ class Subscriber:
                         "links": self.headers.get_all("Link") or [],
                         "body": body, "sig": sig, "sig_ok": sig_ok,
                         "status": status})
+                if cb.delay:
+                    # A slow subscriber, not a readiness wait.
+                    time.sleep(cb.delay)
                 self.answer(status)
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
