@@ -118,7 +118,8 @@ static const char *const hub_sql[HS_MAX] = {
 	    " content_type, body, created, next_attempt)"
 	    " VALUES (?1, ?2, ?3, ?4, ?4)",
 	/* The oldest delivery of each live subscription: order is kept. */
-	[HS_DEL_HEADS] = "SELECT d.id, d.subscription, d.next_attempt"
+	[HS_DEL_HEADS] = "SELECT d.id, d.subscription, d.next_attempt,"
+	    " s.callback"
 	    " FROM (SELECT min(id) AS id FROM hub_deliveries"
 	    " GROUP BY subscription) h"
 	    " JOIN hub_deliveries d ON d.id = h.id"
@@ -164,6 +165,7 @@ struct hub_push {
 	int64_t			 first_attempt;
 	int			 attempts;
 	char			*callback;
+	char			*host;		/* of the callback */
 };
 TAILQ_HEAD(hub_pushes, hub_push);
 
@@ -236,6 +238,7 @@ static int	 hub_loop_allows(struct hub *, const struct entry *,
 		    const char *, const char *);
 static void	 hub_kick(struct hub *);
 static void	 hub_pump_cb(evutil_socket_t, short, void *);
+static int	 hub_host_busy(struct hub *, const char *);
 static void	 hub_push_start(struct hub *, int64_t, int64_t);
 static int	 hub_push_data_cb(const char *, size_t, void *);
 static void	 hub_push_done_cb(const struct fetch_result *, void *);
@@ -1086,9 +1089,25 @@ hub_kick(struct hub *h)
 		evtimer_add(h->pump_ev, &tv);
 }
 
+/* 1 if HUB_PER_HOST distributions to that host are in flight. */
+static int
+hub_host_busy(struct hub *h, const char *host)
+{
+	struct hub_push	*p;
+	int		 n = 0;
+
+	TAILQ_FOREACH(p, &h->pushes, entry)
+		if (p->host != NULL && host != NULL &&
+		    strcmp(p->host, host) == 0 && ++n >= HUB_PER_HOST)
+			return (1);
+	return (0);
+}
+
 /*
  * Starts the oldest delivery of each subscription that has nothing in
- * flight and is due, up to max_pushes; sleeps until the next one is due.
+ * flight and is due, up to max_pushes, and a few per host: subscribers
+ * on a slow host cannot take every slot. Sleeps until the next one is
+ * due; a finished push kicks it again.
  */
 static void
 hub_pump_cb(evutil_socket_t fd, short ev, void *arg)
@@ -1097,43 +1116,55 @@ hub_pump_cb(evutil_socket_t fd, short ev, void *arg)
 	struct hub_push	*p;
 	sqlite3_stmt	*st;
 	struct timeval	 tv;
-	int64_t		*ids, now, next, sub, wake = -1;
-	int		 n = 0, room, i;
+	int64_t		 now, next, sub, id, wake = -1;
+	char		*host;
+	int		 rc, guard = 0;
 
 	(void)fd;
 	(void)ev;
 	if (!h->conf->hub || store_in_transaction(h->store))
 		return;
-	room = h->conf->max_pushes - h->npushes;
-	if (room <= 0)
-		return;		/* a finished push kicks the pump */
-	if ((ids = calloc(2 * room, sizeof(*ids))) == NULL)
-		fatal("%s", __func__);
 	now = store_now(h->store);
-	st = hub_stmt(h, HS_DEL_HEADS);
-	sqlite3_bind_int64(st, 1, now);
-	while (n < room && sqlite3_step(st) == SQLITE_ROW) {
-		sub = sqlite3_column_int64(st, 1);
-		next = sqlite3_column_int64(st, 2);
-		TAILQ_FOREACH(p, &h->pushes, entry)
-			if (p->subscription == sub)
+	/*
+	 * Starting a push runs other statements and may end one at once:
+	 * read the heads again after each start, a bounded number of times.
+	 */
+	while (h->npushes < h->conf->max_pushes &&
+	    guard++ < h->conf->max_pushes) {
+		id = sub = -1;
+		st = hub_stmt(h, HS_DEL_HEADS);
+		sqlite3_bind_int64(st, 1, now);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			sub = sqlite3_column_int64(st, 1);
+			next = sqlite3_column_int64(st, 2);
+			TAILQ_FOREACH(p, &h->pushes, entry)
+				if (p->subscription == sub)
+					break;
+			if (p != NULL)
+				continue;
+			if (next > now) {
+				/* Ordered: the rest are due later. */
+				if (wake == -1 || next < wake)
+					wake = next;
 				break;
-		if (p != NULL)
-			continue;
-		if (next > now) {
-			wake = next;	/* ordered: the rest come later */
+			}
+			host = url_host((const char *)
+			    sqlite3_column_text(st, 3));
+			if (hub_host_busy(h, host)) {
+				free(host);
+				continue;
+			}
+			free(host);
+			id = sqlite3_column_int64(st, 0);
 			break;
 		}
-		ids[2 * n] = sqlite3_column_int64(st, 0);
-		ids[2 * n + 1] = sub;
-		n++;
+		sqlite3_reset(st);
+		if (id == -1)
+			break;
+		hub_push_start(h, id, sub);
 	}
-	sqlite3_reset(st);
-	for (i = 0; i < n; i++)
-		hub_push_start(h, ids[2 * i], ids[2 * i + 1]);
-	free(ids);
-	if (wake != -1 && n < room) {
-		tv.tv_sec = wake - now;
+	if (wake != -1) {
+		tv.tv_sec = wake > now ? wake - now : 0;
 		tv.tv_usec = 0;
 		evtimer_add(h->pump_ev, &tv);
 	}
@@ -1179,6 +1210,7 @@ hub_push_start(struct hub *h, int64_t delivery, int64_t sub)
 	if (p->first_attempt == 0)
 		p->first_attempt = store_now(h->store);
 	p->callback = hub_strdup(callback);
+	p->host = url_host(callback);
 	if (asprintf(&hctype, "Content-Type: %s", ctype) == -1 ||
 	    asprintf(&hhub, "Link: <%s>; rel=\"hub\"", h->hub_url) == -1 ||
 	    asprintf(&hself, "Link: <%s>; rel=\"self\"", topic) == -1)
@@ -1317,6 +1349,7 @@ hub_push_free(struct hub_push *p)
 	TAILQ_REMOVE(&h->pushes, p, entry);
 	h->npushes--;
 	free(p->callback);
+	free(p->host);
 	free(p);
 	hub_kick(h);
 }

@@ -294,4 +294,14 @@ fm.ok(fm.wait_until(lambda: [x["state"] for x in subscriptions()
 
 fm.ok("Sanitizer" not in node.logtext(), "no sanitizer report")
 node.stop()
+
+# hub = no: nothing advertised, nothing answered.
+quiet = fm.Node("quiet", extra={"hub": "no"}).start()
+s, h, _ = fm.http_get(quiet.url + "/feeds/all.atom")
+fm.ok(s == 200 and not any('rel="hub"' in x for x in h.get_all("Link")),
+      "hub = no: listings do not advertise a hub", h.get_all("Link"))
+s, _ = sub.subscribe(quiet.url + "/hub", quiet.url + "/feeds/all.atom",
+                     "good")
+fm.is_eq(s, 404, "hub = no: POST /hub is 404")
+quiet.stop()
 fm.done()
