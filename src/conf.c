@@ -192,6 +192,13 @@ static const struct conf_key conf_main_keys[] = {
 	    0 },
 	{ "fetch_timeout", conf_set_time, M(fetch_timeout), 1, 3600, "60", 0 },
 	{ "host_gap_ms", conf_set_int, M(host_gap_ms), 0, 60000, "1000", 0 },
+	{ "hub", conf_set_bool, M(hub), 0, 1, "yes", 0 },
+	{ "hub_lease_default", conf_set_time, M(hub_lease_default), 60,
+	    31536000, "10d", 0 },
+	{ "hub_lease_max", conf_set_time, M(hub_lease_max), 60, 31536000,
+	    "30d", 0 },
+	{ "hub_lease_min", conf_set_time, M(hub_lease_min), 60, 31536000,
+	    "1h", 0 },
 	{ "jitter", conf_set_int, M(jitter_percent), 0, 50, "10", 0 },
 	{ "listen", conf_set_listen, M(listen), 0, 0, "127.0.0.1:8080", 0 },
 	{ "listing_limit", conf_set_int, M(listing_limit), 1, 10000, "50", 0 },
@@ -208,6 +215,7 @@ static const struct conf_key conf_main_keys[] = {
 	{ "max_interval", conf_set_time, M(max_interval), 1, 604800, "86400",
 	    0 },
 	{ "max_per_host", conf_set_int, M(max_per_host), 1, 64, "2", 0 },
+	{ "max_pushes", conf_set_int, M(max_pushes), 1, 1024, "16", 0 },
 	{ "max_redirects", conf_set_int, M(max_redirects), 0, 20, "5", 0 },
 	{ "metrics_allow", conf_set_addrs, M(metrics_allow), 0, 0, NULL, 0 },
 	{ "min_interval", conf_set_time, M(min_interval), 1, 86400, "1", 0 },
@@ -220,6 +228,9 @@ static const struct conf_key conf_main_keys[] = {
 	    CONF_REQUIRED },
 	{ "push_poll_interval", conf_set_time, M(push_poll_interval), 1,
 	    604800, "3600", 0 },
+	{ "push_retry_for", conf_set_time, M(push_retry_for), 1, 604800,
+	    "1h", 0 },
+	{ "push_timeout", conf_set_time, M(push_timeout), 1, 300, "10", 0 },
 	{ "store", conf_set_path, M(store), 0, 0, "feedmesh.db", 0 },
 	{ "title", conf_set_string, M(title), 1, CONF_TEXT_MAX, NULL,
 	    CONF_REQUIRED },
@@ -1456,6 +1467,8 @@ conf_load(const char *path)
 	conf_check_order(&f, "poll_interval", "max_interval");
 	conf_check_order(&f, "connect_timeout", "fetch_timeout");
 	conf_check_order(&f, "listing_limit", "listing_max");
+	conf_check_order(&f, "hub_lease_min", "hub_lease_default");
+	conf_check_order(&f, "hub_lease_default", "hub_lease_max");
 	errors = f.errors;
 
 	k = conf_key_find(f.keys, f.nkeys, "peers");

@@ -90,6 +90,14 @@ struct config {
 	struct conf_list metrics_allow;		/* may read /metrics */
 	struct conf_list trusted_proxies;	/* X-Forwarded-* believed */
 
+	int		 hub;			/* WebSub hub for the listings */
+	int		 hub_lease_default;	/* s */
+	int		 hub_lease_min;
+	int		 hub_lease_max;
+	int		 push_timeout;		/* s, one content distribution */
+	int		 push_retry_for;	/* s, before a subscription stops */
+	int		 max_pushes;		/* concurrent distributions */
+
 	struct peer_conf_list	 peers;
 	int			 npeers;
 };

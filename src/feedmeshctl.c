@@ -37,6 +37,7 @@ static size_t	 ctl_write_cb(char *, size_t, size_t, void *);
 static int	 ctl_status(const struct config *);
 static int	 ctl_peers(const struct config *);
 static void	 ctl_peer_push(const json_t *);
+static int	 ctl_subscriptions(const struct config *);
 static int	 ctl_simple(const struct config *, const char *, const char *);
 static int	 ctl_parse(int, char **);
 static int	 ctl_stats(const struct config *, int, char **);
@@ -53,6 +54,7 @@ usage(void)
 	    "  status                node, uptime, entries, peers\n"
 	    "  peers                 one row per peer\n"
 	    "  fetch peer            fetch a peer now\n"
+	    "  subscriptions         WebSub subscriptions to this hub\n"
 	    "  reload                reload the configuration (as SIGHUP)\n"
 	    "  parse [-u url] file|- print what the node would store\n"
 	    "  stats [--from date] [--to date] [--by kind|territory|peer|month]\n"
@@ -144,7 +146,7 @@ ctl_print_json(json_t *j)
 static int
 ctl_status(const struct config *conf)
 {
-	json_t		*j;
+	json_t		*j, *hub;
 	json_int_t	 up;
 
 	if ((j = ctl_call(conf, "GET", "/status")) == NULL)
@@ -167,6 +169,17 @@ ctl_status(const struct config *conf)
 		    json_object_get(j, "entries")));
 		printf("peers:      %lld\n", (long long)json_integer_value(
 		    json_object_get(j, "peers")));
+		if ((hub = json_object_get(j, "hub")) != NULL)
+			printf("hub:        %lld subscriptions, %lld pushes "
+			    "sent, %lld failed, %lld pending\n",
+			    (long long)json_integer_value(json_object_get(hub,
+			    "subscriptions")),
+			    (long long)json_integer_value(json_object_get(hub,
+			    "pushes_sent")),
+			    (long long)json_integer_value(json_object_get(hub,
+			    "pushes_failed")),
+			    (long long)json_integer_value(json_object_get(hub,
+			    "pushes_pending")));
 	}
 	json_decref(j);
 	return (0);
@@ -260,6 +273,42 @@ ctl_peers(const struct config *conf)
 			printf("%-20s moved permanently to %s: update its "
 			    "url\n", "", moved);
 		ctl_peer_push(json_object_get(p, "push"));
+	}
+	json_decref(j);
+	return (0);
+}
+
+/* The hub's subscribers: topic, callback host, state, lease, queue. */
+static int
+ctl_subscriptions(const struct config *conf)
+{
+	json_t		*j, *p;
+	size_t		 i;
+	char		 date[DATE_HTTP_LEN], expires[32];
+	const char	*node;
+
+	if ((j = ctl_call(conf, "GET", "/subscriptions")) == NULL)
+		return (1);
+	if (json_output) {
+		ctl_print_json(j);
+		json_decref(j);
+		return (0);
+	}
+	printf("%-24s %-10s %-10s %7s %8s %-12s %s\n", "CALLBACK-HOST",
+	    "STATE", "EXPIRES", "PENDING", "FAILURES", "NODE", "TOPIC");
+	json_array_foreach(j, i, p) {
+		date_format_http(json_integer_value(json_object_get(p,
+		    "expires")), date, sizeof(date));
+		ctl_age(date, expires, sizeof(expires));
+		node = json_string_value(json_object_get(p, "node"));
+		printf("%-24s %-10s %-10s %7lld %8lld %-12s %s\n",
+		    json_string_value(json_object_get(p, "callback_host")),
+		    json_string_value(json_object_get(p, "state")), expires,
+		    (long long)json_integer_value(json_object_get(p,
+		    "pending")),
+		    (long long)json_integer_value(json_object_get(p,
+		    "failures")), node != NULL ? node : "-",
+		    json_string_value(json_object_get(p, "topic")));
 	}
 	json_decref(j);
 	return (0);
@@ -508,6 +557,8 @@ main(int argc, char *argv[])
 		rc = ctl_peers(conf);
 	else if (strcmp(argv[0], "stats") == 0)
 		rc = ctl_stats(conf, argc, argv);
+	else if (strcmp(argv[0], "subscriptions") == 0 && argc == 1)
+		rc = ctl_subscriptions(conf);
 	else if (strcmp(argv[0], "reload") == 0 && argc == 1)
 		rc = ctl_simple(conf, "POST", "/reload");
 	else if (strcmp(argv[0], "fetch") == 0 && argc == 2) {

@@ -74,6 +74,15 @@
  *   auxiliary columns lat and lon: the box is rounded to 32-bit floats).
  * serve_counts: listings and embeds served, per UTC day ("YYYY-MM-DD")
  *   and format, written at most once a minute by serve.
+ *
+ * Step 4 (hub):
+ * hub_subscriptions: one row per verified WebSub subscription to a
+ *   listing topic (canonical form) and callback; secret signs the
+ *   distributions, node is the subscriber's feedmesh.node (loop rule),
+ *   state "active" or "inactive" (retries exhausted), failures counts
+ *   consecutive failed distributions.
+ * hub_deliveries: queued content distributions, sent in id order
+ *   per subscription; first_attempt (0: never tried) bounds the retries.
  */
 /*
  * Pieces of step 2's triggers: the indexed text and point of an entry,
@@ -199,6 +208,31 @@ static const char *const store_migrations[] = {
 	" format TEXT NOT NULL,"
 	" count INTEGER NOT NULL,"
 	" PRIMARY KEY (day, format)) WITHOUT ROWID;",
+	/* 4: hub (WebSub hub subscriptions and queued distributions). */
+	"CREATE TABLE hub_subscriptions ("
+	" id INTEGER PRIMARY KEY,"
+	" topic TEXT NOT NULL,"
+	" callback TEXT NOT NULL,"
+	" secret TEXT,"
+	" node TEXT,"
+	" lease_seconds INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL,"
+	" created INTEGER NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'active',"
+	" failures INTEGER NOT NULL DEFAULT 0,"
+	" UNIQUE (topic, callback));"
+	"CREATE INDEX hub_subscriptions_expires ON hub_subscriptions(expires);"
+	"CREATE TABLE hub_deliveries ("
+	" id INTEGER PRIMARY KEY,"
+	" subscription INTEGER NOT NULL"
+	"  REFERENCES hub_subscriptions(id) ON DELETE CASCADE,"
+	" content_type TEXT NOT NULL,"
+	" body BLOB NOT NULL,"
+	" created INTEGER NOT NULL,"
+	" next_attempt INTEGER NOT NULL,"
+	" first_attempt INTEGER NOT NULL DEFAULT 0,"
+	" attempts INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX hub_deliveries_sub ON hub_deliveries(subscription, id);",
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -226,6 +260,7 @@ enum store_stmt {
 	ST_PEERS,
 	ST_COUNT,
 	ST_COUNT_PEER,
+	ST_TEXT_MATCH,
 	ST_META_GET,
 	ST_META_SET,
 	ST_PS_LOAD,
@@ -279,6 +314,9 @@ static const char *const store_sql[ST_MAX] = {
 	[ST_COUNT_PEER] = "SELECT count(*) FROM paths p"
 	    " JOIN entries e ON e.seq = p.seq"
 	    " WHERE p.peer = ?1 AND e.deleted = 0",
+	[ST_TEXT_MATCH] = "SELECT count(*) FROM entries_fts"
+	    " WHERE entries_fts MATCH ?2"
+	    " AND rowid = (SELECT seq FROM entries WHERE id = ?1)",
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[ST_META_SET] = "INSERT OR REPLACE INTO meta (key, value)"
 	    " VALUES (?1, ?2)",
@@ -1895,6 +1933,23 @@ int64_t
 store_count_peer_entries(struct store *s, const char *peer)
 {
 	return (store_count(s, ST_COUNT_PEER, peer ? peer : ""));
+}
+
+int
+store_entry_matches_text(struct store *s, const char *id, const char *match)
+{
+	sqlite3_stmt	*st = s->stmt[ST_TEXT_MATCH];
+	int		 rc = -1;
+
+	store_bind_text(st, 1, id);
+	store_bind_text(st, 2, match);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		rc = sqlite3_column_int64(st, 0) > 0;
+	else
+		log_warnx("%s: %s: %s", __func__, s->path,
+		    sqlite3_errmsg(s->db));
+	store_done(st);
+	return (rc);
 }
 
 int64_t

@@ -146,6 +146,13 @@ uint64_t	 store_generation(const struct store *);
 int64_t		 store_last_change(const struct store *);
 /* Entries that are not tombstones; those carried by peer ("" or NULL local). */
 int64_t		 store_count_entries(struct store *);
+/*
+ * 1 if the stored entry id is found by the full-text query match
+ * (store_query.match), 0 if not (tombstones are not indexed), -1 on
+ * error. Inside a transaction it sees the uncommitted change.
+ */
+int		 store_entry_matches_text(struct store *, const char *id,
+		    const char *match);
 int64_t		 store_count_peer_entries(struct store *, const char *peer);
 /* The database's size in bytes (pages times page size), -1 on error. */
 int64_t		 store_size(struct store *);
