@@ -36,6 +36,7 @@
 #include "fetch.h"
 #include "hub.h"
 #include "log.h"
+#include "metrics.h"
 #include "query.h"
 #include "serve.h"
 #include "store.h"
@@ -175,6 +176,9 @@ struct hub_ping {
 	time_t	 when;
 };
 
+/* Distributions by outcome: ok, failed (retried), gone (410). */
+static struct metric	*hub_m_pushes;
+
 struct hub {
 	struct event_base	*base;
 	struct store		*store;
@@ -233,6 +237,7 @@ static void	 hub_verify_free(struct hub_verify *);
 static void	 hub_store_cb(enum store_event, const struct entry *,
 		    const char *, void *);
 static void	 hub_changes_clear(struct hub *);
+static void	 hub_metrics_cb(struct buf *, void *);
 static int	 hub_topic_takes(struct hub *, const struct query *,
 		    const struct entry *);
 static void	 hub_queue(struct hub *);
@@ -287,6 +292,9 @@ hub_new(struct event_base *base, struct store *store, struct serve *serve,
 	h->base = base;
 	h->store = store;
 	h->serve = serve;
+	hub_m_pushes = metrics_add_counter("feedmesh_pushes_sent_total",
+	    "WebSub content distributions sent to subscribers, by outcome",
+	    "outcome");
 	TAILQ_INIT(&h->verifies);
 	TAILQ_INIT(&h->pushes);
 	if (hub_prepare(h) == -1) {
@@ -311,6 +319,7 @@ hub_new(struct event_base *base, struct store *store, struct serve *serve,
 	}
 	hub_set_config(h, conf);
 	store_set_event_cb(store, hub_store_cb, h);
+	metrics_add_collector(hub_metrics_cb, h);
 	/* What a previous run left queued goes out now. */
 	hub_kick(h);
 	return (h);
@@ -351,6 +360,7 @@ hub_free(struct hub *h)
 		return;
 	if (h->store != NULL)
 		store_set_event_cb(h->store, NULL, NULL);
+	metrics_remove_collector(hub_metrics_cb, h);
 	/* Cancels every transfer without calling back. */
 	fetcher_free(h->fetcher);
 	while ((v = TAILQ_FIRST(&h->verifies)) != NULL) {
@@ -1295,6 +1305,7 @@ hub_push_done_cb(const struct fetch_result *res, void *arg)
 		hub_run_id(h, HS_DEL_DONE, p->delivery, __func__);
 		hub_run_id(h, HS_SUB_OK, p->subscription, __func__);
 		h->sent++;
+		metrics_inc(hub_m_pushes, "ok", 1);
 		log_debug("hub: distribution to %s: HTTP %ld in %.3f s",
 		    p->callback, res->status, res->total_time);
 		hub_push_free(p);
@@ -1304,6 +1315,7 @@ hub_push_done_cb(const struct fetch_result *res, void *arg)
 		/* WebSub 7: the subscriber is gone; deliveries go too. */
 		hub_run_id(h, HS_SUB_DELETE_ID, p->subscription, __func__);
 		h->gone++;
+		metrics_inc(hub_m_pushes, "gone", 1);
 		log_info("hub: %s answered 410 Gone: unsubscribed",
 		    p->callback);
 		hub_push_free(p);
@@ -1330,6 +1342,7 @@ hub_push_failed(struct hub_push *p, const char *why)
 	int		 shift;
 
 	h->failed++;
+	metrics_inc(hub_m_pushes, "failed", 1);
 	hub_run_id(h, HS_SUB_FAIL, p->subscription, __func__);
 	end = p->first_attempt + h->conf->push_retry_for;
 	if (now >= end) {
@@ -1394,6 +1407,20 @@ hub_purge_cb(evutil_socket_t fd, short ev, void *arg)
 	    (n = sqlite3_changes(store_sqlite(h->store))) > 0)
 		log_info("hub: %d subscriptions expired", n);
 	hub_kick(h);
+}
+
+/* Gauges read at scrape time: live subscriptions, queued distributions. */
+static void
+hub_metrics_cb(struct buf *b, void *arg)
+{
+	struct hub	*h = arg;
+
+	metrics_write_gauge(b, "feedmesh_hub_subscriptions",
+	    "Verified, unexpired subscriptions to this node's hub",
+	    (double)hub_count(h, HS_SUB_COUNT, store_now(h->store)));
+	metrics_write_gauge(b, "feedmesh_hub_pushes_pending",
+	    "Content distributions queued in the store",
+	    (double)hub_count(h, HS_DEL_COUNT, 0));
 }
 
 json_t *

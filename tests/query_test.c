@@ -329,6 +329,19 @@ test_match(void)
 	    "match: all filters must pass");
 	is_int(matches("limit=5&since=1000&before=1764000000.7", e), 1,
 	    "match: positions are not filters");
+	/* Saint-Etienne, 45.4397 N 4.3872 E; Lyon is about 50 km away. */
+	e->has_geo = 1;
+	e->lat = 45.4397;
+	e->lon = 4.3872;
+	is_int(matches("bbox=4,45,5,46", e), 1, "match: point in the box");
+	is_int(matches("bbox=4.4,45,5,46", e), 0, "match: point west of box");
+	is_int(matches("bbox=4,45,5,46", bare), 0, "match: box, no point");
+	is_int(matches("near=45.7640,4.8357&radius=60", e), 1,
+	    "match: within the radius");
+	is_int(matches("near=45.7640,4.8357&radius=40", e), 0,
+	    "match: beyond the radius");
+	is_int(matches("near=45.7640,4.8357", bare), 0,
+	    "match: near, no point");
 	entry_free(e);
 	entry_free(bare);
 }

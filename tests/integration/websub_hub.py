@@ -4,6 +4,7 @@
 # entries, retries, 410, the loop rule, a restart with a queue, bad
 # requests, and publishers' pings.
 import json
+import re
 import signal
 import statistics
 import time
@@ -94,19 +95,22 @@ sub.callback("events")
 sub.subscribe(HUB, node.url + "/feeds/all.atom?kind=event", "events")
 sub.callback("loop")
 sub.subscribe(HUB, node.url + "/feeds/all.atom", "loop")
+# A full-text topic: only the entry whose title has the word, accents aside.
+sub.callback("text")
+sub.subscribe(HUB, node.url + "/feeds/all.atom?q=economie", "text")
 # A subscriber slower than push_timeout must not delay the others.
 sub.callback("slow", delay=4)
 sub.subscribe(HUB, node.url + "/feeds/all.atom", "slow")
 sub.callback("liar", verify="wrong")
 s, _ = sub.subscribe(HUB, TOPIC, "liar")
 fm.is_eq(s, 202, "the liar's request is accepted too")
-fm.ok(fm.wait_until(lambda: len(subscriptions()) == 5 and
+fm.ok(fm.wait_until(lambda: len(subscriptions()) == 6 and
                     sub.verified("liar"), 5) and
       node.wait_log("not the challenge", 5),
       "a callback that does not echo the challenge does not count",
       subscriptions())
 subs = subscriptions()
-fm.ok(len(subs) == 5 and all(x["callback_host"] == "127.0.0.1" and
+fm.ok(len(subs) == 6 and all(x["callback_host"] == "127.0.0.1" and
                              x["pending"] == 0 and x["failures"] == 0 and
                              x["expires"] > time.time() for x in subs),
       "feedmeshctl subscriptions: host, queue, failures, expiry", subs)
@@ -121,7 +125,8 @@ for i in range(2, 5):
     n = len(sub.delivered("good"))
     t0 = time.monotonic()
     publish({"id": "tag:src,2026:%d" % i, "kind": "job",
-             "territory": LOIRE + "/saint-etienne"})
+             "territory": LOIRE + "/saint-etienne",
+             "title": "Offre %d" % i if i != 3 else "Économie sociale"})
     fm.wait_until(lambda: len(sub.delivered("good")) > n, 5, 0.005)
     d = sub.delivered("good")
     if len(d) > n:
@@ -158,6 +163,10 @@ time.sleep(0.3)  # a negative: give a wrong distribution time to show up
 fm.is_eq(len(sub.delivered("events")), 0,
          "a non-matching topic gets nothing")
 fm.is_eq(len(sub.delivered("liar")), 0, "an unverified callback gets nothing")
+td = sub.delivered("text")
+fm.ok(len(td) == 1 and [e.findtext(ATOM + "id") for e in ET.fromstring(
+    td[0]["body"]).findall(ATOM + "entry")] == ["tag:src,2026:3"],
+    "a full-text topic gets just the entry its words find", len(td))
 fm.ok(len(sub.delivered("loop")) == 3,
       "the unfiltered topic gets every new entry", len(sub.delivered("loop")))
 
@@ -292,6 +301,16 @@ fm.ok(fm.wait_until(lambda: [x["state"] for x in subscriptions()
       "inactive" in [x["state"] for x in subscriptions()],
       "feedmeshctl shows it inactive, its queue dropped", subscriptions())
 
+s, _, body = fm.http_get(node.url + "/metrics")
+m = body.decode() if isinstance(body, bytes) else body
+fm.ok(s == 200 and re.search(r'^feedmesh_pushes_sent_total\{outcome="ok"\} '
+                             r'[1-9]', m, re.M) and
+      re.search(r'^feedmesh_pushes_sent_total\{outcome="failed"\} [1-9]', m,
+                re.M) and re.search(r'^feedmesh_hub_subscriptions [0-9]', m,
+                                    re.M) and
+      "feedmesh_hub_pushes_pending" in m,
+      "/metrics: distributions by outcome, subscriptions, queue",
+      [x for x in m.splitlines() if "push" in x or "hub_" in x])
 fm.ok("Sanitizer" not in node.logtext(), "no sanitizer report")
 node.stop()
 
