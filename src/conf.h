@@ -17,6 +17,13 @@ enum conf_identity {
 	IDENTITY_DIGEST
 };
 
+/* One line "name token" of the publishers file. */
+#define CONF_TOKEN_MIN		16
+struct conf_publisher {
+	char	*name;
+	char	*token;
+};
+
 /* A NULL-terminated list of values, from a comma-separated key. */
 struct conf_list {
 	char	**items;
@@ -41,6 +48,7 @@ struct peer_conf {
 	struct conf_filter	 exclude;
 	int			 enabled;
 	enum conf_identity	 identity;
+	int			 moderation;	/* 1: hold new entries */
 };
 TAILQ_HEAD(peer_conf_list, peer_conf);
 
@@ -76,6 +84,13 @@ struct config {
 	int		 cache_max_age;		/* Cache-Control on listings, s */
 	int		 max_connections;	/* HTTP */
 	size_t		 max_body_size;		/* accepted request bodies */
+
+	/* Publishing, expiry (publish.c). */
+	char		*publishers_file;	/* NULL: no publishing */
+	struct conf_publisher	*publishers;
+	size_t		 npublishers;
+	int		 tombstone_ttl;		/* s, listed that long */
+	int		 expire_interval;	/* s, between expiry sweeps */
 
 	struct peer_conf_list	 peers;
 	int			 npeers;

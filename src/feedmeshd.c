@@ -27,6 +27,7 @@
 #include "fetch.h"
 #include "log.h"
 #include "pull.h"
+#include "publish.h"
 #include "serve.h"
 #include "store.h"
 
@@ -38,6 +39,7 @@ struct node {
 	struct fetcher		*fetcher;
 	struct pull		*pull;
 	struct admin		*admin;
+	struct publish		*publish;
 	struct event		*ev_hup;
 	struct event		*ev_term;
 	struct event		*ev_int;
@@ -152,6 +154,7 @@ node_reload(struct node *n, const char **why)
 	fetcher_set_limits(n->fetcher, &lim);
 	serve_set_config(n->serve, nc);
 	pull_reconfigure(n->pull, nc);
+	publish_set_config(n->publish, nc);
 	n->conf = nc;
 	conf_free(old);
 	log_info("configuration reloaded: %d peers", pull_npeers(n->pull));
@@ -309,6 +312,9 @@ main(int argc, char *argv[])
 	node_limits(n.conf, &lim);
 	n.fetcher = fetcher_new(n.base, &lim);
 	n.pull = pull_new(n.base, n.store, n.fetcher, n.conf);
+	if ((n.publish = publish_new(n.base, n.store, n.serve, n.admin,
+	    n.conf)) == NULL)
+		fatalx("cannot set up publishing");
 	n.ev_hup = evsignal_new(n.base, SIGHUP, node_signal_cb, &n);
 	n.ev_term = evsignal_new(n.base, SIGTERM, node_signal_cb, &n);
 	n.ev_int = evsignal_new(n.base, SIGINT, node_signal_cb, &n);
@@ -322,6 +328,7 @@ main(int argc, char *argv[])
 
 	event_base_dispatch(n.base);
 
+	publish_free(n.publish);
 	pull_free(n.pull);
 	fetcher_free(n.fetcher);
 	admin_free(n.admin);
