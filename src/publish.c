@@ -355,12 +355,13 @@ publish_entry_parse(const char *body, size_t len, const char *content_type,
 {
 	struct parse_options	 po;
 	struct publish_parsed	 pp;
+	struct feed_meta	 meta;
 	struct buf		 doc;
 	json_error_t		 jerr;
 	json_t			*j = NULL, *feed;
 	const char		*p = body, *end = body + len, *q;
 	char			*err = NULL, *s;
-	int			 json;
+	int			 json, rc, bozo;
 	int64_t			 expires = ENTRY_NO_TIME;
 
 	memset(&pp, 0, sizeof(pp));
@@ -432,15 +433,29 @@ publish_entry_parse(const char *body, size_t len, const char *content_type,
 	po.base_url = base_url;
 	po.content_type = json ? "application/feed+json" :
 	    "application/atom+xml; charset=utf-8";
-	if (parse_buffer(doc.data, doc.len, &po, publish_entry_cb, &pp, NULL,
-	    &err) == -1) {
+	feed_meta_init(&meta);
+	rc = parse_buffer(doc.data, doc.len, &po, publish_entry_cb, &pp,
+	    &meta, &err);
+	bozo = meta.bozo;
+	feed_meta_clear(&meta);
+	if (rc == -1) {
 		*why = "the body is neither an Atom entry nor a JSON Feed item";
 		log_debug("%s: %s", __func__, err ? err : "?");
+		goto done;
+	}
+	/* A feed reader forgives; a publisher is told. */
+	if (bozo) {
+		*why = "the body is not well-formed";
 		goto done;
 	}
 	if (pp.n != 1) {
 		*why = pp.n == 0 ? "the body holds no entry" :
 		    "the body holds more than one entry";
+		goto done;
+	}
+	if (pp.e->title == NULL && pp.e->link == NULL &&
+	    pp.e->content == NULL && pp.e->summary == NULL) {
+		*why = "the entry has neither title, link nor content";
 		goto done;
 	}
 	if (pp.e->deleted) {
