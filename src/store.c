@@ -174,6 +174,7 @@ enum store_stmt {
 	ST_SET_HELD,
 	ST_REJECTED,
 	ST_REJECT_ADD,
+	ST_REJECT_ALIASES,
 	ST_DELETE,
 	ST_STATE,
 	ST_COUNT_DELETED,
@@ -208,7 +209,8 @@ static const char *const store_sql[ST_MAX] = {
 	    " changed, deleted, expires, digest, doc, held)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
 	    " ?14, ?16)",
-	[ST_UPDATE] = "UPDATE entries SET link_canon = ?2, kind = ?3,"
+	[ST_UPDATE] = "UPDATE entries SET"
+	    " link_canon = coalesce(?2, link_canon), kind = ?3,"
 	    " territory = ?4, sort_time = ?5, version_time = ?6,"
 	    " published = ?7, updated = ?8, changed = ?10, deleted = ?11,"
 	    " expires = ?12, digest = ?13, doc = ?14 WHERE seq = ?15",
@@ -251,6 +253,9 @@ static const char *const store_sql[ST_MAX] = {
 	[ST_REJECTED] = "SELECT 1 FROM rejected WHERE id = ?1 AND peer = ?2",
 	[ST_REJECT_ADD] = "INSERT OR IGNORE INTO rejected (id, peer, at)"
 	    " SELECT ?2, peer, ?3 FROM paths WHERE seq = ?1",
+	[ST_REJECT_ALIASES] = "INSERT OR IGNORE INTO rejected (id, peer, at)"
+	    " SELECT a.alias, p.peer, ?2 FROM aliases a JOIN paths p"
+	    " ON p.seq = a.seq WHERE a.seq = ?1",
 	[ST_DELETE] = "DELETE FROM entries WHERE seq = ?1",
 	[ST_STATE] = "SELECT id, digest FROM entries WHERE held = 0"
 	    " ORDER BY id",
@@ -907,7 +912,9 @@ store_row_find(struct store *s, enum store_stmt which, const char *key,
 /*
  * Inserts (ST_INSERT) or rewrites (ST_UPDATE, seq) the entry's row. The
  * two statements number their parameters alike; first_seen (9) and held
- * (16) are only written on insert.
+ * (16) are only written on insert. A version without a permalink (a
+ * tombstone) keeps the stored permalink key: the entry is still found by
+ * it, and a stale copy under another id cannot come back as a new entry.
  */
 static int
 store_row_write(struct store *s, enum store_stmt which, const struct entry *e,
@@ -1962,13 +1969,9 @@ store_held_reject(struct store *s, const char *id)
 	sqlite3_bind_int64(st, 3, store_now(s));
 	rc = store_step(s, st, __func__);
 	store_done(st);
-	if (rc == 0 && strcmp(row.id, id) != 0) {
-		sqlite3_bind_int64(st, 1, row.seq);
-		store_bind_text(st, 2, id);
-		sqlite3_bind_int64(st, 3, store_now(s));
-		rc = store_step(s, st, __func__);
-		store_done(st);
-	}
+	if (rc == 0)
+		rc = store_run_int(s, ST_REJECT_ALIASES, row.seq, store_now(s),
+		    __func__);
 	if (rc == 0)
 		rc = store_run_int(s, ST_DELETE, row.seq, 0, __func__);
 	if (rc == -1) {
