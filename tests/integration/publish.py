@@ -93,6 +93,14 @@ fm.ok(s == 401 and 'Bearer realm="feedmesh"' in
 s, _, _ = request("POST", base, ENTRY, "wrong-token-wrong-token",
                   "application/atom+xml")
 fm.is_eq(s, 401, "a wrong token: 401")
+os.chmod(pubfile, 0o644)
+node.signal(signal.SIGHUP)
+fm.ok(node.wait_log("reload refused") and "readable or writable by others"
+      in node.logtext(), "a reload with a readable publishers file is "
+      "refused", node.logtext())
+os.chmod(pubfile, 0o600)
+s, _, _ = request("POST", base, "<entry", OTHER, "application/atom+xml")
+fm.is_eq(s, 400, "the running configuration's tokens still work")
 s, _, body = request("POST", base, "<entry", TOKEN, "application/atom+xml")
 fm.is_eq(s, 400, "a broken body: 400")
 
