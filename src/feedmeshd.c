@@ -31,6 +31,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "pull.h"
+#include "publish.h"
 #include "serve.h"
 #include "stats.h"
 #include "store.h"
@@ -46,6 +47,7 @@ struct node {
 	struct websub		*websub;
 	struct admin		*admin;
 	struct hub		*hub;
+	struct publish		*publish;
 	struct event		*ev_hup;
 	struct event		*ev_term;
 	struct event		*ev_int;
@@ -163,6 +165,7 @@ node_reload(struct node *n, const char **why)
 	pull_reconfigure(n->pull, nc);
 	websub_reconfigure(n->websub, nc);
 	hub_set_config(n->hub, nc);
+	publish_set_config(n->publish, nc);
 	n->conf = nc;
 	conf_free(old);
 	log_info("configuration reloaded: %d peers", pull_npeers(n->pull));
@@ -395,6 +398,9 @@ main(int argc, char *argv[])
 	    NULL)
 		exit(1);
 	hub_set_publish_cb(n.hub, node_publish_cb, &n);
+	if ((n.publish = publish_new(n.base, n.store, n.serve, n.admin,
+	    n.conf)) == NULL)
+		fatalx("cannot set up publishing");
 	n.ev_hup = evsignal_new(n.base, SIGHUP, node_signal_cb, &n);
 	n.ev_term = evsignal_new(n.base, SIGTERM, node_signal_cb, &n);
 	n.ev_int = evsignal_new(n.base, SIGINT, node_signal_cb, &n);
@@ -409,6 +415,7 @@ main(int argc, char *argv[])
 	event_base_dispatch(n.base);
 
 	hub_free(n.hub);
+	publish_free(n.publish);
 	pull_free(n.pull);
 	websub_free(n.websub);
 	fetcher_free(n.fetcher);
