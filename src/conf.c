@@ -37,7 +37,6 @@
 #define CONF_DEFAULT_ASSETS_DIR	"/usr/share/javascript"
 
 #define CONF_LINE_MAX		4096	/* bytes, newline included */
-#define CONF_NODE_MAX		32
 #define CONF_PEER_NAME_MAX	64
 #define CONF_TEXT_MAX		256	/* title */
 #define CONF_SUGGEST_MAX	32	/* longest key given a suggestion */
@@ -856,16 +855,11 @@ static int
 conf_set_node(struct conf_file *f, const struct conf_key *k, const char *v)
 {
 	char		**field = CONF_FIELD(f, k, char *);
-	const char	 *p;
 
-	for (p = v; *p != '\0'; p++)
-		if (!islower((unsigned char)*p) &&
-		    !isdigit((unsigned char)*p) && *p != '-')
-			break;
-	if (*p != '\0' || p - v > CONF_NODE_MAX) {
+	if (!entry_node_valid(v)) {
 		conf_errx(f, "%s: \"%s\" is not a valid node name (expected 1 "
 		    "to %d characters among a-z, 0-9 and -)", k->name, v,
-		    CONF_NODE_MAX);
+		    ENTRY_NODE_MAX);
 		return (-1);
 	}
 	free(*field);

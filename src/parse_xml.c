@@ -52,6 +52,7 @@
 #define NS_GEO		"http://www.w3.org/2003/01/geo/wgs84_pos#"
 #define NS_AT		"http://purl.org/atompub/tombstones/1.0"
 #define NS_XHTML	"http://www.w3.org/1999/xhtml"
+#define NS_FM		"https://feedmesh.org/ns/1.0"
 
 enum xml_ns {
 	XNS_NONE,	/* no namespace: RSS 0.9x and 2.0 */
@@ -67,6 +68,7 @@ enum xml_ns {
 	XNS_GEO,
 	XNS_AT,
 	XNS_XHTML,
+	XNS_FM,		/* a feedmesh node's listing */
 	XNS_OTHER
 };
 
@@ -111,6 +113,8 @@ enum xml_field {
 	XF_RSS_SOURCE,
 	XF_SOURCE_ID,
 	XF_SOURCE_TITLE,
+	XF_FM_ORIGIN,
+	XF_FM_EXPIRES,
 	XF_PERSON_NAME,
 	XF_PERSON_EMAIL,
 	XF_PERSON_URI,
@@ -195,6 +199,7 @@ struct parse_xml {
 	char			*pemail;
 	char			*puri;
 	char			*feed_pname;	/* entries inherit it (Atom) */
+	int			 fm_listing;	/* fm:node seen: a node's listing */
 	char			*feed_pemail;
 	char			*feed_puri;
 
@@ -781,6 +786,7 @@ xml_ns(const xmlChar *uri)
 		{ "http://search.yahoo.com/mrss", XNS_MEDIA },
 		{ NS_GEORSS, XNS_GEORSS }, { NS_GML, XNS_GML },
 		{ NS_GEO, XNS_GEO }, { NS_AT, XNS_AT }, { NS_XHTML, XNS_XHTML },
+		{ NS_FM, XNS_FM },
 	};
 	size_t	 i;
 
@@ -1090,8 +1096,13 @@ xml_entry_end(struct parse_xml *x)
 	    xml_geo_number(x->geo_lat, &end, &lat) == 0 && *end == '\0' &&
 	    xml_geo_number(x->geo_lon, &end, &lon) == 0 && *end == '\0')
 		xml_geo_set(e, lat, lon);
-	/* RFC 4287 4.2.1: entries without authors have the feed's. */
+	/*
+	 * RFC 4287 4.2.1: entries without authors have the feed's. In a
+	 * node's listing the feed's author is the node, which wrote none of
+	 * them: inheriting it would make the copy differ from the original.
+	 */
 	if (x->format == XFMT_ATOM && !e->deleted && e->nauthors == 0 &&
+	    !x->fm_listing &&
 	    (x->feed_pname != NULL || x->feed_pemail != NULL))
 		entry_add_author(e, x->feed_pname, x->feed_pemail,
 		    x->feed_puri);
@@ -1414,6 +1425,13 @@ xml_entry_elem(struct parse_xml *x, enum xml_ns ns, const char *n,
 		else if (strcmp(n, "long") == 0 || strcmp(n, "lon") == 0)
 			xml_capture(x, XF_GEO_LON, XM_TEXT, NULL);
 		break;
+	case XNS_FM:
+		/* fm:peer is the sender's provenance, not the entry's. */
+		if (strcmp(n, "origin") == 0)
+			xml_capture(x, XF_FM_ORIGIN, XM_TEXT, NULL);
+		else if (strcmp(n, "expires") == 0)
+			xml_capture(x, XF_FM_EXPIRES, XM_TEXT, NULL);
+		break;
 	default:
 		break;
 	}
@@ -1467,6 +1485,10 @@ xml_feed_elem(struct parse_xml *x, enum xml_ns ns, const char *n,
 			xml_capture(x, XF_META_EDITOR, XM_TEXT, NULL);
 		else if (strcmp(n, "image") == 0)
 			f->role = XROLE_IMAGE;
+		return;
+	}
+	if (ns == XNS_FM && strcmp(n, "node") == 0) {
+		x->fm_listing = 1;
 		return;
 	}
 	if (ns == XNS_DC) {
@@ -1723,6 +1745,12 @@ xml_capture_end(struct parse_xml *x)
 		break;
 	case XF_SOURCE_ID:
 		entry_set(&e->source.id, t);
+		break;
+	case XF_FM_ORIGIN:
+		entry_set(&e->origin, t);
+		break;
+	case XF_FM_EXPIRES:
+		e->expires = xml_date(x, t);
 		break;
 	case XF_SOURCE_TITLE:
 		free(e->source.title);

@@ -72,6 +72,7 @@ struct publish {
 	size_t			 ntokens;
 	char			*public_url;
 	char			*node;
+	char			*title;
 	int			 expire_interval;
 };
 
@@ -103,6 +104,8 @@ static int64_t	 publish_version_time(const struct entry *);
 static json_t	*publish_stored_json(struct publish *, const char *);
 static void	 publish_create(struct publish *, struct publish_op *);
 static void	 publish_replace(struct publish *, struct publish_op *);
+static void	 publish_set_source(struct publish *, struct entry *,
+		    const struct entry *);
 static void	 publish_retract(struct publish *, struct publish_op *);
 static int	 publish_commit(struct publish *, const struct entry *,
 		    const char *, struct publish_op *);
@@ -201,8 +204,11 @@ publish_set_config(struct publish *p, const struct config *conf)
 	p->ntokens = conf->npublishers;
 	free(p->public_url);
 	free(p->node);
+	free(p->title);
 	if ((p->public_url = strdup(conf->public_url)) == NULL ||
-	    (p->node = strdup(conf->node)) == NULL)
+	    (p->node = strdup(conf->node)) == NULL ||
+	    (p->title = strdup(conf->title != NULL ? conf->title :
+	    conf->node)) == NULL)
 		fatal("%s", __func__);
 
 	if ((held = calloc(conf->npeers + 1, sizeof(*held))) == NULL)
@@ -232,6 +238,7 @@ publish_free(struct publish *p)
 	publish_tokens_clear(p);
 	free(p->public_url);
 	free(p->node);
+	free(p->title);
 	free(p);
 }
 
@@ -610,6 +617,7 @@ publish_create(struct publish *p, struct publish_op *op)
 		return;
 	}
 	entry_set(&op->e->origin, p->node);
+	publish_set_source(p, op->e, NULL);
 	if (op->e->updated == ENTRY_NO_TIME)
 		op->e->updated = now;
 	if (op->e->published == ENTRY_NO_TIME)
@@ -673,6 +681,7 @@ publish_replace(struct publish *p, struct publish_op *op)
 	entry_set(&op->e->id, op->id);
 	entry_set(&op->e->origin, stored->origin != NULL ? stored->origin :
 	    p->node);
+	publish_set_source(p, op->e, stored);
 	if (publish_commit(p, op->e, NULL, op) == -1)
 		goto done;
 	op->json = publish_stored_json(p, op->id);
@@ -680,6 +689,42 @@ publish_replace(struct publish *p, struct publish_op *op)
 	log_info("publisher %s replaced %s", op->publisher, op->id);
  done:
 	entry_free(stored);
+}
+
+/*
+ * The feed an entry published here was first published in: this node's
+ * listing, as its peers would read it (the id, title and home page of
+ * /feeds/all.atom), so that every copy of the entry has the same source
+ * whatever listing or path brought it. A source the publisher gave, or
+ * the one the entry was first stored with, is kept.
+ */
+static void
+publish_set_source(struct publish *p, struct entry *e,
+    const struct entry *stored)
+{
+	const struct entry_source	*src = NULL;
+	char				*id, *home;
+
+	if (stored != NULL && (stored->source.id != NULL ||
+	    stored->source.title != NULL || stored->source.link != NULL))
+		src = &stored->source;
+	else if (e->source.id != NULL || e->source.title != NULL ||
+	    e->source.link != NULL)
+		return;
+	if (src != NULL) {
+		entry_set(&e->source.id, src->id);
+		entry_set(&e->source.title, src->title);
+		entry_set(&e->source.link, src->link);
+		return;
+	}
+	if (asprintf(&id, "%s/feeds/all.atom", p->public_url) == -1 ||
+	    asprintf(&home, "%s/", p->public_url) == -1)
+		fatal("%s", __func__);
+	free(e->source.id);
+	e->source.id = id;
+	free(e->source.link);
+	e->source.link = home;
+	entry_set(&e->source.title, p->title);
 }
 
 static void

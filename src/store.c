@@ -1212,7 +1212,12 @@ store_rejected(struct store *s, const char *id, const char *peer)
 	return (-1);
 }
 
-/* The canonical form of a document: no peers, id replaced by kept. */
+/*
+ * The canonical form of a document: no peers, id replaced by kept. A
+ * tombstone is its id and time only: where it was read from (source) or
+ * who retracted it (origin) depends on the path that brought it, and
+ * every node must hold the same tombstone.
+ */
 static char *
 store_canonical(const struct entry *e, const char *kept)
 {
@@ -1222,6 +1227,10 @@ store_canonical(const struct entry *e, const char *kept)
 	j = entry_to_json(e);
 	if ((fm = json_object_get(j, "_feedmesh")) != NULL) {
 		json_object_del(fm, "peers");
+		if (e->deleted) {
+			json_object_del(fm, "source");
+			json_object_del(fm, "origin");
+		}
 		if (json_object_size(fm) == 0)
 			json_object_del(j, "_feedmesh");
 	}
