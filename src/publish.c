@@ -129,6 +129,8 @@ static json_t	*publish_admin_queue_cb(const struct evkeyvalq *,
 		    const char *, size_t, int *, void *);
 static int	 publish_queue_cb(const struct entry *, const char *, int64_t,
 		    void *);
+static json_t	*publish_admin_settle(struct publish *,
+		    const struct evkeyvalq *, int *, int);
 static json_t	*publish_admin_approve_cb(const struct evkeyvalq *,
 		    const char *, size_t, int *, void *);
 static json_t	*publish_admin_reject_cb(const struct evkeyvalq *,
@@ -1059,42 +1061,40 @@ publish_admin_queue_cb(const struct evkeyvalq *q, const char *body,
 	return (json_pack("{s:o}", "held", a));
 }
 
+/* Approves or rejects the held entry named by the "id" parameter. */
+static json_t *
+publish_admin_settle(struct publish *p, const struct evkeyvalq *q,
+    int *code, int approve)
+{
+	const char	*id, *done = approve ? "approved" : "rejected";
+	int		 rc;
+
+	if ((id = evhttp_find_header(q, "id")) == NULL)
+		return (publish_admin_error(code, 400, "id is missing"));
+	rc = approve ? store_held_approve(p->store, id) :
+	    store_held_reject(p->store, id);
+	if (rc != 1)
+		return (publish_admin_error(code, rc == 0 ? 404 : 500,
+		    rc == 0 ? "no such held entry" : "store error"));
+	log_info("held entry %s %s", id, done);
+	*code = 200;
+	return (json_pack("{s:s, s:b}", "id", id, done, 1));
+}
+
 static json_t *
 publish_admin_approve_cb(const struct evkeyvalq *q, const char *body,
     size_t len, int *code, void *arg)
 {
-	struct publish	*p = arg;
-	const char	*id;
-	int		 rc;
-
 	(void)body;
 	(void)len;
-	if ((id = evhttp_find_header(q, "id")) == NULL)
-		return (publish_admin_error(code, 400, "id is missing"));
-	if ((rc = store_held_approve(p->store, id)) != 1)
-		return (publish_admin_error(code, rc == 0 ? 404 : 500,
-		    rc == 0 ? "no such held entry" : "store error"));
-	log_info("held entry %s approved", id);
-	*code = 200;
-	return (json_pack("{s:s, s:b}", "id", id, "approved", 1));
+	return (publish_admin_settle(arg, q, code, 1));
 }
 
 static json_t *
 publish_admin_reject_cb(const struct evkeyvalq *q, const char *body,
     size_t len, int *code, void *arg)
 {
-	struct publish	*p = arg;
-	const char	*id;
-	int		 rc;
-
 	(void)body;
 	(void)len;
-	if ((id = evhttp_find_header(q, "id")) == NULL)
-		return (publish_admin_error(code, 400, "id is missing"));
-	if ((rc = store_held_reject(p->store, id)) != 1)
-		return (publish_admin_error(code, rc == 0 ? 404 : 500,
-		    rc == 0 ? "no such held entry" : "store error"));
-	log_info("held entry %s rejected", id);
-	*code = 200;
-	return (json_pack("{s:s, s:b}", "id", id, "rejected", 1));
+	return (publish_admin_settle(arg, q, code, 0));
 }
