@@ -409,6 +409,7 @@ static const char *const store_sql[ST_MAX] = {
 #define STORE_Q_CURSOR		0x20
 #define STORE_Q_LIVE		0x40
 #define STORE_Q_MATCH		0x80
+#define STORE_Q_MAXTAGS		3	/* kind+territory, category, peer */
 #define STORE_Q_RANK		0x100
 #define STORE_Q_GEO		0x200
 #define STORE_Q_BOX		0x400
@@ -506,6 +507,7 @@ static void	 store_text_fn(sqlite3_context *, int, sqlite3_value **);
 static void	 store_distance_fn(sqlite3_context *, int, sqlite3_value **);
 static void	 store_text_html(struct buf *, const char *);
 static void	 store_text_add(struct buf *, const char *, int);
+static int	 store_query_tag_list(int, const char **);
 static void	 store_query_tags(struct buf *, int, const char *);
 static void	 store_query_geo(struct buf *, int);
 
@@ -1637,25 +1639,38 @@ store_query_shape(const struct store_query *q)
 }
 
 /*
- * Appends the tag filters of a shape as checks on entry_tags(seq, tag)
- * for the row alias "e"; the first is left out when it drives the walk.
+ * The tag parameters a shape filters on, the one to walk first first:
+ * the category, rarer than a kind or a region.
  */
-static void
-store_query_tags(struct buf *b, int shape, const char *skip)
+static int
+store_query_tag_list(int shape, const char **tags)
 {
-	const char	*tags[3];
-	int		 ntags = 0, i;
+	int	 ntags = 0;
 
+	if (shape & STORE_Q_CATEGORY)
+		tags[ntags++] = ":c";
 	if ((shape & STORE_Q_KIND) && (shape & STORE_Q_TERRITORY))
 		tags[ntags++] = ":kt";
 	else if (shape & STORE_Q_TERRITORY)
 		tags[ntags++] = ":t";
 	else if (shape & STORE_Q_KIND)
 		tags[ntags++] = ":k";
-	if (shape & STORE_Q_CATEGORY)
-		tags[ntags++] = ":c";
 	if (shape & STORE_Q_PEER)
 		tags[ntags++] = ":p";
+	return (ntags);
+}
+
+/*
+ * Appends the tag filters of a shape as checks on entry_tags(seq, tag)
+ * for the row alias "e"; the first is left out when it drives the walk.
+ */
+static void
+store_query_tags(struct buf *b, int shape, const char *skip)
+{
+	const char	*tags[STORE_Q_MAXTAGS];
+	int		 ntags, i;
+
+	ntags = store_query_tag_list(shape, tags);
 	for (i = 0; i < ntags; i++)
 		if (skip == NULL || strcmp(tags[i], skip) != 0)
 			buf_printf(b, " AND EXISTS (SELECT 1 FROM entry_tags x"
@@ -1697,8 +1712,8 @@ static char *
 store_query_sql(int shape)
 {
 	struct buf	 b;
-	const char	*t, *tags[3], *order;
-	int		 ntags = 0;
+	const char	*tags[STORE_Q_MAXTAGS], *order;
+	int		 ntags;
 
 	buf_init(&b);
 	order = " ORDER BY e.sort_time DESC, e.seq DESC";
@@ -1731,23 +1746,7 @@ store_query_sql(int shape)
 		goto tail;
 	}
 
-	if ((shape & STORE_Q_KIND) && (shape & STORE_Q_TERRITORY))
-		tags[ntags++] = ":kt";
-	else if (shape & STORE_Q_TERRITORY)
-		tags[ntags++] = ":t";
-	else if (shape & STORE_Q_KIND)
-		tags[ntags++] = ":k";
-	if (shape & STORE_Q_CATEGORY)
-		tags[ntags++] = ":c";
-	if (shape & STORE_Q_PEER)
-		tags[ntags++] = ":p";
-	/* The category is rarer than a kind or a region: walk it first. */
-	if (ntags > 1 && (shape & STORE_Q_CATEGORY) &&
-	    strcmp(tags[0], ":c") != 0) {
-		t = tags[0];
-		tags[0] = tags[1];
-		tags[1] = t;
-	}
+	ntags = store_query_tag_list(shape, tags);
 
 	if (ntags > 0) {
 		buf_printf(&b, "SELECT e.seq, e.sort_time, e.doc"
