@@ -17,6 +17,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/HTMLparser.h>
 #include <libxml/entities.h>
@@ -172,6 +173,7 @@ struct parse_xml {
 
 	enum xml_format		 format;
 	int			 root_seen;
+	int			 html_wrapped;	/* the root was <html> */
 	int			 rss10_seen;
 	char			*last_error;
 
@@ -231,6 +233,8 @@ static void	 xml_lex(struct parse_xml *, const char *, size_t, int,
 		    struct buf *);
 static size_t	 xml_lex_amp(const char *, size_t, int, struct buf *);
 static enum xml_ns xml_ns(const xmlChar *);
+static const char *xml_rss_name(const char *);
+static int	 xml_is_root(enum xml_ns, const char *);
 static int	 xml_lex_markup(char);
 static enum xml_ns xml_ns_undeclared(const xmlChar *);
 static char	*xml_attr(const xmlChar **, int, const char *, const char *);
@@ -548,7 +552,8 @@ parse_xml_finish(struct parse_xml *x)
 	if (parse_failed(x->p))
 		return (-1);
 	if (!x->root_seen) {
-		parse_fail(x->p, "not a feed: %s", x->last_error != NULL ?
+		parse_fail(x->p, "not a feed: %s", x->html_wrapped ?
+		    "root element <html>" : x->last_error != NULL ?
 		    x->last_error : "no root element");
 		return (-1);
 	}
@@ -1046,14 +1051,15 @@ xml_root(struct parse_xml *x, enum xml_ns ns, const xmlChar *name,
 	char			 why[160];
 
 	x->root_seen = 1;
-	if (ns == XNS_ATOM && strcmp(n, "feed") == 0) {
+	if (!xml_is_root(ns, n))
+		fmt = NULL;
+	else if (ns == XNS_ATOM) {
 		x->format = XFMT_ATOM;
 		fmt = "atom";
-	} else if ((ns == XNS_NONE || ns == XNS_OTHER) &&
-	    strcmp(n, "rss") == 0) {
+	} else if (ns != XNS_RDF) {
 		x->format = XFMT_RSS;
 		fmt = "rss";
-	} else if (ns == XNS_RDF && strcmp(n, "RDF") == 0) {
+	} else {
 		x->format = XFMT_RDF;
 		fmt = "rdf";
 	}
@@ -1063,12 +1069,44 @@ xml_root(struct parse_xml *x, enum xml_ns ns, const xmlChar *name,
 		xml_fail(x, why);
 		return;
 	}
+	if (x->html_wrapped)
+		parse_bozo(x->p, "feed inside an HTML page");
 	if ((m->format = strdup(fmt)) == NULL)
 		fatal("%s", __func__);
 	x->frames[0].role = x->format == XFMT_ATOM ? XROLE_FEED : XROLE_ROOT;
 	if (x->format == XFMT_ATOM && x->frames[0].lang != NULL &&
 	    (m->lang = strdup(x->frames[0].lang)) == NULL)
 		fatal("%s", __func__);
+}
+
+/*
+ * RSS's element names in the case the specification gives them:
+ * "<TITLE>" is the title, as feedparser and a reader take it.
+ */
+static const char *
+xml_rss_name(const char *n)
+{
+	static const char *const names[] = {
+		"author", "category", "channel", "comments", "description",
+		"enclosure", "guid", "image", "item", "language",
+		"lastBuildDate", "link", "managingEditor", "pubDate", "source",
+		"title", "ttl"
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcasecmp(n, names[i]) == 0)
+			return (names[i]);
+	return (n);
+}
+
+/* 1 for a feed's root element: atom:feed, rss or rdf:RDF. */
+static int
+xml_is_root(enum xml_ns ns, const char *n)
+{
+	return ((ns == XNS_ATOM && strcmp(n, "feed") == 0) ||
+	    ((ns == XNS_NONE || ns == XNS_OTHER) && strcmp(n, "rss") == 0) ||
+	    (ns == XNS_RDF && strcmp(n, "RDF") == 0));
 }
 
 /* 1 for atom:entry in Atom, item in RSS. */
@@ -1570,6 +1608,19 @@ xml_start_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		return;
 	if (uri == NULL && prefix != NULL)
 		ns = xml_ns_undeclared(prefix);
+	if (ns == XNS_NONE && x->format != XFMT_ATOM &&
+	    n[strcspn(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")] != '\0')
+		n = xml_rss_name(n);
+	/*
+	 * A feed inside an HTML page ("<html><body><rss>"), as feedparser
+	 * finds it: the page's elements before the feed are skipped.
+	 */
+	if (x->nframes == 0 && !x->root_seen && !xml_is_root(ns, n) &&
+	    (x->html_wrapped || ((ns == XNS_NONE || ns == XNS_XHTML) &&
+	    strcmp(n, "html") == 0))) {
+		x->html_wrapped = 1;
+		return;
+	}
 	if (x->nframes >= parse_depth_limit(x->p)) {
 		snprintf(why, sizeof(why), "elements nested more than %zu "
 		    "deep", parse_depth_limit(x->p));
