@@ -37,7 +37,6 @@
 #define CONF_DEFAULT_ASSETS_DIR	"/usr/share/javascript"
 
 #define CONF_LINE_MAX		4096	/* bytes, newline included */
-#define CONF_NODE_MAX		32
 #define CONF_PEER_NAME_MAX	64
 #define CONF_TEXT_MAX		256	/* title */
 #define CONF_SUGGEST_MAX	32	/* longest key given a suggestion */
@@ -174,10 +173,16 @@ static int	 conf_set_identity(struct conf_file *,
 		    const struct conf_key *, const char *);
 static int	 conf_set_tiles(struct conf_file *, const struct conf_key *,
 		    const char *);
+static int	 conf_choose(struct conf_file *, const struct conf_key *,
+		    const char *, const char *const *, const char *);
 static int	 conf_set_push(struct conf_file *, const struct conf_key *,
 		    const char *);
 static int	 conf_set_addrs(struct conf_file *, const struct conf_key *,
 		    const char *);
+static int	 conf_set_moderation(struct conf_file *,
+		    const struct conf_key *, const char *);
+static int	 conf_publishers_load(struct conf_file *, int);
+static void	 conf_publishers_free(struct config *);
 
 /* The main file's keys, sorted by name for bsearch(). */
 #define M(field)	offsetof(struct config, field)
@@ -190,8 +195,17 @@ static const struct conf_key conf_main_keys[] = {
 	{ "cache_max_age", conf_set_time, M(cache_max_age), 0, 86400, "60", 0 },
 	{ "connect_timeout", conf_set_time, M(connect_timeout), 1, 300, "10",
 	    0 },
+	{ "expire_interval", conf_set_time, M(expire_interval), 1, 86400, "60",
+	    0 },
 	{ "fetch_timeout", conf_set_time, M(fetch_timeout), 1, 3600, "60", 0 },
 	{ "host_gap_ms", conf_set_int, M(host_gap_ms), 0, 60000, "1000", 0 },
+	{ "hub", conf_set_bool, M(hub), 0, 1, "yes", 0 },
+	{ "hub_lease_default", conf_set_time, M(hub_lease_default), 60,
+	    31536000, "10d", 0 },
+	{ "hub_lease_max", conf_set_time, M(hub_lease_max), 60, 31536000,
+	    "30d", 0 },
+	{ "hub_lease_min", conf_set_time, M(hub_lease_min), 60, 31536000,
+	    "1h", 0 },
 	{ "jitter", conf_set_int, M(jitter_percent), 0, 50, "10", 0 },
 	{ "listen", conf_set_listen, M(listen), 0, 0, "127.0.0.1:8080", 0 },
 	{ "listing_limit", conf_set_int, M(listing_limit), 1, 10000, "50", 0 },
@@ -208,6 +222,7 @@ static const struct conf_key conf_main_keys[] = {
 	{ "max_interval", conf_set_time, M(max_interval), 1, 604800, "86400",
 	    0 },
 	{ "max_per_host", conf_set_int, M(max_per_host), 1, 1024, "2", 0 },
+	{ "max_pushes", conf_set_int, M(max_pushes), 1, 1024, "16", 0 },
 	{ "max_redirects", conf_set_int, M(max_redirects), 0, 20, "5", 0 },
 	{ "metrics_allow", conf_set_addrs, M(metrics_allow), 0, 0, NULL, 0 },
 	{ "min_interval", conf_set_time, M(min_interval), 1, 86400, "1", 0 },
@@ -218,11 +233,17 @@ static const struct conf_key conf_main_keys[] = {
 	    0 },
 	{ "public_url", conf_set_public_url, M(public_url), 0, 0, NULL,
 	    CONF_REQUIRED },
+	{ "publishers", conf_set_path, M(publishers_file), 0, 0, NULL, 0 },
 	{ "push_poll_interval", conf_set_time, M(push_poll_interval), 1,
 	    604800, "3600", 0 },
+	{ "push_retry_for", conf_set_time, M(push_retry_for), 1, 604800,
+	    "1h", 0 },
+	{ "push_timeout", conf_set_time, M(push_timeout), 1, 300, "10", 0 },
 	{ "store", conf_set_path, M(store), 0, 0, "feedmesh.db", 0 },
 	{ "title", conf_set_string, M(title), 1, CONF_TEXT_MAX, NULL,
 	    CONF_REQUIRED },
+	{ "tombstone_ttl", conf_set_time, M(tombstone_ttl), 0, 3650 * 86400,
+	    "30d", 0 },
 	{ "trusted_proxies", conf_set_addrs, M(trusted_proxies), 0, 0, NULL,
 	    0 },
 	{ "websub_lease", conf_set_time, M(websub_lease), 60, 2592000,
@@ -250,6 +271,7 @@ static const struct conf_key conf_peer_keys[] = {
 	    0, 0, NULL, 0 },
 	{ "interval", conf_set_time, P(interval), 1, 86400, NULL, 0 },
 	{ "kind", conf_set_kind, P(kind), 0, 0, NULL, 0 },
+	{ "moderation", conf_set_moderation, P(moderation), 0, 0, "none", 0 },
 	{ "push", conf_set_push, P(push), 0, 0, "none", 0 },
 	{ "territory", conf_set_territory, P(territory), 0, 0, NULL, 0 },
 	{ "url", conf_set_url, P(url), 0, 0, NULL, CONF_REQUIRED },
@@ -833,16 +855,11 @@ static int
 conf_set_node(struct conf_file *f, const struct conf_key *k, const char *v)
 {
 	char		**field = CONF_FIELD(f, k, char *);
-	const char	 *p;
 
-	for (p = v; *p != '\0'; p++)
-		if (!islower((unsigned char)*p) &&
-		    !isdigit((unsigned char)*p) && *p != '-')
-			break;
-	if (*p != '\0' || p - v > CONF_NODE_MAX) {
+	if (!entry_node_valid(v)) {
 		conf_errx(f, "%s: \"%s\" is not a valid node name (expected 1 "
 		    "to %d characters among a-z, 0-9 and -)", k->name, v,
-		    CONF_NODE_MAX);
+		    ENTRY_NODE_MAX);
 		return (-1);
 	}
 	free(*field);
@@ -1269,21 +1286,151 @@ conf_set_identity(struct conf_file *f, const struct conf_key *k,
 	return (0);
 }
 
+/*
+ * A keyword among two names (NULL-terminated), the default first: its
+ * index goes to the field; anything else is an error naming both.
+ */
+static int
+conf_choose(struct conf_file *f, const struct conf_key *k, const char *v,
+    const char *const *names, const char *what)
+{
+	int	*field = CONF_FIELD(f, k, int);
+	int	 i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(v, names[i]) == 0) {
+			*field = i;
+			return (0);
+		}
+	conf_errx(f, "%s: \"%s\" is not a %s (expected %s or %s)", k->name, v,
+	    what, names[1], names[0]);
+	return (-1);
+}
+
 static int
 conf_set_push(struct conf_file *f, const struct conf_key *k, const char *v)
 {
-	int	*field = CONF_FIELD(f, k, int);
+	/* Indexed by CONF_PUSH_*. */
+	static const char *const names[] = { "none", "websub", NULL };
 
-	if (strcmp(v, "none") == 0)
-		*field = CONF_PUSH_NONE;
-	else if (strcmp(v, "websub") == 0)
-		*field = CONF_PUSH_WEBSUB;
-	else {
-		conf_errx(f, "%s: \"%s\" is not a push method (expected "
-		    "websub or none)", k->name, v);
-		return (-1);
+	return (conf_choose(f, k, v, names, "push method"));
+}
+
+static int
+conf_set_moderation(struct conf_file *f, const struct conf_key *k,
+    const char *v)
+{
+	/* The field is 1 when new entries are held. */
+	static const char *const names[] = { "none", "hold", NULL };
+
+	return (conf_choose(f, k, v, names, "moderation"));
+}
+
+/*
+ * The publishers file: "name token" lines and "#" comments. Tokens are
+ * secrets: a file that others may read or write is refused, and so is a
+ * short token. line is where the main file names it.
+ */
+static int
+conf_publishers_load(struct conf_file *mf, int line)
+{
+	struct conf_file	 f;
+	struct conf_publisher	*p;
+	struct stat		 sb;
+	FILE			*fp;
+	char			*buf = NULL, *name, *token, *extra, *save;
+	size_t			 cap = 0, i;
+	ssize_t			 len;
+	const char		*path = mf->conf->publishers_file;
+
+	memset(&f, 0, sizeof(f));
+	f.name = path;
+	f.conf = mf->conf;
+	mf->line = line;
+	if ((fp = fopen(path, "r")) == NULL) {
+		conf_errx(mf, "publishers: %s: %s", path, strerror(errno));
+		return (1);
 	}
-	return (0);
+	if (fstat(fileno(fp), &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		conf_errx(mf, "publishers: %s: not a regular file", path);
+		fclose(fp);
+		return (1);
+	}
+	if ((sb.st_mode & 007) != 0) {
+		conf_errx(mf, "publishers: %s: readable or writable by others "
+		    "(mode %04o): its tokens are secrets; chmod o-rwx it",
+		    path, (unsigned)(sb.st_mode & 07777));
+		fclose(fp);
+		return (1);
+	}
+	while ((len = getline(&buf, &cap, fp)) != -1) {
+		f.line++;
+		if (len > CONF_LINE_MAX) {
+			conf_errx(&f, "line too long");
+			continue;
+		}
+		buf[strcspn(buf, "\r\n")] = '\0';
+		if (*buf == '#' || (name = strtok_r(buf, " \t", &save)) ==
+		    NULL || *name == '#')
+			continue;
+		token = strtok_r(NULL, " \t", &save);
+		extra = strtok_r(NULL, " \t", &save);
+		if (token == NULL || (extra != NULL && *extra != '#')) {
+			conf_errx(&f, "expected \"name token\"");
+			continue;
+		}
+		if (!conf_peer_name_valid(name) || strcmp(name, "admin") == 0) {
+			conf_errx(&f, "\"%s\" is not a publisher name "
+			    "([a-z0-9][a-z0-9_-]*, not \"admin\")", name);
+			continue;
+		}
+		if (strlen(token) < CONF_TOKEN_MIN) {
+			conf_errx(&f, "the token of %s is shorter than %d "
+			    "characters", name, CONF_TOKEN_MIN);
+			continue;
+		}
+		for (i = 0; i < f.conf->npublishers; i++) {
+			p = &f.conf->publishers[i];
+			if (strcmp(p->name, name) == 0)
+				conf_errx(&f, "publisher %s given twice", name);
+			else if (strcmp(p->token, token) == 0)
+				conf_errx(&f, "%s has the token of %s", name,
+				    p->name);
+		}
+		p = reallocarray(f.conf->publishers, f.conf->npublishers + 1,
+		    sizeof(*p));
+		if (p == NULL)
+			fatal("%s", __func__);
+		f.conf->publishers = p;
+		p = &p[f.conf->npublishers++];
+		p->name = conf_strdup(name);
+		p->token = conf_strdup(token);
+	}
+	if (ferror(fp)) {
+		f.line = 0;
+		conf_errx(&f, "%s", strerror(errno));
+	}
+	if (buf != NULL)
+		explicit_bzero(buf, cap);
+	free(buf);
+	fclose(fp);
+	return (f.errors);
+}
+
+static void
+conf_publishers_free(struct config *conf)
+{
+	size_t	 i;
+
+	for (i = 0; i < conf->npublishers; i++) {
+		free(conf->publishers[i].name);
+		explicit_bzero(conf->publishers[i].token,
+		    strlen(conf->publishers[i].token));
+		free(conf->publishers[i].token);
+	}
+	free(conf->publishers);
+	conf->publishers = NULL;
+	conf->npublishers = 0;
 }
 
 /* A peer's name: [a-z0-9][a-z0-9_-]{0,63}. */
@@ -1456,7 +1603,13 @@ conf_load(const char *path)
 	conf_check_order(&f, "poll_interval", "max_interval");
 	conf_check_order(&f, "connect_timeout", "fetch_timeout");
 	conf_check_order(&f, "listing_limit", "listing_max");
+	conf_check_order(&f, "hub_lease_min", "hub_lease_default");
+	conf_check_order(&f, "hub_lease_default", "hub_lease_max");
 	errors = f.errors;
+
+	k = conf_key_find(f.keys, f.nkeys, "publishers");
+	if (conf->publishers_file != NULL && !seen[k - f.keys].failed)
+		errors += conf_publishers_load(&f, seen[k - f.keys].line);
 
 	k = conf_key_find(f.keys, f.nkeys, "peers");
 	peers_line = seen[k - f.keys].line;
@@ -1523,6 +1676,8 @@ conf_free(struct config *conf)
 	free(conf->map_tiles);
 	conf_list_clear(&conf->metrics_allow);
 	conf_list_clear(&conf->trusted_proxies);
+	free(conf->publishers_file);
+	conf_publishers_free(conf);
 	free(conf);
 }
 

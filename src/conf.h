@@ -17,6 +17,13 @@ enum conf_identity {
 	IDENTITY_DIGEST
 };
 
+/* One line "name token" of the publishers file. */
+#define CONF_TOKEN_MIN		16
+struct conf_publisher {
+	char	*name;
+	char	*token;
+};
+
 /* A NULL-terminated list of values, from a comma-separated key. */
 struct conf_list {
 	char	**items;
@@ -42,6 +49,7 @@ struct peer_conf {
 	int			 enabled;
 	enum conf_identity	 identity;
 	int			 push;		/* CONF_PUSH_* */
+	int			 moderation;	/* 1: hold new entries */
 };
 TAILQ_HEAD(peer_conf_list, peer_conf);
 
@@ -89,6 +97,21 @@ struct config {
 	/* Addresses or CIDR blocks; empty metrics_allow: loopback only. */
 	struct conf_list metrics_allow;		/* may read /metrics */
 	struct conf_list trusted_proxies;	/* X-Forwarded-* believed */
+
+	int		 hub;			/* WebSub hub for the listings */
+	int		 hub_lease_default;	/* s */
+	int		 hub_lease_min;
+	int		 hub_lease_max;
+	int		 push_timeout;		/* s, one content distribution */
+	int		 push_retry_for;	/* s, before a subscription stops */
+	int		 max_pushes;		/* concurrent distributions */
+
+	/* Publishing, expiry (publish.c). */
+	char		*publishers_file;	/* NULL: no publishing */
+	struct conf_publisher	*publishers;
+	size_t		 npublishers;
+	int		 tombstone_ttl;		/* s, listed that long */
+	int		 expire_interval;	/* s, between expiry sweeps */
 
 	struct peer_conf_list	 peers;
 	int			 npeers;

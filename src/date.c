@@ -504,6 +504,15 @@ date_parse_words(const char *s, const char **why)
 		    INT32_MIN) {
 			t->type = DATE_TOK_ZONE;
 			t->num = v;
+		} else if (time != NULL && strlen(word) >= 2 &&
+		    strlen(word) <= 5 &&
+		    word[strspn(word, "abcdefghijklmnopqrstuvwxyz")] == '\0') {
+			/*
+			 * A zone name we do not know, after the time
+			 * ("10:00:00 XYZT"): UTC, as a date without a zone.
+			 */
+			t->type = DATE_TOK_ZONE;
+			t->num = 0;
 		} else
 			goto bad;
 		ntok++;

@@ -249,6 +249,20 @@ entry_territory_valid(const char *t)
 	return (seg > 0);
 }
 
+int
+entry_node_valid(const char *name)
+{
+	const char	*p;
+
+	if (name == NULL || *name == '\0')
+		return (0);
+	for (p = name; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-'))
+			return (0);
+	return (p - name <= ENTRY_NODE_MAX);
+}
+
 static void
 entry_json_set_str(json_t *o, const char *key, const char *value)
 {

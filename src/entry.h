@@ -128,6 +128,9 @@ void	 entry_set(char **field, const char *value);
 int	 entry_kind_valid(const char *);
 /* Territory paths: lower-case segments [a-z0-9-] separated by '/'. */
 int	 entry_territory_valid(const char *);
+/* Node names (feedmesh.conf "node", an entry's origin): [a-z0-9-]{1,32}. */
+#define ENTRY_NODE_MAX	32
+int	 entry_node_valid(const char *);
 
 /*
  * Canonical JSON form: a JSON Feed 1.1 item, feedmesh fields in

@@ -33,10 +33,18 @@ static int	 json_output;
 
 static void	 usage(void) __attribute__((noreturn));
 static json_t	*ctl_call(const struct config *, const char *, const char *);
+static json_t	*ctl_call_body(const struct config *, const char *,
+		    const char *, const char *, size_t);
+static int	 ctl_publish(const struct config *, const char *);
+static int	 ctl_with_id(const struct config *, const char *, const char *,
+		    const char *);
+static int	 ctl_digest(const struct config *);
+static int	 ctl_queue(const struct config *);
 static size_t	 ctl_write_cb(char *, size_t, size_t, void *);
 static int	 ctl_status(const struct config *);
 static int	 ctl_peers(const struct config *);
 static void	 ctl_peer_push(const json_t *);
+static int	 ctl_subscriptions(const struct config *);
 static int	 ctl_simple(const struct config *, const char *, const char *);
 static int	 ctl_parse(int, char **);
 static int	 ctl_stats(const struct config *, int, char **);
@@ -53,13 +61,20 @@ usage(void)
 	    "  status                node, uptime, entries, peers\n"
 	    "  peers                 one row per peer\n"
 	    "  fetch peer|'*'        fetch a peer (or every peer) now\n"
+	    "  subscriptions         WebSub subscriptions to this hub\n"
 	    "  reload                reload the configuration (as SIGHUP)\n"
 	    "  parse [-u url] file|- print what the node would store\n"
 	    "  stats [--from date] [--to date] [--by kind|territory|peer|month]\n"
 	    "                        entries published, new actors, co-published,\n"
 	    "                        listings and embeds served\n"
 	    "  import-opml [-f] [-d dir] file\n"
-	    "                        write peer files from an OPML list\n");
+	    "                        write peer files from an OPML list\n"
+	    "  publish file|-        publish an Atom entry or JSON Feed item\n"
+	    "  retract id            retract an entry (a tombstone)\n"
+	    "  digest                the store's state digest and counts\n"
+	    "  queue                 entries held for moderation\n"
+	    "  approve id            make a held entry visible\n"
+	    "  reject id             drop a held entry for good\n");
 	exit(1);
 }
 
@@ -70,9 +85,16 @@ ctl_write_cb(char *p, size_t size, size_t n, void *arg)
 	return (size * n);
 }
 
-/* One request on the admin socket; the decoded JSON answer or NULL. */
 static json_t *
 ctl_call(const struct config *conf, const char *method, const char *path)
+{
+	return (ctl_call_body(conf, method, path, NULL, 0));
+}
+
+/* One request on the admin socket; the decoded JSON answer or NULL. */
+static json_t *
+ctl_call_body(const struct config *conf, const char *method,
+    const char *path, const char *data, size_t len)
 {
 	CURL		*c;
 	CURLcode	 rc;
@@ -95,7 +117,11 @@ ctl_call(const struct config *conf, const char *method, const char *path)
 		fatal("asprintf");
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	if (strcmp(method, "POST") == 0)
+	if (data != NULL) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)len);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, data);
+	} else if (strcmp(method, "POST") == 0)
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, ctl_write_cb);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
@@ -144,7 +170,7 @@ ctl_print_json(json_t *j)
 static int
 ctl_status(const struct config *conf)
 {
-	json_t		*j;
+	json_t		*j, *hub;
 	json_int_t	 up;
 
 	if ((j = ctl_call(conf, "GET", "/status")) == NULL)
@@ -167,6 +193,17 @@ ctl_status(const struct config *conf)
 		    json_object_get(j, "entries")));
 		printf("peers:      %lld\n", (long long)json_integer_value(
 		    json_object_get(j, "peers")));
+		if ((hub = json_object_get(j, "hub")) != NULL)
+			printf("hub:        %lld subscriptions, %lld pushes "
+			    "sent, %lld failed, %lld pending\n",
+			    (long long)json_integer_value(json_object_get(hub,
+			    "subscriptions")),
+			    (long long)json_integer_value(json_object_get(hub,
+			    "pushes_sent")),
+			    (long long)json_integer_value(json_object_get(hub,
+			    "pushes_failed")),
+			    (long long)json_integer_value(json_object_get(hub,
+			    "pushes_pending")));
 	}
 	json_decref(j);
 	return (0);
@@ -265,6 +302,42 @@ ctl_peers(const struct config *conf)
 	return (0);
 }
 
+/* The hub's subscribers: topic, callback host, state, lease, queue. */
+static int
+ctl_subscriptions(const struct config *conf)
+{
+	json_t		*j, *p;
+	size_t		 i;
+	char		 date[DATE_HTTP_LEN], expires[32];
+	const char	*node;
+
+	if ((j = ctl_call(conf, "GET", "/subscriptions")) == NULL)
+		return (1);
+	if (json_output) {
+		ctl_print_json(j);
+		json_decref(j);
+		return (0);
+	}
+	printf("%-24s %-10s %-10s %7s %8s %-12s %s\n", "CALLBACK-HOST",
+	    "STATE", "EXPIRES", "PENDING", "FAILURES", "NODE", "TOPIC");
+	json_array_foreach(j, i, p) {
+		date_format_http(json_integer_value(json_object_get(p,
+		    "expires")), date, sizeof(date));
+		ctl_age(date, expires, sizeof(expires));
+		node = json_string_value(json_object_get(p, "node"));
+		printf("%-24s %-10s %-10s %7lld %8lld %-12s %s\n",
+		    json_string_value(json_object_get(p, "callback_host")),
+		    json_string_value(json_object_get(p, "state")), expires,
+		    (long long)json_integer_value(json_object_get(p,
+		    "pending")),
+		    (long long)json_integer_value(json_object_get(p,
+		    "failures")), node != NULL ? node : "-",
+		    json_string_value(json_object_get(p, "topic")));
+	}
+	json_decref(j);
+	return (0);
+}
+
 static int
 ctl_simple(const struct config *conf, const char *method, const char *path)
 {
@@ -352,6 +425,72 @@ ctl_stats(const struct config *conf, int argc, char **argv)
 	return (0);
 }
 
+/* Sends an entry from a file (or stdin) to be published as "admin". */
+static int
+ctl_publish(const struct config *conf, const char *file)
+{
+	struct buf	 b;
+	FILE		*fp;
+	json_t		*j;
+	char		 chunk[8192];
+	size_t		 n;
+	int		 rc = 1;
+
+	if (strcmp(file, "-") == 0)
+		fp = stdin;
+	else if ((fp = fopen(file, "r")) == NULL) {
+		fprintf(stderr, "feedmeshctl: %s: %s\n", file, strerror(errno));
+		return (1);
+	}
+	buf_init(&b);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0 &&
+	    b.len <= 4 * 1024 * 1024)
+		buf_add(&b, chunk, n);
+	if (ferror(fp))
+		fprintf(stderr, "feedmeshctl: %s: %s\n", file, strerror(errno));
+	else if (b.len > 4 * 1024 * 1024)
+		fprintf(stderr, "feedmeshctl: %s: larger than 4 MB\n", file);
+	else if ((j = ctl_call_body(conf, "POST", "/publish",
+	    b.data ? b.data : "", b.len)) != NULL) {
+		if (json_output)
+			ctl_print_json(j);
+		else
+			printf("%s\n%s\n", json_string_value(json_object_get(j,
+			    "id")), json_string_value(json_object_get(j,
+			    "location")));
+		json_decref(j);
+		rc = 0;
+	}
+	buf_free(&b);
+	if (fp != stdin)
+		fclose(fp);
+	return (rc);
+}
+
+/* POST path?id=ID, then prints what it did. */
+static int
+ctl_with_id(const struct config *conf, const char *path, const char *id,
+    const char *done)
+{
+	json_t	*j;
+	char	*q, *esc;
+
+	if ((esc = curl_easy_escape(NULL, id, 0)) == NULL ||
+	    asprintf(&q, "%s?id=%s", path, esc) == -1)
+		fatal("asprintf");
+	curl_free(esc);
+	j = ctl_call(conf, "POST", q);
+	free(q);
+	if (j == NULL)
+		return (1);
+	if (json_output)
+		ctl_print_json(j);
+	else
+		printf("%s %s\n", id, done);
+	json_decref(j);
+	return (0);
+}
+
 /* feedmeshctl import-opml: peer files from an OPML document. */
 static int
 ctl_import_opml(const char *conf_path, int argc, char **argv)
@@ -386,6 +525,51 @@ ctl_import_opml(const char *conf_path, int argc, char **argv)
 		    "(or send SIGHUP to feedmeshd)\n");
 	conf_free(conf);
 	return (n < 0 ? 1 : 0);
+}
+
+static int
+ctl_digest(const struct config *conf)
+{
+	json_t	*j;
+
+	if ((j = ctl_call(conf, "GET", "/digest")) == NULL)
+		return (1);
+	if (json_output)
+		ctl_print_json(j);
+	else
+		printf("%s\nentries %lld\ntombstones %lld\n",
+		    json_string_value(json_object_get(j, "digest")),
+		    (long long)json_integer_value(json_object_get(j,
+		    "entries")), (long long)json_integer_value(
+		    json_object_get(j, "tombstones")));
+	json_decref(j);
+	return (0);
+}
+
+static int
+ctl_queue(const struct config *conf)
+{
+	json_t	*j, *a, *it;
+	size_t	 i;
+
+	if ((j = ctl_call(conf, "GET", "/queue")) == NULL)
+		return (1);
+	if (json_output)
+		ctl_print_json(j);
+	else {
+		a = json_object_get(j, "held");
+		json_array_foreach(a, i, it)
+			printf("%s\t%s\t%s\t%s\n",
+			    json_string_value(json_object_get(it, "id")),
+			    json_string_value(json_object_get(it, "peer")),
+			    json_string_value(json_object_get(it,
+			    "first_seen")),
+			    json_string_value(json_object_get(it, "title")) ?
+			    json_string_value(json_object_get(it, "title")) :
+			    "");
+	}
+	json_decref(j);
+	return (0);
 }
 
 /* Reads a document as the daemon would and prints it as JSON Feed 1.1. */
@@ -508,6 +692,8 @@ main(int argc, char *argv[])
 		rc = ctl_peers(conf);
 	else if (strcmp(argv[0], "stats") == 0)
 		rc = ctl_stats(conf, argc, argv);
+	else if (strcmp(argv[0], "subscriptions") == 0 && argc == 1)
+		rc = ctl_subscriptions(conf);
 	else if (strcmp(argv[0], "reload") == 0 && argc == 1)
 		rc = ctl_simple(conf, "POST", "/reload");
 	else if (strcmp(argv[0], "fetch") == 0 && argc == 2) {
@@ -517,7 +703,19 @@ main(int argc, char *argv[])
 		rc = ctl_simple(conf, "POST", q);
 		free(q);
 		curl_free(esc);
-	} else
+	} else if (strcmp(argv[0], "publish") == 0 && argc == 2)
+		rc = ctl_publish(conf, argv[1]);
+	else if (strcmp(argv[0], "retract") == 0 && argc == 2)
+		rc = ctl_with_id(conf, "/retract", argv[1], "retracted");
+	else if (strcmp(argv[0], "approve") == 0 && argc == 2)
+		rc = ctl_with_id(conf, "/approve", argv[1], "approved");
+	else if (strcmp(argv[0], "reject") == 0 && argc == 2)
+		rc = ctl_with_id(conf, "/reject", argv[1], "rejected");
+	else if (strcmp(argv[0], "digest") == 0 && argc == 1)
+		rc = ctl_digest(conf);
+	else if (strcmp(argv[0], "queue") == 0 && argc == 1)
+		rc = ctl_queue(conf);
+	else
 		usage();
 	conf_free(conf);
 	curl_global_cleanup();

@@ -27,9 +27,11 @@
 #include "conf.h"
 #include "config.h"
 #include "fetch.h"
+#include "hub.h"
 #include "log.h"
 #include "metrics.h"
 #include "pull.h"
+#include "publish.h"
 #include "serve.h"
 #include "stats.h"
 #include "store.h"
@@ -44,6 +46,8 @@ struct node {
 	struct pull		*pull;
 	struct websub		*websub;
 	struct admin		*admin;
+	struct hub		*hub;
+	struct publish		*publish;
 	struct event		*ev_hup;
 	struct event		*ev_term;
 	struct event		*ev_int;
@@ -63,6 +67,7 @@ static json_t	*node_peers_cb(void *);
 static int	 node_fetch_cb(void *, const char *, const char **);
 static int	 node_reload_cb(void *, const char **);
 static int	 node_log_level(const struct config *, int);
+static int	 node_publish_cb(const char *, void *);
 
 static void
 usage(void)
@@ -159,6 +164,8 @@ node_reload(struct node *n, const char **why)
 	serve_set_config(n->serve, nc);
 	pull_reconfigure(n->pull, nc);
 	websub_reconfigure(n->websub, nc);
+	hub_set_config(n->hub, nc);
+	publish_set_config(n->publish, nc);
 	n->conf = nc;
 	conf_free(old);
 	log_info("configuration reloaded: %d peers", pull_npeers(n->pull));
@@ -238,16 +245,35 @@ node_status_cb(void *arg)
 {
 	struct node	*n = arg;
 
-	return (json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:i, s:I, s:i, "
-	    "s:i}",
+	return (json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:i, s:I, s:o, "
+	    "s:i, s:i}",
 	    "node", n->conf->node, "title", n->conf->title,
 	    "version", PACKAGE_VERSION, "public_url", n->conf->public_url,
 	    "uptime", (json_int_t)(time(NULL) - n->started),
 	    "entries", (json_int_t)store_count_entries(n->store),
 	    "peers", pull_npeers(n->pull),
 	    "pid", (json_int_t)getpid(),
+	    "hub", hub_status_json(n->hub),
 	    "fetches_running", fetcher_active(n->fetcher),
 	    "fetches_queued", fetcher_queued(n->fetcher)));
+}
+
+/* A publisher's ping for a feed: fetch the peer that polls that URL. */
+static int
+node_publish_cb(const char *url, void *arg)
+{
+	struct node		*n = arg;
+	struct peer_conf	*pc;
+	const char		*why;
+
+	TAILQ_FOREACH(pc, &n->conf->peers, next)
+		if (pc->enabled && strcmp(pc->url, url) == 0)
+			break;
+	if (pc == NULL)
+		return (-1);
+	if (pull_fetch_now(n->pull, pc->name, &why) == -1)
+		log_info("publisher ping for peer %s: %s", pc->name, why);
+	return (0);
 }
 
 static json_t *
@@ -371,6 +397,13 @@ main(int argc, char *argv[])
 	if ((n.websub = websub_new(n.base, n.store, n.serve, n.conf)) == NULL)
 		exit(1);
 	pull_set_websub(n.pull, n.websub);
+	if ((n.hub = hub_new(n.base, n.store, n.serve, n.admin, n.conf)) ==
+	    NULL)
+		exit(1);
+	hub_set_publish_cb(n.hub, node_publish_cb, &n);
+	if ((n.publish = publish_new(n.base, n.store, n.serve, n.admin,
+	    n.conf)) == NULL)
+		fatalx("cannot set up publishing");
 	n.ev_hup = evsignal_new(n.base, SIGHUP, node_signal_cb, &n);
 	n.ev_term = evsignal_new(n.base, SIGTERM, node_signal_cb, &n);
 	n.ev_int = evsignal_new(n.base, SIGINT, node_signal_cb, &n);
@@ -384,6 +417,8 @@ main(int argc, char *argv[])
 
 	event_base_dispatch(n.base);
 
+	hub_free(n.hub);
+	publish_free(n.publish);
 	pull_free(n.pull);
 	websub_free(n.websub);
 	fetcher_free(n.fetcher);

@@ -819,6 +819,9 @@ parse_emit(struct parser *p, struct parse_item *it)
 	parse_utf8_repair(&e->source.id);
 	parse_utf8_repair(&e->source.title);
 	parse_utf8_repair(&e->source.link);
+	/* The first node's name, as a listing carries it: a name or nothing. */
+	if (e->origin != NULL && !entry_node_valid(e->origin))
+		entry_set(&e->origin, NULL);
 	for (i = 0; i < e->nauthors; i++) {
 		parse_utf8_repair(&e->authors[i].name);
 		parse_utf8_repair(&e->authors[i].email);

@@ -17,6 +17,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/HTMLparser.h>
 #include <libxml/entities.h>
@@ -31,6 +32,7 @@
 #include "log.h"
 #include "parse.h"
 #include "parse_private.h"
+#include "url.h"
 
 /* Bytes read before the XML declaration must have been seen. */
 #define XML_MAX_PROLOG		1024
@@ -52,6 +54,7 @@
 #define NS_GEO		"http://www.w3.org/2003/01/geo/wgs84_pos#"
 #define NS_AT		"http://purl.org/atompub/tombstones/1.0"
 #define NS_XHTML	"http://www.w3.org/1999/xhtml"
+#define NS_FM		"https://feedmesh.org/ns/1.0"
 
 enum xml_ns {
 	XNS_NONE,	/* no namespace: RSS 0.9x and 2.0 */
@@ -67,6 +70,7 @@ enum xml_ns {
 	XNS_GEO,
 	XNS_AT,
 	XNS_XHTML,
+	XNS_FM,		/* a feedmesh node's listing */
 	XNS_OTHER
 };
 
@@ -98,6 +102,7 @@ enum xml_field {
 	XF_PUBLISHED,
 	XF_UPDATED,
 	XF_DCDATE,
+	XF_DC_DATE,
 	XF_LINK,
 	XF_GUID,
 	XF_RSS_AUTHOR,
@@ -111,6 +116,8 @@ enum xml_field {
 	XF_RSS_SOURCE,
 	XF_SOURCE_ID,
 	XF_SOURCE_TITLE,
+	XF_FM_ORIGIN,
+	XF_FM_EXPIRES,
 	XF_PERSON_NAME,
 	XF_PERSON_EMAIL,
 	XF_PERSON_URI,
@@ -165,10 +172,12 @@ struct parse_xml {
 	char			 lex_quote;
 	int			 lex_count;	/* '-', ']' or '?' seen */
 	int			 lex_brackets;
+	int			 lex_begun;	/* a '<' has been seen */
 	struct buf		 lex_pending;
 
 	enum xml_format		 format;
 	int			 root_seen;
+	int			 html_wrapped;	/* the root was <html> */
 	int			 rss10_seen;
 	char			*last_error;
 
@@ -185,6 +194,7 @@ struct parse_xml {
 	char			*guid_url;	/* resolved: the permalink */
 	char			*geo_lat;
 	char			*geo_lon;
+	int64_t			 dc_date;	/* dc:date, placed at the end */
 
 	/* atom:author and friends, for the entry or the feed. */
 	size_t			 person_depth;
@@ -195,6 +205,7 @@ struct parse_xml {
 	char			*pemail;
 	char			*puri;
 	char			*feed_pname;	/* entries inherit it (Atom) */
+	int			 fm_listing;	/* fm:node seen: a node's listing */
 	char			*feed_pemail;
 	char			*feed_puri;
 
@@ -227,6 +238,10 @@ static void	 xml_lex(struct parse_xml *, const char *, size_t, int,
 		    struct buf *);
 static size_t	 xml_lex_amp(const char *, size_t, int, struct buf *);
 static enum xml_ns xml_ns(const xmlChar *);
+static const char *xml_rss_name(const char *);
+static int	 xml_is_root(enum xml_ns, const char *);
+static int	 xml_lex_markup(char);
+static enum xml_ns xml_ns_undeclared(const xmlChar *);
 static char	*xml_attr(const xmlChar **, int, const char *, const char *);
 static int	 xml_attr_is(const xmlChar **, int, const char *,
 		    const char *, const char *);
@@ -542,7 +557,8 @@ parse_xml_finish(struct parse_xml *x)
 	if (parse_failed(x->p))
 		return (-1);
 	if (!x->root_seen) {
-		parse_fail(x->p, "not a feed: %s", x->last_error != NULL ?
+		parse_fail(x->p, "not a feed: %s", x->html_wrapped ?
+		    "root element <html>" : x->last_error != NULL ?
 		    x->last_error : "no root element");
 		return (-1);
 	}
@@ -555,6 +571,17 @@ parse_xml_finish(struct parse_xml *x)
 		log_debug("%s: document ends inside an entry, dropped",
 		    __func__);
 	return (0);
+}
+
+/* 1 if c, after '<', opens markup: a name, an end tag, "<!" or "<?". */
+static int
+xml_lex_markup(char c)
+{
+	unsigned char	 u = (unsigned char)c;
+
+	return ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') ||
+	    u == '_' || u == ':' || u == '/' || u == '!' || u == '?' ||
+	    u >= 0x80);
 }
 
 /*
@@ -668,6 +695,14 @@ xml_lex(struct parse_xml *x, const char *data, size_t len, int final,
 		avail = in.len - i;
 		switch (x->lex) {
 		case XL_TEXT:
+			if (!x->lex_begun && c != '<' && c != ' ' &&
+			    c != '\t' && c != '\r' && c != '\n') {
+				/* Text before the root ("oops <rss>"). */
+				parse_bozo(x->p, "text before the root element, "
+				    "skipped");
+				i++;
+				continue;
+			}
 			if (c == '&') {
 				if ((n = xml_lex_amp(s + i, avail, final,
 				    out)) == 0)
@@ -677,6 +712,7 @@ xml_lex(struct parse_xml *x, const char *data, size_t len, int final,
 			}
 			if (c != '<')
 				break;
+			x->lex_begun = 1;
 			if (!final && (avail < 2 || (s[i + 1] == '!' &&
 			    avail < 9 && (strncmp(s + i, "<!--", avail < 4 ?
 			    avail : 4) == 0 || strncmp(s + i, "<![CDATA[",
@@ -701,6 +737,13 @@ xml_lex(struct parse_xml *x, const char *data, size_t len, int final,
 				i += 2;
 				x->lex = XL_PI;
 				x->lex_count = 0;
+				continue;
+			}
+			if (avail < 2 || !xml_lex_markup(s[i + 1])) {
+				/* A '<' that opens nothing ("a < b"): text. */
+				parse_bozo(x->p, "'<' in text, read as text");
+				buf_addstr(out, "&#60;");
+				i++;
 				continue;
 			}
 			if (avail >= 2 && s[i + 1] == '!') {
@@ -781,6 +824,7 @@ xml_ns(const xmlChar *uri)
 		{ "http://search.yahoo.com/mrss", XNS_MEDIA },
 		{ NS_GEORSS, XNS_GEORSS }, { NS_GML, XNS_GML },
 		{ NS_GEO, XNS_GEO }, { NS_AT, XNS_AT }, { NS_XHTML, XNS_XHTML },
+		{ NS_FM, XNS_FM },
 	};
 	size_t	 i;
 
@@ -788,6 +832,31 @@ xml_ns(const xmlChar *uri)
 		return (XNS_NONE);
 	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
 		if (strcmp((const char *)uri, table[i].uri) == 0)
+			return (table[i].ns);
+	return (XNS_OTHER);
+}
+
+/*
+ * The namespace of an undeclared prefix ("<dc:creator>" in a feed that
+ * forgot xmlns:dc): the one that prefix conventionally names, as a
+ * reader of the feed would take it.
+ */
+static enum xml_ns
+xml_ns_undeclared(const xmlChar *prefix)
+{
+	static const struct {
+		const char	*prefix;
+		enum xml_ns	 ns;
+	} table[] = {
+		{ "atom", XNS_ATOM }, { "content", XNS_CONTENT },
+		{ "dc", XNS_DC }, { "dcterms", XNS_DCTERMS },
+		{ "geo", XNS_GEO }, { "georss", XNS_GEORSS },
+		{ "gml", XNS_GML }, { "media", XNS_MEDIA },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (strcmp((const char *)prefix, table[i].prefix) == 0)
 			return (table[i].ns);
 	return (XNS_OTHER);
 }
@@ -988,14 +1057,15 @@ xml_root(struct parse_xml *x, enum xml_ns ns, const xmlChar *name,
 	char			 why[160];
 
 	x->root_seen = 1;
-	if (ns == XNS_ATOM && strcmp(n, "feed") == 0) {
+	if (!xml_is_root(ns, n))
+		fmt = NULL;
+	else if (ns == XNS_ATOM) {
 		x->format = XFMT_ATOM;
 		fmt = "atom";
-	} else if ((ns == XNS_NONE || ns == XNS_OTHER) &&
-	    strcmp(n, "rss") == 0) {
+	} else if (ns != XNS_RDF) {
 		x->format = XFMT_RSS;
 		fmt = "rss";
-	} else if (ns == XNS_RDF && strcmp(n, "RDF") == 0) {
+	} else {
 		x->format = XFMT_RDF;
 		fmt = "rdf";
 	}
@@ -1005,12 +1075,44 @@ xml_root(struct parse_xml *x, enum xml_ns ns, const xmlChar *name,
 		xml_fail(x, why);
 		return;
 	}
+	if (x->html_wrapped)
+		parse_bozo(x->p, "feed inside an HTML page");
 	if ((m->format = strdup(fmt)) == NULL)
 		fatal("%s", __func__);
 	x->frames[0].role = x->format == XFMT_ATOM ? XROLE_FEED : XROLE_ROOT;
 	if (x->format == XFMT_ATOM && x->frames[0].lang != NULL &&
 	    (m->lang = strdup(x->frames[0].lang)) == NULL)
 		fatal("%s", __func__);
+}
+
+/*
+ * RSS's element names in the case the specification gives them:
+ * "<TITLE>" is the title, as feedparser and a reader take it.
+ */
+static const char *
+xml_rss_name(const char *n)
+{
+	static const char *const names[] = {
+		"author", "category", "channel", "comments", "description",
+		"enclosure", "guid", "image", "item", "language",
+		"lastBuildDate", "link", "managingEditor", "pubDate", "source",
+		"title", "ttl"
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcasecmp(n, names[i]) == 0)
+			return (names[i]);
+	return (n);
+}
+
+/* 1 for a feed's root element: atom:feed, rss or rdf:RDF. */
+static int
+xml_is_root(enum xml_ns ns, const char *n)
+{
+	return ((ns == XNS_ATOM && strcmp(n, "feed") == 0) ||
+	    ((ns == XNS_NONE || ns == XNS_OTHER) && strcmp(n, "rss") == 0) ||
+	    (ns == XNS_RDF && strcmp(n, "RDF") == 0));
 }
 
 /* 1 for atom:entry in Atom, item in RSS. */
@@ -1069,6 +1171,7 @@ xml_entry_begin(struct parse_xml *x, int tombstone)
 	free(x->geo_lat);
 	free(x->geo_lon);
 	x->guid = x->guid_url = x->geo_lat = x->geo_lon = NULL;
+	x->dc_date = ENTRY_NO_TIME;
 	f->role = XROLE_ENTRY;
 	entry_set(&x->item.e->lang, f->lang);
 }
@@ -1086,12 +1189,28 @@ xml_entry_end(struct parse_xml *x)
 		entry_set(&e->id, x->guid);
 	if (e->link == NULL && x->guid_url != NULL && x->guid_permalink)
 		entry_set(&e->link, x->guid_url);
+	/*
+	 * dc:date is Dublin Core's date of any kind. Alone, or beside a
+	 * pubDate, it is when the entry last changed, as feedparser reads
+	 * it; beside a dcterms:modified, it can only be the publication.
+	 */
+	if (x->dc_date != ENTRY_NO_TIME) {
+		if (e->updated == ENTRY_NO_TIME)
+			e->updated = x->dc_date;
+		else if (e->published == ENTRY_NO_TIME)
+			e->published = x->dc_date;
+	}
 	if (x->geo_lat != NULL && x->geo_lon != NULL && !e->has_geo &&
 	    xml_geo_number(x->geo_lat, &end, &lat) == 0 && *end == '\0' &&
 	    xml_geo_number(x->geo_lon, &end, &lon) == 0 && *end == '\0')
 		xml_geo_set(e, lat, lon);
-	/* RFC 4287 4.2.1: entries without authors have the feed's. */
+	/*
+	 * RFC 4287 4.2.1: entries without authors have the feed's. In a
+	 * node's listing the feed's author is the node, which wrote none of
+	 * them: inheriting it would make the copy differ from the original.
+	 */
 	if (x->format == XFMT_ATOM && !e->deleted && e->nauthors == 0 &&
+	    !x->fm_listing &&
 	    (x->feed_pname != NULL || x->feed_pemail != NULL))
 		entry_add_author(e, x->feed_pname, x->feed_pemail,
 		    x->feed_puri);
@@ -1381,9 +1500,11 @@ xml_entry_elem(struct parse_xml *x, enum xml_ns ns, const char *n,
 	case XNS_DCTERMS:
 		if (strcmp(n, "creator") == 0)
 			xml_capture(x, XF_CREATOR, XM_TEXT, NULL);
-		else if (strcmp(n, "date") == 0 ||
-		    strcmp(n, "created") == 0 || strcmp(n, "issued") == 0)
+		else if (strcmp(n, "created") == 0 ||
+		    strcmp(n, "issued") == 0)
 			xml_capture(x, XF_DCDATE, XM_TEXT, NULL);
+		else if (strcmp(n, "date") == 0)
+			xml_capture(x, XF_DC_DATE, XM_TEXT, NULL);
 		else if (strcmp(n, "modified") == 0)
 			xml_capture(x, XF_UPDATED, XM_TEXT, NULL);
 		else if (strcmp(n, "subject") == 0)
@@ -1413,6 +1534,13 @@ xml_entry_elem(struct parse_xml *x, enum xml_ns ns, const char *n,
 			xml_capture(x, XF_GEO_LAT, XM_TEXT, NULL);
 		else if (strcmp(n, "long") == 0 || strcmp(n, "lon") == 0)
 			xml_capture(x, XF_GEO_LON, XM_TEXT, NULL);
+		break;
+	case XNS_FM:
+		/* fm:peer is the sender's provenance, not the entry's. */
+		if (strcmp(n, "origin") == 0)
+			xml_capture(x, XF_FM_ORIGIN, XM_TEXT, NULL);
+		else if (strcmp(n, "expires") == 0)
+			xml_capture(x, XF_FM_EXPIRES, XM_TEXT, NULL);
 		break;
 	default:
 		break;
@@ -1469,6 +1597,10 @@ xml_feed_elem(struct parse_xml *x, enum xml_ns ns, const char *n,
 			f->role = XROLE_IMAGE;
 		return;
 	}
+	if (ns == XNS_FM && strcmp(n, "node") == 0) {
+		x->fm_listing = 1;
+		return;
+	}
 	if (ns == XNS_DC) {
 		if (strcmp(n, "language") == 0)
 			xml_capture(x, XF_META_LANG, XM_TEXT, NULL);
@@ -1496,6 +1628,21 @@ xml_start_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	(void)ndefaulted;
 	if (parse_failed(x->p))
 		return;
+	if (uri == NULL && prefix != NULL)
+		ns = xml_ns_undeclared(prefix);
+	if (ns == XNS_NONE && x->format != XFMT_ATOM &&
+	    n[strcspn(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")] != '\0')
+		n = xml_rss_name(n);
+	/*
+	 * A feed inside an HTML page ("<html><body><rss>"), as feedparser
+	 * finds it: the page's elements before the feed are skipped.
+	 */
+	if (x->nframes == 0 && !x->root_seen && !xml_is_root(ns, n) &&
+	    (x->html_wrapped || ((ns == XNS_NONE || ns == XNS_XHTML) &&
+	    strcmp(n, "html") == 0))) {
+		x->html_wrapped = 1;
+		return;
+	}
 	if (x->nframes >= parse_depth_limit(x->p)) {
 		snprintf(why, sizeof(why), "elements nested more than %zu "
 		    "deep", parse_depth_limit(x->p));
@@ -1521,6 +1668,18 @@ xml_start_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		    parse_base(x->p), v);
 		f->own_base = 1;
 		free(v);
+		/*
+		 * A base that no link could be served from
+		 * ("javascript:x//") is ignored, as feedparser does: the
+		 * enclosing base applies.
+		 */
+		if (f->base != NULL && !url_is_http(f->base) &&
+		    f->base[strcspn(f->base, ":/?#")] == ':') {
+			free(f->base);
+			f->own_base = 0;
+			f->base = parent ? parent->base :
+			    (char *)parse_base(x->p);
+		}
 	}
 	if ((v = xml_attr(attrs, nattrs, "lang",
 	    (const char *)XML_XML_NAMESPACE)) != NULL) {
@@ -1665,6 +1824,9 @@ xml_capture_end(struct parse_xml *x)
 		if (e->published == ENTRY_NO_TIME)
 			e->published = xml_date(x, t);
 		break;
+	case XF_DC_DATE:
+		x->dc_date = xml_date(x, t);
+		break;
 	case XF_LINK:
 		if (e->link == NULL)
 			parse_set_url(&e->link, base, t);
@@ -1723,6 +1885,12 @@ xml_capture_end(struct parse_xml *x)
 		break;
 	case XF_SOURCE_ID:
 		entry_set(&e->source.id, t);
+		break;
+	case XF_FM_ORIGIN:
+		entry_set(&e->origin, t);
+		break;
+	case XF_FM_EXPIRES:
+		e->expires = xml_date(x, t);
 		break;
 	case XF_SOURCE_TITLE:
 		free(e->source.title);

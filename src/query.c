@@ -809,3 +809,54 @@ query_cursor_parse(const char *s, int64_t *time, int64_t *seq)
 	*seq = sv;
 	return (0);
 }
+
+int
+query_match(const struct query *q, const struct entry *e)
+{
+	size_t	 i, n;
+
+	if (q->kind != NULL && (e->kind == NULL || strcmp(q->kind, e->kind)))
+		return (0);
+	if (q->territory != NULL) {
+		n = strlen(q->territory);
+		if (e->territory == NULL ||
+		    strncmp(e->territory, q->territory, n) != 0 ||
+		    (e->territory[n] != '\0' && e->territory[n] != '/'))
+			return (0);
+	}
+	if (q->category != NULL) {
+		for (i = 0; i < e->ncategories; i++)
+			if (e->categories[i].term != NULL &&
+			    strcmp(e->categories[i].term, q->category) == 0)
+				break;
+		if (i == e->ncategories)
+			return (0);
+	}
+	if (q->peer != NULL) {
+		for (i = 0; i < e->npeers; i++)
+			if (e->peers[i] != NULL &&
+			    strcmp(e->peers[i], q->peer) == 0)
+				break;
+		if (i == e->npeers)
+			return (0);
+	}
+	switch (q->sq.geo) {
+	case STORE_GEO_NONE:
+		break;
+	case STORE_GEO_ANY:
+		if (!e->has_geo)
+			return (0);
+		break;
+	case STORE_GEO_BOX:
+		if (!e->has_geo || e->lon < q->sq.west || e->lon > q->sq.east ||
+		    e->lat < q->sq.south || e->lat > q->sq.north)
+			return (0);
+		break;
+	case STORE_GEO_NEAR:
+		if (!e->has_geo || store_distance_km(q->sq.lat, q->sq.lon,
+		    e->lat, e->lon) > q->sq.radius_km)
+			return (0);
+		break;
+	}
+	return (1);
+}

@@ -56,6 +56,17 @@ void	 query_canonical(const struct query *, struct buf *);
 void	 query_canonical_cursor(const struct query *, int64_t before_time,
 	    int64_t before_seq, struct buf *);
 
+/*
+ * 1 if the entry belongs to the listing of q, by the store's filters:
+ * kind equal, territory equal or under q's (on segment boundaries),
+ * category term equal, peer among the entry's peers, geo point in the box
+ * or the radius. since, limit and the cursor are positions in a listing,
+ * not filters: they are ignored. The full-text filter (q) needs the
+ * index: store_entry_matches_text(). For the WebSub hub, which matches
+ * changed entries against topics.
+ */
+int	 query_match(const struct query *, const struct entry *);
+
 /* A short description of the filter ("kind job, peer x"); "" if none. */
 void	 query_describe(const struct query *, struct buf *);
 

@@ -76,17 +76,6 @@
 #define SERVE_ALLOW		"GET, HEAD, OPTIONS"
 #define SERVE_TEXT		"text/plain; charset=utf-8"
 
-enum serve_format {
-	SERVE_ATOM,
-	SERVE_JSON,
-	SERVE_GEOJSON,
-	SERVE_ACTORS,
-	SERVE_HTML,		/* the home page */
-	SERVE_EMBED,		/* the listing for an <iframe> */
-	SERVE_MAP,		/* the map page, its list of actors */
-	SERVE_NFORMATS
-};
-
 /* Request latency buckets, seconds. */
 static const double serve_latency_bounds[] = {
 	0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5
@@ -227,6 +216,7 @@ struct serve_collect {
 	int64_t		  last_time;
 	int64_t		  last_seq;
 	int		  more;
+	int64_t		  updated;	/* of the feed */
 };
 
 /* What a handler builds before its one evhttp_send_reply(). */
@@ -273,6 +263,9 @@ static void	 serve_listing(struct serve *, struct evhttp_request *,
 static struct serve_cached *serve_render(struct serve *, enum serve_format,
 		    const struct query *, const struct render_html_opts *,
 		    const char *);
+static void	 serve_render_doc(struct serve *, enum serve_format,
+		    const struct query *, const struct render_html_opts *,
+		    const struct serve_collect *, struct buf *, struct buf *);
 static int	 serve_collect_cb(const struct entry *, int64_t, int64_t,
 		    void *);
 static int	 serve_not_modified(struct serve_reply *,
@@ -1418,59 +1411,44 @@ serve_collect_cb(const struct entry *e, int64_t sort_time, int64_t seq,
 	return (0);
 }
 
-/* Renders a listing from the store; NULL, logged, if the store fails. */
-static struct serve_cached *
-serve_render(struct serve *s, enum serve_format fmt, const struct query *q,
-    const struct render_html_opts *ho, const char *key)
+/*
+ * Writes the document of a listing holding the collected entries: the
+ * feed's id, title, self, next and hub links, which the hub's content
+ * distributions share with the served listing. self gets the listing's
+ * own URL.
+ */
+static void
+serve_render_doc(struct serve *s, enum serve_format fmt, const struct query *q,
+    const struct render_html_opts *ho, const struct serve_collect *col,
+    struct buf *out, struct buf *self)
 {
-	struct serve_cached	*c = NULL;
-	struct serve_collect	 col;
-	struct store_query	 sq;
 	struct render_feed	 feed;
 	struct render_html	 page;
-	struct buf		 out, canon, id, self, next, home, title, desc;
+	struct buf		 canon, id, next, home, title, desc;
 	const char		*path;
-	size_t			 i;
-	int			 rc;
 
-	memset(&col, 0, sizeof(col));
-	buf_init(&out);
 	buf_init(&canon);
 	buf_init(&id);
-	buf_init(&self);
 	buf_init(&next);
 	buf_init(&home);
 	buf_init(&title);
 	buf_init(&desc);
-	col.max = q->sq.limit;
-	if ((col.v = calloc(col.max + 1, sizeof(*col.v))) == NULL)
-		fatal("%s", __func__);
-	sq = q->sq;
-	sq.limit = q->sq.limit + 1;
-	rc = store_query_entries(s->store, &sq, serve_collect_cb, &col);
-	if (rc == -1 && !col.more) {
-		log_warnx("%s: store query failed for %s", __func__, key);
-		goto done;
-	}
-	s->stats.renders++;
-
 	path = serve_formats[fmt].path;
-	/* Relevance order has one page (store.h): no next link. */
-	if (q->sq.relevance)
-		col.more = 0;
 	/* The feed's id leaves the cursor out: every page is one feed. */
 	query_canonical_cursor(q, ENTRY_NO_TIME, 0, &canon);
 	buf_printf(&id, "%s%s%s%s", s->public_url, path,
 	    canon.len > 0 ? "?" : "", canon.data);
 	buf_reset(&canon);
 	query_canonical(q, &canon);
-	buf_printf(&self, "%s%s%s%s", s->public_url, path,
+	buf_printf(self, "%s%s%s%s", s->public_url, path,
 	    canon.len > 0 ? "?" : "", canon.data);
-	if (col.more) {
+	if (col->more) {
 		buf_reset(&canon);
-		query_canonical_cursor(q, col.last_time, col.last_seq, &canon);
+		query_canonical_cursor(q, col->last_time, col->last_seq,
+		    &canon);
 		buf_printf(&next, "%s%s?%s%s", s->public_url, path, canon.data,
-		    SERVE_IS_HTML(fmt) ? render_html_options_suffix(ho) : "");
+		    SERVE_IS_HTML(fmt) && ho != NULL ?
+		    render_html_options_suffix(ho) : "");
 	}
 	query_describe(q, &desc);
 	buf_addstr(&title, s->title);
@@ -1481,16 +1459,14 @@ serve_render(struct serve *s, enum serve_format fmt, const struct query *q,
 	feed.id = id.data;
 	feed.title = title.data;
 	feed.node = s->node;
-	feed.self_url = self.data;
+	feed.self_url = self->data;
 	buf_printf(&home, "%s/", s->public_url);
 	feed.alternate_url = home.data;
-	feed.next_url = col.more ? next.data : NULL;
+	feed.next_url = col->more ? next.data : NULL;
 	feed.hub_url = s->hub_url;
-	feed.updated = store_last_change(s->store);
-	if (feed.updated <= 0)
-		feed.updated = s->started;
+	feed.updated = col->updated;
 	if (!SERVE_IS_HTML(fmt))
-		serve_formats[fmt].render(&out, &feed, col.v, col.n);
+		serve_formats[fmt].render(out, &feed, col->v, col->n);
 	else {
 		memset(&page, 0, sizeof(page));
 		page.page = fmt == SERVE_HTML ? RENDER_HTML_HOME :
@@ -1505,8 +1481,67 @@ serve_render(struct serve *s, enum serve_format fmt, const struct query *q,
 		page.kind = q->kind;
 		page.territory = q->territory;
 		page.tiles = s->map_tiles;
-		render_html(&out, &page, col.v, col.n);
+		render_html(out, &page, col->v, col->n);
 	}
+	buf_free(&canon);
+	buf_free(&id);
+	buf_free(&next);
+	buf_free(&home);
+	buf_free(&title);
+	buf_free(&desc);
+}
+
+void
+serve_render_topic(struct serve *s, enum serve_format fmt,
+    const struct query *q, struct entry *const *v, size_t n, struct buf *out)
+{
+	struct serve_collect	 col;
+	struct buf		 self;
+
+	memset(&col, 0, sizeof(col));
+	col.v = (struct entry **)v;
+	col.n = n;
+	/* The newest entry's date: the change being distributed. */
+	col.updated = ENTRY_NO_TIME;
+	buf_init(&self);
+	serve_render_doc(s, fmt, q, NULL, &col, out, &self);
+	buf_free(&self);
+}
+
+/* Renders a listing from the store; NULL, logged, if the store fails. */
+static struct serve_cached *
+serve_render(struct serve *s, enum serve_format fmt, const struct query *q,
+    const struct render_html_opts *ho, const char *key)
+{
+	struct serve_cached	*c = NULL;
+	struct serve_collect	 col;
+	struct store_query	 sq;
+	struct buf		 out, self;
+	size_t			 i;
+	int			 rc;
+
+	memset(&col, 0, sizeof(col));
+	buf_init(&out);
+	buf_init(&self);
+	col.max = q->sq.limit;
+	if ((col.v = calloc(col.max + 1, sizeof(*col.v))) == NULL)
+		fatal("%s", __func__);
+	sq = q->sq;
+	sq.limit = q->sq.limit + 1;
+	rc = store_query_entries(s->store, &sq, serve_collect_cb, &col);
+	if (rc == -1 && !col.more) {
+		log_warnx("%s: store query failed for %s", __func__, key);
+		goto done;
+	}
+	s->stats.renders++;
+
+	/* Relevance order has one page (store.h): no next link. */
+	if (q->sq.relevance)
+		col.more = 0;
+	col.updated = store_last_change(s->store);
+	if (col.updated <= 0)
+		col.updated = s->started;
+	serve_render_doc(s, fmt, q, ho, &col, &out, &self);
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		fatal("%s", __func__);
@@ -1525,13 +1560,7 @@ done:
 		entry_free(col.v[i]);
 	free(col.v);
 	buf_free(&out);
-	buf_free(&canon);
-	buf_free(&id);
 	buf_free(&self);
-	buf_free(&next);
-	buf_free(&home);
-	buf_free(&title);
-	buf_free(&desc);
 	return (c);
 }
 

@@ -15,6 +15,21 @@ struct config;
 struct store;
 struct serve;
 struct serve_reply;
+struct buf;
+struct entry;
+struct query;
+
+/* The listing formats; the HTML pages come last (serve.c). */
+enum serve_format {
+	SERVE_ATOM,
+	SERVE_JSON,
+	SERVE_GEOJSON,
+	SERVE_ACTORS,
+	SERVE_HTML,		/* the home page */
+	SERVE_EMBED,		/* the listing for an <iframe> */
+	SERVE_MAP,		/* the map page, its list of actors */
+	SERVE_NFORMATS
+};
 
 struct serve	*serve_new(struct event_base *, struct store *,
 		    const struct config *);
@@ -72,6 +87,15 @@ const char	*serve_public_url(const struct serve *);
 void		 serve_count(struct serve *, const char *format);
 /* Writes the pending served counts now (before a report). */
 void		 serve_flush_counts(struct serve *);
+
+/*
+ * The document of the listing of q in format fmt holding just these
+ * entries, appended to out: the same feed id, title, self and hub links
+ * as the served listing (the hub's content distributions).
+ */
+void		 serve_render_topic(struct serve *, enum serve_format,
+		    const struct query *, struct entry *const *, size_t,
+		    struct buf *out);
 
 /* Counters, for tests and the admin interface. */
 struct serve_stats {

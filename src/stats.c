@@ -170,7 +170,9 @@ stats_report(struct store *s, int64_t from, int64_t to, enum stats_by by)
 			    " JOIN paths p ON p.seq = e.seq", figures);
 			break;
 		}
-		buf_addstr(&sql, " WHERE e.deleted = 0 AND e.sort_time >= ?1"
+		/* Entries held for moderation are not published yet. */
+		buf_addstr(&sql, " WHERE e.deleted = 0 AND e.held = 0"
+		    " AND e.sort_time >= ?1"
 		    " AND e.sort_time < ?2");
 		if (pass == 1)
 			buf_addstr(&sql, " GROUP BY 1 ORDER BY 1");

@@ -74,6 +74,24 @@
  *   auxiliary columns lat and lon: the box is rounded to 32-bit floats).
  * serve_counts: listings and embeds served, per UTC day ("YYYY-MM-DD")
  *   and format, written at most once a minute by serve.
+ *
+ * Step 4 (hub):
+ * hub_subscriptions: one row per verified WebSub subscription to a
+ *   listing topic (canonical form) and callback; secret signs the
+ *   distributions, node is the subscriber's feedmesh.node (loop rule),
+ *   state "active" or "inactive" (retries exhausted), failures counts
+ *   consecutive failed distributions.
+ * hub_deliveries: queued content distributions, sent in id order
+ *   per subscription; first_attempt (0: never tried) bounds the retries.
+ *
+ * Step 5 (publishing, moderation, expiry):
+ * entries.held: 1 while the entry waits for moderation (moderation =
+ *   hold): no listing, count, event or digest sees it.
+ * publications: entries published into this node (POST /entries,
+ *   feedmeshctl publish): the id given out and the publisher's name, who
+ *   alone may replace or retract it. Node-local: not in the digest.
+ * rejected: ids a moderator rejected, per peer that carried them, so that
+ *   the same peer cannot bring them back.
  */
 /*
  * Pieces of step 2's triggers: the indexed text and point of an entry,
@@ -199,6 +217,47 @@ static const char *const store_migrations[] = {
 	" format TEXT NOT NULL,"
 	" count INTEGER NOT NULL,"
 	" PRIMARY KEY (day, format)) WITHOUT ROWID;",
+	/* 4: hub (WebSub hub subscriptions and queued distributions). */
+	"CREATE TABLE hub_subscriptions ("
+	" id INTEGER PRIMARY KEY,"
+	" topic TEXT NOT NULL,"
+	" callback TEXT NOT NULL,"
+	" secret TEXT,"
+	" node TEXT,"
+	" lease_seconds INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL,"
+	" created INTEGER NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'active',"
+	" failures INTEGER NOT NULL DEFAULT 0,"
+	" UNIQUE (topic, callback));"
+	"CREATE INDEX hub_subscriptions_expires ON hub_subscriptions(expires);"
+	"CREATE TABLE hub_deliveries ("
+	" id INTEGER PRIMARY KEY,"
+	" subscription INTEGER NOT NULL"
+	"  REFERENCES hub_subscriptions(id) ON DELETE CASCADE,"
+	" content_type TEXT NOT NULL,"
+	" body BLOB NOT NULL,"
+	" created INTEGER NOT NULL,"
+	" next_attempt INTEGER NOT NULL,"
+	" first_attempt INTEGER NOT NULL DEFAULT 0,"
+	" attempts INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX hub_deliveries_sub ON hub_deliveries(subscription, id);",
+	/* 5: publishing, moderation and expiry. */
+	"ALTER TABLE entries ADD COLUMN held INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX entries_held ON entries(first_seen) WHERE held = 1;"
+	"CREATE INDEX entries_expires ON entries(expires)"
+	" WHERE expires IS NOT NULL AND deleted = 0;"
+	"CREATE INDEX entries_tombstones ON entries"
+	" (coalesce(version_time, changed)) WHERE deleted = 1 AND held = 0;"
+	"CREATE TABLE publications ("
+	" id TEXT PRIMARY KEY,"
+	" publisher TEXT NOT NULL,"
+	" created INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE rejected ("
+	" id TEXT NOT NULL,"
+	" peer TEXT NOT NULL,"
+	" at INTEGER NOT NULL,"
+	" PRIMARY KEY (id, peer)) WITHOUT ROWID;",
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -221,21 +280,36 @@ enum store_stmt {
 	ST_PATH_ADD,
 	ST_PATH_SEEN,
 	ST_TAGS_DEL,
+	ST_TAGS_RETIME,
 	ST_TAG_ADD,
 	ST_TAGS_PEERS,
 	ST_PEERS,
 	ST_COUNT,
 	ST_COUNT_PEER,
+	ST_TEXT_MATCH,
 	ST_META_GET,
 	ST_META_SET,
 	ST_PS_LOAD,
 	ST_PS_SAVE,
+	ST_REKEY,
+	ST_ALIAS_DEL,
+	ST_SET_HELD,
+	ST_REJECTED,
+	ST_REJECT_ADD,
+	ST_REJECT_ALIASES,
+	ST_DELETE,
+	ST_STATE,
+	ST_COUNT_DELETED,
+	ST_HELD_LIST,
+	ST_EXPIRED,
+	ST_AGED,
+	ST_FIRST_PEER,
 	ST_MAX
 };
 
 #define STORE_ROW_COLUMNS \
 	"e.seq, e.id, e.version_time, e.deleted, e.digest, e.sort_time," \
-	" e.first_seen"
+	" e.first_seen, e.held"
 
 static const char *const store_sql[ST_MAX] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -254,10 +328,11 @@ static const char *const store_sql[ST_MAX] = {
 	[ST_DOC] = "SELECT doc FROM entries WHERE seq = ?1",
 	[ST_INSERT] = "INSERT INTO entries (id, link_canon, kind, territory,"
 	    " sort_time, version_time, published, updated, first_seen,"
-	    " changed, deleted, expires, digest, doc)"
+	    " changed, deleted, expires, digest, doc, held)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14)",
-	[ST_UPDATE] = "UPDATE entries SET link_canon = ?2, kind = ?3,"
+	    " ?14, ?16)",
+	[ST_UPDATE] = "UPDATE entries SET"
+	    " link_canon = coalesce(?2, link_canon), kind = ?3,"
 	    " territory = ?4, sort_time = ?5, version_time = ?6,"
 	    " published = ?7, updated = ?8, changed = ?10, deleted = ?11,"
 	    " expires = ?12, digest = ?13, doc = ?14 WHERE seq = ?15",
@@ -268,6 +343,8 @@ static const char *const store_sql[ST_MAX] = {
 	[ST_PATH_SEEN] = "UPDATE paths SET last_seen = ?3"
 	    " WHERE seq = ?1 AND peer = ?2",
 	[ST_TAGS_DEL] = "DELETE FROM entry_tags WHERE seq = ?1",
+	[ST_TAGS_RETIME] = "UPDATE entry_tags SET sort_time = ?2"
+	    " WHERE seq = ?1",
 	[ST_TAG_ADD] = "INSERT OR IGNORE INTO entry_tags (tag, sort_time, seq)"
 	    " VALUES (?1, ?2, ?3)",
 	[ST_TAGS_PEERS] = "INSERT OR IGNORE INTO entry_tags"
@@ -275,10 +352,14 @@ static const char *const store_sql[ST_MAX] = {
 	    " WHERE seq = ?1",
 	[ST_PEERS] = "SELECT peer FROM paths WHERE seq = ?1 AND peer <> ''"
 	    " ORDER BY peer",
-	[ST_COUNT] = "SELECT count(*) FROM entries WHERE deleted = 0",
+	[ST_COUNT] = "SELECT count(*) FROM entries WHERE deleted = 0"
+	    " AND held = 0",
 	[ST_COUNT_PEER] = "SELECT count(*) FROM paths p"
 	    " JOIN entries e ON e.seq = p.seq"
-	    " WHERE p.peer = ?1 AND e.deleted = 0",
+	    " WHERE p.peer = ?1 AND e.deleted = 0 AND e.held = 0",
+	[ST_TEXT_MATCH] = "SELECT count(*) FROM entries_fts"
+	    " WHERE entries_fts MATCH ?2"
+	    " AND rowid = (SELECT seq FROM entries WHERE id = ?1)",
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[ST_META_SET] = "INSERT OR REPLACE INTO meta (key, value)"
 	    " VALUES (?1, ?2)",
@@ -290,6 +371,33 @@ static const char *const store_sql[ST_MAX] = {
 	    " next_fetch, http_status, failures, last_error, moved_to, gone,"
 	    " url)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	[ST_REKEY] = "UPDATE entries SET id = ?1, digest = ?2, doc = ?3"
+	    " WHERE seq = ?4",
+	[ST_ALIAS_DEL] = "DELETE FROM aliases WHERE alias = ?1",
+	[ST_SET_HELD] = "UPDATE entries SET held = ?2 WHERE seq = ?1",
+	[ST_REJECTED] = "SELECT 1 FROM rejected WHERE id = ?1 AND peer = ?2",
+	[ST_REJECT_ADD] = "INSERT OR IGNORE INTO rejected (id, peer, at)"
+	    " SELECT ?2, peer, ?3 FROM paths WHERE seq = ?1",
+	[ST_REJECT_ALIASES] = "INSERT OR IGNORE INTO rejected (id, peer, at)"
+	    " SELECT a.alias, p.peer, ?2 FROM aliases a JOIN paths p"
+	    " ON p.seq = a.seq WHERE a.seq = ?1",
+	[ST_DELETE] = "DELETE FROM entries WHERE seq = ?1",
+	[ST_STATE] = "SELECT id, digest FROM entries WHERE held = 0"
+	    " ORDER BY id",
+	[ST_COUNT_DELETED] = "SELECT count(*) FROM entries WHERE deleted = 1"
+	    " AND held = 0",
+	[ST_HELD_LIST] = "SELECT seq, doc, first_seen, (SELECT min(peer)"
+	    " FROM paths p WHERE p.seq = e.seq) FROM entries e"
+	    " INDEXED BY entries_held WHERE held = 1"
+	    " ORDER BY first_seen, seq",
+	[ST_EXPIRED] = "SELECT id, version_time, expires FROM entries"
+	    " INDEXED BY entries_expires WHERE expires IS NOT NULL"
+	    " AND deleted = 0 AND held = 0 AND expires < ?1"
+	    " ORDER BY expires LIMIT ?2",
+	[ST_AGED] = "SELECT count(*) FROM entries WHERE deleted = 1"
+	    " AND held = 0 AND coalesce(version_time, changed) >= ?1"
+	    " AND coalesce(version_time, changed) < ?2",
+	[ST_FIRST_PEER] = "SELECT min(peer) FROM paths WHERE seq = ?1",
 };
 
 /* Listing shapes: which filters a query has, the key of its statement. */
@@ -301,6 +409,7 @@ static const char *const store_sql[ST_MAX] = {
 #define STORE_Q_CURSOR		0x20
 #define STORE_Q_LIVE		0x40
 #define STORE_Q_MATCH		0x80
+#define STORE_Q_MAXTAGS		3	/* kind+territory, category, peer */
 #define STORE_Q_RANK		0x100
 #define STORE_Q_GEO		0x200
 #define STORE_Q_BOX		0x400
@@ -324,6 +433,10 @@ struct store {
 	uint64_t	 generation;
 	int64_t		 last_change;
 	int64_t		 now;		/* fixed clock, 0: time(NULL) */
+	char		**held_peers;	/* moderation = hold */
+	size_t		 nheld_peers;
+	int64_t		 tombstone_ttl;	/* s, 0: listed forever */
+	int64_t		 purge_cut;	/* tombstones older are not listed */
 	store_event_cb	 event_cb;
 	void		*event_arg;
 	int64_t		 cost_fullscan;	/* of the last listing */
@@ -342,6 +455,7 @@ struct store_row {
 	char	 digest[STORE_DIGEST_LEN];
 	int64_t	 sort_time;
 	int64_t	 first_seen;
+	int	 held;
 };
 
 static int	 store_exec(struct store *, const char *, const char *);
@@ -365,13 +479,22 @@ static int	 store_row_find(struct store *, enum store_stmt, const char *,
 		    struct store_row *);
 static int	 store_row_write(struct store *, enum store_stmt,
 		    const struct entry *, const char *, int64_t, int64_t,
-		    const char *, const char *, int64_t);
+		    const char *, const char *, int64_t, int);
+static int	 store_run_text(struct store *, enum store_stmt, const char *);
+static int	 store_peer_held(const struct store *, const char *);
+static int	 store_rejected(struct store *, const char *, const char *);
+static char	*store_canonical(const struct entry *, const char *);
+static int	 store_rekey(struct store *, struct store_row *, const char *);
+static int	 store_upsert(struct store *, const struct entry *,
+		    const char *, enum store_result *);
+static int	 store_held_find(struct store *, const char *,
+		    struct store_row *);
 static int	 store_tag_add(struct store *, int64_t, int64_t, const char *,
 		    const char *, const char *);
 static int	 store_tags_write(struct store *, int64_t, const struct entry *,
 		    int64_t);
 static int	 store_upsert_one(struct store *, const struct entry *,
-		    const char *, enum store_result *, int *, int64_t *);
+		    const char *, enum store_result *, int *, int *, int64_t *);
 static void	 store_notify(struct store *, int64_t, const char *);
 static void	 store_txn_check(struct store *);
 static int	 store_peers_fill(struct store *, int64_t, struct entry *);
@@ -385,6 +508,7 @@ static void	 store_text_fn(sqlite3_context *, int, sqlite3_value **);
 static void	 store_distance_fn(sqlite3_context *, int, sqlite3_value **);
 static void	 store_text_html(struct buf *, const char *);
 static void	 store_text_add(struct buf *, const char *, int);
+static int	 store_query_tag_list(int, const char **);
 static void	 store_query_tags(struct buf *, int, const char *);
 static void	 store_query_geo(struct buf *, int);
 
@@ -583,6 +707,7 @@ store_close(struct store *s)
 		sqlite3_finalize(s->stmt[i]);
 	for (i = 0; i < STORE_Q_SHAPES; i++)
 		sqlite3_finalize(s->query[i]);
+	store_set_held_peers(s, NULL, 0);
 	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
 		log_warnx("%s: %s: %s", __func__, s->path,
 		    sqlite3_errmsg(s->db));
@@ -658,6 +783,14 @@ store_run_int(struct store *s, enum store_stmt which, int64_t a, int64_t b,
 	if (sqlite3_bind_parameter_count(st) > 1)
 		sqlite3_bind_int64(st, 2, b);
 	return (store_run(s, which, func));
+}
+
+/* Runs a cached statement whose one parameter is a text. */
+static int
+store_run_text(struct store *s, enum store_stmt which, const char *a)
+{
+	store_bind_text(s->stmt[which], 1, a);
+	return (store_run(s, which, __func__));
 }
 
 static void
@@ -958,19 +1091,22 @@ store_row_find(struct store *s, enum store_stmt which, const char *key,
 		snprintf(row->digest, sizeof(row->digest), "%s", d);
 	row->sort_time = sqlite3_column_int64(st, 5);
 	row->first_seen = sqlite3_column_int64(st, 6);
+	row->held = sqlite3_column_int(st, 7) != 0;
 	store_done(st);
 	return (1);
 }
 
 /*
  * Inserts (ST_INSERT) or rewrites (ST_UPDATE, seq) the entry's row. The
- * two statements number their parameters alike; first_seen (9) is only
- * written on insert.
+ * two statements number their parameters alike; first_seen (9) and held
+ * (16) are only written on insert. A version without a permalink (a
+ * tombstone) keeps the stored permalink key: the entry is still found by
+ * it, and a stale copy under another id cannot come back as a new entry.
  */
 static int
 store_row_write(struct store *s, enum store_stmt which, const struct entry *e,
     const char *key, int64_t sort_time, int64_t first_seen,
-    const char *digest, const char *doc, int64_t seq)
+    const char *digest, const char *doc, int64_t seq, int held)
 {
 	sqlite3_stmt	*st = s->stmt[which];
 	int64_t		 vt;
@@ -980,6 +1116,7 @@ store_row_write(struct store *s, enum store_stmt which, const struct entry *e,
 	if (which == ST_INSERT) {
 		store_bind_text(st, 1, e->id);
 		sqlite3_bind_int64(st, 9, first_seen);
+		sqlite3_bind_int(st, 16, held ? 1 : 0);
 	} else
 		sqlite3_bind_int64(st, 15, seq);
 	store_bind_text(st, 2, key);
@@ -1032,7 +1169,16 @@ store_tags_write(struct store *s, int64_t seq, const struct entry *e,
 	const char	*p;
 	size_t		 i, n;
 
-	if (store_run_int(s, ST_TAGS_DEL, seq, 0, __func__) == -1)
+	/*
+	 * A tombstone keeps the tags of the version it ends, so that the
+	 * filtered listings (and their subscribers) that showed the entry
+	 * show its deletion too.
+	 */
+	if (e->deleted) {
+		if (store_run_int(s, ST_TAGS_RETIME, seq, sort_time,
+		    __func__) == -1)
+			return (-1);
+	} else if (store_run_int(s, ST_TAGS_DEL, seq, 0, __func__) == -1)
 		return (-1);
 
 	if (e->kind != NULL &&
@@ -1062,45 +1208,199 @@ store_tags_write(struct store *s, int64_t seq, const struct entry *e,
 	return (store_run_int(s, ST_TAGS_PEERS, seq, sort_time, __func__));
 }
 
+/* 1 if peer's entries wait for moderation. */
+static int
+store_peer_held(const struct store *s, const char *peer)
+{
+	size_t	 i;
+
+	if (peer == NULL || *peer == '\0')
+		return (0);
+	for (i = 0; i < s->nheld_peers; i++)
+		if (strcmp(s->held_peers[i], peer) == 0)
+			return (1);
+	return (0);
+}
+
+/* 1 if a moderator rejected id as carried by peer, 0 if not, -1 error. */
+static int
+store_rejected(struct store *s, const char *id, const char *peer)
+{
+	sqlite3_stmt	*st = s->stmt[ST_REJECTED];
+	int		 rc;
+
+	store_bind_text(st, 1, id);
+	store_bind_text(st, 2, peer);
+	rc = sqlite3_step(st);
+	store_done(st);
+	if (rc == SQLITE_ROW)
+		return (1);
+	if (rc == SQLITE_DONE)
+		return (0);
+	log_warnx("%s: %s: %s", __func__, s->path, sqlite3_errmsg(s->db));
+	return (-1);
+}
+
+/*
+ * The canonical form of a document: no peers, id replaced by kept. A
+ * tombstone is its id and time only: where it was read from (source) or
+ * who retracted it (origin) depends on the path that brought it, and
+ * every node must hold the same tombstone.
+ */
+static char *
+store_canonical(const struct entry *e, const char *kept)
+{
+	json_t	*j, *fm;
+	char	*doc;
+
+	j = entry_to_json(e);
+	if ((fm = json_object_get(j, "_feedmesh")) != NULL) {
+		json_object_del(fm, "peers");
+		if (e->deleted) {
+			json_object_del(fm, "source");
+			json_object_del(fm, "origin");
+		}
+		if (json_object_size(fm) == 0)
+			json_object_del(j, "_feedmesh");
+	}
+	if (kept != NULL && strcmp(kept, e->id) != 0)
+		json_object_set_new(j, "id", json_string(kept));
+	doc = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(j);
+	return (doc);
+}
+
+/*
+ * A smaller id arrived for a stored entry: the row takes it, the old id
+ * becomes an alias, and the stored document and digest are rewritten
+ * with it, before the merge rule compares versions. Whatever the order
+ * in which a node sees an entry's ids, it ends up with the smallest, and
+ * the same canonical document as any other node.
+ */
+static int
+store_rekey(struct store *s, struct store_row *row, const char *id)
+{
+	sqlite3_stmt	*st = s->stmt[ST_DOC];
+	struct entry	*old = NULL;
+	json_error_t	 jerr;
+	json_t		*j = NULL;
+	const char	*why = NULL;
+	char		*doc = NULL;
+	char		 digest[STORE_DIGEST_LEN];
+	int		 rc = -1;
+
+	sqlite3_bind_int64(st, 1, row->seq);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		j = json_loads((const char *)sqlite3_column_text(st, 0), 0,
+		    &jerr);
+	store_done(st);
+	if (j == NULL || (old = entry_from_json(j, &why)) == NULL) {
+		log_warnx("%s: %s: entry %s cannot be read back", __func__,
+		    s->path, row->id);
+		goto done;
+	}
+	if ((doc = store_canonical(old, id)) == NULL)
+		goto done;
+	store_digest(doc, digest);
+
+	if (store_run_text(s, ST_ALIAS_DEL, id) == -1)
+		goto done;
+	st = s->stmt[ST_REKEY];
+	store_bind_text(st, 1, id);
+	sqlite3_bind_text(st, 2, digest, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, doc, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, row->seq);
+	rc = store_step(s, st, __func__);
+	store_done(st);
+	if (rc == -1)
+		goto done;
+	st = s->stmt[ST_ALIAS_ADD];
+	store_bind_text(st, 1, row->id);
+	sqlite3_bind_int64(st, 2, row->seq);
+	rc = store_step(s, st, __func__);
+	store_done(st);
+	if (rc == -1)
+		goto done;
+	log_debug("%s: %s: entry %s now kept as %s", __func__, s->path,
+	    row->id, id);
+	free(row->id);
+	if ((row->id = strdup(id)) == NULL)
+		fatal("%s", __func__);
+	memcpy(row->digest, digest, sizeof(row->digest));
+ done:
+	json_decref(j);
+	entry_free(old);
+	free(doc);
+	return (rc);
+}
+
 /*
  * Stores one entry inside the current transaction (see store.h for the
- * rule); *changed tells whether a listing changed.
+ * rule); *changed tells whether a listing changed, *notify whether the
+ * listener hears of it. A NULL peer records no path (a tombstone the
+ * node makes itself).
  */
 static int
 store_upsert_one(struct store *s, const struct entry *e, const char *peer,
-    enum store_result *res, int *changed, int64_t *seqp)
+    enum store_result *res, int *changed, int *notify, int64_t *seqp)
 {
 	struct store_row	 row;
 	sqlite3_stmt		*st;
-	json_t			*j, *fm;
 	char			*key, *doc = NULL;
 	char			 digest[STORE_DIGEST_LEN];
 	int64_t			 now = store_now(s), seq, sort_time, vt;
-	int			 found, by_link = 0, path_new, rc = -1;
+	int			 found, by_link = 0, by_alias = 0, path_new = 0;
+	int			 held_peer, rekeyed = 0, unheld = 0, rc = -1;
 
-	*changed = 0;
+	*changed = *notify = 0;
+	memset(&row, 0, sizeof(row));
 	key = store_link_key(e->link);
-	if ((found = store_row_find(s, ST_BY_ID, e->id, &row)) == 0)
+	held_peer = store_peer_held(s, peer);
+	if ((found = store_row_find(s, ST_BY_ID, e->id, &row)) == 0) {
 		found = store_row_find(s, ST_BY_ALIAS, e->id, &row);
+		by_alias = found == 1;
+	}
 	if (found == 0 && key != NULL) {
 		found = store_row_find(s, ST_BY_LINK, key, &row);
 		by_link = found == 1;
 	}
 	if (found == -1)
 		goto done;
+	if (found == 0 && peer != NULL && *peer != '\0') {
+		/* Rejected by a moderator: that peer cannot bring it back. */
+		if ((rc = store_rejected(s, e->id, peer)) != 0) {
+			if (rc == 1) {
+				*res = STORE_STALE;
+				rc = 0;
+			}
+			goto done;
+		}
+		rc = -1;
+	}
+
+	if (found && strcmp(e->id, row.id) < 0) {
+		if (store_rekey(s, &row, e->id) == -1)
+			goto done;
+		rekeyed = 1;
+	} else if (found && (by_link || by_alias) &&
+	    strcmp(e->id, row.id) != 0) {
+		st = s->stmt[ST_ALIAS_ADD];
+		store_bind_text(st, 1, e->id);
+		sqlite3_bind_int64(st, 2, row.seq);
+		if (store_step(s, st, __func__) == -1)
+			goto done;
+		store_done(st);
+	}
+	if (found && row.held && !held_peer && peer != NULL) {
+		/* A peer that is not held brings it: visible as usual. */
+		if (store_run_int(s, ST_SET_HELD, row.seq, 0, __func__) == -1)
+			goto done;
+		row.held = 0;
+		unheld = 1;
+	}
 
 	/* The canonical form: no peers, and the id the entry is kept under. */
-	j = entry_to_json(e);
-	if ((fm = json_object_get(j, "_feedmesh")) != NULL) {
-		json_object_del(fm, "peers");
-		if (json_object_size(fm) == 0)
-			json_object_del(j, "_feedmesh");
-	}
-	if (found && strcmp(row.id, e->id) != 0)
-		json_object_set_new(j, "id", json_string(row.id));
-	doc = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(j);
-	if (doc == NULL) {
+	if ((doc = store_canonical(e, found ? row.id : NULL)) == NULL) {
 		log_warnx("%s: %s: entry %s has no JSON form", __func__,
 		    s->path, e->id);
 		goto done;
@@ -1111,27 +1411,20 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 	    e->updated != ENTRY_NO_TIME ? e->updated :
 	    found ? row.first_seen : now;
 	if (!found) {
+		row.held = held_peer;
 		if (store_row_write(s, ST_INSERT, e, key, sort_time, now,
-		    digest, doc, 0) == -1)
+		    digest, doc, 0, row.held) == -1)
 			goto done;
 		seq = sqlite3_last_insert_rowid(s->db);
 		*res = STORE_INSERTED;
 	} else {
 		seq = row.seq;
-		if (by_link) {
-			st = s->stmt[ST_ALIAS_ADD];
-			store_bind_text(st, 1, e->id);
-			sqlite3_bind_int64(st, 2, seq);
-			if (store_step(s, st, __func__) == -1)
-				goto done;
-			store_done(st);
-		}
 		vt = e->updated != ENTRY_NO_TIME ? e->updated : e->published;
 		switch (store_version_cmp(vt, e->deleted != 0, digest,
 		    row.version_time, row.deleted, row.digest)) {
 		case 1:
 			if (store_row_write(s, ST_UPDATE, e, key, sort_time, 0,
-			    digest, doc, seq) == -1)
+			    digest, doc, seq, 0) == -1)
 				goto done;
 			*res = STORE_UPDATED;
 			break;
@@ -1145,21 +1438,23 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 	}
 
 	/* The path, before the tags: they list the entry's peers. */
-	st = s->stmt[ST_PATH_ADD];
-	sqlite3_bind_int64(st, 1, seq);
-	store_bind_text(st, 2, peer);
-	sqlite3_bind_int64(st, 3, now);
-	if (store_step(s, st, __func__) == -1)
-		goto done;
-	store_done(st);
-	if ((path_new = sqlite3_changes(s->db) == 1) == 0) {
-		st = s->stmt[ST_PATH_SEEN];
+	if (peer != NULL) {
+		st = s->stmt[ST_PATH_ADD];
 		sqlite3_bind_int64(st, 1, seq);
 		store_bind_text(st, 2, peer);
 		sqlite3_bind_int64(st, 3, now);
 		if (store_step(s, st, __func__) == -1)
 			goto done;
 		store_done(st);
+		if ((path_new = sqlite3_changes(s->db) == 1) == 0) {
+			st = s->stmt[ST_PATH_SEEN];
+			sqlite3_bind_int64(st, 1, seq);
+			store_bind_text(st, 2, peer);
+			sqlite3_bind_int64(st, 3, now);
+			if (store_step(s, st, __func__) == -1)
+				goto done;
+			store_done(st);
+		}
 	}
 
 	if (*res == STORE_INSERTED || *res == STORE_UPDATED) {
@@ -1172,7 +1467,11 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 		if (*res == STORE_UNCHANGED)
 			*res = STORE_MERGED;
 	}
-	*changed = *res == STORE_INSERTED || *res == STORE_UPDATED || path_new;
+	if (!row.held) {
+		*notify = *res == STORE_INSERTED || *res == STORE_UPDATED ||
+		    rekeyed || unheld;
+		*changed = *notify || path_new;
+	}
 	*seqp = seq;
 	rc = 0;
  done:
@@ -1185,22 +1484,21 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 /*
  * Each entry runs in a savepoint, so that one that fails (a full disk, a
  * constraint) leaves the rest of the document's transaction intact.
- * Outside store_begin() the entry gets a transaction of its own.
+ * Outside store_begin() the entry gets a transaction of its own. A NULL
+ * peer records no path.
  */
-int
-store_entry_upsert(struct store *s, const struct entry *e, const char *peer,
+static int
+store_upsert(struct store *s, const struct entry *e, const char *peer,
     enum store_result *res)
 {
 	enum store_result	 r = STORE_UNCHANGED;
 	int64_t			 seq = 0;
-	int			 own = 0, changed = 0, rc;
+	int			 own = 0, changed = 0, notify = 0, rc;
 
 	if (e->id == NULL || *e->id == '\0') {
 		log_warnx("%s: %s: entry without id", __func__, s->path);
 		return (-1);
 	}
-	if (peer == NULL)
-		peer = "";
 	if (s->txn_lost) {
 		log_warnx("%s: %s: entry %s not stored: the transaction was "
 		    "lost", __func__, s->path, e->id);
@@ -1212,11 +1510,11 @@ store_entry_upsert(struct store *s, const struct entry *e, const char *peer,
 		own = 1;
 	}
 	if ((rc = store_run(s, ST_SAVEPOINT, __func__)) == 0) {
-		rc = store_upsert_one(s, e, peer, &r, &changed, &seq);
+		rc = store_upsert_one(s, e, peer, &r, &changed, &notify, &seq);
 		if (rc == 0)
 			rc = store_run(s, ST_RELEASE, __func__);
-		if (rc == 0 && (r == STORE_INSERTED || r == STORE_UPDATED))
-			store_notify(s, seq, peer);
+		if (rc == 0 && notify)
+			store_notify(s, seq, peer != NULL ? peer : "");
 		if (rc == -1) {
 			store_txn_check(s);
 			if (!s->txn_lost) {
@@ -1240,6 +1538,13 @@ store_entry_upsert(struct store *s, const struct entry *e, const char *peer,
 	else if (res != NULL)
 		*res = r;
 	return (rc);
+}
+
+int
+store_entry_upsert(struct store *s, const struct entry *e, const char *peer,
+    enum store_result *res)
+{
+	return (store_upsert(s, e, peer != NULL ? peer : "", res));
 }
 
 /* Sets e->peers from the entry's paths, sorted by name. */
@@ -1361,25 +1666,38 @@ store_query_shape(const struct store_query *q)
 }
 
 /*
- * Appends the tag filters of a shape as checks on entry_tags(seq, tag)
- * for the row alias "e"; the first is left out when it drives the walk.
+ * The tag parameters a shape filters on, the one to walk first first:
+ * the category, rarer than a kind or a region.
  */
-static void
-store_query_tags(struct buf *b, int shape, const char *skip)
+static int
+store_query_tag_list(int shape, const char **tags)
 {
-	const char	*tags[3];
-	int		 ntags = 0, i;
+	int	 ntags = 0;
 
+	if (shape & STORE_Q_CATEGORY)
+		tags[ntags++] = ":c";
 	if ((shape & STORE_Q_KIND) && (shape & STORE_Q_TERRITORY))
 		tags[ntags++] = ":kt";
 	else if (shape & STORE_Q_TERRITORY)
 		tags[ntags++] = ":t";
 	else if (shape & STORE_Q_KIND)
 		tags[ntags++] = ":k";
-	if (shape & STORE_Q_CATEGORY)
-		tags[ntags++] = ":c";
 	if (shape & STORE_Q_PEER)
 		tags[ntags++] = ":p";
+	return (ntags);
+}
+
+/*
+ * Appends the tag filters of a shape as checks on entry_tags(seq, tag)
+ * for the row alias "e"; the first is left out when it drives the walk.
+ */
+static void
+store_query_tags(struct buf *b, int shape, const char *skip)
+{
+	const char	*tags[STORE_Q_MAXTAGS];
+	int		 ntags, i;
+
+	ntags = store_query_tag_list(shape, tags);
 	for (i = 0; i < ntags; i++)
 		if (skip == NULL || strcmp(tags[i], skip) != 0)
 			buf_printf(b, " AND EXISTS (SELECT 1 FROM entry_tags x"
@@ -1421,8 +1739,8 @@ static char *
 store_query_sql(int shape)
 {
 	struct buf	 b;
-	const char	*t, *tags[3], *order;
-	int		 ntags = 0;
+	const char	*tags[STORE_Q_MAXTAGS], *order;
+	int		 ntags;
 
 	buf_init(&b);
 	order = " ORDER BY e.sort_time DESC, e.seq DESC";
@@ -1455,23 +1773,7 @@ store_query_sql(int shape)
 		goto tail;
 	}
 
-	if ((shape & STORE_Q_KIND) && (shape & STORE_Q_TERRITORY))
-		tags[ntags++] = ":kt";
-	else if (shape & STORE_Q_TERRITORY)
-		tags[ntags++] = ":t";
-	else if (shape & STORE_Q_KIND)
-		tags[ntags++] = ":k";
-	if (shape & STORE_Q_CATEGORY)
-		tags[ntags++] = ":c";
-	if (shape & STORE_Q_PEER)
-		tags[ntags++] = ":p";
-	/* The category is rarer than a kind or a region: walk it first. */
-	if (ntags > 1 && (shape & STORE_Q_CATEGORY) &&
-	    strcmp(tags[0], ":c") != 0) {
-		t = tags[0];
-		tags[0] = tags[1];
-		tags[1] = t;
-	}
+	ntags = store_query_tag_list(shape, tags);
 
 	if (ntags > 0) {
 		buf_printf(&b, "SELECT e.seq, e.sort_time, e.doc"
@@ -1500,7 +1802,9 @@ store_query_sql(int shape)
 		buf_addstr(&b, " AND EXISTS (SELECT 1 FROM entries_geo g"
 		    " WHERE g.seq = e.seq)");
  tail:
-	buf_addstr(&b, " AND (e.expires IS NULL OR e.expires >= :now)");
+	buf_addstr(&b, " AND (e.expires IS NULL OR e.expires >= :now)"
+	    " AND e.held = 0 AND (e.deleted = 0 OR"
+	    " coalesce(e.version_time, e.changed) >= :purge)");
 	if (shape & STORE_Q_LIVE)
 		buf_addstr(&b, " AND e.deleted = 0");
 	if (shape & STORE_Q_SINCE)
@@ -1594,6 +1898,9 @@ store_query_bind(struct store *s, sqlite3_stmt *st,
 	STORE_BIND_DOUBLE(st, ":n", n);
 	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":now"),
 	    store_now(s));
+	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":purge"),
+	    s->tombstone_ttl > 0 ? store_now(s) - s->tombstone_ttl :
+	    INT64_MIN);
 	sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":limit"),
 	    q->limit > 0 ? q->limit : -1);
 	return (0);
@@ -1924,6 +2231,23 @@ store_count_peer_entries(struct store *s, const char *peer)
 	return (store_count(s, ST_COUNT_PEER, peer ? peer : ""));
 }
 
+int
+store_entry_matches_text(struct store *s, const char *id, const char *match)
+{
+	sqlite3_stmt	*st = s->stmt[ST_TEXT_MATCH];
+	int		 rc = -1;
+
+	store_bind_text(st, 1, id);
+	store_bind_text(st, 2, match);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		rc = sqlite3_column_int64(st, 0) > 0;
+	else
+		log_warnx("%s: %s: %s", __func__, s->path,
+		    sqlite3_errmsg(s->db));
+	store_done(st);
+	return (rc);
+}
+
 int64_t
 store_size(struct store *s)
 {
@@ -2012,5 +2336,286 @@ store_peer_state_save(struct store *s, const char *peer,
 		log_warnx("%s: %s: state of peer %s not saved", __func__,
 		    s->path, peer);
 	store_done(st);
+	return (rc);
+}
+
+int
+store_state_digest(struct store *s, char hex[STORE_STATE_DIGEST_LEN])
+{
+	sqlite3_stmt	*st = s->stmt[ST_STATE];
+	EVP_MD_CTX	*ctx;
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned int	 len = 0, i;
+	const char	*id, *d;
+	int		 rc, ok = 1;
+
+	if ((ctx = EVP_MD_CTX_new()) == NULL)
+		fatal("%s", __func__);
+	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
+		fatalx("%s: SHA-256 failed", __func__);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		id = (const char *)sqlite3_column_text(st, 0);
+		d = (const char *)sqlite3_column_text(st, 1);
+		if (id == NULL || d == NULL)
+			continue;
+		ok &= EVP_DigestUpdate(ctx, id, strlen(id)) == 1 &&
+		    EVP_DigestUpdate(ctx, "\t", 1) == 1 &&
+		    EVP_DigestUpdate(ctx, d, strlen(d)) == 1 &&
+		    EVP_DigestUpdate(ctx, "\n", 1) == 1;
+	}
+	store_done(st);
+	if (rc != SQLITE_DONE) {
+		log_warnx("%s: %s: %s", __func__, s->path,
+		    sqlite3_errmsg(s->db));
+		EVP_MD_CTX_free(ctx);
+		return (-1);
+	}
+	if (!ok || EVP_DigestFinal_ex(ctx, md, &len) != 1 || len != 32)
+		fatalx("%s: SHA-256 failed", __func__);
+	EVP_MD_CTX_free(ctx);
+	for (i = 0; i < len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return (0);
+}
+
+int64_t
+store_count_tombstones(struct store *s)
+{
+	return (store_count(s, ST_COUNT_DELETED, NULL));
+}
+
+void
+store_set_held_peers(struct store *s, const char *const *peers, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->nheld_peers; i++)
+		free(s->held_peers[i]);
+	free(s->held_peers);
+	s->held_peers = NULL;
+	s->nheld_peers = 0;
+	if (n == 0)
+		return;
+	if ((s->held_peers = calloc(n, sizeof(*s->held_peers))) == NULL)
+		fatal("%s", __func__);
+	for (i = 0; i < n; i++)
+		if ((s->held_peers[i] = strdup(peers[i])) == NULL)
+			fatal("%s", __func__);
+	s->nheld_peers = n;
+}
+
+/* Finds an entry by id or alias: 1 found, 0 not, -1 error. */
+static int
+store_held_find(struct store *s, const char *id, struct store_row *row)
+{
+	int	 found;
+
+	if ((found = store_row_find(s, ST_BY_ID, id, row)) == 0) {
+		free(row->id);
+		found = store_row_find(s, ST_BY_ALIAS, id, row);
+	}
+	return (found);
+}
+
+int
+store_entry_held(struct store *s, const char *id)
+{
+	struct store_row	 row;
+	int			 found;
+
+	found = store_held_find(s, id, &row);
+	free(row.id);
+	if (found != 1)
+		return (found);
+	return (row.held);
+}
+
+int
+store_held_list(struct store *s, store_held_cb cb, void *arg)
+{
+	sqlite3_stmt	*st = s->stmt[ST_HELD_LIST];
+	struct entry	*e;
+	const char	*peer;
+	int		 rc, stop = 0;
+
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		e = store_doc_read(s, sqlite3_column_int64(st, 0),
+		    (const char *)sqlite3_column_text(st, 1));
+		if (e == NULL)
+			continue;
+		peer = (const char *)sqlite3_column_text(st, 3);
+		stop = cb(e, peer != NULL ? peer : "",
+		    sqlite3_column_int64(st, 2), arg);
+		entry_free(e);
+	}
+	store_done(st);
+	if (!stop && rc != SQLITE_DONE) {
+		log_warnx("%s: %s: %s", __func__, s->path,
+		    sqlite3_errmsg(s->db));
+		return (-1);
+	}
+	return (0);
+}
+
+int
+store_held_approve(struct store *s, const char *id)
+{
+	struct store_row	 row;
+	sqlite3_stmt		*st = s->stmt[ST_FIRST_PEER];
+	char			*peer = NULL;
+	int			 found;
+
+	if (s->in_txn) {
+		log_warnx("%s: %s: a transaction is open", __func__, s->path);
+		return (-1);
+	}
+	if ((found = store_held_find(s, id, &row)) != 1 || !row.held) {
+		free(row.id);
+		return (found == -1 ? -1 : 0);
+	}
+	free(row.id);
+	sqlite3_bind_int64(st, 1, row.seq);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		peer = store_column_dup(st, 0);
+	store_done(st);
+	if (store_begin(s) == -1)
+		goto fail;
+	if (store_run_int(s, ST_SET_HELD, row.seq, 0, __func__) == -1) {
+		store_rollback(s);
+		goto fail;
+	}
+	store_notify(s, row.seq, peer != NULL ? peer : "");
+	s->dirty = 1;
+	if (store_commit(s) == -1)
+		goto fail;
+	free(peer);
+	return (1);
+ fail:
+	free(peer);
+	return (-1);
+}
+
+/*
+ * The entry goes, its paths, tags and aliases with it (foreign keys);
+ * its kept id and aliases are remembered for each peer that carried it.
+ */
+int
+store_held_reject(struct store *s, const char *id)
+{
+	struct store_row	 row;
+	sqlite3_stmt		*st;
+	int			 found, rc = -1;
+
+	if (s->in_txn) {
+		log_warnx("%s: %s: a transaction is open", __func__, s->path);
+		return (-1);
+	}
+	if ((found = store_held_find(s, id, &row)) != 1 || !row.held) {
+		free(row.id);
+		return (found == -1 ? -1 : 0);
+	}
+	if (store_begin(s) == -1)
+		goto done;
+	st = s->stmt[ST_REJECT_ADD];
+	sqlite3_bind_int64(st, 1, row.seq);
+	store_bind_text(st, 2, row.id);
+	sqlite3_bind_int64(st, 3, store_now(s));
+	rc = store_step(s, st, __func__);
+	store_done(st);
+	if (rc == 0)
+		rc = store_run_int(s, ST_REJECT_ALIASES, row.seq, store_now(s),
+		    __func__);
+	if (rc == 0)
+		rc = store_run_int(s, ST_DELETE, row.seq, 0, __func__);
+	if (rc == -1) {
+		store_rollback(s);
+		goto done;
+	}
+	rc = store_commit(s) == 0 ? 1 : -1;
+ done:
+	free(row.id);
+	return (rc);
+}
+
+void
+store_set_tombstone_ttl(struct store *s, int64_t seconds)
+{
+	s->tombstone_ttl = seconds > 0 ? seconds : 0;
+}
+
+/* At most this many entries expire per sweep: the loop stays free. */
+#define STORE_EXPIRE_BATCH	500
+
+int
+store_expire(struct store *s, int *count)
+{
+	sqlite3_stmt	*st = s->stmt[ST_EXPIRED];
+	struct entry	**dead = NULL, *e;
+	enum store_result r;
+	int64_t		 now = store_now(s), vt, cut;
+	size_t		 n = 0, i;
+	int		 rc;
+
+	*count = 0;
+	if (s->in_txn) {
+		log_warnx("%s: %s: a transaction is open", __func__, s->path);
+		return (-1);
+	}
+	if ((dead = calloc(STORE_EXPIRE_BATCH, sizeof(*dead))) == NULL)
+		fatal("%s", __func__);
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, STORE_EXPIRE_BATCH);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    n < STORE_EXPIRE_BATCH) {
+		/*
+		 * Nothing but the id and a time: every node that holds any
+		 * version of the entry makes the same tombstone. A version
+		 * newer than its own end is ended at its own time (a
+		 * tombstone wins a tie).
+		 */
+		e = entry_new();
+		e->id = store_column_dup(st, 0);
+		vt = store_column_time(st, 1);
+		e->updated = sqlite3_column_int64(st, 2);
+		if (vt != ENTRY_NO_TIME && vt > e->updated)
+			e->updated = vt;
+		e->deleted = 1;
+		dead[n++] = e;
+	}
+	store_done(st);
+	rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	if (rc == -1)
+		log_warnx("%s: %s: %s", __func__, s->path,
+		    sqlite3_errmsg(s->db));
+	if (rc == 0 && store_begin(s) == 0) {
+		for (i = 0; i < n && rc == 0; i++)
+			if ((rc = store_upsert(s, dead[i], NULL, &r)) == 0 &&
+			    r == STORE_UPDATED)
+				(*count)++;
+		/* Tombstones that left the listings since the last sweep. */
+		cut = s->tombstone_ttl > 0 ? now - s->tombstone_ttl : INT64_MIN;
+		if (rc == 0 && s->tombstone_ttl > 0 && cut > s->purge_cut) {
+			st = s->stmt[ST_AGED];
+			sqlite3_bind_int64(st, 1, s->purge_cut);
+			sqlite3_bind_int64(st, 2, cut);
+			if (sqlite3_step(st) == SQLITE_ROW &&
+			    sqlite3_column_int64(st, 0) > 0)
+				s->dirty = 1;
+			store_done(st);
+		}
+		if (rc == 0)
+			rc = store_commit(s);
+		else
+			store_rollback(s);
+		if (rc == 0)
+			s->purge_cut = cut;
+	} else
+		rc = -1;
+	for (i = 0; i < n; i++)
+		entry_free(dead[i]);
+	free(dead);
+	if (rc == 0 && *count > 0)
+		log_info("%s: %d entries expired into tombstones", s->path,
+		    *count);
 	return (rc);
 }

@@ -45,8 +45,9 @@ enum store_result {
 /*
  * Stores e as delivered by peer (NULL for a local publication). e->id is
  * the identity chosen by the caller. An entry with another id but the
- * same canonical permalink is the same entry: the new id is kept as an
- * alias. A version replaces the stored one only if its updated time is
+ * same canonical permalink is the same entry: it is kept under the
+ * smallest (strcmp) of its ids, the others being aliases, so that the
+ * kept id does not depend on the order of arrival. A version replaces the stored one only if its updated time is
  * newer, ties broken by comparing the digests of their canonical forms,
  * so that any order of arrival gives the same result.
  */
@@ -152,9 +153,64 @@ uint64_t	 store_generation(const struct store *);
 int64_t		 store_last_change(const struct store *);
 /* Entries that are not tombstones; those carried by peer ("" or NULL local). */
 int64_t		 store_count_entries(struct store *);
+/*
+ * 1 if the stored entry id is found by the full-text query match
+ * (store_query.match), 0 if not (tombstones are not indexed), -1 on
+ * error. Inside a transaction it sees the uncommitted change.
+ */
+int		 store_entry_matches_text(struct store *, const char *id,
+		    const char *match);
 int64_t		 store_count_peer_entries(struct store *, const char *peer);
 /* The database's size in bytes (pages times page size), -1 on error. */
 int64_t		 store_size(struct store *);
+
+/*
+ * The state digest (PROTOCOL.md, "Comparing nodes"): SHA-256, lower-case
+ * hex, over one line "id TAB digest NEWLINE" per visible entry and
+ * tombstone, sorted by kept id (strcmp), where digest is that of the
+ * entry's canonical form (no peers, paths, first-seen; held entries left
+ * out). Two nodes holding the same versions have the same digest.
+ */
+#define STORE_STATE_DIGEST_LEN	65
+int		 store_state_digest(struct store *,
+		    char hex[STORE_STATE_DIGEST_LEN]);
+/* Tombstones, held entries left out. */
+int64_t		 store_count_tombstones(struct store *);
+
+/*
+ * Moderation. Entries that peers named here bring for the first time are
+ * stored as held: not listed, counted, pushed nor part of the digest,
+ * until approved; a later version of a held entry stays held, unless it
+ * comes from a peer that is not held. The list is copied.
+ */
+void		 store_set_held_peers(struct store *, const char *const *peers,
+		    size_t npeers);
+/* 1 if the entry (id or alias) is held, 0 if not or unknown, -1 error. */
+int		 store_entry_held(struct store *, const char *id);
+/* The held entries, oldest first; peer is the first that carried it. */
+typedef int	(*store_held_cb)(const struct entry *, const char *peer,
+		    int64_t first_seen, void *arg);
+int		 store_held_list(struct store *, store_held_cb, void *arg);
+/*
+ * Approve makes a held entry visible (a change event, a new generation);
+ * reject removes it and remembers its ids per peer that carried it, so
+ * that those peers cannot bring it back. Each runs in its own
+ * transaction: 1 done, 0 no such held entry, -1 error.
+ */
+int		 store_held_approve(struct store *, const char *id);
+int		 store_held_reject(struct store *, const char *id);
+
+/*
+ * Expiry and retention. store_expire() turns each visible entry whose
+ * expires time is past into a tombstone made from nothing but its kept
+ * id and a time (the later of its expires and version times), so that
+ * every node makes the same one; it runs its own transaction (a change:
+ * events, generation) and sets *count. Tombstones whose version time is
+ * older than the ttl (0: forever) are kept for the merge rule but no
+ * longer listed.
+ */
+int		 store_expire(struct store *, int *count);
+void		 store_set_tombstone_ttl(struct store *, int64_t seconds);
 
 /* Fetch state of a peer, kept across restarts. */
 struct peer_state {

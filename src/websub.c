@@ -31,6 +31,7 @@
 #include "fetch.h"
 #include "ingest.h"
 #include "log.h"
+#include "metrics.h"
 #include "serve.h"
 #include "store.h"
 #include "store_private.h"
@@ -58,6 +59,13 @@ enum websub_state {
 	WEBSUB_FAILED,
 	WEBSUB_UNSUBSCRIBING
 };
+
+/*
+ * Content distributions received, by outcome: ingested, ignored (bad
+ * signature), refused (not a feed), unstored (store failed, 503),
+ * unknown (no such callback, 410).
+ */
+static struct metric	*websub_m_received;
 
 static const char *const websub_state_names[] = {
 	"requested", "active", "denied", "failed", "unsubscribing"
@@ -143,6 +151,7 @@ static void	 websub_failed(struct websub *, struct websub_peer *,
 		    const char *);
 static void	 websub_retire_others(struct websub *, struct websub_sub *);
 static void	 websub_route_cb(struct serve_reply *, void *);
+static void	 websub_metrics_cb(struct buf *, void *);
 static void	 websub_verify(struct websub *, struct serve_reply *,
 		    struct websub_sub *, struct evhttp_request *);
 static void	 websub_receive(struct websub *, struct serve_reply *,
@@ -192,6 +201,11 @@ websub_new(struct event_base *base, struct store *store, struct serve *serve,
 	ws->store = store;
 	ws->serve = serve;
 	ws->conf = conf;
+	websub_m_received = metrics_add_counter(
+	    "feedmesh_pushes_received_total",
+	    "WebSub content distributions received from peers' hubs, "
+	    "by outcome", "outcome");
+	metrics_add_collector(websub_metrics_cb, ws);
 	TAILQ_INIT(&ws->subs);
 	TAILQ_INIT(&ws->peers);
 	if (asprintf(&ws->user_agent, "feedmesh/%s (+%s)", PACKAGE_VERSION,
@@ -1001,6 +1015,7 @@ websub_receive(struct websub *ws, struct serve_reply *r,
 	    sub->state != WEBSUB_REQUESTED &&
 	    sub->state != WEBSUB_UNSUBSCRIBING)) {
 		/* 410 tells the hub to drop the subscription. */
+		metrics_inc(websub_m_received, "unknown", 1);
 		serve_reply_why(r, "unknown callback");
 		serve_reply_text(r, 410, "Gone", "no such subscription");
 		return;
@@ -1013,6 +1028,7 @@ websub_receive(struct websub *ws, struct serve_reply *r,
 		log_warnx_limited(sub->peer, "peer %s: content distribution "
 		    "from %s with %s signature ignored", sub->peer,
 		    serve_reply_client(r), sig == NULL ? "no" : "a wrong");
+		metrics_inc(websub_m_received, "ignored", 1);
 		serve_reply_why(r, "signature does not match");
 		serve_reply_text(r, 202, "Accepted", "ignored");
 		return;
@@ -1024,6 +1040,7 @@ websub_receive(struct websub *ws, struct serve_reply *r,
 	    ingest_finish(ing, ws->store, NULL, &st) == -1) {
 		err = ingest_error(ing);
 		if (err != NULL && strcmp(err, "store write failed") == 0) {
+			metrics_inc(websub_m_received, "unstored", 1);
 			log_warnx("peer %s: pushed entries not stored; "
 			    "the hub will retry", sub->peer);
 			serve_reply_text(r, 503, "Service Unavailable",
@@ -1032,6 +1049,7 @@ websub_receive(struct websub *ws, struct serve_reply *r,
 			log_warnx_limited(sub->peer, "peer %s: content "
 			    "distribution is not a feed: %s", sub->peer,
 			    err != NULL ? err : "?");
+			metrics_inc(websub_m_received, "refused", 1);
 			serve_reply_why(r, "not a feed");
 			serve_reply_text(r, 400, "Bad Request", "not a feed");
 		}
@@ -1039,6 +1057,7 @@ websub_receive(struct websub *ws, struct serve_reply *r,
 		return;
 	}
 	ingest_free(ing);
+	metrics_inc(websub_m_received, "ingested", 1);
 	sub->last_push = wp->last_push = store_now(ws->store);
 	websub_sub_save(sub);
 	log_info("peer %s: push: %d entries, %d new, %d updated, %d merged, "
@@ -1246,6 +1265,20 @@ websub_peer_json(const struct websub *ws, const char *peer)
 	return (o);
 }
 
+/* A gauge read at scrape time: subscriptions to peers' hubs now live. */
+static void
+websub_metrics_cb(struct buf *b, void *arg)
+{
+	struct websub		*ws = arg;
+	struct websub_sub	*sub;
+	int			 n = 0;
+
+	TAILQ_FOREACH(sub, &ws->subs, next)
+		n += sub->state == WEBSUB_ACTIVE;
+	metrics_write_gauge(b, "feedmesh_websub_subscriptions",
+	    "Active subscriptions of this node to its peers' hubs", n);
+}
+
 void
 websub_free(struct websub *ws)
 {
@@ -1254,6 +1287,7 @@ websub_free(struct websub *ws)
 
 	if (ws == NULL)
 		return;
+	metrics_remove_collector(websub_metrics_cb, ws);
 	if (ws->tick != NULL)
 		event_free(ws->tick);
 	/* Rows stay in the store: the next run resumes them. */

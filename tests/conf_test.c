@@ -167,6 +167,13 @@ test_good(void)
 	is_int(c->cache_max_age, 0, "cache_max_age 0");
 	is_int(c->max_connections, 512, "max_connections");
 	is_int(c->max_body_size, 64 * 1024, "max_body_size 64k");
+	is_int(c->hub, 0, "hub no");
+	is_int(c->hub_lease_default, 2 * 86400, "hub_lease_default 2d");
+	is_int(c->hub_lease_min, 600, "hub_lease_min 10m");
+	is_int(c->hub_lease_max, 7 * 86400, "hub_lease_max 7d");
+	is_int(c->push_timeout, 5, "push_timeout 5s");
+	is_int(c->push_retry_for, 7200, "push_retry_for 2h");
+	is_int(c->max_pushes, 4, "max_pushes");
 
 	is_int(c->npeers, 3, "three peers, other files ignored");
 	p = TAILQ_FIRST(&c->peers);
@@ -254,6 +261,13 @@ test_minimal(void)
 	is_int(c->cache_max_age, 60, "default cache_max_age");
 	is_int(c->max_connections, 1024, "default max_connections");
 	is_int(c->max_body_size, 1024 * 1024, "default max_body_size");
+	is_int(c->hub, 1, "default hub");
+	is_int(c->hub_lease_default, 10 * 86400, "default hub_lease_default");
+	is_int(c->hub_lease_min, 3600, "default hub_lease_min");
+	is_int(c->hub_lease_max, 30 * 86400, "default hub_lease_max");
+	is_int(c->push_timeout, 10, "default push_timeout");
+	is_int(c->push_retry_for, 3600, "default push_retry_for");
+	is_int(c->max_pushes, 16, "default max_pushes");
 	is_int(c->npeers, 0, "no peers");
 	ok(TAILQ_EMPTY(&c->peers), "empty peer list");
 	conf_free(c);

@@ -36,6 +36,8 @@ static const struct {
 	{ "Tue, 24 Nov 2026 10:00:00 -0500", 1795532400LL },
 	{ "Tue, 24 Nov 2026 10:00 GMT", 1795514400LL },
 	{ "24 Nov 2026 10:00:00 GMT", 1795514400LL },
+	/* An unknown zone name is UTC, like a missing one. */
+	{ "Tue, 24 Nov 2026 10:00:00 XYZ", 1795514400LL },
 	{ "Tue, 24 Nov 26 10:00:00 GMT", 1795514400LL },
 	{ "Tue, 24 Nov 99 10:00:00 GMT", 943437600LL },
 	{ "Tue, 24 Nov 2026 10:00:00 EST", 1795532400LL },
@@ -96,7 +98,9 @@ static const struct {
 	{ "24 Nov -2026", NONE },
 	{ "32 Nov 2026", NONE },
 	{ "24 Foo 2026", NONE },
-	{ "Tue, 24 Nov 2026 10:00:00 XYZ", NONE },
+	{ "Tue, 24 Nov 2026 XYZ", NONE },
+	{ "Tue, 24 Nov 2026 10:00:00 GMT XYZ", NONE },
+	{ "Tue, 24 Nov 2026 10:00:00 ABCDEF", NONE },
 	{ "2026-11-24T10:00:00Zjunk", NONE },
 	{ "99999999999999999999 Nov 2026", NONE },
 };

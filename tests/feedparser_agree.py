@@ -1,17 +1,21 @@
 #!/usr/bin/python3
 # feedmesh tests: feedmeshctl parse and python3-feedparser agree on the
 # parser corpus (tests/parse/compare-feedparser): on id, title, link,
-# published, updated and author, at least 98% of the entries agree or
-# differ for a reason PROTOCOL.md gives, and none differs unexplained.
+# published, updated and author, every entry agrees or differs for a
+# reason PROTOCOL.md gives, and the entries agree as they are at least as
+# often as the floors below (the issue asks 98%; link and published stay
+# under it by deliberate differences, PROTOCOL.md section 2.3).
 import json
 import os
 import subprocess
 import sys
 
 FIELDS = ("id", "title", "link", "published", "updated", "author")
-MIN_PERCENT = 98.0
-# Raw agreement, explained differences left out: a floor against drift.
-MIN_RAW_PERCENT = 90.0
+MIN_PERCENT = 100.0
+# Raw agreement, explained differences left out, per field: what the
+# corpus reaches (429 entry pairs), so that any new difference shows.
+MIN_RAW_PERCENT = {"id": 98.0, "title": 98.0, "link": 96.5,
+                   "published": 95.9, "updated": 99.0, "author": 98.0}
 
 
 def main():
@@ -52,7 +56,8 @@ def main():
            "%d explained, %d differ)" % (f, pct, c["agree"], c["explained"],
                                          c["differ"]))
         ok(c["differ"] == 0, "%s: no unexplained difference" % f)
-        ok(raw >= MIN_RAW_PERCENT, "%s: %.1f%% agree as they are" % (f, raw))
+        ok(raw >= MIN_RAW_PERCENT[f], "%s: %.1f%% agree as they are "
+           "(floor %.1f%%)" % (f, raw, MIN_RAW_PERCENT[f]))
     print("1..%d" % n)
     return 1 if failed else 0
 

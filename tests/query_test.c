@@ -269,6 +269,83 @@ test_find(void)
 	    "near and bbox exclusive");
 }
 
+/* 1 if the entry matches the listing of raw. */
+static int
+matches(const char *raw, const struct entry *e)
+{
+	struct query	 q;
+	char		 err[QUERY_ERR_LEN];
+	int		 m;
+
+	if (query_parse(&q, raw, DEF, MAX, err, sizeof(err)) == -1) {
+		printf("# %s: %s\n", raw, err);
+		return (-1);
+	}
+	m = query_match(&q, e);
+	query_clear(&q);
+	return (m);
+}
+
+static void
+test_match(void)
+{
+	struct entry	*e, *bare;
+
+	e = entry_new();
+	bare = entry_new();
+	entry_set(&e->id, "tag:x,2026:1");
+	entry_set(&e->kind, "job");
+	entry_set(&e->territory, "auvergne-rhone-alpes/loire/saint-etienne");
+	entry_add_category(e, "emploi", NULL, NULL);
+	entry_add_category(e, "insertion", "urn:x", NULL);
+	entry_add_peer(e, "loire");
+	entry_add_peer(e, "region");
+
+	is_int(matches(NULL, e), 1, "match: no filter takes everything");
+	is_int(matches(NULL, bare), 1, "match: no filter, bare entry");
+	is_int(matches("kind=job", e), 1, "match: kind");
+	is_int(matches("kind=event", e), 0, "match: other kind");
+	is_int(matches("kind=job", bare), 0, "match: kind, entry without");
+	is_int(matches("territory=auvergne-rhone-alpes", e), 1,
+	    "match: territory prefix on a segment");
+	is_int(matches("territory=auvergne-rhone-alpes/loire", e), 1,
+	    "match: territory prefix, two segments");
+	is_int(matches("territory=auvergne-rhone-alpes/loire/saint-etienne",
+	    e), 1, "match: territory equal");
+	is_int(matches("territory=auvergne-rhone-alpes/loi", e), 0,
+	    "match: territory prefix off a segment boundary");
+	is_int(matches("territory=bretagne", e), 0, "match: other territory");
+	is_int(matches("territory=bretagne", bare), 0,
+	    "match: territory, entry without");
+	is_int(matches("category=insertion", e), 1,
+	    "match: second category term");
+	is_int(matches("category=emplo", e), 0, "match: category is equality");
+	is_int(matches("peer=region", e), 1, "match: peer among peers");
+	is_int(matches("peer=drome", e), 0, "match: other peer");
+	is_int(matches("peer=region", bare), 0, "match: local entry, peer");
+	is_int(matches("kind=job&territory=auvergne-rhone-alpes/loire"
+	    "&category=emploi&peer=loire", e), 1, "match: all filters");
+	is_int(matches("kind=job&territory=bretagne", e), 0,
+	    "match: all filters must pass");
+	is_int(matches("limit=5&since=1000&before=1764000000.7", e), 1,
+	    "match: positions are not filters");
+	/* Saint-Etienne, 45.4397 N 4.3872 E; Lyon is about 50 km away. */
+	e->has_geo = 1;
+	e->lat = 45.4397;
+	e->lon = 4.3872;
+	is_int(matches("bbox=4,45,5,46", e), 1, "match: point in the box");
+	is_int(matches("bbox=4.4,45,5,46", e), 0, "match: point west of box");
+	is_int(matches("bbox=4,45,5,46", bare), 0, "match: box, no point");
+	is_int(matches("near=45.7640,4.8357&radius=60", e), 1,
+	    "match: within the radius");
+	is_int(matches("near=45.7640,4.8357&radius=40", e), 0,
+	    "match: beyond the radius");
+	is_int(matches("near=45.7640,4.8357", bare), 0,
+	    "match: near, no point");
+	entry_free(e);
+	entry_free(bare);
+}
+
 int
 main(void)
 {
@@ -276,5 +353,6 @@ main(void)
 	test_valid();
 	test_invalid();
 	test_cursor();
+	test_match();
 	return (tap_done());
 }

@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "entry.h"
+#include "parse.h"
 #include "render.h"
 #include "tap.h"
 
@@ -39,6 +40,9 @@ static int	 xp_count(xmlXPathContextPtr, const char *);
 static void	 test_atom(struct entry *const *, size_t);
 static void	 test_json(struct entry *const *, size_t);
 static void	 test_empty(void);
+static char	*canonical(const struct entry *);
+static void	 collect_cb(struct entry *, const struct feed_meta *, void *);
+static void	 test_round_trip(void);
 static int	 write_files(const char *, struct entry *const *, size_t);
 
 static void
@@ -402,6 +406,118 @@ write_files(const char *dir, struct entry *const *entries, size_t n)
 	return (0);
 }
 
+/* The entry as nodes compare it (store.c): no peers; a bare tombstone. */
+static char *
+canonical(const struct entry *e)
+{
+	json_t	*j, *fm;
+	char	*s;
+
+	j = entry_to_json(e);
+	if ((fm = json_object_get(j, "_feedmesh")) != NULL) {
+		json_object_del(fm, "peers");
+		if (e->deleted) {
+			json_object_del(fm, "source");
+			json_object_del(fm, "origin");
+		}
+	}
+	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(j);
+	return (s);
+}
+
+static void
+collect_cb(struct entry *e, const struct feed_meta *meta, void *arg)
+{
+	struct entry	**v = arg;
+	size_t		  i;
+
+	(void)meta;
+	for (i = 0; i < 2 && v[i] != NULL; i++)
+		;
+	if (i < 2)
+		v[i] = e;
+	else
+		entry_free(e);
+}
+
+/*
+ * A node's listing read by another node gives back the same entries as
+ * the first node stores them, so that both compute the same digests:
+ * origin and expiry travel (fm:origin, fm:expires), the node's name as
+ * the feed's author is not inherited, and nothing is added.
+ */
+static void
+test_round_trip(void)
+{
+	struct render_feed	 f;
+	struct entry		*in[2], *out[2];
+	struct buf		 b;
+	char			*want, *got, *err;
+	int			 fmt, i;
+
+	in[0] = entry_new();
+	entry_set(&in[0]->id, "tag:region.example,2026:1");
+	entry_set(&in[0]->title, "Chargé·e de mission ESS");
+	entry_set(&in[0]->link, "https://region.example/emploi/1");
+	entry_set(&in[0]->summary, "<p>Un <em>poste</em> à Saint-Étienne</p>");
+	entry_set(&in[0]->summary_text, "Un poste à Saint-Étienne");
+	entry_set(&in[0]->content, "<p>Le <strong>contenu</strong>.</p>");
+	entry_set(&in[0]->content_type, "html");
+	entry_set(&in[0]->kind, "job");
+	entry_set(&in[0]->territory, "auvergne-rhone-alpes/loire");
+	entry_add_category(in[0], "insertion", NULL, NULL);
+	in[0]->published = 1764000000;
+	in[0]->updated = 1764003600;
+	in[0]->expires = 1766000000;
+	in[0]->has_geo = 1;
+	in[0]->lat = 45.4397;
+	in[0]->lon = 4.3872;
+	entry_set(&in[0]->source.id, "https://region.example/feeds/all.atom");
+	entry_set(&in[0]->source.title, "Portail régional");
+	entry_set(&in[0]->source.link, "https://region.example/");
+	entry_set(&in[0]->origin, "region");
+	entry_add_peer(in[0], "loire");
+	in[1] = entry_new();
+	entry_set(&in[1]->id, "tag:region.example,2026:0");
+	entry_set(&in[1]->origin, "region");
+	in[1]->deleted = 1;
+	in[1]->updated = 1764007200;
+
+	for (fmt = 0; fmt < 2; fmt++) {
+		feed_init(&f);
+		buf_init(&b);
+		if (fmt == 0)
+			render_atom(&b, &f, in, 2);
+		else
+			render_json(&b, &f, in, 2);
+		out[0] = out[1] = NULL;
+		err = NULL;
+		if (parse_buffer(b.data, b.len, NULL, collect_cb, out, NULL,
+		    &err) == -1) {
+			ok(0, "round trip %s: parsed (%s)", fmt ? "JSON" :
+			    "Atom", err != NULL ? err : "?");
+			free(err);
+			buf_free(&b);
+			continue;
+		}
+		free(err);
+		for (i = 0; i < 2; i++) {
+			want = canonical(in[i]);
+			got = out[i] != NULL ? canonical(out[i]) : NULL;
+			is_str(got, want, "round trip %s: %s read back as "
+			    "stored", fmt ? "JSON" : "Atom", i ? "tombstone" :
+			    "entry");
+			free(want);
+			free(got);
+			entry_free(out[i]);
+		}
+		buf_free(&b);
+	}
+	entry_free(in[0]);
+	entry_free(in[1]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -421,6 +537,7 @@ main(int argc, char **argv)
 		entry_set(&entries[0]->title, NASTY_UTF8);
 		test_json(entries, 3);
 		test_empty();
+		test_round_trip();
 		r = tap_done();
 	}
 	for (i = 0; i < 3; i++)

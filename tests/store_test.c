@@ -44,6 +44,14 @@ static char	*search(struct store *, const char *, int);
 static void	 test_search(void);
 static void	 test_places(void);
 static void	 test_cost(void);
+static char	*canon_of(struct store *, const char *);
+static struct store *fresh(const char *);
+static struct entry *version_of(int);
+static void	 test_kept_id(void);
+static void	 test_state_digest(void);
+static int	 held_cb(const struct entry *, const char *, int64_t, void *);
+static void	 test_moderation(void);
+static void	 test_expire(void);
 
 static char *
 db_path(const char *name)
@@ -228,7 +236,8 @@ test_identity(struct store *s)
 	is_int(store_count_entries(s), 1, "still one entry");
 	ok(store_entry_get(s, "https://example.org/news/1", &g) == 1,
 	    "found by alias");
-	is_str(g ? g->id : NULL, "tag:a,2026:1", "the stored id is kept");
+	is_str(g ? g->id : NULL, "https://example.org/news/1",
+	    "the smallest id is kept");
 	ok(g != NULL && g->npeers == 3 && strcmp(g->peers[0], "dept") == 0 &&
 	    strcmp(g->peers[1], "national") == 0 &&
 	    strcmp(g->peers[2], "region") == 0,
@@ -244,7 +253,8 @@ test_identity(struct store *s)
 	entry_free(e);
 	is_int(store_count_entries(s), 1, "canonical alias: one entry");
 	ok(store_entry_get(s, "urn:other", &g) == 1 && g != NULL &&
-	    strcmp(g->id, "tag:a,2026:1") == 0, "canonical alias resolves");
+	    strcmp(g->id, "https://example.org/news/1") == 0,
+	    "canonical alias resolves");
 	entry_free(g);
 	is_int(store_count_peer_entries(s, "blog"), 1, "peer count");
 	is_int(store_count_peer_entries(s, NULL), 1, "local count");
@@ -1214,6 +1224,364 @@ test_plans(struct store *s)
 	free(plan);
 }
 
+/* The canonical JSON of the stored entry, without its peers. */
+static char *
+canon_of(struct store *s, const char *id)
+{
+	struct entry	*e;
+	json_t		*j;
+	char		*d;
+	size_t		 i;
+
+	if (store_entry_get(s, id, &e) != 1)
+		return (strdup("(none)"));
+	for (i = 0; i < e->npeers; i++)
+		free(e->peers[i]);
+	e->npeers = 0;
+	j = entry_to_json(e);
+	d = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(j);
+	entry_free(e);
+	return (d);
+}
+
+/* A store of its own for one test, under a fixed clock. */
+static struct store *
+fresh(const char *name)
+{
+	struct store	*s;
+	char		*p;
+
+	p = db_path(name);
+	unlink(p);
+	s = store_open(p);
+	free(p);
+	if (s != NULL)
+		store_set_now(s, T0 + 1000);
+	return (s);
+}
+
+/* Three versions of one entry, each under another id, one permalink. */
+static struct entry *
+version_of(int i)
+{
+	static const char *const ids[] = {
+		"urn:c", "https://example.org/p/1", "tag:b,2026:1"
+	};
+	struct entry	*e;
+
+	e = mk(ids[i], "https://example.org/p/1", T0, T0 + 10 * (i % 2));
+	entry_set(&e->title, i == 2 ? "third" : "a title");
+	return (e);
+}
+
+/*
+ * Every order of arrival of the three versions gives the same kept id and
+ * the same document, byte for byte, and the same state digest.
+ */
+static void
+test_kept_id(void)
+{
+	static const int perms[6][3] = {
+		{ 0, 1, 2 }, { 0, 2, 1 }, { 1, 0, 2 },
+		{ 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 }
+	};
+	struct store	*s;
+	struct entry	*e;
+	char		 name[32], hex[STORE_STATE_DIGEST_LEN];
+	char		 hex0[STORE_STATE_DIGEST_LEN];
+	char		*d, *d0 = NULL;
+	int		 i, j, same = 1, digests = 1, one = 1;
+
+	for (i = 0; i < 6; i++) {
+		snprintf(name, sizeof(name), "perm%d.db", i);
+		if ((s = fresh(name)) == NULL) {
+			same = 0;
+			continue;
+		}
+		for (j = 0; j < 3; j++) {
+			e = version_of(perms[i][j]);
+			store_entry_upsert(s, e, j == 1 ? "p1" : "p2", NULL);
+			entry_free(e);
+		}
+		/* Peers differ by order: compare the canonical form only. */
+		d = canon_of(s, "urn:c");
+		if (d0 == NULL)
+			d0 = d;
+		else {
+			same &= strcmp(d, d0) == 0;
+			free(d);
+		}
+		one &= store_count_entries(s) == 1;
+		store_state_digest(s, hex);
+		if (i == 0)
+			memcpy(hex0, hex, sizeof(hex));
+		digests &= strcmp(hex, hex0) == 0;
+		store_close(s);
+	}
+	ok(one, "each order: one entry");
+	ok(same, "each order: the same document");
+	ok(d0 != NULL && strstr(d0, "\"id\":\"https://example.org/p/1\"") !=
+	    NULL, "the smallest id is kept");
+	ok(d0 != NULL && strstr(d0, "\"title\":\"a title\"") != NULL &&
+	    strstr(d0, "2025-11-24T16:00:10Z") != NULL,
+	    "the newest version wins");
+	ok(digests, "each order: the same state digest");
+	free(d0);
+}
+
+/* The state digest: order and paths do not matter; a tombstone does. */
+static void
+test_state_digest(void)
+{
+	struct store	*a, *b;
+	struct entry	*e[4];
+	char		 ha[STORE_STATE_DIGEST_LEN], hb[STORE_STATE_DIGEST_LEN];
+	char		 empty[STORE_STATE_DIGEST_LEN];
+	int		 i;
+
+	a = fresh("dga.db");
+	b = fresh("dgb.db");
+	if (a == NULL || b == NULL) {
+		ok(0, "digest stores opened");
+		store_close(a);
+		store_close(b);
+		return;
+	}
+	ok(store_state_digest(a, empty) == 0 && strcmp(empty,
+	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+	    == 0, "an empty store digests nothing");
+	e[0] = mk("urn:d1", NULL, T0, T0 + 1);
+	e[1] = mk("urn:d2", NULL, T0, T0 + 2);
+	e[2] = mk("urn:d1", NULL, T0, T0 + 5);
+	entry_set(&e[2]->title, "newer");
+	e[3] = mk("urn:d3", "https://example.org/d3", T0, ENTRY_NO_TIME);
+	for (i = 0; i < 4; i++)
+		store_entry_upsert(a, e[i], "left", NULL);
+	for (i = 3; i >= 0; i--)
+		store_entry_upsert(b, e[i], i % 2 ? "x" : NULL, NULL);
+	store_state_digest(a, ha);
+	store_state_digest(b, hb);
+	is_str(ha, hb, "same versions, other order and paths: same digest");
+	ok(strcmp(ha, empty) != 0, "the digest covers the entries");
+	is_int(store_count_tombstones(a), 0, "no tombstone yet");
+
+	e[0]->deleted = 1;
+	e[0]->updated = T0 + 9;
+	store_entry_upsert(b, e[0], "x", NULL);
+	store_state_digest(b, hb);
+	ok(strcmp(ha, hb) != 0, "one more tombstone changes it");
+	is_int(store_count_tombstones(b), 1, "one tombstone counted");
+	is_int(store_count_entries(b), 2, "two entries counted");
+	store_entry_upsert(a, e[0], "y", NULL);
+	store_state_digest(a, ha);
+	is_str(ha, hb, "the same tombstone: equal again");
+	for (i = 0; i < 4; i++)
+		entry_free(e[i]);
+	store_close(a);
+	store_close(b);
+}
+
+/* Moderation: held entries wait, approve shows them, reject bans them. */
+static int
+held_cb(const struct entry *e, const char *peer, int64_t first_seen,
+    void *arg)
+{
+	buf_printf(arg, "%s@%s:%lld;", e->id, peer,
+	    (long long)(first_seen - T0));
+	return (0);
+}
+
+static void
+test_moderation(void)
+{
+	static const char *const held[] = { "local" };
+	struct store		*s;
+	struct store_query	 q;
+	struct events		 evs;
+	struct entry		*e;
+	struct buf		 b;
+	enum store_result	 r;
+	char			 h0[STORE_STATE_DIGEST_LEN];
+	char			 h1[STORE_STATE_DIGEST_LEN];
+	char			*l;
+
+	if ((s = fresh("mod.db")) == NULL) {
+		ok(0, "moderation store opened");
+		return;
+	}
+	memset(&evs, 0, sizeof(evs));
+	buf_init(&evs.log);
+	buf_addstr(&evs.log, "");
+	store_set_event_cb(s, event_cb, &evs);
+	store_set_held_peers(s, held, 1);
+	store_query_init(&q);
+	store_state_digest(s, h0);
+
+	e = mk("urn:m1", NULL, T0, T0);
+	ok(store_entry_upsert(s, e, "local", &r) == 0 && r == STORE_INSERTED,
+	    "a held peer's new entry is stored");
+	e->updated = T0 + 1;
+	store_entry_upsert(s, e, "local", &r);
+	entry_free(e);
+	e = mk("urn:m2", NULL, T0, T0);
+	store_entry_upsert(s, e, "local", &r);
+	entry_free(e);
+	e = mk("urn:m3", NULL, T0, T0);
+	store_entry_upsert(s, e, "region", &r);
+	entry_free(e);
+	l = list(s, &q);
+	is_str(l, "urn:m3", "held entries are not listed");
+	free(l);
+	is_int(store_count_entries(s), 1, "nor counted");
+	is_int(store_count_peer_entries(s, "local"), 0, "nor counted by peer");
+	is_str(evs.log.data, "urn:m3@region;", "nor announced");
+	is_int(store_entry_held(s, "urn:m1"), 1, "held");
+	is_int(store_entry_held(s, "urn:m3"), 0, "not held");
+
+	buf_init(&b);
+	buf_addstr(&b, "");
+	store_held_list(s, held_cb, &b);
+	is_str(b.data, "urn:m1@local:1000;urn:m2@local:1000;",
+	    "the queue, oldest first");
+
+	/* The same entry through a peer that is not held: visible. */
+	e = mk("urn:m2", NULL, T0, T0);
+	store_entry_upsert(s, e, "region", &r);
+	entry_free(e);
+	is_int(store_entry_held(s, "urn:m2"), 0, "a peer not held frees it");
+	is_str(evs.log.data, "urn:m3@region;urn:m2@region;",
+	    "and announces it");
+
+	buf_reset(&evs.log);
+	store_state_digest(s, h0);
+	is_int(store_held_approve(s, "urn:m1"), 1, "approved");
+	is_str(evs.log.data, "urn:m1@local;", "approval is a change");
+	store_state_digest(s, h1);
+	ok(strcmp(h0, h1) != 0, "an approved entry enters the digest");
+	is_int(store_held_approve(s, "urn:m1"), 0, "approve twice: no-op");
+	is_int(store_held_approve(s, "urn:none"), 0, "approve unknown: 0");
+
+	e = mk("urn:m4", NULL, T0, T0);
+	store_entry_upsert(s, e, "local", &r);
+	is_int(store_held_reject(s, "urn:m4"), 1, "rejected");
+	is_int(store_entry_held(s, "urn:m4"), 0, "gone from the queue");
+	ok(store_entry_upsert(s, e, "local", &r) == 0 && r == STORE_STALE,
+	    "the same peer cannot bring it back");
+	entry_free(e);
+	ok(store_entry_get(s, "urn:m4", &e) == 0, "not stored again");
+	entry_free(e);
+	e = mk("urn:m4", NULL, T0, T0);
+	ok(store_entry_upsert(s, e, "region", &r) == 0 && r == STORE_INSERTED,
+	    "another peer still can");
+	entry_free(e);
+	store_set_event_cb(s, NULL, NULL);
+	buf_free(&evs.log);
+	buf_free(&b);
+	store_close(s);
+}
+
+/* Expiry: identical tombstones, listed, pushed; retention of tombstones. */
+static void
+test_expire(void)
+{
+	struct store		*a, *b;
+	struct store_query	 q;
+	struct events		 evs;
+	struct entry		*e, *g;
+	char			*da, *db, *l;
+	int			 n;
+
+	a = fresh("exa.db");
+	b = fresh("exb.db");
+	if (a == NULL || b == NULL) {
+		ok(0, "expiry stores opened");
+		store_close(a);
+		store_close(b);
+		return;
+	}
+	memset(&evs, 0, sizeof(evs));
+	buf_init(&evs.log);
+	buf_addstr(&evs.log, "");
+	store_set_event_cb(a, event_cb, &evs);
+	store_query_init(&q);
+
+	e = mk("urn:job", "https://example.org/job", T0, T0 + 1);
+	e->expires = T0 + 500;
+	entry_set(&e->kind, "job");
+	store_entry_upsert(a, e, "p", NULL);
+	e->updated = T0 + 2;
+	entry_set(&e->title, "another version");
+	store_entry_upsert(b, e, "q", NULL);
+	e->expires = T0 + 5000;
+	entry_free(e);
+	e = mk("urn:later", NULL, T0, T0);
+	e->expires = T0 + 5000;
+	store_entry_upsert(a, e, "p", NULL);
+	entry_free(e);
+
+	buf_reset(&evs.log);
+	ok(store_expire(a, &n) == 0 && n == 1, "one entry expired");
+	ok(store_expire(b, &n) == 0 && n == 1, "on the other node too");
+	da = doc_of(a, "urn:job");
+	db = doc_of(b, "urn:job");
+	ok(strstr(da, "\"deleted\":true") != NULL &&
+	    strstr(da, "another") == NULL && strstr(da, "example.org") == NULL,
+	    "a tombstone without content");
+	ok(store_entry_get(a, "urn:job", &e) == 1 && store_entry_get(b,
+	    "urn:job", &g) == 1 && e->updated == T0 + 500 &&
+	    g->updated == T0 + 500 && e->deleted && g->deleted,
+	    "made at the expiry time on both nodes");
+	entry_free(e);
+	entry_free(g);
+	free(da);
+	free(db);
+	is_str(evs.log.data, "urn:job(x)@;", "the expiry is a change");
+	l = list(a, &q);
+	is_str(l, "urn:job(x),urn:later", "listed as deleted");
+	free(l);
+	q.kind = "job";
+	l = list(a, &q);
+	is_str(l, "urn:job(x)", "and in the listings that showed it");
+	free(l);
+	q.kind = NULL;
+	ok(store_expire(a, &n) == 0 && n == 0, "a second sweep: nothing");
+
+	/* A peer re-serving the expired version cannot bring it back. */
+	e = mk("urn:job", "https://example.org/job", T0, T0 + 1);
+	e->expires = T0 + 500;
+	store_entry_upsert(a, e, "p", NULL);
+	entry_free(e);
+	ok(store_entry_get(a, "urn:job", &e) == 1 && e->deleted,
+	    "a stale version does not resurrect it");
+	entry_free(e);
+	e = mk("urn:job:copy", "https://example.org/job/", T0, T0 + 1);
+	store_entry_upsert(a, e, "p", NULL);
+	entry_free(e);
+	l = list(a, &q);
+	is_str(l, "urn:job(x),urn:later",
+	    "nor a stale copy under another id with the same permalink");
+	free(l);
+
+	/* Retention: an old tombstone is kept but not listed. */
+	store_set_tombstone_ttl(a, 3600);
+	store_set_now(a, T0 + 500 + 3601);
+	ok(store_expire(a, &n) == 0, "sweep after the ttl");
+	l = list(a, &q);
+	is_str(l, "urn:later", "a tombstone past its ttl is not listed");
+	free(l);
+	e = mk("urn:job", "https://example.org/job", T0, T0 + 1);
+	store_entry_upsert(a, e, "p", NULL);
+	entry_free(e);
+	l = list(a, &q);
+	is_str(l, "urn:later", "and still wins over a stale version");
+	free(l);
+	store_set_event_cb(a, NULL, NULL);
+	buf_free(&evs.log);
+	store_close(a);
+	store_close(b);
+}
+
 int
 main(void)
 {
@@ -1250,6 +1618,10 @@ main(void)
 	test_events(s);
 	test_full(s);
 	test_plans(s);
+	test_kept_id();
+	test_state_digest();
+	test_moderation();
+	test_expire();
 	d1 = doc_of(s, "tag:a,2026:1");
 	lc = store_last_change(s);
 	store_close(s);

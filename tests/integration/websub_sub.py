@@ -6,9 +6,9 @@
 # after a restart, slower pulls while live, the unreliable mark, and
 # RFC 5005 backfill of a new peer.
 import json
-import urllib.parse
 import re
 import time
+import urllib.parse
 
 import fm
 from websub_hub_stub import StubHub, http_request
@@ -210,6 +210,12 @@ fm.is_eq(len(hub.subscribes(a_url)), before,
          "no new subscription request for a live lease")
 fm.ok(fm.wait_until(lambda: node.peers().get("a", {}).get("push", {})
                     .get("live"), 5), "still live after the restart")
+s, _, body = fm.http_get(node.url + "/metrics")
+fm.ok(s == 200 and re.search(rb'^feedmesh_pushes_received_total'
+                             rb'\{outcome="ingested"\} [1-9]', body, re.M)
+      and re.search(rb'^feedmesh_websub_subscriptions [1-9]', body, re.M),
+      "/metrics: pushes received, live subscriptions",
+      [x for x in body.decode().splitlines() if "push" in x or "websub" in x])
 
 # Missed push: a pull finds an entry no push brought.
 srv.route("/a.atom", body=fm.atom([{"id": "tag:a,2026:1"},

@@ -634,7 +634,7 @@ RFC822 = [
     ("unparsable-day-32", "Tue, 32 Nov 2026 10:00:00 GMT"),
     ("unparsable-feb-30", "Mon, 30 Feb 2026 10:00:00 GMT"),
     ("unparsable-hour-25", "Tue, 24 Nov 2026 25:00:00 GMT"),
-    ("unparsable-unknown-zone", "Tue, 24 Nov 2026 10:00:00 XYZT"),
+    ("rfc822-unknown-zone", "Tue, 24 Nov 2026 10:00:00 XYZT"),
     ("unparsable-number", "1700000000"),
 ]
 for slug, value in RFC822:
