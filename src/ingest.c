@@ -25,6 +25,7 @@ struct ingest {
 	size_t			 dropped;	/* beyond INGEST_MAX_ENTRIES */
 	int			 failed;
 	int			 finished;
+	int			 store_failed;	/* see ingest_store_failed() */
 };
 
 static void	 ingest_entry_cb(struct entry *, const struct feed_meta *,
@@ -351,7 +352,14 @@ fail:
 	free(in->error);
 	if ((in->error = strdup("store write failed")) == NULL)
 		fatal("%s", __func__);
+	in->store_failed = 1;
 	return (-1);
+}
+
+int
+ingest_store_failed(const struct ingest *in)
+{
+	return (in->store_failed);
 }
 
 const char *

@@ -57,6 +57,12 @@ int		 ingest_prepare(struct ingest *, struct ingest_stats *);
 struct entry *const *ingest_entries(const struct ingest *, size_t *);
 const char	*ingest_digest(const struct ingest *);
 const char	*ingest_error(const struct ingest *);
+/*
+ * 1 if ingest_finish() failed because the store could not be written
+ * (disk full, read-only, I/O error): the document is fine, nothing of it
+ * was stored, and the same document can be ingested again later.
+ */
+int		 ingest_store_failed(const struct ingest *);
 /* Feed-level hints read from the document. */
 const struct feed_meta *ingest_meta(const struct ingest *);
 /* After a reload: the same peer, described by the new configuration. */

@@ -88,6 +88,8 @@ static struct metric	*pull_m_ingested;
 static struct metric	*pull_m_merged;
 static void	 pull_fetch_failed(struct pull_peer *,
 		    const struct fetch_result *, const char *);
+static void	 pull_store_failed(struct pull_peer *,
+		    const struct fetch_result *);
 static double	 pull_next_delay(struct pull_peer *, int,
 		    const struct fetch_result *, int64_t);
 static void	 pull_state_save(struct pull_peer *);
@@ -354,6 +356,24 @@ pull_next_delay(struct pull_peer *sp, int ok,
 	return (d);
 }
 
+/*
+ * The document was fetched but the store could not take it (disk full,
+ * read-only): not the peer's fault, so no failure is counted and no
+ * backoff grows; the next poll at the usual interval tries again (the
+ * document's digest and validators were not kept, so it is fetched and
+ * stored in full).
+ */
+static void
+pull_store_failed(struct pull_peer *sp, const struct fetch_result *res)
+{
+	free(sp->state.last_error);
+	if ((sp->state.last_error = strdup("store write failed")) == NULL)
+		fatal("%s", __func__);
+	log_warnx_limited(sp->name, "peer %s: not stored: the store could "
+	    "not be written; trying again at the next poll", sp->name);
+	pull_peer_arm(sp, pull_next_delay(sp, 1, res, -1));
+}
+
 static void
 pull_fetch_failed(struct pull_peer *sp, const struct fetch_result *res,
     const char *why)
@@ -415,8 +435,8 @@ pull_state_write(struct pull_peer *sp)
 		sp->dirty = 0;
 	}
 	(void)store_set_durable(st, 0);
-	if (store_peer_state_save(st, sp->name, &sp->state) == -1)
-		log_warnx("peer %s: fetch state not saved", sp->name);
+	/* A failure is logged by the store, naming the peer. */
+	(void)store_peer_state_save(st, sp->name, &sp->state);
 	(void)store_set_durable(st, 1);
 }
 
@@ -435,9 +455,9 @@ pull_state_flush(struct pull *s)
 	while ((sp = TAILQ_FIRST(&s->dirty)) != NULL) {
 		TAILQ_REMOVE(&s->dirty, sp, dirty_next);
 		sp->dirty = 0;
-		if (store_peer_state_save(s->store, sp->name,
-		    &sp->state) == -1)
-			log_warnx("peer %s: fetch state not saved", sp->name);
+		/* A failure is logged by the store, naming the peer. */
+		(void)store_peer_state_save(s->store, sp->name,
+		    &sp->state);
 	}
 	if (txn && store_commit(s->store) == -1)
 		log_warnx("%s: peers' fetch states not saved", __func__);
@@ -574,6 +594,10 @@ pull_done_cb(const struct fetch_result *res, void *arg)
 		live = websub_live(sp->pull->websub, sp->name);
 		if (pull_ingest_finish(sp, in, sp->state.body_digest,
 		    st) == -1) {
+			if (ingest_store_failed(in)) {
+				pull_store_failed(sp, res);
+				goto done;
+			}
 			snprintf(why, sizeof(why), "%s",
 			    ingest_error(in) != NULL ? ingest_error(in) :
 			    "document could not be read");

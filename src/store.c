@@ -3,6 +3,10 @@
  * JSON form plus the columns listings filter and sort on; the paths that
  * carried it, its other ids and each peer's fetch state sit beside it.
  */
+#include <sys/statvfs.h>
+
+#include <errno.h>
+#include <libgen.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -511,6 +515,65 @@ static void	 store_text_add(struct buf *, const char *, int);
 static int	 store_query_tag_list(int, const char **);
 static void	 store_query_tags(struct buf *, int, const char *);
 static void	 store_query_geo(struct buf *, int);
+static void	 store_log_error(struct store *, const char *);
+static const char *store_fs_error(struct store *, char *, size_t);
+
+/*
+ * What the operating system said about the store's last failure, for the
+ * failures of the file system (full, read-only, I/O), or NULL. SQLite
+ * keeps errno only for I/O errors and failed opens; a full database is
+ * either a full file system or the page cap (store_limit_pages()).
+ */
+static const char *
+store_fs_error(struct store *s, char *buf, size_t len)
+{
+	struct statvfs	 vfs;
+	char		*dir;
+	int		 code = sqlite3_errcode(s->db) & 0xff, e;
+
+	switch (code) {
+	case SQLITE_FULL:
+		if ((dir = strdup(s->path)) == NULL)
+			fatal("%s", __func__);
+		e = statvfs(dirname(dir), &vfs) == 0 && vfs.f_bavail == 0 ?
+		    ENOSPC : 0;
+		free(dir);
+		if (e == 0)
+			return ("the store's page limit is reached");
+		break;
+	case SQLITE_IOERR:
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+		e = sqlite3_system_errno(s->db);
+		break;
+	default:
+		return (NULL);
+	}
+	snprintf(buf, len, "%s", e != 0 ? strerror(e) : "no errno");
+	return (buf);
+}
+
+/*
+ * Logs the last error of the store's connection, naming the store. A
+ * failure of the file system comes with the errno text and is
+ * rate-limited per function: a full disk fails every write until space
+ * returns, and the log is likely on that disk too.
+ */
+static void
+store_log_error(struct store *s, const char *func)
+{
+	char		 key[64], os[128];
+	const char	*why;
+
+	if ((why = store_fs_error(s, os, sizeof(os))) == NULL) {
+		log_warnx("%s: %s: %s", func, s->path, sqlite3_errmsg(s->db));
+		return;
+	}
+	snprintf(key, sizeof(key), "%s %s", func, s->path);
+	log_warnx_limited(key, "%s: %s: %s (%s)", func, s->path,
+	    sqlite3_errmsg(s->db), why);
+}
 
 /* Runs SQL text that has no result (PRAGMAs, migrations). */
 static int
@@ -518,9 +581,9 @@ store_exec(struct store *s, const char *sql, const char *func)
 {
 	char	*err = NULL;
 
+	/* On failure the connection's message is err's. */
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		log_warnx("%s: %s: %s", func, s->path,
-		    err ? err : sqlite3_errmsg(s->db));
+		store_log_error(s, func);
 		sqlite3_free(err);
 		return (-1);
 	}
@@ -746,7 +809,7 @@ store_step(struct store *s, sqlite3_stmt *st, const char *func)
 	int	 rc;
 
 	if ((rc = sqlite3_step(st)) != SQLITE_DONE && rc != SQLITE_ROW) {
-		log_warnx("%s: %s: %s", func, s->path, sqlite3_errmsg(s->db));
+		store_log_error(s, func);
 		store_done(st);
 		return (-1);
 	}
@@ -2317,6 +2380,7 @@ store_peer_state_save(struct store *s, const char *peer,
     const struct peer_state *ps)
 {
 	sqlite3_stmt	*st = s->stmt[ST_PS_SAVE];
+	char		 key[64];
 	int		 rc;
 
 	store_bind_text(st, 1, peer);
@@ -2332,9 +2396,11 @@ store_peer_state_save(struct store *s, const char *peer,
 	store_bind_text(st, 11, ps->moved_to);
 	sqlite3_bind_int(st, 12, ps->gone ? 1 : 0);
 	store_bind_text(st, 13, ps->url);
-	if ((rc = store_step(s, st, __func__)) == -1)
-		log_warnx("%s: %s: state of peer %s not saved", __func__,
-		    s->path, peer);
+	if ((rc = store_step(s, st, __func__)) == -1) {
+		snprintf(key, sizeof(key), "peer_state %s", peer);
+		log_warnx_limited(key, "%s: %s: state of peer %s not saved",
+		    __func__, s->path, peer);
+	}
 	store_done(st);
 	return (rc);
 }

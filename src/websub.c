@@ -1039,7 +1039,7 @@ websub_receive(struct websub *ws, struct serve_reply *r,
 	if (ingest_data(ing, body, len) == -1 ||
 	    ingest_finish(ing, ws->store, NULL, &st) == -1) {
 		err = ingest_error(ing);
-		if (err != NULL && strcmp(err, "store write failed") == 0) {
+		if (ingest_store_failed(ing)) {
 			metrics_inc(websub_m_received, "unstored", 1);
 			log_warnx("peer %s: pushed entries not stored; "
 			    "the hub will retry", sub->peer);

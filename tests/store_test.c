@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "entry.h"
+#include "ingest.h"
 #include "log.h"
 #include "store.h"
 #include "tap.h"
@@ -809,12 +810,18 @@ test_full(struct store *s)
 {
 	struct entry		*e;
 	enum store_result	 r;
-	char			 id[32], *big;
+	struct ingest		*in;
+	struct ingest_stats	 st;
+	char			 id[32], *big, *doc;
 	int			 i, failed = -1;
 
 	big = malloc(8192);
 	memset(big, 'x', 8191);
 	big[8191] = '\0';
+	if (asprintf(&doc, "<feed xmlns=\"http://www.w3.org/2005/Atom\">"
+	    "<entry><id>urn:full:doc</id><title>t</title><summary>%s"
+	    "</summary></entry></feed>", big) == -1)
+		fatal("%s", __func__);
 	ok(store_limit_pages(s, 60) == 0, "database capped");
 	ok(store_begin(s) == 0, "begin on a nearly full database");
 	for (i = 0; i < 200 && failed == -1; i++) {
@@ -832,12 +839,29 @@ test_full(struct store *s)
 	    "rolled back: nothing of the document stored");
 	store_rollback(s);
 	ok(store_commit(s) == -1, "commit without a transaction fails");
+	/*
+	 * A document the full store cannot take (capped at its present
+	 * size: SQLite raises a cap below it to it): the store is to blame.
+	 */
+	ok(store_limit_pages(s, 1) == 0, "database capped at its size");
+	in = ingest_new(NULL, "http://peer.example/feed", "application/atom+xml");
+	ingest_data(in, doc, strlen(doc));
+	ok(ingest_finish(in, s, NULL, &st) == -1 && ingest_store_failed(in),
+	    "ingest into a full store: a store failure");
+	ingest_free(in);
+	in = ingest_new(NULL, "http://peer.example/feed", "application/json");
+	ok((ingest_data(in, "{\"items\": [", 11) == -1 ||
+	    ingest_finish(in, s, NULL,
+	    &st) == -1) && !ingest_store_failed(in),
+	    "a broken document is not a store failure");
+	ingest_free(in);
 	ok(store_limit_pages(s, 0) == 0, "cap lifted");
 	e = mk("urn:after-full", NULL, T0, ENTRY_NO_TIME);
 	ok(store_entry_upsert(s, e, NULL, &r) == 0 && r == STORE_INSERTED,
 	    "the store works again");
 	entry_free(e);
 	free(big);
+	free(doc);
 }
 
 

@@ -4,6 +4,7 @@
 import http.server
 import json
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -19,6 +20,10 @@ BUILDDIR = os.environ.get("FEEDMESH_BUILDDIR", os.getcwd())
 FEEDMESHD = os.environ.get("FEEDMESHD", os.path.join(BUILDDIR, "feedmeshd"))
 FEEDMESHCTL = os.environ.get("FEEDMESHCTL",
                              os.path.join(BUILDDIR, "feedmeshctl"))
+# A command put before the daemon's (make check-valgrind sets it to
+# valgrind); under it the daemon is slower, so waits for it stretch.
+WRAPPER = shlex.split(os.environ.get("FEEDMESH_WRAPPER", ""))
+SLOW = 10 if WRAPPER else 1
 
 _n = 0
 _failed = 0
@@ -125,7 +130,7 @@ class Route:
 class PeerServer:
     """A scripted HTTP peer on 127.0.0.1 that records every request."""
 
-    def __init__(self):
+    def __init__(self, port=0):
         self.routes = {}
         self.requests = []
         self.lock = threading.Lock()
@@ -166,13 +171,15 @@ class PeerServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+        # A given port: a peer that comes back where it was.
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port),
                                                      Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever,
                                        daemon=True)
         self.thread.start()
+        self.stopped = False
         _cleanups.append(self.stop)
 
     def url(self, path):
@@ -188,6 +195,9 @@ class PeerServer:
             return [r for r in self.requests if r[1] == path]
 
     def stop(self):
+        if self.stopped:
+            return
+        self.stopped = True
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -243,9 +253,10 @@ class Node:
 
     def start(self, wait=True):
         self.logf = open(self.log, "ab")
-        self.proc = subprocess.Popen([FEEDMESHD, "-d", "-f", self.conf],
+        self.proc = subprocess.Popen(WRAPPER + [FEEDMESHD, "-d", "-f",
+                                                self.conf],
                                      stdout=self.logf, stderr=self.logf)
-        if wait and not wait_until(self.healthy, 15):
+        if wait and not wait_until(self.healthy, 15 * SLOW):
             bail("node %s did not answer /health; log:\n%s" %
                  (self.name, self.logtext()))
         return self
@@ -268,7 +279,7 @@ class Node:
             return self.proc.returncode if self.proc else None
         self.proc.send_signal(signal.SIGTERM)
         try:
-            self.proc.wait(timeout)
+            self.proc.wait(timeout * SLOW)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
@@ -279,6 +290,8 @@ class Node:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        if self.proc is not None and not self.logf.closed:
+            self.logf.close()
 
     def logtext(self):
         try:
