@@ -48,10 +48,12 @@ buf_grow(struct buf *b, size_t need)
 	b->cap = cap;
 }
 
+/* The common case, room already there, costs one comparison. */
 void
 buf_add(struct buf *b, const void *p, size_t n)
 {
-	buf_grow(b, b->len + n);
+	if (b->data == NULL || n >= b->cap - b->len)
+		buf_grow(b, b->len + n);
 	if (n > 0)
 		memcpy(b->data + b->len, p, n);
 	b->len += n;
@@ -67,7 +69,10 @@ buf_addstr(struct buf *b, const char *s)
 void
 buf_addc(struct buf *b, char c)
 {
-	buf_add(b, &c, 1);
+	if (b->data == NULL || b->cap - b->len < 2)
+		buf_grow(b, b->len + 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
 }
 
 void

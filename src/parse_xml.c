@@ -655,49 +655,66 @@ xml_lex(struct parse_xml *x, const char *data, size_t len, int final,
 {
 	struct buf	 in;
 	const char	*s;
-	size_t		 i, n, avail;
+	size_t		 i, n, avail, run, end;
 	char		 c;
 
+	/*
+	 * Bytes are copied in runs: only entity references are rewritten,
+	 * everything else goes out as it came. Leftovers of the last chunk
+	 * (a reference or a markup opening cut in two) come first.
+	 */
 	buf_init(&in);
-	buf_add(&in, x->lex_pending.data, x->lex_pending.len);
-	buf_add(&in, data, len);
-	buf_reset(&x->lex_pending);
-	s = in.data;
-	for (i = 0; i < in.len; ) {
+	if (x->lex_pending.len > 0) {
+		buf_add(&in, x->lex_pending.data, x->lex_pending.len);
+		buf_add(&in, data, len);
+		buf_reset(&x->lex_pending);
+		s = in.data;
+		end = in.len;
+	} else {
+		s = data;
+		end = len;
+	}
+	for (i = run = 0; i < end; ) {
 		c = s[i];
-		avail = in.len - i;
+		avail = end - i;
 		switch (x->lex) {
 		case XL_TEXT:
+			/* Plain text, the bulk of a feed, in a tight loop. */
+			while (i < end && s[i] != '&' && s[i] != '<')
+				i++;
+			if (i == end)
+				continue;
+			c = s[i];
+			avail = end - i;
 			if (c == '&') {
+				buf_add(out, s + run, i - run);
 				if ((n = xml_lex_amp(s + i, avail, final,
 				    out)) == 0)
 					goto stash;
 				i += n;
+				run = i;
 				continue;
 			}
-			if (c != '<')
-				break;
 			if (!final && (avail < 2 || (s[i + 1] == '!' &&
 			    avail < 9 && (strncmp(s + i, "<!--", avail < 4 ?
 			    avail : 4) == 0 || strncmp(s + i, "<![CDATA[",
-			    avail) == 0))))
+			    avail) == 0)))) {
+				buf_add(out, s + run, i - run);
 				goto stash;
+			}
 			if (avail >= 4 && strncmp(s + i, "<!--", 4) == 0) {
-				buf_add(out, s + i, 4);
 				i += 4;
 				x->lex = XL_COMMENT;
 				x->lex_count = 0;
 				continue;
 			}
 			if (avail >= 9 && strncmp(s + i, "<![CDATA[", 9) == 0) {
-				buf_add(out, s + i, 9);
 				i += 9;
 				x->lex = XL_CDATA;
 				x->lex_count = 0;
 				continue;
 			}
 			if (avail >= 2 && s[i + 1] == '?') {
-				buf_add(out, s + i, 2);
 				i += 2;
 				x->lex = XL_PI;
 				x->lex_count = 0;
@@ -716,10 +733,12 @@ xml_lex(struct parse_xml *x, const char *data, size_t len, int final,
 				if (c == x->lex_quote)
 					x->lex_quote = 0;
 				else if (c == '&') {
+					buf_add(out, s + run, i - run);
 					if ((n = xml_lex_amp(s + i, avail,
 					    final, out)) == 0)
 						goto stash;
 					i += n;
+					run = i;
 					continue;
 				}
 			} else if (c == '"' || c == '\'')
@@ -733,6 +752,13 @@ xml_lex(struct parse_xml *x, const char *data, size_t len, int final,
 			x->lex_count = c == '-' ? x->lex_count + 1 : 0;
 			break;
 		case XL_CDATA:
+			/* Only "]]>" ends it: skip to the next ']' or '>'. */
+			if (c != ']' && c != '>') {
+				while (i < end && s[i] != ']' && s[i] != '>')
+					i++;
+				x->lex_count = 0;
+				continue;
+			}
 			if (c == '>' && x->lex_count >= 2)
 				x->lex = XL_TEXT;
 			x->lex_count = c == ']' ? x->lex_count + 1 : 0;
@@ -756,13 +782,13 @@ xml_lex(struct parse_xml *x, const char *data, size_t len, int final,
 				x->lex = XL_TEXT;
 			break;
 		}
-		buf_addc(out, c);
 		i++;
 	}
+	buf_add(out, s + run, end - run);
 	buf_free(&in);
 	return;
 stash:
-	buf_add(&x->lex_pending, s + i, in.len - i);
+	buf_add(&x->lex_pending, s + i, end - i);
 	buf_free(&in);
 }
 
