@@ -368,7 +368,7 @@ static int	 store_row_write(struct store *, enum store_stmt,
 static int	 store_tag_add(struct store *, int64_t, int64_t, const char *,
 		    const char *, const char *);
 static int	 store_tags_write(struct store *, int64_t, const struct entry *,
-		    int64_t);
+		    int64_t, int);
 static int	 store_upsert_one(struct store *, const struct entry *,
 		    const char *, enum store_result *, int *, int64_t *);
 static void	 store_notify(struct store *, int64_t, const char *);
@@ -999,13 +999,14 @@ store_tag_add(struct store *s, int64_t seq, int64_t sort_time,
  */
 static int
 store_tags_write(struct store *s, int64_t seq, const struct entry *e,
-    int64_t sort_time)
+    int64_t sort_time, int inserted)
 {
 	char		 prefix[STORE_TAG_MAX + 1];
 	const char	*p;
 	size_t		 i, n;
 
-	if (store_run_int(s, ST_TAGS_DEL, seq, 0, __func__) == -1)
+	/* A new row has no tags yet (a deleted one took its own along). */
+	if (!inserted && store_run_int(s, ST_TAGS_DEL, seq, 0, __func__) == -1)
 		return (-1);
 
 	if (e->kind != NULL &&
@@ -1072,12 +1073,22 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 	if (found && strcmp(row.id, e->id) != 0)
 		json_object_set_new(j, "id", json_string(row.id));
 	doc = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(j);
 	if (doc == NULL) {
+		json_decref(j);
 		log_warnx("%s: %s: entry %s has no JSON form", __func__,
 		    s->path, e->id);
 		goto done;
 	}
+	/*
+	 * The full-text triggers read this document back through
+	 * feedmesh_text(): hand them the tree it was written from, rather
+	 * than have them parse it again (a tenth of an ingest).
+	 */
+	free(s->text_doc);
+	json_decref(s->text_json);
+	if ((s->text_doc = strdup(doc)) == NULL)
+		fatal("%s", __func__);
+	s->text_json = j;
 	store_digest(doc, digest);
 
 	sort_time = e->published != ENTRY_NO_TIME ? e->published :
@@ -1136,7 +1147,8 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 	}
 
 	if (*res == STORE_INSERTED || *res == STORE_UPDATED) {
-		if (store_tags_write(s, seq, e, sort_time) == -1)
+		if (store_tags_write(s, seq, e, sort_time,
+		    *res == STORE_INSERTED) == -1)
 			goto done;
 	} else if (path_new) {
 		if (store_tag_add(s, seq, row.sort_time, "p:", peer,
