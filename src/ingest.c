@@ -384,7 +384,8 @@ ingest_finish(struct ingest *in, struct store *store,
 	if (ingest_prepare(in, st) == -1)
 		return (-1);
 	name = in->peer != NULL ? in->peer->name : NULL;
-	if (store_begin(store) == -1)
+	/* One entry failing fails the document: no savepoint each. */
+	if (store_begin_whole(store) == -1)
 		goto fail;
 	for (i = 0; i < in->nentries; i++) {
 		if (store_entry_upsert(store, in->entries[i], name,

@@ -319,6 +319,7 @@ struct store {
 	sqlite3_stmt	*query[STORE_Q_SHAPES];	/* prepared on first use */
 	int		 in_txn;	/* inside store_begin() */
 	int		 txn_lost;	/* SQLite rolled it back on an error */
+	int		 whole;		/* store_begin_whole(): no savepoints */
 	int		 dirty;		/* the transaction changed a listing */
 	uint64_t	 generation;
 	int64_t		 last_change;
@@ -711,6 +712,16 @@ store_begin(struct store *s)
 	s->in_txn = 1;
 	s->txn_lost = 0;
 	s->dirty = 0;
+	s->whole = 0;
+	return (0);
+}
+
+int
+store_begin_whole(struct store *s)
+{
+	if (store_begin(s) == -1)
+		return (-1);
+	s->whole = 1;
 	return (0);
 }
 
@@ -763,7 +774,7 @@ store_commit(struct store *s)
 		s->generation++;
 		s->last_change = now;
 	}
-	s->in_txn = s->dirty = s->txn_lost = 0;
+	s->in_txn = s->dirty = s->txn_lost = s->whole = 0;
 	return (0);
 }
 
@@ -774,7 +785,7 @@ store_rollback(struct store *s)
 
 	if (!sqlite3_get_autocommit(s->db))
 		store_run(s, ST_ROLLBACK, __func__);
-	s->in_txn = s->dirty = s->txn_lost = 0;
+	s->in_txn = s->dirty = s->txn_lost = s->whole = 0;
 	if (was && s->event_cb != NULL)
 		s->event_cb(STORE_EVENT_ROLLBACK, NULL, NULL, s->event_arg);
 }
@@ -1169,7 +1180,8 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 
 /*
  * Each entry runs in a savepoint, so that one that fails (a full disk, a
- * constraint) leaves the rest of the document's transaction intact.
+ * constraint) leaves the rest of the document's transaction intact,
+ * unless the transaction is all or nothing (store_begin_whole()).
  * Outside store_begin() the entry gets a transaction of its own.
  */
 int
@@ -1196,7 +1208,16 @@ store_entry_upsert(struct store *s, const struct entry *e, const char *peer,
 			return (-1);
 		own = 1;
 	}
-	if ((rc = store_run(s, ST_SAVEPOINT, __func__)) == 0) {
+	if (s->whole) {
+		rc = store_upsert_one(s, e, peer, &r, &changed, &seq);
+		if (rc == 0 && (r == STORE_INSERTED || r == STORE_UPDATED))
+			store_notify(s, seq, peer);
+		if (rc == -1) {
+			/* Half an entry may be written: nothing is kept. */
+			store_txn_check(s);
+			s->txn_lost = 1;
+		}
+	} else if ((rc = store_run(s, ST_SAVEPOINT, __func__)) == 0) {
 		rc = store_upsert_one(s, e, peer, &r, &changed, &seq);
 		if (rc == 0)
 			rc = store_run(s, ST_RELEASE, __func__);
