@@ -1,5 +1,6 @@
 /* feedmesh: a growable byte buffer for text built from untrusted input. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,4 +106,29 @@ buf_release(struct buf *b)
 	s = b->data;
 	buf_init(b);
 	return (s);
+}
+
+size_t
+buf_ascii_span(const char *s, size_t len)
+{
+	const uint64_t	 ones = 0x0101010101010101ULL;
+	const uint64_t	 highs = 0x8080808080808080ULL;
+	uint64_t	 w;
+	size_t		 i = 0;
+
+	/*
+	 * A word is plain when no byte has its high bit set, none is below
+	 * 0x20 (x - 0x20 borrows into the high bit) and none is 0x7f
+	 * (x + 1 carries into it).
+	 */
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		if ((w & highs) != 0 || ((w - 0x20 * ones) & highs) != 0 ||
+		    ((w + ones) & highs) != 0)
+			break;
+	}
+	while (i < len && (unsigned char)s[i] >= 0x20 &&
+	    (unsigned char)s[i] < 0x7f)
+		i++;
+	return (i);
 }

@@ -679,9 +679,22 @@ xml_lex(struct parse_xml *x, const char *data, size_t len, int final,
 		avail = end - i;
 		switch (x->lex) {
 		case XL_TEXT:
-			/* Plain text, the bulk of a feed, in a tight loop. */
-			while (i < end && s[i] != '&' && s[i] != '<')
+			/*
+			 * Plain text, the bulk of a feed, skipped with
+			 * strcspn(): the buffers end in a NUL, and hold none
+			 * before it (the decoder drops C0 controls; a NUL
+			 * would only be stepped over).
+			 */
+			for (;;) {
+				i += strcspn(s + i, "&<");
+				if (i >= end) {
+					i = end;
+					break;
+				}
+				if (s[i] != '\0')
+					break;
 				i++;
+			}
 			if (i == end)
 				continue;
 			c = s[i];

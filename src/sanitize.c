@@ -442,7 +442,10 @@ sanitize_utf8_append(struct buf *b, const char *s, size_t len)
 
 	buf_add(b, "", 0);
 	for (i = run = 0; i < len; ) {
-		if ((u[i] >= 0x20 && u[i] < 0x7f) || u[i] == '\t' ||
+		i += buf_ascii_span(s + i, len - i);
+		if (i == len)
+			break;
+		if (u[i] == '\t' ||
 		    u[i] == '\n' || u[i] == '\r') {
 			i++;
 			continue;
@@ -525,17 +528,23 @@ sanitize_parse(const char *html, size_t len)
 
 /*
  * Writes s escaped for HTML text (quote also escaped in attribute values).
- * Runs of safe bytes are copied at once.
+ * s is a string of len bytes ending in a NUL (every caller's is): runs of
+ * safe bytes are found with strcspn() and copied at once.
  */
 static void
 sanitize_escape(struct buf *b, const char *s, size_t len, int attr)
 {
-	size_t	 i, start;
+	const char	*rep;
+	size_t		 i, n;
 
-	for (i = start = 0; i < len; i++) {
-		const char	*rep;
-
-		switch (s[i]) {
+	for (i = 0; i < len; i += n + 1) {
+		n = strcspn(s + i, attr ? "&<>\"" : "&<>");
+		if (n >= len - i) {
+			buf_add(b, s + i, len - i);
+			break;
+		}
+		buf_add(b, s + i, n);
+		switch (s[i + n]) {
 		case '&':
 			rep = "&amp;";
 			break;
@@ -546,18 +555,14 @@ sanitize_escape(struct buf *b, const char *s, size_t len, int attr)
 			rep = "&gt;";
 			break;
 		case '"':
-			if (!attr)
-				continue;
 			rep = "&quot;";
 			break;
 		default:
-			continue;
+			rep = "";	/* a NUL inside: not written */
+			break;
 		}
-		buf_add(b, s + start, i - start);
 		buf_addstr(b, rep);
-		start = i + 1;
 	}
-	buf_add(b, s + start, len - start);
 }
 
 static void
