@@ -1,5 +1,6 @@
 /* feedmesh: a growable byte buffer for text built from untrusted input. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,10 +49,12 @@ buf_grow(struct buf *b, size_t need)
 	b->cap = cap;
 }
 
+/* The common case, room already there, costs one comparison. */
 void
 buf_add(struct buf *b, const void *p, size_t n)
 {
-	buf_grow(b, b->len + n);
+	if (b->data == NULL || n >= b->cap - b->len)
+		buf_grow(b, b->len + n);
 	if (n > 0)
 		memcpy(b->data + b->len, p, n);
 	b->len += n;
@@ -67,7 +70,10 @@ buf_addstr(struct buf *b, const char *s)
 void
 buf_addc(struct buf *b, char c)
 {
-	buf_add(b, &c, 1);
+	if (b->data == NULL || b->cap - b->len < 2)
+		buf_grow(b, b->len + 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
 }
 
 void
@@ -100,4 +106,29 @@ buf_release(struct buf *b)
 	s = b->data;
 	buf_init(b);
 	return (s);
+}
+
+size_t
+buf_ascii_span(const char *s, size_t len)
+{
+	const uint64_t	 ones = 0x0101010101010101ULL;
+	const uint64_t	 highs = 0x8080808080808080ULL;
+	uint64_t	 w;
+	size_t		 i = 0;
+
+	/*
+	 * A word is plain when no byte has its high bit set, none is below
+	 * 0x20 (x - 0x20 borrows into the high bit) and none is 0x7f
+	 * (x + 1 carries into it).
+	 */
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, s + i, 8);
+		if ((w & highs) != 0 || ((w - 0x20 * ones) & highs) != 0 ||
+		    ((w + ones) & highs) != 0)
+			break;
+	}
+	while (i < len && (unsigned char)s[i] >= 0x20 &&
+	    (unsigned char)s[i] < 0x7f)
+		i++;
+	return (i);
 }

@@ -18,6 +18,11 @@ void	 buf_addstr(struct buf *, const char *);
 void	 buf_addc(struct buf *, char);
 void	 buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+/*
+ * Length of the leading run of printable ASCII (0x20 to 0x7e) in s,
+ * read a word at a time: the text filters pass such runs on in bulk.
+ */
+size_t	 buf_ascii_span(const char *, size_t);
 /* Hands the contents to the caller (never NULL) and empties the buffer. */
 char	*buf_release(struct buf *);
 

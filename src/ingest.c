@@ -1,11 +1,15 @@
 /*
  * feedmesh: one document from one peer, from bytes to the store.
+ * With the digest of the peer's last body known, the bytes are only
+ * hashed and held (up to INGEST_HOLD_MAX) until the body ends: most
+ * polls bring the same document back, and then nothing is parsed.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 
+#include "buf.h"
 #include "conf.h"
 #include "entry.h"
 #include "ingest.h"
@@ -19,6 +23,10 @@ struct ingest {
 	EVP_MD_CTX		*md;
 	char			 digest[INGEST_DIGEST_LEN];
 	char			*error;
+	char			*last_digest;	/* NULL: nothing held */
+	struct buf		 held;		/* bytes not parsed yet */
+	int			 holding;
+	int			 parsed;	/* the parser saw bytes */
 	struct entry		**entries;
 	size_t			 nentries;
 	size_t			 cap;
@@ -37,6 +45,8 @@ static int	 ingest_keys_unique(struct ingest *, int);
 static int	 ingest_entry_pass(const struct peer_conf *,
 		    const struct entry *);
 static int	 ingest_end(struct ingest *);
+static int	 ingest_parse(struct ingest *, const char *, size_t);
+static int	 ingest_release(struct ingest *);
 
 struct ingest *
 ingest_new(const struct peer_conf *peer, const char *base_url,
@@ -85,6 +95,43 @@ ingest_entry_cb(struct entry *e, const struct feed_meta *meta, void *arg)
 	in->entries[in->nentries++] = e;
 }
 
+void
+ingest_set_last_digest(struct ingest *in, const char *digest)
+{
+	free(in->last_digest);
+	in->last_digest = NULL;
+	in->holding = 0;
+	if (digest == NULL || *digest == '\0' || in->parsed)
+		return;
+	if ((in->last_digest = strdup(digest)) == NULL)
+		fatal("%s", __func__);
+	in->holding = 1;
+}
+
+static int
+ingest_parse(struct ingest *in, const char *data, size_t len)
+{
+	in->parsed = 1;
+	if (parse_feed(in->parser, data, len) == -1) {
+		in->failed = 1;
+		return (-1);
+	}
+	return (0);
+}
+
+/* Stops holding bytes back: the parser gets what was held. */
+static int
+ingest_release(struct ingest *in)
+{
+	int	 rc = 0;
+
+	in->holding = 0;
+	if (in->held.len > 0)
+		rc = ingest_parse(in, in->held.data, in->held.len);
+	buf_free(&in->held);
+	return (rc);
+}
+
 int
 ingest_data(struct ingest *in, const char *data, size_t len)
 {
@@ -92,11 +139,16 @@ ingest_data(struct ingest *in, const char *data, size_t len)
 		return (-1);
 	if (EVP_DigestUpdate(in->md, data, len) != 1)
 		fatalx("%s: EVP_DigestUpdate", __func__);
-	if (parse_feed(in->parser, data, len) == -1) {
-		in->failed = 1;
-		return (-1);
+	if (in->holding) {
+		if (len <= INGEST_HOLD_MAX - in->held.len) {
+			buf_add(&in->held, data, len);
+			return (0);
+		}
+		/* Too big to hold: parse as it streams from here. */
+		if (ingest_release(in) == -1)
+			return (-1);
 	}
-	return (0);
+	return (ingest_parse(in, data, len));
 }
 
 static void
@@ -255,6 +307,11 @@ ingest_end(struct ingest *in)
 	in->finished = 1;
 	EVP_DigestFinal_ex(in->md, raw, &len);
 	ingest_hex(raw, len, in->digest);
+	/* Held and the same as last time: left unparsed (ingest_finish). */
+	if (in->holding && strcmp(in->digest, in->last_digest) == 0)
+		return (0);
+	if (in->holding && ingest_release(in) == -1)
+		return (-1);
 	if (in->failed || parse_finish(in->parser) == -1) {
 		in->failed = 1;
 		return (-1);
@@ -271,6 +328,13 @@ ingest_prepare(struct ingest *in, struct ingest_stats *st)
 	memset(st, 0, sizeof(*st));
 	if (ingest_end(in) == -1)
 		return (-1);
+	/* A held body that turned out unchanged is read now after all. */
+	if (in->holding && (ingest_release(in) == -1 ||
+	    parse_finish(in->parser) == -1)) {
+		in->failed = 1;
+		return (-1);
+	}
+	st->parsed = in->parsed;
 	st->entries = (int)in->nentries;
 	st->identity = ingest_choose_identity(in);
 	for (i = 0; i < in->nentries; i++) {
@@ -315,12 +379,14 @@ ingest_finish(struct ingest *in, struct store *store,
 	if (last_digest != NULL && strcmp(last_digest, in->digest) == 0) {
 		st->entries = (int)in->nentries;
 		st->skipped = 1;
+		st->parsed = in->parsed;
 		return (0);
 	}
 	if (ingest_prepare(in, st) == -1)
 		return (-1);
 	name = in->peer != NULL ? in->peer->name : NULL;
-	if (store_begin(store) == -1)
+	/* One entry failing fails the document: no savepoint each. */
+	if (store_begin_whole(store) == -1)
 		goto fail;
 	for (i = 0; i < in->nentries; i++) {
 		if (store_entry_upsert(store, in->entries[i], name,
@@ -401,5 +467,7 @@ ingest_free(struct ingest *in)
 	parse_free(in->parser);
 	EVP_MD_CTX_free(in->md);
 	free(in->error);
+	free(in->last_digest);
+	buf_free(&in->held);
 	free(in);
 }

@@ -24,6 +24,7 @@ struct ingest_stats {
 	int	 stale;
 	int	 filtered;		/* refused by the peer's filters */
 	int	 skipped;		/* 1: body identical to the last one */
+	int	 parsed;		/* 1: the body went through the parser */
 	const char *identity;		/* key used: "id", "link", "digest" */
 };
 
@@ -38,8 +39,24 @@ struct ingest_stats {
  */
 #define INGEST_MAX_ENTRIES	5000
 
+/*
+ * Bytes of a body held back from the parser while it may still turn out
+ * identical to the last one (see ingest_set_last_digest): a body that
+ * ends within the bound and matches costs its hash, no parse and no SQL.
+ * A longer one is parsed from there on as it streams, and its unchanged
+ * entries are found one by one in the store.
+ */
+#define INGEST_HOLD_MAX		(1024 * 1024)
+
 struct ingest	*ingest_new(const struct peer_conf *, const char *base_url,
 		    const char *content_type);
+/*
+ * The digest of the peer's last stored body (may be NULL), given before
+ * the first ingest_data(): bytes are then held up to INGEST_HOLD_MAX so
+ * that an unchanged body is never parsed. ingest_finish() compares with
+ * its own last_digest as before.
+ */
+void		 ingest_set_last_digest(struct ingest *, const char *);
 /* Returns -1 once the document cannot be a feed (see ingest_error). */
 int		 ingest_data(struct ingest *, const char *, size_t);
 /*

@@ -397,6 +397,9 @@ parse_utf8_filter(const unsigned char *s, size_t len, int final,
 	int	 bad;
 
 	while (i < len) {
+		i += buf_ascii_span((const char *)s + i, len - i);
+		if (i == len)
+			break;
 		if (s[i] < 0x80) {
 			if (s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' &&
 			    s[i] != '\r') {
@@ -451,6 +454,9 @@ parse_utf8_repair(char **sp)
 		return;
 	len = strlen(*sp);
 	for (i = 0; i < len; i += n) {
+		i += buf_ascii_span(*sp + i, len - i);
+		if (i == len)
+			break;
 		if (s[i] < 0x80) {
 			n = 1;
 			if (s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' &&
@@ -586,22 +592,23 @@ parse_text(const char *s, int html)
 {
 	struct buf	 b;
 	char		*h = NULL;
-	int		 space = 0;
+	size_t		 n;
 
 	if (s == NULL)
 		return (NULL);
 	if (html)
 		s = h = sanitize_html_to_text(s);
 	buf_init(&b);
-	for (; *s != '\0'; s++) {
-		if (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n') {
-			space = 1;
-			continue;
-		}
-		if (space && b.len > 0)
+	while (*s != '\0') {
+		n = strspn(s, " \t\r\n");
+		s += n;
+		if (*s == '\0')
+			break;
+		if (n > 0 && b.len > 0)
 			buf_addc(&b, ' ');
-		space = 0;
-		buf_addc(&b, *s);
+		n = strcspn(s, " \t\r\n");
+		buf_add(&b, s, n);
+		s += n;
 	}
 	free(h);
 	if (b.len == 0) {

@@ -173,6 +173,7 @@ struct parse_xml {
 	int			 lex_count;	/* '-', ']' or '?' seen */
 	int			 lex_brackets;
 	int			 lex_begun;	/* a '<' has been seen */
+	int			 lex_skipped;	/* text before it was */
 	struct buf		 lex_pending;
 
 	enum xml_format		 format;
@@ -682,58 +683,99 @@ xml_lex(struct parse_xml *x, const char *data, size_t len, int final,
 {
 	struct buf	 in;
 	const char	*s;
-	size_t		 i, n, avail;
+	size_t		 i, n, avail, run, end;
 	char		 c;
 
+	/*
+	 * Bytes are copied in runs: only entity references are rewritten,
+	 * everything else goes out as it came. Leftovers of the last chunk
+	 * (a reference or a markup opening cut in two) come first.
+	 */
 	buf_init(&in);
-	buf_add(&in, x->lex_pending.data, x->lex_pending.len);
-	buf_add(&in, data, len);
-	buf_reset(&x->lex_pending);
-	s = in.data;
-	for (i = 0; i < in.len; ) {
+	if (x->lex_pending.len > 0) {
+		buf_add(&in, x->lex_pending.data, x->lex_pending.len);
+		buf_add(&in, data, len);
+		buf_reset(&x->lex_pending);
+		s = in.data;
+		end = in.len;
+	} else {
+		s = data;
+		end = len;
+	}
+	for (i = run = 0; i < end; ) {
 		c = s[i];
-		avail = in.len - i;
+		avail = end - i;
 		switch (x->lex) {
 		case XL_TEXT:
-			if (!x->lex_begun && c != '<' && c != ' ' &&
-			    c != '\t' && c != '\r' && c != '\n') {
-				/* Text before the root ("oops <rss>"). */
-				parse_bozo(x->p, "text before the root element, "
-				    "skipped");
-				i++;
-				continue;
+			if (!x->lex_begun) {
+				/*
+				 * Before the root: whitespace, or text that
+				 * is skipped ("oops <rss>"), up to the first
+				 * '<'.
+				 */
+				buf_add(out, s + run, i - run);
+				for (; i < end && s[i] != '<'; i++)
+					if (s[i] != ' ' && s[i] != '\t' &&
+					    s[i] != '\r' && s[i] != '\n' &&
+					    !x->lex_skipped) {
+						parse_bozo(x->p, "text before "
+						    "the root element, skipped");
+						x->lex_skipped = 1;
+					}
+				run = i;
+				if (i == end)
+					continue;
+				x->lex_begun = 1;
 			}
+			/*
+			 * Plain text, the bulk of a feed, skipped with
+			 * strcspn(): the buffers end in a NUL, and hold none
+			 * before it (the decoder drops C0 controls; a NUL
+			 * would only be stepped over).
+			 */
+			for (;;) {
+				i += strcspn(s + i, "&<");
+				if (i >= end) {
+					i = end;
+					break;
+				}
+				if (s[i] != '\0')
+					break;
+				i++;
+			}
+			if (i == end)
+				continue;
+			c = s[i];
+			avail = end - i;
 			if (c == '&') {
+				buf_add(out, s + run, i - run);
 				if ((n = xml_lex_amp(s + i, avail, final,
 				    out)) == 0)
 					goto stash;
 				i += n;
+				run = i;
 				continue;
 			}
-			if (c != '<')
-				break;
-			x->lex_begun = 1;
 			if (!final && (avail < 2 || (s[i + 1] == '!' &&
 			    avail < 9 && (strncmp(s + i, "<!--", avail < 4 ?
 			    avail : 4) == 0 || strncmp(s + i, "<![CDATA[",
-			    avail) == 0))))
+			    avail) == 0)))) {
+				buf_add(out, s + run, i - run);
 				goto stash;
+			}
 			if (avail >= 4 && strncmp(s + i, "<!--", 4) == 0) {
-				buf_add(out, s + i, 4);
 				i += 4;
 				x->lex = XL_COMMENT;
 				x->lex_count = 0;
 				continue;
 			}
 			if (avail >= 9 && strncmp(s + i, "<![CDATA[", 9) == 0) {
-				buf_add(out, s + i, 9);
 				i += 9;
 				x->lex = XL_CDATA;
 				x->lex_count = 0;
 				continue;
 			}
 			if (avail >= 2 && s[i + 1] == '?') {
-				buf_add(out, s + i, 2);
 				i += 2;
 				x->lex = XL_PI;
 				x->lex_count = 0;
@@ -742,8 +784,9 @@ xml_lex(struct parse_xml *x, const char *data, size_t len, int final,
 			if (avail < 2 || !xml_lex_markup(s[i + 1])) {
 				/* A '<' that opens nothing ("a < b"): text. */
 				parse_bozo(x->p, "'<' in text, read as text");
+				buf_add(out, s + run, i - run);
 				buf_addstr(out, "&#60;");
-				i++;
+				run = ++i;
 				continue;
 			}
 			if (avail >= 2 && s[i + 1] == '!') {
@@ -759,10 +802,12 @@ xml_lex(struct parse_xml *x, const char *data, size_t len, int final,
 				if (c == x->lex_quote)
 					x->lex_quote = 0;
 				else if (c == '&') {
+					buf_add(out, s + run, i - run);
 					if ((n = xml_lex_amp(s + i, avail,
 					    final, out)) == 0)
 						goto stash;
 					i += n;
+					run = i;
 					continue;
 				}
 			} else if (c == '"' || c == '\'')
@@ -776,6 +821,13 @@ xml_lex(struct parse_xml *x, const char *data, size_t len, int final,
 			x->lex_count = c == '-' ? x->lex_count + 1 : 0;
 			break;
 		case XL_CDATA:
+			/* Only "]]>" ends it: skip to the next ']' or '>'. */
+			if (c != ']' && c != '>') {
+				while (i < end && s[i] != ']' && s[i] != '>')
+					i++;
+				x->lex_count = 0;
+				continue;
+			}
 			if (c == '>' && x->lex_count >= 2)
 				x->lex = XL_TEXT;
 			x->lex_count = c == ']' ? x->lex_count + 1 : 0;
@@ -799,13 +851,13 @@ xml_lex(struct parse_xml *x, const char *data, size_t len, int final,
 				x->lex = XL_TEXT;
 			break;
 		}
-		buf_addc(out, c);
 		i++;
 	}
+	buf_add(out, s + run, end - run);
 	buf_free(&in);
 	return;
 stash:
-	buf_add(&x->lex_pending, s + i, in.len - i);
+	buf_add(&x->lex_pending, s + i, end - i);
 	buf_free(&in);
 }
 

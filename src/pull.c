@@ -50,9 +50,17 @@ struct pull_peer {
 	struct ingest_stats	 last;
 	int			 backfill;	/* pages left to follow */
 	int			 backfill_new;	/* a new peer: all pages */
+	int			 paging;	/* the fetch is a backfill page */
 	char			*page_url;
 	TAILQ_ENTRY(pull_peer)	 dirty_next;
 	int			 dirty;		/* state not yet written */
+	/*
+	 * What was read from the last document parsed in this process: an
+	 * unchanged body is then not parsed again (ingest_set_last_digest).
+	 * After a restart the first body is read, for its ttl and hub.
+	 */
+	int			 doc_known;
+	int64_t			 doc_ttl;
 };
 TAILQ_HEAD(pull_peer_list, pull_peer);
 
@@ -259,6 +267,7 @@ pull_timer_cb(evutil_socket_t fd, short ev, void *arg)
 	pull_request(sp, &req, sp->conf->url);
 	req.etag = sp->state.etag;
 	req.last_modified = sp->state.last_modified;
+	sp->paging = 0;
 	sp->fetch = fetch_start(s->fetcher, &req, pull_data_cb,
 	    pull_done_cb, sp);
 	if (sp->fetch == NULL) {
@@ -309,10 +318,14 @@ pull_data_cb(const char *data, size_t len, void *arg)
 	 * The parser starts with the first bytes, once the headers have
 	 * given the charset and redirects the base of relative links.
 	 */
-	if (sp->ingest == NULL)
+	if (sp->ingest == NULL) {
 		sp->ingest = ingest_new(sp->conf,
 		    fetch_effective_url(sp->fetch),
 		    fetch_content_type(sp->fetch));
+		if (!sp->paging && sp->doc_known)
+			ingest_set_last_digest(sp->ingest,
+			    sp->state.body_digest);
+	}
 	return (ingest_data(sp->ingest, data, len));
 }
 
@@ -611,8 +624,11 @@ pull_done_cb(const struct fetch_result *res, void *arg)
 		free(sp->state.last_modified);
 		sp->state.last_modified = res->last_modified ?
 		    strdup(res->last_modified) : NULL;
-		if ((meta = ingest_meta(in)) != NULL) {
-			ttl = meta->ttl;
+		if (!st->parsed)
+			ttl = sp->doc_ttl;	/* the same document */
+		else if ((meta = ingest_meta(in)) != NULL) {
+			ttl = sp->doc_ttl = meta->ttl;
+			sp->doc_known = 1;
 			if (meta->bozo)
 				log_warnx_limited(sp->name, "peer %s: document "
 				    "is not well-formed (%s), recovered",
@@ -895,6 +911,7 @@ pull_backfill_next(struct pull_peer *sp, const char *url)
 		fatal("%s", __func__);
 	pull_request(sp, &req, sp->page_url);
 	sp->backfill--;
+	sp->paging = 1;
 	if ((sp->fetch = fetch_start(sp->pull->fetcher, &req, pull_data_cb,
 	    pull_page_done_cb, sp)) == NULL) {
 		sp->backfill = 0;

@@ -59,7 +59,9 @@ struct sanitize_ctx {
 	const char	*base;
 };
 
+static void	 sanitize_utf8_append(struct buf *, const char *, size_t);
 static char	*sanitize_utf8_clean(const char *, size_t);
+static int	 sanitize_plain(const char *, size_t);
 static xmlDoc	*sanitize_parse(const char *, size_t);
 static void	 sanitize_xml_error_cb(void *, xmlErrorPtr);
 static const struct sanitize_elem *sanitize_elem_find(const char *);
@@ -425,31 +427,56 @@ sanitize_utf8_next(const char *str, size_t len, uint32_t *c)
 }
 
 /*
- * Copies s as valid UTF-8 that XML 1.0 can carry: malformed sequences
+ * Appends s as valid UTF-8 that XML 1.0 can carry: malformed sequences
  * become U+FFFD; C0 controls but tab, LF and CR, DEL, C1 controls and
  * U+FFFE/U+FFFF are dropped. libxml2 would stop at the first bad byte, and
- * the renderers must not have to guess.
+ * the renderers must not have to guess. Bytes that need nothing (nearly
+ * all of them) are copied in runs.
  */
+static void
+sanitize_utf8_append(struct buf *b, const char *s, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i, n, run;
+	uint32_t		 c;
+
+	buf_add(b, "", 0);
+	for (i = run = 0; i < len; ) {
+		i += buf_ascii_span(s + i, len - i);
+		if (i == len)
+			break;
+		if (u[i] == '\t' ||
+		    u[i] == '\n' || u[i] == '\r') {
+			i++;
+			continue;
+		}
+		n = sanitize_utf8_next(s + i, len - i, &c);
+		if (c >= 0xa0 && c != 0xfffd && c != 0xfffe && c != 0xffff) {
+			i += n;
+			continue;
+		}
+		buf_add(b, s + run, i - run);
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+		    (c >= 0x7f && c <= 0x9f) || c == 0xfffe || c == 0xffff)
+			;	/* dropped */
+		else if (c == 0xfffd && (n < 3 ||
+		    memcmp(s + i, "\xef\xbf\xbd", 3) != 0))
+			buf_addstr(b, "\xef\xbf\xbd");
+		else
+			buf_add(b, s + i, n);
+		i += n;
+		run = i;
+	}
+	buf_add(b, s + run, len - run);
+}
+
 static char *
 sanitize_utf8_clean(const char *s, size_t len)
 {
 	struct buf	 b;
-	size_t		 i, n;
-	uint32_t	 c;
 
 	buf_init(&b);
-	buf_add(&b, "", 0);
-	for (i = 0; i < len; i += n) {
-		n = sanitize_utf8_next(s + i, len - i, &c);
-		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
-		    (c >= 0x7f && c <= 0x9f) || c == 0xfffe || c == 0xffff)
-			continue;
-		if (c == 0xfffd && n > 0 && (n < 3 ||
-		    memcmp(s + i, "\xef\xbf\xbd", 3) != 0))
-			buf_addstr(&b, "\xef\xbf\xbd");
-		else
-			buf_add(&b, s + i, n);
-	}
+	sanitize_utf8_append(&b, s, len);
 	return (buf_release(&b));
 }
 
@@ -473,19 +500,16 @@ sanitize_parse(const char *html, size_t len)
 	htmlParserCtxtPtr	 ctxt;
 	struct buf		 b;
 	xmlDoc			*doc;
-	char			*clean;
 
 	if (len > SANITIZE_MAX_INPUT) {
 		len = SANITIZE_MAX_INPUT;
 		while (len > 0 && ((unsigned char)html[len] & 0xc0) == 0x80)
 			len--;
 	}
-	clean = sanitize_utf8_clean(html, len);
 	buf_init(&b);
 	buf_add(&b, head, sizeof(head) - 1);
-	buf_addstr(&b, clean);
+	sanitize_utf8_append(&b, html, len);
 	buf_addstr(&b, "</body></html>");
-	free(clean);
 
 	if ((ctxt = htmlNewParserCtxt()) == NULL)
 		fatalx("%s: htmlNewParserCtxt", __func__);
@@ -504,17 +528,23 @@ sanitize_parse(const char *html, size_t len)
 
 /*
  * Writes s escaped for HTML text (quote also escaped in attribute values).
- * Runs of safe bytes are copied at once.
+ * s is a string of len bytes ending in a NUL (every caller's is): runs of
+ * safe bytes are found with strcspn() and copied at once.
  */
 static void
 sanitize_escape(struct buf *b, const char *s, size_t len, int attr)
 {
-	size_t	 i, start;
+	const char	*rep;
+	size_t		 i, n;
 
-	for (i = start = 0; i < len; i++) {
-		const char	*rep;
-
-		switch (s[i]) {
+	for (i = 0; i < len; i += n + 1) {
+		n = strcspn(s + i, attr ? "&<>\"" : "&<>");
+		if (n >= len - i) {
+			buf_add(b, s + i, len - i);
+			break;
+		}
+		buf_add(b, s + i, n);
+		switch (s[i + n]) {
 		case '&':
 			rep = "&amp;";
 			break;
@@ -525,18 +555,14 @@ sanitize_escape(struct buf *b, const char *s, size_t len, int attr)
 			rep = "&gt;";
 			break;
 		case '"':
-			if (!attr)
-				continue;
 			rep = "&quot;";
 			break;
 		default:
-			continue;
+			rep = "";	/* a NUL inside: not written */
+			break;
 		}
-		buf_add(b, s + start, i - start);
 		buf_addstr(b, rep);
-		start = i + 1;
 	}
-	buf_add(b, s + start, len - start);
 }
 
 static void
@@ -1088,6 +1114,18 @@ sanitize_blank(const char *s)
 	return (1);
 }
 
+/*
+ * 1 if an HTML fragment is text alone: with neither markup nor character
+ * references, libxml2's tree would be one text node holding the same
+ * characters, so the parse can be skipped (most RSS descriptions and
+ * many titles).
+ */
+static int
+sanitize_plain(const char *s, size_t len)
+{
+	return (len <= SANITIZE_MAX_INPUT && strcspn(s, "<&") == len);
+}
+
 char *
 sanitize_html(const char *html, const char *base)
 {
@@ -1098,6 +1136,17 @@ sanitize_html(const char *html, const char *base)
 	size_t			 len;
 	char			*text, *r;
 
+	if (html != NULL && (len = strlen(html)) > 0 &&
+	    sanitize_plain(html, len)) {
+		buf_init(&out);
+		sanitize_utf8_append(&out, html, len);
+		text = buf_release(&out);
+		buf_add(&out, "", 0);
+		if (!sanitize_blank(text))
+			sanitize_escape(&out, text, strlen(text), 0);
+		free(text);
+		return (buf_release(&out));
+	}
 	if (html == NULL || (len = strlen(html)) == 0 ||
 	    (doc = sanitize_parse(html, len)) == NULL) {
 		if ((r = strdup("")) == NULL)
@@ -1139,7 +1188,9 @@ sanitize_html_to_text(const char *html)
 
 	buf_init(&b);
 	buf_add(&b, "", 0);
-	if (html != NULL && *html != '\0' &&
+	if (html != NULL && sanitize_plain(html, strlen(html)))
+		sanitize_utf8_append(&b, html, strlen(html));
+	else if (html != NULL && *html != '\0' &&
 	    (doc = sanitize_parse(html, strlen(html))) != NULL) {
 		/* From the document: content can land after </html>. */
 		sanitize_text_collect(&b, (xmlNode *)doc);

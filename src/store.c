@@ -432,6 +432,7 @@ struct store {
 	sqlite3_stmt	*query[STORE_Q_SHAPES];	/* prepared on first use */
 	int		 in_txn;	/* inside store_begin() */
 	int		 txn_lost;	/* SQLite rolled it back on an error */
+	int		 whole;		/* store_begin_whole(): no savepoints */
 	int		 dirty;		/* the transaction changed a listing */
 	int		 lazy;		/* synchronous=NORMAL for now */
 	uint64_t	 generation;
@@ -487,7 +488,8 @@ static int	 store_row_write(struct store *, enum store_stmt,
 static int	 store_run_text(struct store *, enum store_stmt, const char *);
 static int	 store_peer_held(const struct store *, const char *);
 static int	 store_rejected(struct store *, const char *, const char *);
-static char	*store_canonical(const struct entry *, const char *);
+static char	*store_canonical(const struct entry *, const char *,
+		    json_t **);
 static int	 store_rekey(struct store *, struct store_row *, const char *);
 static int	 store_upsert(struct store *, const struct entry *,
 		    const char *, enum store_result *);
@@ -496,7 +498,7 @@ static int	 store_held_find(struct store *, const char *,
 static int	 store_tag_add(struct store *, int64_t, int64_t, const char *,
 		    const char *, const char *);
 static int	 store_tags_write(struct store *, int64_t, const struct entry *,
-		    int64_t);
+		    int64_t, int);
 static int	 store_upsert_one(struct store *, const struct entry *,
 		    const char *, enum store_result *, int *, int *, int64_t *);
 static void	 store_notify(struct store *, int64_t, const char *);
@@ -934,6 +936,16 @@ store_begin(struct store *s)
 	s->in_txn = 1;
 	s->txn_lost = 0;
 	s->dirty = 0;
+	s->whole = 0;
+	return (0);
+}
+
+int
+store_begin_whole(struct store *s)
+{
+	if (store_begin(s) == -1)
+		return (-1);
+	s->whole = 1;
 	return (0);
 }
 
@@ -986,7 +998,7 @@ store_commit(struct store *s)
 		s->generation++;
 		s->last_change = now;
 	}
-	s->in_txn = s->dirty = s->txn_lost = 0;
+	s->in_txn = s->dirty = s->txn_lost = s->whole = 0;
 	return (0);
 }
 
@@ -997,7 +1009,7 @@ store_rollback(struct store *s)
 
 	if (!sqlite3_get_autocommit(s->db))
 		store_run(s, ST_ROLLBACK, __func__);
-	s->in_txn = s->dirty = s->txn_lost = 0;
+	s->in_txn = s->dirty = s->txn_lost = s->whole = 0;
 	if (was && s->event_cb != NULL)
 		s->event_cb(STORE_EVENT_ROLLBACK, NULL, NULL, s->event_arg);
 }
@@ -1226,7 +1238,7 @@ store_tag_add(struct store *s, int64_t seq, int64_t sort_time,
  */
 static int
 store_tags_write(struct store *s, int64_t seq, const struct entry *e,
-    int64_t sort_time)
+    int64_t sort_time, int inserted)
 {
 	char		 prefix[STORE_TAG_MAX + 1];
 	const char	*p;
@@ -1235,13 +1247,15 @@ store_tags_write(struct store *s, int64_t seq, const struct entry *e,
 	/*
 	 * A tombstone keeps the tags of the version it ends, so that the
 	 * filtered listings (and their subscribers) that showed the entry
-	 * show its deletion too.
+	 * show its deletion too. A new row has no tags yet (a deleted one
+	 * took its own along).
 	 */
 	if (e->deleted) {
-		if (store_run_int(s, ST_TAGS_RETIME, seq, sort_time,
-		    __func__) == -1)
+		if (!inserted && store_run_int(s, ST_TAGS_RETIME, seq,
+		    sort_time, __func__) == -1)
 			return (-1);
-	} else if (store_run_int(s, ST_TAGS_DEL, seq, 0, __func__) == -1)
+	} else if (!inserted &&
+	    store_run_int(s, ST_TAGS_DEL, seq, 0, __func__) == -1)
 		return (-1);
 
 	if (e->kind != NULL &&
@@ -1308,10 +1322,11 @@ store_rejected(struct store *s, const char *id, const char *peer)
  * The canonical form of a document: no peers, id replaced by kept. A
  * tombstone is its id and time only: where it was read from (source) or
  * who retracted it (origin) depends on the path that brought it, and
- * every node must hold the same tombstone.
+ * every node must hold the same tombstone. With treep, the JSON tree the
+ * text was written from is handed back (the caller's to release).
  */
 static char *
-store_canonical(const struct entry *e, const char *kept)
+store_canonical(const struct entry *e, const char *kept, json_t **treep)
 {
 	json_t	*j, *fm;
 	char	*doc;
@@ -1329,7 +1344,10 @@ store_canonical(const struct entry *e, const char *kept)
 	if (kept != NULL && strcmp(kept, e->id) != 0)
 		json_object_set_new(j, "id", json_string(kept));
 	doc = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(j);
+	if (treep != NULL && doc != NULL)
+		*treep = j;
+	else
+		json_decref(j);
 	return (doc);
 }
 
@@ -1362,7 +1380,7 @@ store_rekey(struct store *s, struct store_row *row, const char *id)
 		    s->path, row->id);
 		goto done;
 	}
-	if ((doc = store_canonical(old, id)) == NULL)
+	if ((doc = store_canonical(old, id, NULL)) == NULL)
 		goto done;
 	store_digest(doc, digest);
 
@@ -1409,6 +1427,7 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 {
 	struct store_row	 row;
 	sqlite3_stmt		*st;
+	json_t			*j;
 	char			*key, *doc = NULL;
 	char			 digest[STORE_DIGEST_LEN];
 	int64_t			 now = store_now(s), seq, sort_time, vt;
@@ -1463,11 +1482,21 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 	}
 
 	/* The canonical form: no peers, and the id the entry is kept under. */
-	if ((doc = store_canonical(e, found ? row.id : NULL)) == NULL) {
+	if ((doc = store_canonical(e, found ? row.id : NULL, &j)) == NULL) {
 		log_warnx("%s: %s: entry %s has no JSON form", __func__,
 		    s->path, e->id);
 		goto done;
 	}
+	/*
+	 * The full-text triggers read this document back through
+	 * feedmesh_text(): hand them the tree it was written from, rather
+	 * than have them parse it again (a tenth of an ingest).
+	 */
+	free(s->text_doc);
+	json_decref(s->text_json);
+	if ((s->text_doc = strdup(doc)) == NULL)
+		fatal("%s", __func__);
+	s->text_json = j;
 	store_digest(doc, digest);
 
 	sort_time = e->published != ENTRY_NO_TIME ? e->published :
@@ -1521,7 +1550,8 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 	}
 
 	if (*res == STORE_INSERTED || *res == STORE_UPDATED) {
-		if (store_tags_write(s, seq, e, sort_time) == -1)
+		if (store_tags_write(s, seq, e, sort_time,
+		    *res == STORE_INSERTED) == -1)
 			goto done;
 	} else if (path_new) {
 		if (store_tag_add(s, seq, row.sort_time, "p:", peer,
@@ -1546,7 +1576,8 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 
 /*
  * Each entry runs in a savepoint, so that one that fails (a full disk, a
- * constraint) leaves the rest of the document's transaction intact.
+ * constraint) leaves the rest of the document's transaction intact,
+ * unless the transaction is all or nothing (store_begin_whole()).
  * Outside store_begin() the entry gets a transaction of its own. A NULL
  * peer records no path.
  */
@@ -1572,7 +1603,16 @@ store_upsert(struct store *s, const struct entry *e, const char *peer,
 			return (-1);
 		own = 1;
 	}
-	if ((rc = store_run(s, ST_SAVEPOINT, __func__)) == 0) {
+	if (s->whole) {
+		rc = store_upsert_one(s, e, peer, &r, &changed, &notify, &seq);
+		if (rc == 0 && notify)
+			store_notify(s, seq, peer != NULL ? peer : "");
+		if (rc == -1) {
+			/* Half an entry may be written: nothing is kept. */
+			store_txn_check(s);
+			s->txn_lost = 1;
+		}
+	} else if ((rc = store_run(s, ST_SAVEPOINT, __func__)) == 0) {
 		rc = store_upsert_one(s, e, peer, &r, &changed, &notify, &seq);
 		if (rc == 0)
 			rc = store_run(s, ST_RELEASE, __func__);

@@ -31,6 +31,13 @@ int		 store_set_durable(struct store *, int);
 
 /* One transaction per fetched document. */
 int		 store_begin(struct store *);
+/*
+ * The same for a document stored all or nothing: its entries share the
+ * transaction without a savepoint each (a savepoint makes the full-text
+ * index write its pending terms out, entry by entry). An entry that
+ * fails loses the transaction: store_commit() then fails.
+ */
+int		 store_begin_whole(struct store *);
 int		 store_commit(struct store *);
 void		 store_rollback(struct store *);
 

@@ -860,6 +860,32 @@ test_full(struct store *s)
 	ok(store_entry_upsert(s, e, NULL, &r) == 0 && r == STORE_INSERTED,
 	    "the store works again");
 	entry_free(e);
+
+	/* All or nothing: the failed entry loses the whole transaction. */
+	ok(store_limit_pages(s, 60) == 0, "database capped again");
+	ok(store_begin_whole(s) == 0, "begin a whole transaction");
+	for (i = 0, failed = -1; i < 200 && failed == -1; i++) {
+		snprintf(id, sizeof(id), "urn:whole:%d", i);
+		e = mk(id, NULL, T0, ENTRY_NO_TIME);
+		entry_set(&e->content, big);
+		if (store_entry_upsert(s, e, NULL, &r) == -1)
+			failed = i;
+		entry_free(e);
+	}
+	ok(failed > 0, "entries go in until the database is full (%d)",
+	    failed);
+	ok(store_commit(s) == -1, "then the commit fails");
+	ok(store_entry_get(s, "urn:whole:0", &e) == 0,
+	    "and no entry of the transaction is stored");
+	ok(store_limit_pages(s, 0) == 0, "cap lifted");
+	ok(store_begin_whole(s) == 0, "a whole transaction again");
+	e = mk("urn:whole-ok", NULL, T0, ENTRY_NO_TIME);
+	ok(store_entry_upsert(s, e, NULL, &r) == 0 && r == STORE_INSERTED,
+	    "its entry is inserted");
+	entry_free(e);
+	ok(store_commit(s) == 0, "and committed");
+	ok(store_entry_get(s, "urn:whole-ok", &e) == 1, "it is stored");
+	entry_free(e);
 	free(big);
 	free(doc);
 }
