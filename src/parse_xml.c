@@ -709,20 +709,21 @@ xml_lex(struct parse_xml *x, const char *data, size_t len, int final,
 		case XL_TEXT:
 			if (!x->lex_begun) {
 				/*
-				 * Before the root: whitespace, or text that
-				 * is skipped ("oops <rss>"), up to the first
-				 * '<'.
+				 * Before the root: whitespace goes through
+				 * (libxml2 then sees a misplaced declaration),
+				 * other text is skipped ("oops <rss>").
 				 */
-				buf_add(out, s + run, i - run);
-				for (; i < end && s[i] != '<'; i++)
-					if (s[i] != ' ' && s[i] != '\t' &&
-					    s[i] != '\r' && s[i] != '\n' &&
-					    !x->lex_skipped) {
+				for (; i < end && s[i] != '<'; i++) {
+					if (s[i] == ' ' || s[i] == '\t' ||
+					    s[i] == '\r' || s[i] == '\n')
+						continue;
+					buf_add(out, s + run, i - run);
+					run = i + 1;
+					if (!x->lex_skipped)
 						parse_bozo(x->p, "text before "
 						    "the root element, skipped");
-						x->lex_skipped = 1;
-					}
-				run = i;
+					x->lex_skipped = 1;
+				}
 				if (i == end)
 					continue;
 				x->lex_begun = 1;
