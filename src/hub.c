@@ -59,7 +59,6 @@
 #define HUB_PURGE_INTERVAL	60		/* s, expired subscriptions */
 #define HUB_PUBLISH_GAP		10		/* s between pings' fetches */
 #define HUB_PUBLISH_SLOTS	64
-#define HUB_NODE_MAX		64
 #define HUB_MSG_LEN		256
 #define HUB_USER_AGENT		"feedmesh/" PACKAGE_VERSION " (WebSub hub)"
 #define HUB_TYPE_ATOM		"application/atom+xml; charset=utf-8"
@@ -228,7 +227,6 @@ static void	 hub_subscribe(struct hub *, struct serve_reply *,
 static void	 hub_publish(struct hub *, struct serve_reply *,
 		    struct evkeyvalq *);
 static int	 hub_callback_valid(const char *);
-static int	 hub_node_valid(const char *);
 static int	 hub_verify_start(struct hub *, struct hub_verify *,
 		    const char *);
 static int	 hub_verify_data_cb(const char *, size_t, void *);
@@ -652,20 +650,6 @@ hub_callback_valid(const char *s)
 	return (1);
 }
 
-/* A node name as conf.c accepts it: [a-z0-9_-], bounded. */
-static int
-hub_node_valid(const char *s)
-{
-	size_t	 i;
-
-	for (i = 0; s[i] != '\0'; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
-		    s[i] == '-'))
-			return (0);
-	return (i > 0 && i <= HUB_NODE_MAX);
-}
-
 /*
  * hub.mode=subscribe|unsubscribe: the request is checked, answered 202
  * Accepted, and the intent verified asynchronously (WebSub 5.3).
@@ -711,7 +695,7 @@ hub_subscribe(struct hub *h, struct serve_reply *r, struct evkeyvalq *kv,
 		    "shorter than %d bytes", HUB_SECRET_MAX + 1);
 		goto done;
 	}
-	if (node != NULL && !hub_node_valid(node)) {
+	if (node != NULL && !entry_node_valid(node)) {
 		hub_reply(h, r, 400, "Bad Request", "feedmesh.node is not a "
 		    "node name");
 		goto done;

@@ -415,7 +415,8 @@ publish_entry_parse(const char *body, size_t len, const char *content_type,
 	} else {
 		/* A declaration must come first: it goes, the wrapper comes. */
 		if (end - p > 5 && strncmp(p, "<?xml", 5) == 0) {
-			if ((q = strstr(p, "?>")) == NULL || q >= end) {
+			/* The body is not NUL-terminated (a request's). */
+			if ((q = memmem(p, end - p, "?>", 2)) == NULL) {
 				*why = "unterminated XML declaration";
 				goto done;
 			}
