@@ -323,4 +323,21 @@ s, _ = sub.subscribe(quiet.url + "/hub", quiet.url + "/feeds/all.atom",
                      "good")
 fm.is_eq(s, 404, "hub = no: POST /hub is 404")
 quiet.stop()
+
+# allow_private = no: the hub cannot be made to probe the node's own
+# network; a callback on a loopback or private address is never called.
+guarded = fm.Node("guarded", extra={"allow_private": "no"}).start()
+sub.callback("inside")
+s, _ = sub.subscribe(guarded.url + "/hub", guarded.url + "/feeds/all.atom",
+                     "inside")
+fm.ok(s in (202, 400, 403), "a loopback callback is taken or refused at "
+      "once (%s)" % s)
+fm.ok(guarded.wait_log("is private", 5),
+      "the verification is refused before connecting, and logged")
+time.sleep(0.5)
+fm.is_eq(sub.verified("inside"), [], "the callback never received a request")
+r = guarded.ctl("-j", "subscriptions")
+fm.ok(r.returncode == 0 and json.loads(r.stdout) == [],
+      "no subscription counts", r.stdout)
+guarded.stop()
 fm.done()
