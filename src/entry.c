@@ -609,6 +609,7 @@ feed_meta_clear(struct feed_meta *m)
 	free(m->self);
 	free(m->hub);
 	free(m->next);
+	free(m->prev_archive);
 	free(m->icon);
 	free(m->author);
 	free(m->lang);

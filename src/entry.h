@@ -98,6 +98,7 @@ struct feed_meta {
 	char	*self;
 	char	*hub;			/* WebSub hub advertised in the document */
 	char	*next;			/* RFC 5005 next page */
+	char	*prev_archive;		/* RFC 5005 previous archive */
 	char	*icon;
 	char	*author;
 	char	*lang;

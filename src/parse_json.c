@@ -131,6 +131,11 @@ parse_json_meta(struct parse_json *j, const json_t *root)
 	parse_set_url(&m->link, base, parse_json_str(root, "home_page_url"));
 	parse_set_url(&m->self, base, parse_json_str(root, "feed_url"));
 	parse_set_url(&m->next, base, parse_json_str(root, "next_url"));
+	/* RFC 5005 archives, in feedmesh's extension (PROTOCOL.md 4). */
+	if ((x = json_object_get(root, "_feedmesh")) != NULL &&
+	    json_is_object(x))
+		parse_set_url(&m->prev_archive, base,
+		    parse_json_str(x, "prev_archive"));
 	if ((s = parse_json_str(root, "icon")) == NULL)
 		s = parse_json_str(root, "favicon");
 	parse_set_url(&m->icon, base, s);

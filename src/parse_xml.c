@@ -1390,6 +1390,9 @@ xml_link(struct parse_xml *x, const xmlChar **attrs, int nattrs, int feed)
 			m->hub = strdup(url);
 		else if (strcmp(r, "next") == 0 && m->next == NULL)
 			m->next = strdup(url);
+		else if (strcmp(r, "prev-archive") == 0 &&
+		    m->prev_archive == NULL)
+			m->prev_archive = strdup(url);
 	} else if (x->source_depth > 0) {
 		if (strcmp(r, "alternate") == 0 && e->source.link == NULL)
 			entry_set(&e->source.link, url);

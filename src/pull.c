@@ -26,10 +26,14 @@
 
 /*
  * Backfill (RFC 5005): a new peer, or one not fetched for this many of
- * its intervals, has its "next" pages followed, at most this many.
+ * its intervals, has its "next" pages followed, at most this many; when
+ * they run out before the history does, its archives (section 4) are
+ * followed from the newest back, at most this many documents (ten years
+ * of monthly archives).
  */
 #define PULL_BACKFILL_DOWNTIME	4
 #define PULL_BACKFILL_PAGES	50
+#define PULL_BACKFILL_ARCHIVES	120
 /*
  * Peers' states are written together, this long after the first change:
  * one transaction for a round of fetches instead of one per fetch. A
@@ -52,6 +56,8 @@ struct pull_peer {
 	int			 backfill_new;	/* a new peer: all pages */
 	int			 paging;	/* the fetch is a backfill page */
 	char			*page_url;
+	int			 archives;	/* walking archives, not pages */
+	char			*archive_url;	/* the listing's prev-archive */
 	TAILQ_ENTRY(pull_peer)	 dirty_next;
 	int			 dirty;		/* state not yet written */
 	/*
@@ -119,6 +125,7 @@ static int	 pull_backfill_start(struct pull_peer *, struct ingest *,
 static void	 pull_page_done_cb(const struct fetch_result *, void *);
 static int	 pull_backfill_next(struct pull_peer *, const char *);
 static void	 pull_backfill_end(struct pull_peer *, const char *);
+static void	 pull_backfill_archives(struct pull_peer *, const char *);
 
 struct pull *
 pull_new(struct event_base *base, struct store *store,
@@ -245,6 +252,7 @@ pull_peer_free(struct pull_peer *sp, const char *why)
 		fetch_cancel(sp->fetch);
 	ingest_free(sp->ingest);
 	free(sp->page_url);
+	free(sp->archive_url);
 	event_free(sp->timer);
 	TAILQ_REMOVE(&s->peers, sp, next);
 	s->npeers--;
@@ -719,6 +727,7 @@ pull_reconfigure(struct pull *s, const struct config *conf)
 			sp->ingest = NULL;
 		}
 		sp->backfill = 0;
+		sp->archives = 0;
 		pull_state_save(sp);
 		pull_peer_arm(sp, 0);
 	}
@@ -877,9 +886,10 @@ pull_websub_change_cb(const char *name, void *arg)
 }
 
 /*
- * Starts following the document's RFC 5005 "next" pages when the peer
- * is new or was not fetched for a long time: 0 if a page fetch started
- * (the timer is armed when the backfill ends), else -1.
+ * Starts following the document's RFC 5005 "next" pages, then its
+ * "prev-archive" archives, when the peer is new or was not fetched for a
+ * long time: 0 if a fetch started (the timer is armed when the backfill
+ * ends), else -1.
  */
 static int
 pull_backfill_start(struct pull_peer *sp, struct ingest *in, int64_t prev)
@@ -887,17 +897,54 @@ pull_backfill_start(struct pull_peer *sp, struct ingest *in, int64_t prev)
 	const struct feed_meta	*meta = ingest_meta(in);
 	int64_t			 gap = (int64_t)pull_peer_interval(sp) *
 				    PULL_BACKFILL_DOWNTIME;
+	int			 pages, archives;
 
-	if (meta == NULL || meta->next == NULL || !url_is_http(meta->next) ||
-	    sp->last.skipped)
+	if (meta == NULL || sp->last.skipped)
+		return (-1);
+	pages = meta->next != NULL && url_is_http(meta->next);
+	archives = meta->prev_archive != NULL &&
+	    url_is_http(meta->prev_archive);
+	if (!pages && !archives)
 		return (-1);
 	if (prev != 0 && sp->state.last_fetch - prev <= gap)
 		return (-1);
 	sp->backfill = PULL_BACKFILL_PAGES;
 	sp->backfill_new = prev == 0;
-	log_info("peer %s: %s, following its next pages", sp->name,
-	    prev == 0 ? "new peer" : "not fetched for a while");
-	return (pull_backfill_next(sp, meta->next));
+	sp->archives = 0;
+	free(sp->archive_url);
+	sp->archive_url = NULL;
+	if (archives && (sp->archive_url = strdup(meta->prev_archive)) == NULL)
+		fatal("%s", __func__);
+	log_info("peer %s: %s, following its %s", sp->name,
+	    prev == 0 ? "new peer" : "not fetched for a while",
+	    pages ? "next pages" : "archives");
+	if (pages)
+		return (pull_backfill_next(sp, meta->next));
+	pull_backfill_archives(sp, "no next page");
+	return (0);
+}
+
+/*
+ * The pages ran out before the history did: the archives follow, newest
+ * first, if the listing offered them; else the backfill ends for why.
+ */
+static void
+pull_backfill_archives(struct pull_peer *sp, const char *why)
+{
+	char	*url;
+
+	if ((url = sp->archive_url) == NULL) {
+		pull_backfill_end(sp, why);
+		return;
+	}
+	sp->archive_url = NULL;
+	log_info("peer %s: %s, following its archives from %s", sp->name,
+	    why, url);
+	sp->archives = 1;
+	sp->backfill = PULL_BACKFILL_ARCHIVES;
+	if (pull_backfill_next(sp, url) == -1)
+		pull_backfill_end(sp, "the request could not be made");
+	free(url);
 }
 
 /* Fetches one page of the backfill; -1 if it could not start. */
@@ -927,7 +974,7 @@ pull_page_done_cb(const struct fetch_result *res, void *arg)
 	struct ingest		*in = sp->ingest;
 	struct ingest_stats	 st;
 	const struct feed_meta	*meta;
-	const char		*next;
+	const char		*next, *parch;
 	char			 why[256];
 
 	sp->fetch = NULL;
@@ -956,19 +1003,30 @@ pull_page_done_cb(const struct fetch_result *res, void *arg)
 		    sp->name);
 	meta = ingest_meta(in);
 	next = meta != NULL ? meta->next : NULL;
+	if (next != NULL && (!url_is_http(next) ||
+	    strcmp(next, sp->page_url) == 0))
+		next = NULL;
+	parch = meta != NULL ? meta->prev_archive : NULL;
+	if (parch != NULL && (!url_is_http(parch) ||
+	    strcmp(parch, sp->page_url) == 0))
+		parch = NULL;
 	/*
-	 * After downtime the pages older than what was missed hold nothing
-	 * new: the first such page ends the catching up.
+	 * After downtime the pages (or archives) older than what was
+	 * missed hold nothing new: the first such one ends the catching up.
+	 * The last page of a listing ends it too: all its history was read.
 	 */
-	if (next == NULL || !url_is_http(next) ||
-	    strcmp(next, sp->page_url) == 0)
-		pull_backfill_end(sp, "no next page");
-	else if (!sp->backfill_new && st.inserted + st.updated +
-	    st.merged == 0)
+	if (!sp->backfill_new && st.inserted + st.updated + st.merged == 0)
 		pull_backfill_end(sp, "caught up");
-	else if (sp->backfill <= 0)
-		pull_backfill_end(sp, "page limit reached");
-	else if (pull_backfill_next(sp, next) == -1)
+	else if (!sp->archives && next == NULL)
+		pull_backfill_end(sp, "no next page");
+	else if (!sp->archives && sp->backfill <= 0)
+		pull_backfill_archives(sp, "page limit reached");
+	else if (sp->archives && sp->backfill <= 0)
+		pull_backfill_end(sp, "archive limit reached");
+	else if (sp->archives && next == NULL && parch == NULL)
+		pull_backfill_end(sp, "oldest archive reached");
+	/* An archive's own next pages (a month past its cap) come first. */
+	else if (pull_backfill_next(sp, next != NULL ? next : parch) == -1)
 		pull_backfill_end(sp, "the request could not be made");
 done:
 	ingest_free(in);
@@ -979,5 +1037,8 @@ pull_backfill_end(struct pull_peer *sp, const char *why)
 {
 	log_info("peer %s: backfill done (%s)", sp->name, why);
 	sp->backfill = 0;
+	sp->archives = 0;
+	free(sp->archive_url);
+	sp->archive_url = NULL;
 	pull_peer_arm(sp, pull_next_delay(sp, 1, NULL, -1));
 }

@@ -544,8 +544,7 @@ query_parse(struct query *q, const char *raw, int default_limit,
 	int			 rc = -1;
 
 	memset(q, 0, sizeof(*q));
-	q->sq.since = ENTRY_NO_TIME;
-	q->sq.before_time = ENTRY_NO_TIME;
+	store_query_init(&q->sq);
 	q->sq.limit = default_limit;
 	q->default_limit = default_limit;
 	TAILQ_INIT(&kv);

@@ -20,13 +20,24 @@ struct render_feed {
 	const char	*alternate_url;	/* the node's home page */
 	const char	*hub_url;	/* WebSub hub, or NULL */
 	const char	*next_url;	/* RFC 5005 next page, or NULL */
+	/*
+	 * RFC 5005 section 4: an archive document (fh:archive) links to the
+	 * live listing (current); archives and the live listing link to the
+	 * neighbouring archives (NULL: none).
+	 */
+	int		 archive;
+	const char	*current_url;
+	const char	*prev_archive_url;
+	const char	*next_archive_url;
 	int64_t		 updated;	/* newest change shown */
 };
 
 /*
  * Both append a whole document to the buffer. Entries without an id are
  * skipped; deleted entries are written as tombstones (RFC 6721 in Atom,
- * "_feedmesh": {"deleted": true} in JSON). A feed updated of ENTRY_NO_TIME
+ * "_feedmesh": {"deleted": true} in JSON). Archive links are atom:link
+ * relations in Atom, "_feedmesh" members in JSON ("archive": true,
+ * "current", "prev_archive", "next_archive"). A feed updated of ENTRY_NO_TIME
  * means the newest entry's date.
  */
 void	 render_atom(struct buf *, const struct render_feed *,

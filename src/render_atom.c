@@ -20,6 +20,7 @@
 #define RENDER_NS_GEORSS	"http://www.georss.org/georss"
 #define RENDER_NS_AT		"http://purl.org/atompub/tombstones/1.0"
 #define RENDER_NS_MEDIA		"http://search.yahoo.com/mrss/"
+#define RENDER_NS_FH		"http://purl.org/syndication/history/1.0"
 
 static void	 render_xml_escape(struct buf *, const char *);
 static void	 render_elem(struct buf *, const char *, const char *,
@@ -29,6 +30,7 @@ static void	 render_time(struct buf *, const char *, int64_t,
 		    const char *);
 static void	 render_link(struct buf *, const char *, const char *,
 		    const char *, const char *, int64_t);
+static void	 render_feed_link(struct buf *, const char *, const char *);
 static void	 render_category(struct buf *, const char *, const char *,
 		    const char *);
 static void	 render_person(struct buf *, const struct entry_person *);
@@ -161,6 +163,19 @@ render_link(struct buf *b, const char *rel, const char *href,
 	render_attr(b, "title", title);
 	if (length >= 0)
 		buf_printf(b, " length=\"%lld\"", (long long)length);
+	buf_addstr(b, "/>\n");
+}
+
+/* A feed-level link to another Atom document of the feed, if href. */
+static void
+render_feed_link(struct buf *b, const char *rel, const char *href)
+{
+	if (href == NULL)
+		return;
+	buf_addstr(b, " <link");
+	render_attr(b, "rel", rel);
+	buf_addstr(b, " type=\"application/atom+xml\"");
+	render_attr(b, "href", href);
 	buf_addstr(b, "/>\n");
 }
 
@@ -371,7 +386,10 @@ render_atom(struct buf *b, const struct render_feed *f,
 	    "      xmlns:fm=\"" RENDER_NS_FM "\"\n"
 	    "      xmlns:georss=\"" RENDER_NS_GEORSS "\"\n"
 	    "      xmlns:at=\"" RENDER_NS_AT "\"\n"
-	    "      xmlns:media=\"" RENDER_NS_MEDIA "\">\n ");
+	    "      xmlns:media=\"" RENDER_NS_MEDIA "\"");
+	if (f->archive)
+		buf_addstr(b, "\n      xmlns:fh=\"" RENDER_NS_FH "\"");
+	buf_addstr(b, ">\n ");
 	render_elem(b, "id", NULL, f->id != NULL ? f->id : f->self_url);
 	buf_addstr(b, " ");
 	render_elem(b, "title", " type=\"text\"",
@@ -396,6 +414,12 @@ render_atom(struct buf *b, const struct render_feed *f,
 		render_attr(b, "href", f->next_url);
 		buf_addstr(b, "/>\n");
 	}
+	render_feed_link(b, "current", f->current_url);
+	render_feed_link(b, "prev-archive", f->prev_archive_url);
+	render_feed_link(b, "next-archive", f->next_archive_url);
+	/* RFC 5005 4: this document is an archive, its contents stable. */
+	if (f->archive)
+		buf_addstr(b, " <fh:archive/>\n");
 	if (need_author) {
 		buf_addstr(b, " <author>\n  ");
 		render_elem(b, "name", NULL, f->title != NULL ? f->title :

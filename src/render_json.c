@@ -70,6 +70,12 @@ render_json(struct buf *b, const struct render_feed *f,
 		date_format_rfc3339(f->updated, ts, sizeof(ts));
 		render_json_set(fm, "updated", ts);
 	}
+	/* RFC 5005 section 4, in the extension: JSON Feed has no archives. */
+	if (f->archive)
+		json_object_set_new(fm, "archive", json_true());
+	render_json_set(fm, "current", f->current_url);
+	render_json_set(fm, "prev_archive", f->prev_archive_url);
+	render_json_set(fm, "next_archive", f->next_archive_url);
 	json_object_set_new(root, "_feedmesh", fm);
 
 	items = json_array();

@@ -69,6 +69,14 @@
 #define SERVE_PATH_METRICS	"/metrics"
 #define SERVE_PATH_STATS	"/stats.json"
 #define SERVE_PATH_OPML		"/peers.opml"
+#define SERVE_PATH_ARCHIVE	"/feeds/archive/"	/* YYYY-MM.{atom,json} */
+/*
+ * RFC 5005 archives: at most this many entries per document (a bigger
+ * month is paged with next links), and how long a past month is cached.
+ */
+#define SERVE_ARCHIVE_MAX	5000
+#define SERVE_ARCHIVE_MAX_AGE	86400
+#define SERVE_MONTH_LEN		32		/* "YYYY-MM", room for any int */
 #define SERVE_COUNT_FORMATS	16		/* served counters kept */
 #define SERVE_COUNT_FLUSH	60		/* s between writes */
 #define SERVE_MAX_PROXIES	64
@@ -217,6 +225,14 @@ struct serve_collect {
 	int64_t		  last_seq;
 	int		  more;
 	int64_t		  updated;	/* of the feed */
+	/*
+	 * RFC 5005 archives: the month of this archive document (ENTRY_NO_TIME
+	 * for a listing) and its neighbours with entries (ENTRY_NO_TIME: none;
+	 * a listing has prev_archive only).
+	 */
+	int64_t		  month;
+	int64_t		  prev_archive;
+	int64_t		  next_archive;
 };
 
 /* What a handler builds before its one evhttp_send_reply(). */
@@ -258,11 +274,24 @@ static void	 serve_actors_cb(struct evhttp_request *, void *);
 static void	 serve_health_cb(struct evhttp_request *, void *);
 static void	 serve_notfound_cb(struct evhttp_request *, void *);
 static struct serve_route *serve_route_find(struct serve *, const char *);
+static void	 serve_listing_reply(struct serve *, struct serve_reply *,
+		    enum serve_format, int64_t);
+static void	 serve_archive(struct serve *, struct serve_reply *);
+static int64_t	 serve_month_start(int64_t);
+static int64_t	 serve_month_next(int64_t);
+static void	 serve_month_format(int64_t, char *, size_t);
+static int64_t	 serve_archive_neighbour(struct serve *, const struct query *,
+		    int64_t, int64_t, int);
+static int	 serve_time_cb(const struct entry *, int64_t, int64_t,
+		    void *);
+static void	 serve_archive_url(struct serve *, enum serve_format,
+		    int64_t, const struct query *, int64_t, int64_t,
+		    struct buf *);
 static void	 serve_listing(struct serve *, struct evhttp_request *,
 		    enum serve_format);
 static struct serve_cached *serve_render(struct serve *, enum serve_format,
 		    const struct query *, const struct render_html_opts *,
-		    const char *);
+		    const char *, int64_t, int *);
 static void	 serve_render_doc(struct serve *, enum serve_format,
 		    const struct query *, const struct render_html_opts *,
 		    const struct serve_collect *, struct buf *, struct buf *);
@@ -930,6 +959,11 @@ serve_notfound_cb(struct evhttp_request *req, void *arg)
 		serve_text(&r, 400, "Bad Request", "malformed request path");
 		goto done;
 	}
+	if (strncmp(r.path, SERVE_PATH_ARCHIVE,
+	    strlen(SERVE_PATH_ARCHIVE)) == 0) {
+		serve_archive(s, &r);
+		goto done;
+	}
 	if ((rt = serve_route_find(s, r.path)) == NULL) {
 		serve_text(&r, 404, "Not Found", "not found");
 		goto done;
@@ -1009,7 +1043,169 @@ static void
 serve_listing(struct serve *s, struct evhttp_request *req,
     enum serve_format fmt)
 {
-	struct serve_reply		 r;
+	struct serve_reply	 r;
+
+	if (serve_begin(s, req, &r) == -1)
+		goto done;
+	r.route = serve_formats[fmt].name;
+	serve_listing_reply(s, &r, fmt, ENTRY_NO_TIME);
+done:
+	serve_finish(&r);
+}
+
+/*
+ * GET /feeds/archive/YYYY-MM.{atom,json}: the RFC 5005 archive document
+ * of a UTC month of the listing (by sort time), same parameters.
+ */
+static void
+serve_archive(struct serve *s, struct serve_reply *r)
+{
+	const char		*p = r->path + strlen(SERVE_PATH_ARCHIVE);
+	enum serve_format	 fmt;
+	struct tm		 tm;
+	int			 year, mon, i;
+
+	r->route = "archive";
+	for (i = 0; i < 7; i++)
+		if (i == 4 ? p[i] != '-' : (p[i] < '0' || p[i] > '9'))
+			break;
+	if (i < 7) {
+		serve_text(r, 404, "Not Found", "not found");
+		return;
+	}
+	if (strcmp(p + 7, ".atom") == 0)
+		fmt = SERVE_ATOM;
+	else if (strcmp(p + 7, ".json") == 0)
+		fmt = SERVE_JSON;
+	else {
+		serve_text(r, 404, "Not Found", "not found");
+		return;
+	}
+	year = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10 +
+	    (p[3] - '0');
+	mon = (p[5] - '0') * 10 + (p[6] - '0');
+	if (year < 1 || mon < 1 || mon > 12) {
+		serve_text(r, 404, "Not Found", "not found");
+		return;
+	}
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = year - 1900;
+	tm.tm_mon = mon - 1;
+	tm.tm_mday = 1;
+	serve_listing_reply(s, r, fmt, (int64_t)timegm(&tm));
+}
+
+/* The first instant (UTC) of the month holding t. */
+static int64_t
+serve_month_start(int64_t t)
+{
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+
+	if (gmtime_r(&tt, &tm) == NULL)
+		return (t);
+	tm.tm_mday = 1;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	return ((int64_t)timegm(&tm));
+}
+
+/* The first instant of the month after the one starting at start. */
+static int64_t
+serve_month_next(int64_t start)
+{
+	struct tm	 tm;
+	time_t		 tt = (time_t)start;
+
+	if (gmtime_r(&tt, &tm) == NULL)
+		return (start + 31 * 86400);
+	tm.tm_mon++;
+	tm.tm_mday = 1;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	return ((int64_t)timegm(&tm));
+}
+
+/* "YYYY-MM" of a time, UTC. */
+static void
+serve_month_format(int64_t t, char *out, size_t len)
+{
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    tm.tm_year + 1900 < 1 || tm.tm_year + 1900 > 9999)
+		snprintf(out, len, "0000-00");
+	else
+		snprintf(out, len, "%04d-%02d", tm.tm_year + 1900,
+		    tm.tm_mon + 1);
+}
+
+/* Keeps the sort time of the one entry asked for. */
+static int
+serve_time_cb(const struct entry *e, int64_t sort_time, int64_t seq,
+    void *arg)
+{
+	(void)e;
+	(void)seq;
+	*(int64_t *)arg = sort_time;
+	return (1);
+}
+
+/*
+ * The month of the nearest entry of q's listing in [from, until): the
+ * newest (a previous archive) or, oldest_first, the oldest (the next
+ * one); ENTRY_NO_TIME if none. One look-up in the index range.
+ */
+static int64_t
+serve_archive_neighbour(struct serve *s, const struct query *q, int64_t from,
+    int64_t until, int oldest_first)
+{
+	struct store_query	 sq = q->sq;
+	int64_t			 t = ENTRY_NO_TIME;
+
+	sq.before_time = ENTRY_NO_TIME;
+	sq.before_seq = INT64_MAX;
+	sq.from_time = from;
+	sq.until_time = until;
+	sq.oldest_first = oldest_first;
+	sq.relevance = 0;
+	sq.limit = 1;
+	if (store_query_entries(s->store, &sq, serve_time_cb, &t) == -1 ||
+	    t == ENTRY_NO_TIME)
+		return (ENTRY_NO_TIME);
+	return (serve_month_start(t));
+}
+
+/*
+ * The absolute URL of a month's archive document for q's filters, with
+ * a cursor (before_time ENTRY_NO_TIME: its first page).
+ */
+static void
+serve_archive_url(struct serve *s, enum serve_format fmt, int64_t month,
+    const struct query *q, int64_t before_time, int64_t before_seq,
+    struct buf *out)
+{
+	struct buf	 canon;
+	char		 m[SERVE_MONTH_LEN];
+
+	buf_init(&canon);
+	query_canonical_cursor(q, before_time, before_seq, &canon);
+	serve_month_format(month, m, sizeof(m));
+	buf_printf(out, "%s%s%s.%s%s%s", s->public_url, SERVE_PATH_ARCHIVE, m,
+	    serve_formats[fmt].name, canon.len > 0 ? "?" : "",
+	    canon.len > 0 ? canon.data : "");
+	buf_free(&canon);
+}
+
+/*
+ * The reply of a listing (month ENTRY_NO_TIME) or of the archive of the
+ * month starting at month, to a begun request.
+ */
+static void
+serve_listing_reply(struct serve *s, struct serve_reply *rp,
+    enum serve_format fmt, int64_t month)
+{
+	struct serve_reply		 r = *rp;
+	struct evhttp_request		*req = r.req;
 	struct serve_cached		*c = NULL;
 	struct serve_blob		*blob;
 	const struct evhttp_uri		*uri;
@@ -1018,17 +1214,15 @@ serve_listing(struct serve *s, struct evhttp_request *req,
 	struct buf			 key, rest;
 	const char			*ae, *raw;
 	char				 err[QUERY_ERR_LEN], date[DATE_HTTP_LEN];
-	char				 cc[64];
+	char				 cc[64], m[SERVE_MONTH_LEN];
 	int64_t				 modified;
 	uint64_t			 gen;
+	int				 empty = 0, limit, max;
 
 	memset(&q, 0, sizeof(q));
 	memset(&ho, 0, sizeof(ho));
 	buf_init(&key);
 	buf_init(&rest);
-	if (serve_begin(s, req, &r) == -1)
-		goto done;
-	r.route = serve_formats[fmt].name;
 	if (serve_read_method(&r, req) == -1)
 		goto done;
 	if ((uri = evhttp_request_get_evhttp_uri(req)) == NULL) {
@@ -1045,10 +1239,20 @@ serve_listing(struct serve *s, struct evhttp_request *req,
 		}
 		raw = rest.data;
 	}
-	if (query_parse(&q, raw, s->listing_limit, s->listing_max, err,
-	    sizeof(err)) == -1) {
+	limit = month == ENTRY_NO_TIME ? s->listing_limit : SERVE_ARCHIVE_MAX;
+	max = month == ENTRY_NO_TIME ? s->listing_max : SERVE_ARCHIVE_MAX;
+	if (query_parse(&q, raw, limit, max, err, sizeof(err)) == -1) {
 		serve_text(&r, 400, "Bad Request", err);
 		goto done;
+	}
+	if (month != ENTRY_NO_TIME) {
+		if (q.sq.relevance) {
+			serve_text(&r, 400, "Bad Request",
+			    "archives are in time order: no sort=relevance");
+			goto done;
+		}
+		q.sq.from_time = month;
+		q.sq.until_time = serve_month_next(month);
 	}
 	if (fmt == SERVE_MAP && q.kind == NULL) {
 		/* The map shows actor profiles unless asked otherwise. */
@@ -1078,22 +1282,35 @@ serve_listing(struct serve *s, struct evhttp_request *req,
 		serve_cache_clear(s);
 		s->cache_generation = gen;
 	}
-	buf_printf(&key, "%s?", serve_formats[fmt].name);
+	buf_printf(&key, "%s", serve_formats[fmt].name);
+	if (month != ENTRY_NO_TIME) {
+		serve_month_format(month, m, sizeof(m));
+		buf_printf(&key, "@%s", m);
+	}
+	buf_addc(&key, '?');
 	query_canonical(&q, &key);
 	if (SERVE_IS_HTML(fmt))
 		buf_addstr(&key, render_html_options_suffix(&ho));
 	if ((c = serve_cache_find(s, key.data)) != NULL)
 		s->stats.cache_hits++;
-	else if ((c = serve_render(s, fmt, &q, &ho, key.data)) == NULL) {
-		serve_text(&r, 500, "Internal Server Error",
-		    "cannot read the store");
+	else if ((c = serve_render(s, fmt, &q, &ho, key.data, month,
+	    &empty)) == NULL) {
+		if (empty)
+			serve_text(&r, 404, "Not Found",
+			    "no entries in this month");
+		else
+			serve_text(&r, 500, "Internal Server Error",
+			    "cannot read the store");
 		goto done;
 	} else
 		serve_cache_add(s, c);
 
 	modified = store_last_change(s->store);
-	/* WebSub discovery (section 4): the hub and the topic's own URL. */
-	if (s->hub_url != NULL) {
+	/*
+	 * WebSub discovery (section 4): the hub and the topic's own URL.
+	 * Archives are not topics: they do not change as entries arrive.
+	 */
+	if (s->hub_url != NULL && month == ENTRY_NO_TIME) {
 		buf_reset(&key);
 		buf_printf(&key, "<%s>; rel=\"hub\"", s->hub_url);
 		evhttp_add_header(r.out, "Link", key.data);
@@ -1109,7 +1326,14 @@ serve_listing(struct serve *s, struct evhttp_request *req,
 		evhttp_add_header(r.out, "Referrer-Policy",
 		    "strict-origin-when-cross-origin");
 	}
-	snprintf(cc, sizeof(cc), "public, max-age=%d", s->cache_max_age);
+	/* A past month changes only when one of its entries does. */
+	if (month != ENTRY_NO_TIME &&
+	    month < serve_month_start((int64_t)time(NULL)))
+		snprintf(cc, sizeof(cc), "public, max-age=%d",
+		    SERVE_ARCHIVE_MAX_AGE);
+	else
+		snprintf(cc, sizeof(cc), "public, max-age=%d",
+		    s->cache_max_age);
 	evhttp_add_header(r.out, "Cache-Control", cc);
 	if (modified > 0) {
 		date_format_http(modified, date, sizeof(date));
@@ -1148,7 +1372,7 @@ serve_listing(struct serve *s, struct evhttp_request *req,
 		}
 	}
 done:
-	serve_finish(&r);
+	*rp = r;
 	if (c != NULL && !c->in_cache)
 		serve_cached_free(c);
 	query_clear(&q);
@@ -1424,8 +1648,11 @@ serve_render_doc(struct serve *s, enum serve_format fmt, const struct query *q,
 {
 	struct render_feed	 feed;
 	struct render_html	 page;
+	struct query		 live;
 	struct buf		 canon, id, next, home, title, desc;
+	struct buf		 current, prev, nexta;
 	const char		*path;
+	char			 m[SERVE_MONTH_LEN];
 
 	buf_init(&canon);
 	buf_init(&id);
@@ -1433,16 +1660,38 @@ serve_render_doc(struct serve *s, enum serve_format fmt, const struct query *q,
 	buf_init(&home);
 	buf_init(&title);
 	buf_init(&desc);
+	buf_init(&current);
+	buf_init(&prev);
+	buf_init(&nexta);
 	path = serve_formats[fmt].path;
-	/* The feed's id leaves the cursor out: every page is one feed. */
-	query_canonical_cursor(q, ENTRY_NO_TIME, 0, &canon);
+	/*
+	 * Links to the live listing and between archives carry the filters
+	 * only: each document has its own default limit.
+	 */
+	live = *q;
+	live.sq.limit = live.default_limit;
+	/*
+	 * The feed's id leaves the cursor out: every page is one feed, and
+	 * so is every archive document (RFC 5005 4).
+	 */
+	query_canonical_cursor(col->month != ENTRY_NO_TIME ? &live : q,
+	    ENTRY_NO_TIME, 0, &canon);
 	buf_printf(&id, "%s%s%s%s", s->public_url, path,
 	    canon.len > 0 ? "?" : "", canon.data);
+	if (col->month != ENTRY_NO_TIME)
+		buf_addstr(&current, id.data);
 	buf_reset(&canon);
 	query_canonical(q, &canon);
-	buf_printf(self, "%s%s%s%s", s->public_url, path,
-	    canon.len > 0 ? "?" : "", canon.data);
-	if (col->more) {
+	if (col->month != ENTRY_NO_TIME)
+		serve_archive_url(s, fmt, col->month, q, q->sq.before_time,
+		    q->sq.before_seq, self);
+	else
+		buf_printf(self, "%s%s%s%s", s->public_url, path,
+		    canon.len > 0 ? "?" : "", canon.data);
+	if (col->more && col->month != ENTRY_NO_TIME)
+		serve_archive_url(s, fmt, col->month, q, col->last_time,
+		    col->last_seq, &next);
+	else if (col->more) {
 		buf_reset(&canon);
 		query_canonical_cursor(q, col->last_time, col->last_seq,
 		    &canon);
@@ -1450,10 +1699,20 @@ serve_render_doc(struct serve *s, enum serve_format fmt, const struct query *q,
 		    SERVE_IS_HTML(fmt) && ho != NULL ?
 		    render_html_options_suffix(ho) : "");
 	}
+	if (col->prev_archive != ENTRY_NO_TIME)
+		serve_archive_url(s, fmt, col->prev_archive, &live,
+		    ENTRY_NO_TIME, 0, &prev);
+	if (col->next_archive != ENTRY_NO_TIME)
+		serve_archive_url(s, fmt, col->next_archive, &live,
+		    ENTRY_NO_TIME, 0, &nexta);
 	query_describe(q, &desc);
 	buf_addstr(&title, s->title);
 	if (desc.len > 0)
 		buf_printf(&title, " \xe2\x80\x94 %s", desc.data);
+	if (col->month != ENTRY_NO_TIME) {
+		serve_month_format(col->month, m, sizeof(m));
+		buf_printf(&title, " (%s)", m);
+	}
 
 	memset(&feed, 0, sizeof(feed));
 	feed.id = id.data;
@@ -1463,8 +1722,13 @@ serve_render_doc(struct serve *s, enum serve_format fmt, const struct query *q,
 	buf_printf(&home, "%s/", s->public_url);
 	feed.alternate_url = home.data;
 	feed.next_url = col->more ? next.data : NULL;
-	feed.hub_url = s->hub_url;
+	/* An archive is no WebSub topic: it does not change as entries come. */
+	feed.hub_url = col->month == ENTRY_NO_TIME ? s->hub_url : NULL;
 	feed.updated = col->updated;
+	feed.archive = col->month != ENTRY_NO_TIME;
+	feed.current_url = current.len > 0 ? current.data : NULL;
+	feed.prev_archive_url = prev.len > 0 ? prev.data : NULL;
+	feed.next_archive_url = nexta.len > 0 ? nexta.data : NULL;
 	if (!SERVE_IS_HTML(fmt))
 		serve_formats[fmt].render(out, &feed, col->v, col->n);
 	else {
@@ -1489,6 +1753,9 @@ serve_render_doc(struct serve *s, enum serve_format fmt, const struct query *q,
 	buf_free(&home);
 	buf_free(&title);
 	buf_free(&desc);
+	buf_free(&current);
+	buf_free(&prev);
+	buf_free(&nexta);
 }
 
 void
@@ -1503,15 +1770,21 @@ serve_render_topic(struct serve *s, enum serve_format fmt,
 	col.n = n;
 	/* The newest entry's date: the change being distributed. */
 	col.updated = ENTRY_NO_TIME;
+	col.month = col.prev_archive = col.next_archive = ENTRY_NO_TIME;
 	buf_init(&self);
 	serve_render_doc(s, fmt, q, NULL, &col, out, &self);
 	buf_free(&self);
 }
 
-/* Renders a listing from the store; NULL, logged, if the store fails. */
+/*
+ * Renders a listing, or the archive of the month starting at month, from
+ * the store; NULL, logged, if the store fails, or with *empty set if the
+ * archive has no entries.
+ */
 static struct serve_cached *
 serve_render(struct serve *s, enum serve_format fmt, const struct query *q,
-    const struct render_html_opts *ho, const char *key)
+    const struct render_html_opts *ho, const char *key, int64_t month,
+    int *empty)
 {
 	struct serve_cached	*c = NULL;
 	struct serve_collect	 col;
@@ -1521,6 +1794,8 @@ serve_render(struct serve *s, enum serve_format fmt, const struct query *q,
 	int			 rc;
 
 	memset(&col, 0, sizeof(col));
+	col.month = month;
+	col.prev_archive = col.next_archive = ENTRY_NO_TIME;
 	buf_init(&out);
 	buf_init(&self);
 	col.max = q->sq.limit;
@@ -1541,6 +1816,26 @@ serve_render(struct serve *s, enum serve_format fmt, const struct query *q,
 	col.updated = store_last_change(s->store);
 	if (col.updated <= 0)
 		col.updated = s->started;
+	if (month != ENTRY_NO_TIME) {
+		if (col.n == 0) {
+			*empty = 1;
+			goto done;
+		}
+		/*
+		 * The newest entry's date, not the store's last change: a past
+		 * month's document stays the same (and its ETag) until one of
+		 * its entries changes.
+		 */
+		col.updated = ENTRY_NO_TIME;
+		col.prev_archive = serve_archive_neighbour(s, q, ENTRY_NO_TIME,
+		    month, 0);
+		col.next_archive = serve_archive_neighbour(s, q,
+		    q->sq.until_time, ENTRY_NO_TIME, 1);
+	} else if ((fmt == SERVE_ATOM || fmt == SERVE_JSON) &&
+	    q->sq.before_time == ENTRY_NO_TIME && !q->sq.relevance)
+		/* RFC 5005 4: the subscription document's newest archive. */
+		col.prev_archive = serve_archive_neighbour(s, q, ENTRY_NO_TIME,
+		    serve_month_start((int64_t)time(NULL)), 0);
 	serve_render_doc(s, fmt, q, ho, &col, &out, &self);
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)

@@ -418,7 +418,9 @@ static const char *const store_sql[ST_MAX] = {
 #define STORE_Q_GEO		0x200
 #define STORE_Q_BOX		0x400
 #define STORE_Q_NEAR		0x800
-#define STORE_Q_SHAPES		0x1000
+#define STORE_Q_FROM		0x1000
+#define STORE_Q_ASC		0x2000
+#define STORE_Q_SHAPES		0x4000
 
 /* bm25 weights of title, summary, content, categories. */
 #define STORE_BM25		"bm25(entries_fts, 10.0, 4.0, 1.0, 4.0)"
@@ -517,6 +519,7 @@ static void	 store_text_add(struct buf *, const char *, int);
 static int	 store_query_tag_list(int, const char **);
 static void	 store_query_tags(struct buf *, int, const char *);
 static void	 store_query_geo(struct buf *, int);
+static void	 store_query_range(struct buf *, int, const char *);
 static void	 store_log_error(struct store *, const char *);
 static const char *store_fs_error(struct store *, char *, size_t);
 
@@ -1731,6 +1734,8 @@ store_query_init(struct store_query *q)
 	q->since = ENTRY_NO_TIME;
 	q->before_time = ENTRY_NO_TIME;
 	q->before_seq = INT64_MAX;
+	q->from_time = ENTRY_NO_TIME;
+	q->until_time = ENTRY_NO_TIME;
 	q->geo = STORE_GEO_NONE;
 }
 
@@ -1750,8 +1755,12 @@ store_query_shape(const struct store_query *q)
 	/* Change times are the store's clock: 0 and before mean "all". */
 	if (q->since != ENTRY_NO_TIME && q->since > 0)
 		shape |= STORE_Q_SINCE;
-	if (q->before_time != ENTRY_NO_TIME)
+	if (q->before_time != ENTRY_NO_TIME || q->until_time != ENTRY_NO_TIME)
 		shape |= STORE_Q_CURSOR;
+	if (q->from_time != ENTRY_NO_TIME)
+		shape |= STORE_Q_FROM;
+	if (q->oldest_first)
+		shape |= STORE_Q_ASC;
 	if (q->skip_deleted)
 		shape |= STORE_Q_LIVE;
 	if (q->match != NULL) {
@@ -1826,6 +1835,20 @@ store_query_geo(struct buf *b, int shape)
 }
 
 /*
+ * The keyset cursor and the lower bound of sort times on the walked
+ * rows (alias a: entry_tags or entries), so that they bound the range of
+ * the index walked (entries_sort or entry_tags' primary key).
+ */
+static void
+store_query_range(struct buf *b, int shape, const char *a)
+{
+	if (shape & STORE_Q_CURSOR)
+		buf_printf(b, " AND (%s.sort_time, %s.seq) < (:bt, :bs)", a, a);
+	if (shape & STORE_Q_FROM)
+		buf_printf(b, " AND %s.sort_time >= :from", a);
+}
+
+/*
  * The SQL of a listing shape. With a filter, the walk is one range of
  * entry_tags' primary key, newest first (the kind+territory tag when both
  * are asked, else the category, territory, kind or peer tag); any other
@@ -1846,7 +1869,8 @@ store_query_sql(int shape)
 	int		 ntags;
 
 	buf_init(&b);
-	order = " ORDER BY e.sort_time DESC, e.seq DESC";
+	order = (shape & STORE_Q_ASC) ? " ORDER BY e.sort_time, e.seq" :
+	    " ORDER BY e.sort_time DESC, e.seq DESC";
 	if (shape & STORE_Q_MATCH) {
 		buf_addstr(&b, "SELECT e.seq, e.sort_time, e.doc"
 		    " FROM entries_fts CROSS JOIN entries e"
@@ -1861,8 +1885,8 @@ store_query_sql(int shape)
 		}
 		if (shape & STORE_Q_RANK)
 			order = " ORDER BY " STORE_BM25 ", e.seq DESC";
-		else if (shape & STORE_Q_CURSOR)
-			buf_addstr(&b, " AND (e.sort_time, e.seq) < (:bt, :bs)");
+		else
+			store_query_range(&b, shape, "e");
 		goto tail;
 	}
 	if (shape & (STORE_Q_BOX | STORE_Q_NEAR)) {
@@ -1871,8 +1895,7 @@ store_query_sql(int shape)
 		store_query_geo(&b, shape);
 		buf_addstr(&b, " AND e.seq = g.seq");
 		store_query_tags(&b, shape, NULL);
-		if (shape & STORE_Q_CURSOR)
-			buf_addstr(&b, " AND (e.sort_time, e.seq) < (:bt, :bs)");
+		store_query_range(&b, shape, "e");
 		goto tail;
 	}
 
@@ -1882,10 +1905,11 @@ store_query_sql(int shape)
 		buf_printf(&b, "SELECT e.seq, e.sort_time, e.doc"
 		    " FROM entry_tags t CROSS JOIN entries e"
 		    " WHERE t.tag = %s AND e.seq = t.seq", tags[0]);
-		if (shape & STORE_Q_CURSOR)
-			buf_addstr(&b, " AND (t.sort_time, t.seq) < (:bt, :bs)");
+		store_query_range(&b, shape, "t");
 		store_query_tags(&b, shape, tags[0]);
-		order = " ORDER BY t.sort_time DESC, t.seq DESC";
+		order = (shape & STORE_Q_ASC) ?
+		    " ORDER BY t.sort_time, t.seq" :
+		    " ORDER BY t.sort_time DESC, t.seq DESC";
 	} else if (shape & STORE_Q_SINCE) {
 		/*
 		 * Catching up: the cost follows the number of entries changed
@@ -1893,13 +1917,11 @@ store_query_sql(int shape)
 		 */
 		buf_addstr(&b, "SELECT e.seq, e.sort_time, e.doc"
 		    " FROM entries e INDEXED BY entries_changed WHERE 1");
-		if (shape & STORE_Q_CURSOR)
-			buf_addstr(&b, " AND (e.sort_time, e.seq) < (:bt, :bs)");
+		store_query_range(&b, shape, "e");
 	} else {
 		buf_addstr(&b, "SELECT e.seq, e.sort_time, e.doc"
 		    " FROM entries e WHERE 1");
-		if (shape & STORE_Q_CURSOR)
-			buf_addstr(&b, " AND (e.sort_time, e.seq) < (:bt, :bs)");
+		store_query_range(&b, shape, "e");
 	}
 	if (shape & STORE_Q_GEO)
 		buf_addstr(&b, " AND EXISTS (SELECT 1 FROM entries_geo g"
@@ -1944,6 +1966,7 @@ store_query_bind(struct store *s, sqlite3_stmt *st,
 	char	*tag;
 	double	 w = q->west, so = q->south, e = q->east, n = q->north;
 	double	 dlat, dlon, c;
+	int64_t	 bt, bs;
 	size_t	 i, len;
 	int	 idx;
 
@@ -1960,10 +1983,20 @@ store_query_bind(struct store *s, sqlite3_stmt *st,
 		sqlite3_bind_text(st, idx, tag, -1, free);
 	}
 	if ((idx = sqlite3_bind_parameter_index(st, ":bt")) != 0) {
-		sqlite3_bind_int64(st, idx, q->before_time);
+		/* The end of a range is a cursor before its first instant. */
+		bt = q->before_time;
+		bs = q->before_seq;
+		if (q->until_time != ENTRY_NO_TIME &&
+		    (bt == ENTRY_NO_TIME || q->until_time <= bt)) {
+			bt = q->until_time;
+			bs = INT64_MIN;
+		}
+		sqlite3_bind_int64(st, idx, bt);
 		sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":bs"),
-		    q->before_seq);
+		    bs);
 	}
+	if ((idx = sqlite3_bind_parameter_index(st, ":from")) != 0)
+		sqlite3_bind_int64(st, idx, q->from_time);
 	if ((idx = sqlite3_bind_parameter_index(st, ":since")) != 0)
 		sqlite3_bind_int64(st, idx, q->since);
 	if ((idx = sqlite3_bind_parameter_index(st, ":match")) != 0)

@@ -99,6 +99,13 @@ struct store_query {
 	/* Keyset cursor: entries strictly older than (time, seq). */
 	int64_t		 before_time;	/* ENTRY_NO_TIME: from the newest */
 	int64_t		 before_seq;
+	/*
+	 * A range of sort times, [from_time, until_time) (an archive month):
+	 * ENTRY_NO_TIME leaves that end open. until_time narrows the cursor.
+	 */
+	int64_t		 from_time;
+	int64_t		 until_time;
+	int		 oldest_first;	/* 1: ascending (neighbouring months) */
 	int		 skip_deleted;	/* 1: leave tombstones out */
 	/*
 	 * Full text: an FTS5 query over title, summary, content and

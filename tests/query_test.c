@@ -62,6 +62,12 @@ test_valid(void)
 	is_int(q.sq.limit, DEF, "default limit");
 	ok(q.sq.since == ENTRY_NO_TIME && q.sq.before_time == ENTRY_NO_TIME &&
 	    q.sq.kind == NULL, "no filter");
+	ok(q.sq.from_time == ENTRY_NO_TIME && q.sq.until_time == ENTRY_NO_TIME &&
+	    !q.sq.oldest_first, "no range of sort times (archives set one)");
+	query_clear(&q);
+	ok(query_parse(&q, "kind=job", DEF, MAX, err, sizeof(err)) == 0 &&
+	    q.sq.from_time == ENTRY_NO_TIME && q.sq.until_time == ENTRY_NO_TIME,
+	    "a filter sets no range either");
 	query_clear(&q);
 
 	ok(query_parse(&q, "kind=job&territory=auvergne-rhone-alpes/loire"

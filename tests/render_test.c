@@ -39,6 +39,7 @@ static char	*xp_str(xmlXPathContextPtr, const char *);
 static int	 xp_count(xmlXPathContextPtr, const char *);
 static void	 test_atom(struct entry *const *, size_t);
 static void	 test_json(struct entry *const *, size_t);
+static void	 test_archive(struct entry *const *, size_t);
 static void	 test_empty(void);
 static char	*canonical(const struct entry *);
 static void	 collect_cb(struct entry *, const struct feed_meta *, void *);
@@ -150,6 +151,8 @@ xpath_new(xmlDocPtr doc)
 	    "http://purl.org/atompub/tombstones/1.0");
 	xmlXPathRegisterNs(x, BAD_CAST "m", BAD_CAST
 	    "http://search.yahoo.com/mrss/");
+	xmlXPathRegisterNs(x, BAD_CAST "fh", BAD_CAST
+	    "http://purl.org/syndication/history/1.0");
 	return (x);
 }
 
@@ -330,6 +333,85 @@ test_json(struct entry *const *entries, size_t n)
 	    "_feedmesh"), "peers")), 2, "peers");
 	ok(json_is_true(json_object_get(json_object_get(json_array_get(items,
 	    2), "_feedmesh"), "deleted")), "tombstone marked deleted");
+	json_decref(j);
+	buf_free(&b);
+}
+
+/* RFC 5005 section 4: an archive month and the live listing's link. */
+static void
+test_archive(struct entry *const *entries, size_t n)
+{
+	struct render_feed	 f;
+	struct buf		 b;
+	xmlDocPtr		 doc;
+	xmlXPathContextPtr	 x;
+	json_t			*j, *fm;
+
+	feed_init(&f);
+	f.archive = 1;
+	f.self_url = "https://node.example/feeds/archive/2025-10.atom";
+	f.current_url = "https://node.example/feeds/all.atom";
+	f.prev_archive_url = "https://node.example/feeds/archive/2025-08.atom";
+	f.next_archive_url = "https://node.example/feeds/archive/2025-11.atom";
+	buf_init(&b);
+	render_atom(&b, &f, entries, n);
+	doc = xmlReadMemory(b.data, (int)b.len, "archive.atom", NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	ok(doc != NULL, "archive Atom is well-formed");
+	if (doc != NULL) {
+		x = xpath_new(doc);
+		is_int(xp_count(x, "/a:feed/fh:archive"), 1,
+		    "fh:archive in the history namespace");
+		is_str(xp_str(x, "/a:feed/a:link[@rel='current']/@href"),
+		    f.current_url, "current link");
+		is_str(xp_str(x, "/a:feed/a:link[@rel='prev-archive']/@href"),
+		    f.prev_archive_url, "prev-archive link");
+		is_str(xp_str(x, "/a:feed/a:link[@rel='next-archive']/@href"),
+		    f.next_archive_url, "next-archive link");
+		is_str(xp_str(x, "/a:feed/a:link[@rel='next']/@href"),
+		    f.next_url, "a month past the cap is paged with next");
+		xmlXPathFreeContext(x);
+		xmlFreeDoc(doc);
+	}
+	buf_reset(&b);
+	render_json(&b, &f, entries, n);
+	j = json_loads(b.data, 0, NULL);
+	fm = json_object_get(j, "_feedmesh");
+	ok(json_is_true(json_object_get(fm, "archive")),
+	    "_feedmesh.archive true");
+	is_str(json_string_value(json_object_get(fm, "current")),
+	    f.current_url, "_feedmesh.current");
+	is_str(json_string_value(json_object_get(fm, "prev_archive")),
+	    f.prev_archive_url, "_feedmesh.prev_archive");
+	is_str(json_string_value(json_object_get(fm, "next_archive")),
+	    f.next_archive_url, "_feedmesh.next_archive");
+	json_decref(j);
+
+	/* The live listing: a prev-archive link, not an archive. */
+	f.archive = 0;
+	f.current_url = f.next_archive_url = NULL;
+	buf_reset(&b);
+	render_atom(&b, &f, entries, n);
+	doc = xmlReadMemory(b.data, (int)b.len, "live.atom", NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	ok(doc != NULL && strstr(b.data, "fh:") == NULL,
+	    "live listing: no fh:archive nor its namespace");
+	if (doc != NULL) {
+		x = xpath_new(doc);
+		is_str(xp_str(x, "/a:feed/a:link[@rel='prev-archive']/@href"),
+		    f.prev_archive_url, "live listing: prev-archive link");
+		is_int(xp_count(x, "/a:feed/a:link[@rel='current' or "
+		    "@rel='next-archive']"), 0, "live listing: no current");
+		xmlXPathFreeContext(x);
+		xmlFreeDoc(doc);
+	}
+	buf_reset(&b);
+	render_json(&b, &f, entries, n);
+	j = json_loads(b.data, 0, NULL);
+	fm = json_object_get(j, "_feedmesh");
+	ok(j != NULL && json_object_get(fm, "archive") == NULL &&
+	    json_object_get(fm, "current") == NULL,
+	    "live JSON: no archive member");
 	json_decref(j);
 	buf_free(&b);
 }
@@ -537,6 +619,7 @@ main(int argc, char **argv)
 		entry_set(&entries[0]->title, NASTY_UTF8);
 		test_json(entries, 3);
 		test_empty();
+		test_archive(entries, 3);
 		test_round_trip();
 		r = tap_done();
 	}

@@ -480,6 +480,44 @@ test_paging(void)
 	p = list(s, &q);
 	is_str(p, "late-new,late-tie", "the next reader sees the new ones");
 	free(p);
+
+	/* A range of sort times: [T0 + 60, T0 + 180), newest first. */
+	store_query_init(&q);
+	q.from_time = T0 + 60;
+	q.until_time = T0 + 180;
+	p = list(s, &q);
+	is_str(p, "e5,e4,e3,e2", "range: from included, until excluded");
+	free(p);
+	/* The cursor pages inside it; the range's end narrows a later one. */
+	q.limit = 3;
+	q.before_time = T0 + 3600;
+	q.before_seq = 1;
+	p = list(s, &q);
+	is_str(p, "e5,e4,e3", "range: a cursor past its end starts at it");
+	free(p);
+	q.before_time = T0 + 120;
+	q.before_seq = 0;
+	p = list(s, &q);
+	is_str(p, "e3,e2", "range: a cursor inside it pages on");
+	free(p);
+	/* Oldest first: the first entry at or after a time (next month). */
+	store_query_init(&q);
+	q.from_time = T0 + 61;
+	q.oldest_first = 1;
+	q.limit = 1;
+	p = list(s, &q);
+	is_str(p, "e4", "oldest first from a time: the next one");
+	free(p);
+	q.until_time = T0 + 120;
+	p = list(s, &q);
+	is_str(p, "", "oldest first in an empty range: none");
+	free(p);
+	store_query_init(&q);
+	q.until_time = T0 + 60;
+	q.limit = 1;
+	p = list(s, &q);
+	is_str(p, "e1", "until alone: the newest before it (previous month)");
+	free(p);
 	store_close(s);
 }
 
@@ -1256,6 +1294,42 @@ test_plans(struct store *s)
 			    strstr(line, "INDEX 1:") == NULL)))
 				good = 0;
 		ok(good, "plan of search/place shape %zu uses an index", i);
+		free(plan);
+		if (!good) {
+			plan = store_query_explain(s, &q);
+			printf("# %s", plan ? plan : "(null)\n");
+			free(plan);
+		}
+	}
+
+	/*
+	 * Archive months: a range of sort times bounds the index walked
+	 * (entries_sort or entry_tags), newest or oldest first, never a
+	 * sort nor a scan.
+	 */
+	for (i = 0; i < 8; i++) {
+		store_query_init(&q);
+		q.limit = 50;
+		q.from_time = T0;
+		q.until_time = T0 + 30 * 86400;
+		q.kind = i & 1 ? "job" : NULL;
+		q.territory = i & 2 ? "bretagne" : NULL;
+		q.oldest_first = (i & 4) != 0;
+		if (i == 4 || i == 5) {
+			/* The neighbour after: open-ended, oldest first. */
+			q.until_time = ENTRY_NO_TIME;
+			q.limit = 1;
+		}
+		plan = store_query_explain(s, &q);
+		good = plan != NULL && strstr(plan, "TEMP B-TREE") == NULL &&
+		    (strstr(plan, "sort_time>?") != NULL ||
+		    strstr(plan, "sort_time<?") != NULL);
+		for (line = plan ? strtok_r(plan, "\n", &save) : NULL;
+		    line != NULL; line = strtok_r(NULL, "\n", &save))
+			if (strncmp(line, "SCAN ", 5) == 0 &&
+			    strstr(line, "USING") == NULL)
+				good = 0;
+		ok(good, "plan of month shape %zu: a range of an index", i);
 		free(plan);
 		if (!good) {
 			plan = store_query_explain(s, &q);
