@@ -278,12 +278,21 @@ class Node:
         if self.proc is None or self.proc.poll() is not None:
             return self.proc.returncode if self.proc else None
         self.proc.send_signal(signal.SIGTERM)
+        started = time.time()
         try:
             self.proc.wait(timeout * SLOW)
         except subprocess.TimeoutExpired:
+            diag("node %s still running %d s after SIGTERM: killed" %
+                 (self.name, timeout * SLOW))
             self.proc.kill()
             self.proc.wait()
         self.logf.close()
+        if self.proc.returncode != 0:
+            # Whatever the cause (a crash, a hang), CI shows only this
+            # output: say how it ended and what the daemon said last.
+            diag("node %s exited with %s after %.1f s; log tail:\n%s" %
+                 (self.name, self.proc.returncode, time.time() - started,
+                  "\n".join(self.logtext().splitlines()[-30:])))
         return self.proc.returncode
 
     def kill(self):
