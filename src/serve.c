@@ -192,6 +192,7 @@ struct serve {
 	size_t			 cache_n;
 	size_t			 cache_bytes;
 	uint64_t		 cache_generation;
+	int64_t			 cache_month;	/* when the cache was filled */
 
 	struct serve_conn_list	 conns[SERVE_CONN_BUCKETS];
 	int			 nconns;
@@ -415,6 +416,7 @@ serve_new(struct event_base *base, struct store *store,
 		LIST_INIT(&s->conns[i]);
 	serve_copy_config(s, conf);
 	s->cache_generation = store_generation(store);
+	s->cache_month = serve_month_start((int64_t)time(NULL));
 	s->m_requests = metrics_add_counter("feedmesh_http_requests_total",
 	    "HTTP requests answered, by route and status class",
 	    "route,code");
@@ -1215,7 +1217,7 @@ serve_listing_reply(struct serve *s, struct serve_reply *rp,
 	const char			*ae, *raw;
 	char				 err[QUERY_ERR_LEN], date[DATE_HTTP_LEN];
 	char				 cc[64], m[SERVE_MONTH_LEN];
-	int64_t				 modified;
+	int64_t				 modified, this_month;
 	uint64_t			 gen;
 	int				 empty = 0, limit, max;
 
@@ -1277,10 +1279,16 @@ serve_listing_reply(struct serve *s, struct serve_reply *rp,
 		q.sq.skip_deleted = 1;
 	}
 
+	/*
+	 * A listing changes with the store, and at the turn of a month too:
+	 * the month just ended becomes its prev-archive (RFC 5005).
+	 */
 	gen = store_generation(s->store);
-	if (gen != s->cache_generation) {
+	this_month = serve_month_start((int64_t)time(NULL));
+	if (gen != s->cache_generation || this_month != s->cache_month) {
 		serve_cache_clear(s);
 		s->cache_generation = gen;
+		s->cache_month = this_month;
 	}
 	buf_printf(&key, "%s", serve_formats[fmt].name);
 	if (month != ENTRY_NO_TIME) {
@@ -1306,6 +1314,9 @@ serve_listing_reply(struct serve *s, struct serve_reply *rp,
 		serve_cache_add(s, c);
 
 	modified = store_last_change(s->store);
+	/* A live listing has changed at the month's start (see above). */
+	if (month == ENTRY_NO_TIME && modified > 0 && modified < this_month)
+		modified = this_month;
 	/*
 	 * WebSub discovery (section 4): the hub and the topic's own URL.
 	 * Archives are not topics: they do not change as entries arrive.
