@@ -41,4 +41,12 @@ void	 sanitize_set_iframe_hosts(const char *const *hosts, int n);
  */
 size_t	 sanitize_utf8_next(const char *s, size_t len, uint32_t *c);
 
+/*
+ * For the tests: 0 turns the fast paths (text without markup, clean HTML
+ * read without libxml2) off; both must give the same bytes. The count is
+ * of the HTML fragments the clean-HTML fast path has read.
+ */
+void	 sanitize_set_fast(int on);
+unsigned long sanitize_fast_taken(void);
+
 #endif

@@ -28,6 +28,11 @@ static void	 test_vectors(void);
 static void	 test_exact(void);
 static void	 test_limits(void);
 static void	 test_text(void);
+static void	 test_fast(void);
+static unsigned int rnd(void);
+static void	 gen_soup(struct buf *);
+static void	 gen_tree(struct buf *, int);
+static int	 fast_compare(const char *, int *);
 
 static void
 quiet_cb(void *arg, xmlErrorPtr err)
@@ -472,6 +477,243 @@ test_text(void)
 	free(out);
 }
 
+static unsigned int rnd_state = 2463534242u;
+
+/* xorshift32: the same strings on every run. */
+static unsigned int
+rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 17;
+	rnd_state ^= rnd_state << 5;
+	return (rnd_state);
+}
+
+#define PICK(a)	((a)[rnd() % (sizeof(a) / sizeof((a)[0]))])
+
+static const char *const gen_text[] = {
+	"hello", "\xc3\xa9" "conomie", " ", "\n", "  ", "\t", "a > b", "AT&T",
+	"&amp;", "&lt;", "&gt;", "&quot;", "&apos;", "&eacute;", "&nbsp;",
+	"&#8217;", "&#x2019;", "&#X41;", "&#0;", "&#128;", "&#65;", "&#9;",
+	"&#10;", "&#xd800;", "&#1114111;", "&#99999999;", "&foo;", "&amp",
+	"&#;", "&#x;", "&Eacute;", "&EACUTE;", "&lt", "<", "x < y", "\r\n",
+	"\xef\xbf\xbd", "\xff", "\x01", "]]>", "'", "\"", "=", "/", "\xc2\xa0",
+	"&thetasym;", "&#x1F600;", "\xf0\x9f\x98\x80",
+};
+
+static const char *const gen_tags[] = {
+	"<p>", "<P>", "<div>", "<b>", "<i>", "<em>", "<strong>", "<span>",
+	"<a href=\"https://ex.org/x?a=1&amp;b=2\">", "<a href='/rel/path'>",
+	"<a href=\"javascript:alert(1)\">", "<a href=\"x\" title=\"t &quot;q"
+	"&quot;\" class=\"c\">", "<a href=\"x\" href=\"y\">", "<a href=x>",
+	"<img src=\"/i.png\" alt=\"a\">", "<img src=\"javascript:x\">",
+	"<img alt=\"no\" />", "<br>", "<br/>", "<br />", "<ul>", "<ol>",
+	"<li>", "<h2>", "<H3 title=\"t\">", "<blockquote cite=\"/c\">",
+	"<span lang=\"fr\" dir=\"RTL\">", "<sub>", "<sup>", "<code>",
+	"<script>", "<!-- c -->", "<![CDATA[x]]>", "<iframe src=\"https://"
+	"www.youtube.com/embed/x\">", "<table>", "<td>", "<hr>", "<mark>",
+	"<p onclick=\"x\">", "<p\tstyle=\"a\"\n>", "<a href=\"&#106;avascript:"
+	"x\">", "<img src=\"data:image/png;base64,AA\">", "<img srcset=\"a.png "
+	"1x, b.png 2x\">", "<div title=\"a<b\">", "<p title=\"\">",
+	"<p title>", "<p  title = \"x\">", "<p title=\"a\"lang=\"fr\">",
+	"<img src=\"x\"/>", "<b/>", "<a href=\"mailto:x@ex.org\">",
+	"<a href=\"//cdn.ex.org/x\">", "<img src=\" /sp ace.png \">",
+	"<a href=\"jav&#x09;ascript:x\">", "<ol start=\"3\" reversed=\"\">",
+	"<li value=\"x2\">", "<img width=\"10\" height=\"50%\" src=\"a\">",
+	"<q cite=\"http://ex.org/\">", "<del datetime=\"2020\">",
+	"<ins cite=\"x\">", "<p lang=\"fr_FR\">", "<p dir=\"xx\">", "<u>",
+	"<s>", "<small>", "<strike>", "<kbd>", "<var>", "<samp>", "<abbr>",
+	"<cite>", "<h1>", "<h6>", "<dl>", "<dt>", "<dd>", "<pre>", "<style>",
+	"<a name=\"n\">", "<p title='it&apos;s'>", "<p title=\"&#10;\">",
+	"<img src=\"a.png\" alt=\"x\" alt=\"y\">", "<p\n>", "< p>", "<p<b>",
+};
+
+static const char *const gen_ends[] = {
+	"</p>", "</div>", "</b>", "</i>", "</em>", "</strong>", "</span>",
+	"</a>", "</li>", "</ul>", "</ol>", "</h2>", "</blockquote>", "</br>",
+	"</x>", "</P>", "</p >", "</sub>", "</sup>", "</code>", "</script>",
+	"</td>", "</table>", "</", "</>",
+};
+
+/* Random markup soup: mostly the slow path's business. */
+static void
+gen_soup(struct buf *b)
+{
+	int	 i, n = 1 + rnd() % 12;
+
+	for (i = 0; i < n; i++) {
+		switch (rnd() % 3) {
+		case 0:
+			buf_addstr(b, PICK(gen_text));
+			break;
+		case 1:
+			buf_addstr(b, PICK(gen_tags));
+			break;
+		default:
+			buf_addstr(b, PICK(gen_ends));
+			break;
+		}
+	}
+}
+
+/*
+ * Mostly well-formed markup, the kind peers send, with an odd piece now
+ * and then: both paths get their share.
+ */
+static void
+gen_tree(struct buf *b, int depth)
+{
+	static const char *const blocks[] = {
+		"p", "div", "blockquote", "h2", "ul", "ol"
+	};
+	static const char *const inl[] = {
+		"a", "b", "i", "em", "strong", "span", "code", "sub", "sup",
+		"small", "q", "abbr", "u", "s", "del", "ins", "cite", "kbd"
+	};
+	static const char *const attrs[] = {
+		"", " href=\"https://ex.org/a?x=1&amp;y=2\"", " href=\"/rel\"",
+		" href=\"rel#frag\"", " title=\"T &amp; T\"", " class=\"c\"",
+		" lang=\"fr\"", " dir=\"ltr\"", " style=\"color:red\"",
+		" href=\"javascript:x\"", " href=\"https://ex.org/\" target="
+		"\"_blank\"", " cite=\"/c\"", " id=\"x\"", " href=\"\"",
+		" href=\"?q=\xc3\xa9t\xc3\xa9\"", " title=\"&eacute;t&eacute;\""
+	};
+	const char	*name;
+	int		 i, n = rnd() % 5;
+
+	for (i = 0; i < n; i++) {
+		switch (rnd() % 8) {
+		case 0:
+		case 1:
+			buf_addstr(b, PICK(gen_text));
+			buf_addstr(b, " words ");
+			break;
+		case 2:
+			buf_addstr(b, rnd() % 2 ? "<br>" : "<br />");
+			break;
+		case 3:
+			buf_addstr(b, rnd() % 2 ? "<img src=\"/p.jpg\" alt=\"p\">" :
+			    "<img src=\"https://ex.org/p.png\" width=\"3\" />");
+			break;
+		case 4:
+			if (rnd() % 16 == 0) {
+				buf_addstr(b, PICK(gen_tags));
+				break;
+			}
+			/* FALLTHROUGH */
+		default:
+			if (depth > 5)
+				break;
+			name = depth == 0 || rnd() % 3 == 0 ? PICK(blocks) :
+			    PICK(inl);
+			buf_printf(b, "<%s%s>", name, PICK(attrs));
+			if (strcmp(name, "ul") == 0 || strcmp(name, "ol") == 0) {
+				buf_addstr(b, "\n<li>");
+				gen_tree(b, depth + 1);
+				buf_addstr(b, "</li>\n");
+			} else
+				gen_tree(b, depth + 1);
+			if (rnd() % 32 != 0)
+				buf_printf(b, "</%s>", name);
+			if (depth == 0)
+				buf_addc(b, '\n');
+			break;
+		}
+	}
+}
+
+/* 1 if both paths agree on html; *fast is set if the fast one took it. */
+static int
+fast_compare(const char *html, int *fast)
+{
+	unsigned long	 before = sanitize_fast_taken();
+	char		*a, *b;
+	int		 same;
+
+	sanitize_set_fast(1);
+	a = sanitize_html(html, BASE);
+	*fast = sanitize_fast_taken() > before;
+	sanitize_set_fast(0);
+	b = sanitize_html(html, BASE);
+	sanitize_set_fast(1);
+	same = strcmp(a, b) == 0;
+	if (!same)
+		printf("# input: '%s'\n#   fast: '%s'\n#   libxml2: '%s'\n",
+		    html, a, b);
+	free(a);
+	free(b);
+	return (same);
+}
+
+/*
+ * The fast paths give exactly what libxml2's parse gives, on generated
+ * markup (well-formed and not), on the XSS vectors and on fixed cases.
+ */
+static void
+test_fast(void)
+{
+	static const char *const fixed[] = {
+		"<p>Caf&eacute; <a href=\"/x\">lien</a></p>\n<p>deux</p>",
+		"<ul>\n<li>a</li>\n<li>b</li>\n</ul>",
+		"<p>a<br>b<br/>c<br />d</p>",
+		"<p><img src=\"a.png\" alt=\"x\"> <img alt=\"none\"></p>",
+		"<h2>T</h2>\n\n<blockquote><p>q</p></blockquote>",
+		"  <p>lead</p>  ", "<b>x</b> <i>y</i>", "<p> </p>",
+		"<p>x</p><p>y", "<p><div>x</div></p>", "<b><p>x</p></b>",
+		"<a href=\"x\"><a href=\"y\">z</a></a>", "<li>x</li>",
+	};
+	struct buf	 b;
+	FILE		*f;
+	char		 line[4096], *v;
+	int		 i, fast, nfast = 0, bad = 0, n = 0;
+
+	for (i = 0; i < (int)(sizeof(fixed) / sizeof(fixed[0])); i++) {
+		n++;
+		bad += !fast_compare(fixed[i], &fast);
+		nfast += fast;
+	}
+	ok(bad == 0, "fast path equals libxml2's on %d fixed cases", n);
+	ok(nfast >= 6, "fast path took %d of them", nfast);
+
+	buf_init(&b);
+	for (i = bad = nfast = 0; i < 20000; i++) {
+		buf_reset(&b);
+		buf_add(&b, "", 0);
+		gen_tree(&b, 0);
+		if (!fast_compare(b.data, &fast) && ++bad > 10)
+			break;
+		nfast += fast;
+	}
+	ok(bad == 0, "fast path equals libxml2's on 20000 generated trees");
+	ok(nfast > 5000, "fast path took %d generated trees", nfast);
+
+	for (i = bad = 0; i < 20000; i++) {
+		buf_reset(&b);
+		buf_add(&b, "", 0);
+		gen_soup(&b);
+		if (!fast_compare(b.data, &fast) && ++bad > 10)
+			break;
+	}
+	ok(bad == 0, "fast path equals libxml2's on 20000 markup soups");
+	buf_free(&b);
+
+	bad = n = 0;
+	if ((f = fopen(SANITIZE_FIXTURES "/xss.txt", "r")) != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL) {
+			line[strcspn(line, "\n")] = '\0';
+			if (line[0] == '#' || line[0] == '\0')
+				continue;
+			v = unescape_line(line);
+			n++;
+			bad += !fast_compare(v, &fast);
+			free(v);
+		}
+		fclose(f);
+	}
+	ok(n > 100 && bad == 0, "fast path equals libxml2's on %d XSS vectors",
+	    n);
+}
+
 int
 main(void)
 {
@@ -480,5 +722,6 @@ main(void)
 	test_text();
 	test_limits();
 	test_vectors();
+	test_fast();
 	return (tap_done());
 }
