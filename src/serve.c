@@ -42,6 +42,7 @@
 #include "render.h"
 #include "render_html.h"
 #include "serve.h"
+#include "serve_pieces.h"
 #include "stats.h"
 #include "store.h"
 #include "store_private.h"
@@ -51,6 +52,7 @@
 #define SERVE_MAX_WRITE		(256 * 1024)	/* bytes per write(2) */
 #define SERVE_CACHE_ENTRIES	64
 #define SERVE_CACHE_BYTES	(32 * 1024 * 1024)
+#define SERVE_PIECES_BYTES	(8 * 1024 * 1024)	/* rendered entries */
 #define SERVE_CONN_BUCKETS	256
 #define SERVE_ETAG_LEN		48
 #define SERVE_HOST_LEN		48		/* INET6_ADDRSTRLEN and NUL */
@@ -137,7 +139,13 @@ struct serve_cached {
 	char				*key;	/* format + canonical query */
 	char				*self;	/* its absolute URL */
 	struct serve_blob		*body;
-	struct serve_blob		*gz;	/* NULL if deflate failed */
+	/*
+	 * Made on the first 200 that asks for it (most uncached listings
+	 * go to clients that never do, and a 304 needs only its ETag);
+	 * NULL until then, or if deflate failed (gz_failed).
+	 */
+	struct serve_blob		*gz;
+	int				 gz_failed;
 	char				 etag[SERVE_ETAG_LEN];
 	char				 etag_gz[SERVE_ETAG_LEN];
 	int				 in_cache;
@@ -189,6 +197,7 @@ struct serve {
 	int			 port;
 
 	struct serve_cache	 cache;
+	struct serve_pieces	*pieces;
 	size_t			 cache_n;
 	size_t			 cache_bytes;
 	uint64_t		 cache_generation;
@@ -221,6 +230,10 @@ struct serve_collect {
 	struct entry	**v;
 	size_t		  n;
 	size_t		  max;
+	/* Each entry's seq and version (store_query_serial()), or NULL. */
+	int64_t		 *seqs;
+	uint64_t	 *serials;
+	struct store	 *store;
 	int64_t		  last_time;
 	int64_t		  last_seq;
 	int		  more;
@@ -295,6 +308,9 @@ static struct serve_cached *serve_render(struct serve *, enum serve_format,
 static void	 serve_render_doc(struct serve *, enum serve_format,
 		    const struct query *, const struct render_html_opts *,
 		    const struct serve_collect *, struct buf *, struct buf *);
+static void	 serve_render_pieces(struct serve *, enum serve_format,
+		    const struct render_feed *, const struct serve_collect *,
+		    struct buf *);
 static int	 serve_collect_cb(const struct entry *, int64_t, int64_t,
 		    void *);
 static int	 serve_not_modified(struct serve_reply *,
@@ -307,6 +323,8 @@ static struct serve_blob *serve_blob_new(size_t);
 static void	 serve_blob_unref(struct serve_blob *);
 static void	 serve_blob_unref_cb(const void *, size_t, void *);
 static struct serve_blob *serve_gzip(const char *, size_t);
+static struct serve_blob *serve_cached_gz(struct serve *,
+		    struct serve_cached *);
 static void	 serve_etag(const struct serve_blob *, char *, char *, size_t);
 
 static struct serve_cached *serve_cache_find(struct serve *, const char *);
@@ -410,6 +428,7 @@ serve_new(struct event_base *base, struct store *store,
 	s->started = time(NULL);
 	s->port = -1;
 	TAILQ_INIT(&s->cache);
+	s->pieces = serve_pieces_new(SERVE_PIECES_BYTES);
 	SLIST_INIT(&s->routes);
 	for (i = 0; i < SERVE_CONN_BUCKETS; i++)
 		LIST_INIT(&s->conns[i]);
@@ -549,6 +568,7 @@ serve_free(struct serve *s)
 	free(s->proxies);
 	free(s->opml);
 	serve_cache_clear(s);
+	serve_pieces_free(s->pieces);
 	while ((rt = SLIST_FIRST(&s->routes)) != NULL) {
 		SLIST_REMOVE_HEAD(&s->routes, entry);
 		free(rt->path);
@@ -1217,7 +1237,7 @@ serve_listing_reply(struct serve *s, struct serve_reply *rp,
 	char				 cc[64], m[SERVE_MONTH_LEN];
 	int64_t				 modified;
 	uint64_t			 gen;
-	int				 empty = 0, limit, max;
+	int				 empty = 0, limit, max, gz;
 
 	memset(&q, 0, sizeof(q));
 	memset(&ho, 0, sizeof(ho));
@@ -1341,14 +1361,12 @@ serve_listing_reply(struct serve *s, struct serve_reply *rp,
 	}
 	ae = evhttp_find_header(evhttp_request_get_input_headers(req),
 	    "Accept-Encoding");
-	if (c->gz != NULL && ae != NULL && serve_accepts_gzip(ae)) {
-		blob = c->gz;
+	gz = !c->gz_failed && ae != NULL && serve_accepts_gzip(ae);
+	if (gz) {
 		evhttp_add_header(r.out, "ETag", c->etag_gz);
 		evhttp_add_header(r.out, "Content-Encoding", "gzip");
-	} else {
-		blob = c->body;
+	} else
 		evhttp_add_header(r.out, "ETag", c->etag);
-	}
 	serve_count(s, serve_formats[fmt].name);
 	if (serve_not_modified(&r, c, modified)) {
 		s->stats.not_modified++;
@@ -1356,6 +1374,14 @@ serve_listing_reply(struct serve *s, struct serve_reply *rp,
 		r.reason = "Not Modified";
 		evhttp_remove_header(r.out, "Content-Encoding");
 		goto done;
+	}
+	blob = c->body;
+	if (gz && (blob = serve_cached_gz(s, c)) == NULL) {
+		/* deflate failed (logged): identity, with its own tag. */
+		evhttp_remove_header(r.out, "Content-Encoding");
+		evhttp_remove_header(r.out, "ETag");
+		evhttp_add_header(r.out, "ETag", c->etag);
+		blob = c->body;
 	}
 	evhttp_add_header(r.out, "Content-Type", serve_formats[fmt].type);
 	r.code = 200;
@@ -1629,6 +1655,10 @@ serve_collect_cb(const struct entry *e, int64_t sort_time, int64_t seq,
 	}
 	if ((c->v[c->n] = entry_dup(e)) == NULL)
 		fatal("%s", __func__);
+	if (c->seqs != NULL) {
+		c->seqs[c->n] = seq;
+		c->serials[c->n] = store_query_serial(c->store);
+	}
 	c->n++;
 	c->last_time = sort_time;
 	c->last_seq = seq;
@@ -1729,7 +1759,9 @@ serve_render_doc(struct serve *s, enum serve_format fmt, const struct query *q,
 	feed.current_url = current.len > 0 ? current.data : NULL;
 	feed.prev_archive_url = prev.len > 0 ? prev.data : NULL;
 	feed.next_archive_url = nexta.len > 0 ? nexta.data : NULL;
-	if (!SERVE_IS_HTML(fmt))
+	if ((fmt == SERVE_ATOM || fmt == SERVE_JSON) && col->seqs != NULL)
+		serve_render_pieces(s, fmt, &feed, col, out);
+	else if (!SERVE_IS_HTML(fmt))
 		serve_formats[fmt].render(out, &feed, col->v, col->n);
 	else {
 		memset(&page, 0, sizeof(page));
@@ -1777,6 +1809,79 @@ serve_render_topic(struct serve *s, enum serve_format fmt,
 }
 
 /*
+ * An Atom or JSON Feed document from rendered entries kept between
+ * listings (serve_pieces.c), the same bytes as its renderer makes: a
+ * listing that is not in the response cache costs its query and copies
+ * of the entries it shares with earlier ones. An Atom entry without a
+ * date of its own takes the feed's, and is rendered each time.
+ */
+static void
+serve_render_pieces(struct serve *s, enum serve_format fmt,
+    const struct render_feed *f, const struct serve_collect *col,
+    struct buf *out)
+{
+	struct render_feed	 g = *f;
+	struct buf		 one;
+	const struct entry	*e;
+	const char		*p;
+	size_t			 i, len;
+	int64_t			 t;
+	int			 need_author = col->n == 0, first = 1, rc;
+
+	if (fmt == SERVE_ATOM) {
+		/* The feed's date, if not given, is its newest entry's. */
+		if (g.updated == ENTRY_NO_TIME) {
+			for (i = 0; i < col->n; i++) {
+				e = col->v[i];
+				t = e->updated != ENTRY_NO_TIME ? e->updated :
+				    e->published;
+				if (t != ENTRY_NO_TIME &&
+				    (g.updated == ENTRY_NO_TIME ||
+				    t > g.updated))
+					g.updated = t;
+			}
+			if (g.updated == ENTRY_NO_TIME)
+				g.updated = 0;
+		}
+		for (i = 0; i < col->n; i++)
+			if (render_atom_needs_author(col->v[i]))
+				need_author = 1;
+		render_atom_head(out, &g, need_author);
+	} else
+		render_json_head(out, &g);
+	buf_init(&one);
+	for (i = 0; i < col->n; i++) {
+		e = col->v[i];
+		if (fmt == SERVE_ATOM && !render_atom_entry_own(e)) {
+			render_atom_entry(out, e, g.updated);
+			continue;
+		}
+		if ((p = serve_pieces_find(s->pieces, fmt, col->seqs[i],
+		    col->serials[i], &len)) == NULL) {
+			buf_reset(&one);
+			rc = fmt == SERVE_ATOM ?
+			    render_atom_entry(&one, e, g.updated) :
+			    render_json_entry(&one, e);
+			if (rc == -1)
+				continue;
+			serve_pieces_add(s->pieces, fmt, col->seqs[i],
+			    col->serials[i], one.data, one.len);
+			p = one.data;
+			len = one.len;
+		}
+		if (fmt == SERVE_JSON && !first)
+			buf_addc(out, ',');
+		buf_add(out, p, len);
+		first = 0;
+	}
+	buf_free(&one);
+	if (fmt == SERVE_ATOM)
+		render_atom_tail(out);
+	else
+		render_json_tail(out);
+}
+
+/*
  * Renders a listing, or the archive of the month starting at month, from
  * the store; NULL, logged, if the store fails, or with *empty set if the
  * archive has no entries.
@@ -1799,8 +1904,11 @@ serve_render(struct serve *s, enum serve_format fmt, const struct query *q,
 	buf_init(&out);
 	buf_init(&self);
 	col.max = q->sq.limit;
-	if ((col.v = calloc(col.max + 1, sizeof(*col.v))) == NULL)
+	if ((col.v = calloc(col.max + 1, sizeof(*col.v))) == NULL ||
+	    (col.seqs = calloc(col.max + 1, sizeof(*col.seqs))) == NULL ||
+	    (col.serials = calloc(col.max + 1, sizeof(*col.serials))) == NULL)
 		fatal("%s", __func__);
+	col.store = s->store;
 	sq = q->sq;
 	sq.limit = q->sq.limit + 1;
 	rc = store_query_entries(s->store, &sq, serve_collect_cb, &col);
@@ -1845,15 +1953,15 @@ serve_render(struct serve *s, enum serve_format fmt, const struct query *q,
 	c->body = serve_blob_new(out.len);
 	if (out.len > 0)
 		memcpy(c->body->data, out.data, out.len);
-	c->gz = serve_gzip(c->body->data, c->body->len);
 	serve_etag(c->body, c->etag, c->etag_gz, sizeof(c->etag));
-	log_debug("%s: rendered %s: %zu entries, %zu bytes, %zu gzipped",
-	    __func__, key, col.n, c->body->len,
-	    c->gz != NULL ? c->gz->len : 0);
+	log_debug("%s: rendered %s: %zu entries, %zu bytes", __func__, key,
+	    col.n, c->body->len);
 done:
 	for (i = 0; i < col.n; i++)
 		entry_free(col.v[i]);
 	free(col.v);
+	free(col.seqs);
+	free(col.serials);
 	buf_free(&out);
 	buf_free(&self);
 	return (c);
@@ -2086,6 +2194,31 @@ serve_cache_find(struct serve *s, const char *key)
 			return (c);
 		}
 	return (NULL);
+}
+
+/*
+ * The gzip body of a listing, made on first use; a cached listing counts
+ * it in the cache's bytes, evicting others if it overflows them.
+ */
+static struct serve_blob *
+serve_cached_gz(struct serve *s, struct serve_cached *c)
+{
+	struct serve_cached	*old;
+
+	if (c->gz != NULL || c->gz_failed)
+		return (c->gz);
+	if ((c->gz = serve_gzip(c->body->data, c->body->len)) == NULL) {
+		c->gz_failed = 1;
+		return (NULL);
+	}
+	if (c->in_cache) {
+		s->cache_bytes += c->gz->len;
+		while (s->cache_bytes > SERVE_CACHE_BYTES &&
+		    (old = TAILQ_LAST(&s->cache, serve_cache)) != NULL &&
+		    old != c)
+			serve_cache_remove(s, old);
+	}
+	return (c->gz);
 }
 
 static size_t
