@@ -230,10 +230,22 @@ struct serve_collect {
 	struct entry	**v;
 	size_t		  n;
 	size_t		  max;
-	/* Each entry's seq and version (store_query_serial()), or NULL. */
-	int64_t		 *seqs;
-	uint64_t	 *serials;
-	struct store	 *store;
+	/*
+	 * Atom and JSON Feed listings (fmt), made of rendered entries
+	 * (serve_pieces.c): each entry's piece is copied into pieces as it
+	 * is walked, and v[i] stays NULL unless the piece depends on the
+	 * feed's date (an Atom entry without its own: rendered at the end).
+	 */
+	struct serve_ref {
+		size_t		  off;
+		size_t		  len;
+		int64_t		  date;		/* updated, else published */
+		int		  needs_author;
+		int		  has_piece;
+	}		 *refs;
+	struct buf	  pieces;
+	int		  fmt;
+	struct serve	 *serve;
 	int64_t		  last_time;
 	int64_t		  last_seq;
 	int		  more;
@@ -311,6 +323,8 @@ static void	 serve_render_doc(struct serve *, enum serve_format,
 static void	 serve_render_pieces(struct serve *, enum serve_format,
 		    const struct render_feed *, const struct serve_collect *,
 		    struct buf *);
+static void	 serve_collect_piece(struct serve_collect *,
+		    const struct entry *, int64_t);
 static int	 serve_collect_cb(const struct entry *, int64_t, int64_t,
 		    void *);
 static int	 serve_not_modified(struct serve_reply *,
@@ -1642,6 +1656,50 @@ done:
 	serve_finish(&r);
 }
 
+/*
+ * Copies the rendered piece of e into c->pieces, from the kept ones or
+ * rendered now and kept (a copy of the entry would cost more: entry_dup()
+ * goes through its JSON form).
+ */
+static void
+serve_collect_piece(struct serve_collect *c, const struct entry *e,
+    int64_t seq)
+{
+	struct serve_ref	*r = &c->refs[c->n];
+	struct serve_pieces	*pp = c->serve->pieces;
+	const char		*p;
+	uint64_t		 serial;
+	size_t			 len;
+	int			 rc;
+
+	memset(r, 0, sizeof(*r));
+	r->date = e->updated != ENTRY_NO_TIME ? e->updated : e->published;
+	r->needs_author = render_atom_needs_author(e);
+	if (c->fmt == SERVE_ATOM && !render_atom_entry_own(e)) {
+		if ((c->v[c->n] = entry_dup(e)) == NULL)
+			fatal("%s", __func__);
+		return;
+	}
+	serial = store_query_serial(c->serve->store);
+	r->off = c->pieces.len;
+	if ((p = serve_pieces_find(pp, c->fmt, seq, serial, &len)) != NULL) {
+		buf_add(&c->pieces, p, len);
+		r->len = len;
+		r->has_piece = 1;
+		return;
+	}
+	rc = c->fmt == SERVE_ATOM ? render_atom_entry(&c->pieces, e, 0) :
+	    render_json_entry(&c->pieces, e);
+	if (rc == -1) {
+		c->pieces.len = r->off;
+		return;
+	}
+	r->len = c->pieces.len - r->off;
+	r->has_piece = 1;
+	serve_pieces_add(pp, c->fmt, seq, serial, c->pieces.data + r->off,
+	    r->len);
+}
+
 /* Keeps up to max entries; one more tells that a next page exists. */
 static int
 serve_collect_cb(const struct entry *e, int64_t sort_time, int64_t seq,
@@ -1653,12 +1711,10 @@ serve_collect_cb(const struct entry *e, int64_t sort_time, int64_t seq,
 		c->more = 1;
 		return (1);
 	}
-	if ((c->v[c->n] = entry_dup(e)) == NULL)
+	if (c->refs != NULL)
+		serve_collect_piece(c, e, seq);
+	else if ((c->v[c->n] = entry_dup(e)) == NULL)
 		fatal("%s", __func__);
-	if (c->seqs != NULL) {
-		c->seqs[c->n] = seq;
-		c->serials[c->n] = store_query_serial(c->store);
-	}
 	c->n++;
 	c->last_time = sort_time;
 	c->last_seq = seq;
@@ -1759,7 +1815,7 @@ serve_render_doc(struct serve *s, enum serve_format fmt, const struct query *q,
 	feed.current_url = current.len > 0 ? current.data : NULL;
 	feed.prev_archive_url = prev.len > 0 ? prev.data : NULL;
 	feed.next_archive_url = nexta.len > 0 ? nexta.data : NULL;
-	if ((fmt == SERVE_ATOM || fmt == SERVE_JSON) && col->seqs != NULL)
+	if ((fmt == SERVE_ATOM || fmt == SERVE_JSON) && col->refs != NULL)
 		serve_render_pieces(s, fmt, &feed, col, out);
 	else if (!SERVE_IS_HTML(fmt))
 		serve_formats[fmt].render(out, &feed, col->v, col->n);
@@ -1821,60 +1877,43 @@ serve_render_pieces(struct serve *s, enum serve_format fmt,
     struct buf *out)
 {
 	struct render_feed	 g = *f;
-	struct buf		 one;
-	const struct entry	*e;
-	const char		*p;
-	size_t			 i, len;
-	int64_t			 t;
-	int			 need_author = col->n == 0, first = 1, rc;
+	const struct serve_ref	*r;
+	size_t			 i;
+	int			 need_author = col->n == 0, first = 1;
 
+	(void)s;
 	if (fmt == SERVE_ATOM) {
 		/* The feed's date, if not given, is its newest entry's. */
 		if (g.updated == ENTRY_NO_TIME) {
 			for (i = 0; i < col->n; i++) {
-				e = col->v[i];
-				t = e->updated != ENTRY_NO_TIME ? e->updated :
-				    e->published;
-				if (t != ENTRY_NO_TIME &&
+				r = &col->refs[i];
+				if (r->date != ENTRY_NO_TIME &&
 				    (g.updated == ENTRY_NO_TIME ||
-				    t > g.updated))
-					g.updated = t;
+				    r->date > g.updated))
+					g.updated = r->date;
 			}
 			if (g.updated == ENTRY_NO_TIME)
 				g.updated = 0;
 		}
 		for (i = 0; i < col->n; i++)
-			if (render_atom_needs_author(col->v[i]))
+			if (col->refs[i].needs_author)
 				need_author = 1;
 		render_atom_head(out, &g, need_author);
 	} else
 		render_json_head(out, &g);
-	buf_init(&one);
 	for (i = 0; i < col->n; i++) {
-		e = col->v[i];
-		if (fmt == SERVE_ATOM && !render_atom_entry_own(e)) {
-			render_atom_entry(out, e, g.updated);
+		r = &col->refs[i];
+		if (col->v[i] != NULL) {
+			render_atom_entry(out, col->v[i], g.updated);
 			continue;
 		}
-		if ((p = serve_pieces_find(s->pieces, fmt, col->seqs[i],
-		    col->serials[i], &len)) == NULL) {
-			buf_reset(&one);
-			rc = fmt == SERVE_ATOM ?
-			    render_atom_entry(&one, e, g.updated) :
-			    render_json_entry(&one, e);
-			if (rc == -1)
-				continue;
-			serve_pieces_add(s->pieces, fmt, col->seqs[i],
-			    col->serials[i], one.data, one.len);
-			p = one.data;
-			len = one.len;
-		}
+		if (!r->has_piece)
+			continue;
 		if (fmt == SERVE_JSON && !first)
 			buf_addc(out, ',');
-		buf_add(out, p, len);
+		buf_add(out, col->pieces.data + r->off, r->len);
 		first = 0;
 	}
-	buf_free(&one);
 	if (fmt == SERVE_ATOM)
 		render_atom_tail(out);
 	else
@@ -1904,11 +1943,14 @@ serve_render(struct serve *s, enum serve_format fmt, const struct query *q,
 	buf_init(&out);
 	buf_init(&self);
 	col.max = q->sq.limit;
-	if ((col.v = calloc(col.max + 1, sizeof(*col.v))) == NULL ||
-	    (col.seqs = calloc(col.max + 1, sizeof(*col.seqs))) == NULL ||
-	    (col.serials = calloc(col.max + 1, sizeof(*col.serials))) == NULL)
+	if ((col.v = calloc(col.max + 1, sizeof(*col.v))) == NULL)
 		fatal("%s", __func__);
-	col.store = s->store;
+	buf_init(&col.pieces);
+	col.fmt = fmt;
+	col.serve = s;
+	if ((fmt == SERVE_ATOM || fmt == SERVE_JSON) &&
+	    (col.refs = calloc(col.max + 1, sizeof(*col.refs))) == NULL)
+		fatal("%s", __func__);
 	sq = q->sq;
 	sq.limit = q->sq.limit + 1;
 	rc = store_query_entries(s->store, &sq, serve_collect_cb, &col);
@@ -1960,8 +2002,8 @@ done:
 	for (i = 0; i < col.n; i++)
 		entry_free(col.v[i]);
 	free(col.v);
-	free(col.seqs);
-	free(col.serials);
+	free(col.refs);
+	buf_free(&col.pieces);
 	buf_free(&out);
 	buf_free(&self);
 	return (c);
