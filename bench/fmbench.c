@@ -32,6 +32,7 @@
 #include "ingest.h"
 #include "log.h"
 #include "parse.h"
+#include "query.h"
 #include "store.h"
 
 #define CHUNK		(16 * 1024)
@@ -371,23 +372,54 @@ query_cb(const struct entry *e, int64_t sort_time, int64_t seq, void *arg)
 static int
 bench_query(const char *path, long iter)
 {
+	/*
+	 * The full-text words are the fill's: "emploi" is a category of
+	 * a third of the entries, "remplissage" in every title, a number
+	 * in one title. The places are in the fill's box (lat 45..46,
+	 * lon 4..5, a fifth of the entries).
+	 */
 	struct shape {
 		const char	*name;
 		const char	*kind;
 		const char	*territory;
 		const char	*category;
 		const char	*peer;
+		const char	*text;
+		enum store_geo	 geo;
+		double		 a, b, c, d;
 	} shapes[] = {
-		{ "newest", NULL, NULL, NULL, NULL },
-		{ "kind", "job", NULL, NULL, NULL },
-		{ "kind_territory", "job", "auvergne-rhone-alpes", NULL, NULL },
-		{ "territory", NULL, "auvergne-rhone-alpes/loire", NULL, NULL },
-		{ "category", NULL, NULL, "emploi", NULL },
-		{ "peer", NULL, NULL, NULL, "peer3" },
+		{ "newest", NULL, NULL, NULL, NULL, NULL, STORE_GEO_NONE,
+		    0, 0, 0, 0 },
+		{ "kind", "job", NULL, NULL, NULL, NULL, STORE_GEO_NONE,
+		    0, 0, 0, 0 },
+		{ "kind_territory", "job", "auvergne-rhone-alpes", NULL, NULL,
+		    NULL, STORE_GEO_NONE, 0, 0, 0, 0 },
+		{ "territory", NULL, "auvergne-rhone-alpes/loire", NULL, NULL,
+		    NULL, STORE_GEO_NONE, 0, 0, 0, 0 },
+		{ "category", NULL, NULL, "emploi", NULL, NULL,
+		    STORE_GEO_NONE, 0, 0, 0, 0 },
+		{ "peer", NULL, NULL, NULL, "peer3", NULL, STORE_GEO_NONE,
+		    0, 0, 0, 0 },
+		{ "text_common", NULL, NULL, NULL, NULL, "remplissage",
+		    STORE_GEO_NONE, 0, 0, 0, 0 },
+		{ "text_third", NULL, NULL, NULL, NULL, "emploi",
+		    STORE_GEO_NONE, 0, 0, 0, 0 },
+		{ "text_rare", NULL, NULL, NULL, NULL, "424242",
+		    STORE_GEO_NONE, 0, 0, 0, 0 },
+		{ "text_kind", "job", NULL, NULL, NULL, "emploi",
+		    STORE_GEO_NONE, 0, 0, 0, 0 },
+		{ "near", NULL, NULL, NULL, NULL, NULL, STORE_GEO_NEAR,
+		    45.5, 4.5, 10.0, 0 },
+		{ "near_kind", "job", NULL, NULL, NULL, NULL, STORE_GEO_NEAR,
+		    45.5, 4.5, 10.0, 0 },
+		{ "bbox", NULL, NULL, NULL, NULL, NULL, STORE_GEO_BOX,
+		    4.4, 45.4, 4.6, 45.6 },
 	};
+	char			*match;
 	struct store		*s;
 	struct store_query	 q;
 	double			*lat, t0;
+	int64_t			 fullscan, vm;
 	long			 i, rows;
 	size_t			 k;
 
@@ -405,6 +437,22 @@ bench_query(const char *path, long iter)
 		q.territory = shapes[k].territory;
 		q.category = shapes[k].category;
 		q.peer = shapes[k].peer;
+		match = NULL;
+		if (shapes[k].text != NULL &&
+		    (match = query_fts_match(shapes[k].text)) == NULL)
+			fatalx("no words in %s", shapes[k].text);
+		q.match = match;
+		q.geo = shapes[k].geo;
+		if (q.geo == STORE_GEO_NEAR) {
+			q.lat = shapes[k].a;
+			q.lon = shapes[k].b;
+			q.radius_km = shapes[k].c;
+		} else if (q.geo == STORE_GEO_BOX) {
+			q.west = shapes[k].a;
+			q.south = shapes[k].b;
+			q.east = shapes[k].c;
+			q.north = shapes[k].d;
+		}
 		q.limit = 20;
 		rows = 0;
 		for (i = 0; i < iter; i++) {
@@ -413,11 +461,15 @@ bench_query(const char *path, long iter)
 				return (1);
 			lat[i] = now() - t0;
 		}
+		store_query_cost(s, &fullscan, &vm);
 		qsort(lat, iter, sizeof(*lat), cmp_double);
 		printf("%s{\"shape\":\"%s\",\"rows\":%ld,\"p50_us\":%.1f,"
-		    "\"p99_us\":%.1f}", k > 0 ? "," : "", shapes[k].name,
+		    "\"p99_us\":%.1f,\"fullscan_steps\":%lld,"
+		    "\"vm_steps\":%lld}", k > 0 ? "," : "", shapes[k].name,
 		    rows / iter, lat[iter / 2] * 1e6,
-		    lat[(iter * 99) / 100] * 1e6);
+		    lat[(iter * 99) / 100] * 1e6, (long long)fullscan,
+		    (long long)vm);
+		free(match);
 	}
 	printf("]}\n");
 	free(lat);

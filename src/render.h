@@ -45,6 +45,25 @@ void	 render_atom(struct buf *, const struct render_feed *,
 void	 render_json(struct buf *, const struct render_feed *,
 	    struct entry *const *, size_t);
 /*
+ * The same documents in pieces, for a cache of rendered entries: the
+ * head, each entry alone (0 written, -1 nothing: no id), the tail; in
+ * JSON the items are joined by ','. render_atom_head() needs the feed's
+ * updated (not ENTRY_NO_TIME) and whether an entry needs the feed's
+ * author (render_atom_needs_author(); 1 for no entries); an Atom entry
+ * depends on that updated unless render_atom_entry_own() says it has a
+ * date of its own.
+ */
+void	 render_atom_head(struct buf *, const struct render_feed *,
+	    int need_author);
+int	 render_atom_entry(struct buf *, const struct entry *,
+	    int64_t updated);
+int	 render_atom_entry_own(const struct entry *);
+int	 render_atom_needs_author(const struct entry *);
+void	 render_atom_tail(struct buf *);
+void	 render_json_head(struct buf *, const struct render_feed *);
+int	 render_json_entry(struct buf *, const struct entry *);
+void	 render_json_tail(struct buf *);
+/*
  * An RFC 7946 FeatureCollection: a Point [lon, lat] per entry with a geo
  * point (others and tombstones left out), properties id, title, kind,
  * link, territory, published; title, feed_url and next_url as foreign

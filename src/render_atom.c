@@ -351,14 +351,45 @@ render_entry(struct buf *b, const struct entry *e, int64_t fallback)
 	buf_addstr(b, " </entry>\n");
 }
 
+int
+render_atom_needs_author(const struct entry *e)
+{
+	return (!e->deleted && e->nauthors == 0);
+}
+
+int
+render_atom_entry(struct buf *b, const struct entry *e, int64_t updated)
+{
+	if (e->id == NULL)
+		return (-1);
+	if (e->deleted)
+		render_tombstone(b, e, updated);
+	else
+		render_entry(b, e, updated);
+	return (0);
+}
+
+int
+render_atom_entry_own(const struct entry *e)
+{
+	return (e->updated != ENTRY_NO_TIME || e->published != ENTRY_NO_TIME);
+}
+
+void
+render_atom_tail(struct buf *b)
+{
+	buf_addstr(b, "</feed>\n");
+}
+
 /* Appends the listing as an Atom feed document to b. */
 void
 render_atom(struct buf *b, const struct render_feed *f,
     struct entry *const *entries, size_t n)
 {
-	int64_t		 updated = f->updated, t;
-	size_t		 i;
-	int		 need_author = 1;
+	struct render_feed	 g = *f;
+	int64_t			 updated = f->updated, t;
+	size_t			 i;
+	int			 need_author = 1;
 
 	/* The feed's date, if not given, is its newest entry's. */
 	if (updated == ENTRY_NO_TIME) {
@@ -376,10 +407,21 @@ render_atom(struct buf *b, const struct render_feed *f,
 	 * the node speaks for the entries that have none.
 	 */
 	for (i = 0; i < n; i++)
-		if (!entries[i]->deleted && entries[i]->nauthors == 0)
+		if (render_atom_needs_author(entries[i]))
 			break;
 	if (n > 0 && i == n)
 		need_author = 0;
+	g.updated = updated;
+	render_atom_head(b, &g, need_author);
+	for (i = 0; i < n; i++)
+		render_atom_entry(b, entries[i], updated);
+	render_atom_tail(b);
+}
+
+void
+render_atom_head(struct buf *b, const struct render_feed *f, int need_author)
+{
+	int64_t		 updated = f->updated;
 
 	buf_addstr(b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 	    "<feed xmlns=\"" RENDER_NS_ATOM "\"\n"
@@ -436,13 +478,4 @@ render_atom(struct buf *b, const struct render_feed *f,
 		buf_addstr(b, " ");
 		render_elem(b, "fm:node", NULL, f->node);
 	}
-	for (i = 0; i < n; i++) {
-		if (entries[i]->id == NULL)
-			continue;
-		if (entries[i]->deleted)
-			render_tombstone(b, entries[i], updated);
-		else
-			render_entry(b, entries[i], updated);
-	}
-	buf_addstr(b, "</feed>\n");
 }

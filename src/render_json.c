@@ -44,9 +44,59 @@ void
 render_json(struct buf *b, const struct render_feed *f,
     struct entry *const *entries, size_t n)
 {
-	json_t	*root, *items, *fm, *hub, *hubs, *item;
-	char	 ts[DATE_RFC3339_LEN];
 	size_t	 i;
+	int	 first = 1;
+
+	render_json_head(b, f);
+	for (i = 0; i < n; i++) {
+		if (!first)
+			buf_addc(b, ',');
+		if (render_json_entry(b, entries[i]) == 0)
+			first = 0;
+		else if (!first)
+			b->len--, b->data[b->len] = '\0';
+	}
+	render_json_tail(b);
+}
+
+/*
+ * One item as the document has it: jansson writes a compact array as
+ * its members' compact forms joined by commas, so that pieces rendered
+ * alone make the same bytes as the whole tree dumped at once.
+ */
+int
+render_json_entry(struct buf *b, const struct entry *e)
+{
+	json_t	*item;
+	int	 rc;
+
+	if (e->id == NULL || (item = entry_to_json(e)) == NULL)
+		return (-1);
+	rc = json_dump_callback(item, render_json_write_cb, b, JSON_COMPACT);
+	json_decref(item);
+	if (rc == -1) {
+		log_warnx("%s: json_dump_callback failed", __func__);
+		return (-1);
+	}
+	return (0);
+}
+
+void
+render_json_tail(struct buf *b)
+{
+	buf_addstr(b, "]}\n");
+}
+
+/*
+ * The document up to its items' opening bracket: the tree with an
+ * empty items array (last member), dumped, without its "]}".
+ */
+void
+render_json_head(struct buf *b, const struct render_feed *f)
+{
+	json_t	*root, *items, *fm, *hub, *hubs;
+	char	 ts[DATE_RFC3339_LEN];
+	size_t	 start = b->len;
 
 	root = json_object();
 	json_object_set_new(root, "version",
@@ -79,12 +129,6 @@ render_json(struct buf *b, const struct render_feed *f,
 	json_object_set_new(root, "_feedmesh", fm);
 
 	items = json_array();
-	for (i = 0; i < n; i++) {
-		if (entries[i]->id == NULL)
-			continue;
-		if ((item = entry_to_json(entries[i])) != NULL)
-			json_array_append_new(items, item);
-	}
 	json_object_set_new(root, "items", items);
 
 	/*
@@ -92,8 +136,14 @@ render_json(struct buf *b, const struct render_feed *f,
 	 * and escapes only what JSON requires.
 	 */
 	if (json_dump_callback(root, render_json_write_cb, b,
-	    JSON_COMPACT) == -1)
+	    JSON_COMPACT) == -1 || b->len < start + 2 ||
+	    memcmp(b->data + b->len - 2, "]}", 2) != 0) {
 		log_warnx("%s: json_dump_callback failed", __func__);
-	buf_addc(b, '\n');
+		b->len = start;
+		buf_addstr(b, "{\"items\":[");
+	} else {
+		b->len -= 2;
+		b->data[b->len] = '\0';
+	}
 	json_decref(root);
 }

@@ -42,6 +42,7 @@
 #include "render.h"
 #include "render_html.h"
 #include "serve.h"
+#include "serve_pieces.h"
 #include "stats.h"
 #include "store.h"
 #include "store_private.h"
@@ -51,6 +52,7 @@
 #define SERVE_MAX_WRITE		(256 * 1024)	/* bytes per write(2) */
 #define SERVE_CACHE_ENTRIES	64
 #define SERVE_CACHE_BYTES	(32 * 1024 * 1024)
+#define SERVE_PIECES_BYTES	(8 * 1024 * 1024)	/* rendered entries */
 #define SERVE_CONN_BUCKETS	256
 #define SERVE_ETAG_LEN		48
 #define SERVE_HOST_LEN		48		/* INET6_ADDRSTRLEN and NUL */
@@ -137,7 +139,13 @@ struct serve_cached {
 	char				*key;	/* format + canonical query */
 	char				*self;	/* its absolute URL */
 	struct serve_blob		*body;
-	struct serve_blob		*gz;	/* NULL if deflate failed */
+	/*
+	 * Made on the first 200 that asks for it (most uncached listings
+	 * go to clients that never do, and a 304 needs only its ETag);
+	 * NULL until then, or if deflate failed (gz_failed).
+	 */
+	struct serve_blob		*gz;
+	int				 gz_failed;
 	char				 etag[SERVE_ETAG_LEN];
 	char				 etag_gz[SERVE_ETAG_LEN];
 	int				 in_cache;
@@ -189,6 +197,7 @@ struct serve {
 	int			 port;
 
 	struct serve_cache	 cache;
+	struct serve_pieces	*pieces;
 	size_t			 cache_n;
 	size_t			 cache_bytes;
 	uint64_t		 cache_generation;
@@ -222,6 +231,22 @@ struct serve_collect {
 	struct entry	**v;
 	size_t		  n;
 	size_t		  max;
+	/*
+	 * Atom and JSON Feed listings (fmt), made of rendered entries
+	 * (serve_pieces.c): each entry's piece is copied into pieces as it
+	 * is walked, and v[i] stays NULL unless the piece depends on the
+	 * feed's date (an Atom entry without its own: rendered at the end).
+	 */
+	struct serve_ref {
+		size_t		  off;
+		size_t		  len;
+		int64_t		  date;		/* updated, else published */
+		int		  needs_author;
+		int		  has_piece;
+	}		 *refs;
+	struct buf	  pieces;
+	int		  fmt;
+	struct serve	 *serve;
 	int64_t		  last_time;
 	int64_t		  last_seq;
 	int		  more;
@@ -296,6 +321,11 @@ static struct serve_cached *serve_render(struct serve *, enum serve_format,
 static void	 serve_render_doc(struct serve *, enum serve_format,
 		    const struct query *, const struct render_html_opts *,
 		    const struct serve_collect *, struct buf *, struct buf *);
+static void	 serve_render_pieces(struct serve *, enum serve_format,
+		    const struct render_feed *, const struct serve_collect *,
+		    struct buf *);
+static void	 serve_collect_piece(struct serve_collect *,
+		    const struct entry *, int64_t);
 static int	 serve_collect_cb(const struct entry *, int64_t, int64_t,
 		    void *);
 static int	 serve_not_modified(struct serve_reply *,
@@ -308,6 +338,8 @@ static struct serve_blob *serve_blob_new(size_t);
 static void	 serve_blob_unref(struct serve_blob *);
 static void	 serve_blob_unref_cb(const void *, size_t, void *);
 static struct serve_blob *serve_gzip(const char *, size_t);
+static struct serve_blob *serve_cached_gz(struct serve *,
+		    struct serve_cached *);
 static void	 serve_etag(const struct serve_blob *, char *, char *, size_t);
 
 static struct serve_cached *serve_cache_find(struct serve *, const char *);
@@ -411,6 +443,7 @@ serve_new(struct event_base *base, struct store *store,
 	s->started = time(NULL);
 	s->port = -1;
 	TAILQ_INIT(&s->cache);
+	s->pieces = serve_pieces_new(SERVE_PIECES_BYTES);
 	SLIST_INIT(&s->routes);
 	for (i = 0; i < SERVE_CONN_BUCKETS; i++)
 		LIST_INIT(&s->conns[i]);
@@ -551,6 +584,7 @@ serve_free(struct serve *s)
 	free(s->proxies);
 	free(s->opml);
 	serve_cache_clear(s);
+	serve_pieces_free(s->pieces);
 	while ((rt = SLIST_FIRST(&s->routes)) != NULL) {
 		SLIST_REMOVE_HEAD(&s->routes, entry);
 		free(rt->path);
@@ -1219,7 +1253,7 @@ serve_listing_reply(struct serve *s, struct serve_reply *rp,
 	char				 cc[64], m[SERVE_MONTH_LEN];
 	int64_t				 modified, this_month;
 	uint64_t			 gen;
-	int				 empty = 0, limit, max;
+	int				 empty = 0, limit, max, gz;
 
 	memset(&q, 0, sizeof(q));
 	memset(&ho, 0, sizeof(ho));
@@ -1352,14 +1386,12 @@ serve_listing_reply(struct serve *s, struct serve_reply *rp,
 	}
 	ae = evhttp_find_header(evhttp_request_get_input_headers(req),
 	    "Accept-Encoding");
-	if (c->gz != NULL && ae != NULL && serve_accepts_gzip(ae)) {
-		blob = c->gz;
+	gz = !c->gz_failed && ae != NULL && serve_accepts_gzip(ae);
+	if (gz) {
 		evhttp_add_header(r.out, "ETag", c->etag_gz);
 		evhttp_add_header(r.out, "Content-Encoding", "gzip");
-	} else {
-		blob = c->body;
+	} else
 		evhttp_add_header(r.out, "ETag", c->etag);
-	}
 	serve_count(s, serve_formats[fmt].name);
 	if (serve_not_modified(&r, c, modified)) {
 		s->stats.not_modified++;
@@ -1367,6 +1399,14 @@ serve_listing_reply(struct serve *s, struct serve_reply *rp,
 		r.reason = "Not Modified";
 		evhttp_remove_header(r.out, "Content-Encoding");
 		goto done;
+	}
+	blob = c->body;
+	if (gz && (blob = serve_cached_gz(s, c)) == NULL) {
+		/* deflate failed (logged): identity, with its own tag. */
+		evhttp_remove_header(r.out, "Content-Encoding");
+		evhttp_remove_header(r.out, "ETag");
+		evhttp_add_header(r.out, "ETag", c->etag);
+		blob = c->body;
 	}
 	evhttp_add_header(r.out, "Content-Type", serve_formats[fmt].type);
 	r.code = 200;
@@ -1627,6 +1667,50 @@ done:
 	serve_finish(&r);
 }
 
+/*
+ * Copies the rendered piece of e into c->pieces, from the kept ones or
+ * rendered now and kept (a copy of the entry would cost more: entry_dup()
+ * goes through its JSON form).
+ */
+static void
+serve_collect_piece(struct serve_collect *c, const struct entry *e,
+    int64_t seq)
+{
+	struct serve_ref	*r = &c->refs[c->n];
+	struct serve_pieces	*pp = c->serve->pieces;
+	const char		*p;
+	uint64_t		 serial;
+	size_t			 len;
+	int			 rc;
+
+	memset(r, 0, sizeof(*r));
+	r->date = e->updated != ENTRY_NO_TIME ? e->updated : e->published;
+	r->needs_author = render_atom_needs_author(e);
+	if (c->fmt == SERVE_ATOM && !render_atom_entry_own(e)) {
+		if ((c->v[c->n] = entry_dup(e)) == NULL)
+			fatal("%s", __func__);
+		return;
+	}
+	serial = store_query_serial(c->serve->store);
+	r->off = c->pieces.len;
+	if ((p = serve_pieces_find(pp, c->fmt, seq, serial, &len)) != NULL) {
+		buf_add(&c->pieces, p, len);
+		r->len = len;
+		r->has_piece = 1;
+		return;
+	}
+	rc = c->fmt == SERVE_ATOM ? render_atom_entry(&c->pieces, e, 0) :
+	    render_json_entry(&c->pieces, e);
+	if (rc == -1) {
+		c->pieces.len = r->off;
+		return;
+	}
+	r->len = c->pieces.len - r->off;
+	r->has_piece = 1;
+	serve_pieces_add(pp, c->fmt, seq, serial, c->pieces.data + r->off,
+	    r->len);
+}
+
 /* Keeps up to max entries; one more tells that a next page exists. */
 static int
 serve_collect_cb(const struct entry *e, int64_t sort_time, int64_t seq,
@@ -1638,7 +1722,9 @@ serve_collect_cb(const struct entry *e, int64_t sort_time, int64_t seq,
 		c->more = 1;
 		return (1);
 	}
-	if ((c->v[c->n] = entry_dup(e)) == NULL)
+	if (c->refs != NULL)
+		serve_collect_piece(c, e, seq);
+	else if ((c->v[c->n] = entry_dup(e)) == NULL)
 		fatal("%s", __func__);
 	c->n++;
 	c->last_time = sort_time;
@@ -1740,7 +1826,9 @@ serve_render_doc(struct serve *s, enum serve_format fmt, const struct query *q,
 	feed.current_url = current.len > 0 ? current.data : NULL;
 	feed.prev_archive_url = prev.len > 0 ? prev.data : NULL;
 	feed.next_archive_url = nexta.len > 0 ? nexta.data : NULL;
-	if (!SERVE_IS_HTML(fmt))
+	if ((fmt == SERVE_ATOM || fmt == SERVE_JSON) && col->refs != NULL)
+		serve_render_pieces(s, fmt, &feed, col, out);
+	else if (!SERVE_IS_HTML(fmt))
 		serve_formats[fmt].render(out, &feed, col->v, col->n);
 	else {
 		memset(&page, 0, sizeof(page));
@@ -1788,6 +1876,62 @@ serve_render_topic(struct serve *s, enum serve_format fmt,
 }
 
 /*
+ * An Atom or JSON Feed document from rendered entries kept between
+ * listings (serve_pieces.c), the same bytes as its renderer makes: a
+ * listing that is not in the response cache costs its query and copies
+ * of the entries it shares with earlier ones. An Atom entry without a
+ * date of its own takes the feed's, and is rendered each time.
+ */
+static void
+serve_render_pieces(struct serve *s, enum serve_format fmt,
+    const struct render_feed *f, const struct serve_collect *col,
+    struct buf *out)
+{
+	struct render_feed	 g = *f;
+	const struct serve_ref	*r;
+	size_t			 i;
+	int			 need_author = col->n == 0, first = 1;
+
+	(void)s;
+	if (fmt == SERVE_ATOM) {
+		/* The feed's date, if not given, is its newest entry's. */
+		if (g.updated == ENTRY_NO_TIME) {
+			for (i = 0; i < col->n; i++) {
+				r = &col->refs[i];
+				if (r->date != ENTRY_NO_TIME &&
+				    (g.updated == ENTRY_NO_TIME ||
+				    r->date > g.updated))
+					g.updated = r->date;
+			}
+			if (g.updated == ENTRY_NO_TIME)
+				g.updated = 0;
+		}
+		for (i = 0; i < col->n; i++)
+			if (col->refs[i].needs_author)
+				need_author = 1;
+		render_atom_head(out, &g, need_author);
+	} else
+		render_json_head(out, &g);
+	for (i = 0; i < col->n; i++) {
+		r = &col->refs[i];
+		if (col->v[i] != NULL) {
+			render_atom_entry(out, col->v[i], g.updated);
+			continue;
+		}
+		if (!r->has_piece)
+			continue;
+		if (fmt == SERVE_JSON && !first)
+			buf_addc(out, ',');
+		buf_add(out, col->pieces.data + r->off, r->len);
+		first = 0;
+	}
+	if (fmt == SERVE_ATOM)
+		render_atom_tail(out);
+	else
+		render_json_tail(out);
+}
+
+/*
  * Renders a listing, or the archive of the month starting at month, from
  * the store; NULL, logged, if the store fails, or with *empty set if the
  * archive has no entries.
@@ -1811,6 +1955,12 @@ serve_render(struct serve *s, enum serve_format fmt, const struct query *q,
 	buf_init(&self);
 	col.max = q->sq.limit;
 	if ((col.v = calloc(col.max + 1, sizeof(*col.v))) == NULL)
+		fatal("%s", __func__);
+	buf_init(&col.pieces);
+	col.fmt = fmt;
+	col.serve = s;
+	if ((fmt == SERVE_ATOM || fmt == SERVE_JSON) &&
+	    (col.refs = calloc(col.max + 1, sizeof(*col.refs))) == NULL)
 		fatal("%s", __func__);
 	sq = q->sq;
 	sq.limit = q->sq.limit + 1;
@@ -1856,15 +2006,15 @@ serve_render(struct serve *s, enum serve_format fmt, const struct query *q,
 	c->body = serve_blob_new(out.len);
 	if (out.len > 0)
 		memcpy(c->body->data, out.data, out.len);
-	c->gz = serve_gzip(c->body->data, c->body->len);
 	serve_etag(c->body, c->etag, c->etag_gz, sizeof(c->etag));
-	log_debug("%s: rendered %s: %zu entries, %zu bytes, %zu gzipped",
-	    __func__, key, col.n, c->body->len,
-	    c->gz != NULL ? c->gz->len : 0);
+	log_debug("%s: rendered %s: %zu entries, %zu bytes", __func__, key,
+	    col.n, c->body->len);
 done:
 	for (i = 0; i < col.n; i++)
 		entry_free(col.v[i]);
 	free(col.v);
+	free(col.refs);
+	buf_free(&col.pieces);
 	buf_free(&out);
 	buf_free(&self);
 	return (c);
@@ -2097,6 +2247,31 @@ serve_cache_find(struct serve *s, const char *key)
 			return (c);
 		}
 	return (NULL);
+}
+
+/*
+ * The gzip body of a listing, made on first use; a cached listing counts
+ * it in the cache's bytes, evicting others if it overflows them.
+ */
+static struct serve_blob *
+serve_cached_gz(struct serve *s, struct serve_cached *c)
+{
+	struct serve_cached	*old;
+
+	if (c->gz != NULL || c->gz_failed)
+		return (c->gz);
+	if ((c->gz = serve_gzip(c->body->data, c->body->len)) == NULL) {
+		c->gz_failed = 1;
+		return (NULL);
+	}
+	if (c->in_cache) {
+		s->cache_bytes += c->gz->len;
+		while (s->cache_bytes > SERVE_CACHE_BYTES &&
+		    (old = TAILQ_LAST(&s->cache, serve_cache)) != NULL &&
+		    old != c)
+			serve_cache_remove(s, old);
+	}
+	return (c->gz);
 }
 
 static size_t

@@ -3,6 +3,7 @@
  * JSON form plus the columns listings filter and sort on; the paths that
  * carried it, its other ids and each peer's fetch state sit beside it.
  */
+#include <sys/queue.h>
 #include <sys/statvfs.h>
 
 #include <errno.h>
@@ -30,6 +31,14 @@
 /* Longest category term or peer name given its own listing index. */
 #define STORE_TAG_MAX		512
 #define STORE_DIGEST_LEN	(2 * 32 + 1)
+/*
+ * Decoded entries kept for listings (store_set_cache()): the default
+ * budget, and the hash buckets (a power of two) that find them by seq.
+ */
+#define STORE_CACHE_BYTES	STORE_CACHE_DEFAULT
+#define STORE_CACHE_BUCKETS	4096
+/* What a cached entry costs beyond its document: structs, allocations. */
+#define STORE_CACHE_OVERHEAD	512
 
 /*
  * The schema, one migration per step; PRAGMA user_version is the number
@@ -422,10 +431,44 @@ static const char *const store_sql[ST_MAX] = {
 #define STORE_Q_ASC		0x2000
 #define STORE_Q_SHAPES		0x4000
 
+/*
+ * The columns of a listing's row: its place, document, the digest that
+ * names the document's version and the entry's peers, encoded as
+ * store_peers_decode() reads them (the paths' primary key walks them
+ * in order; the decoder sorts them anyway).
+ */
+#define STORE_LIST_PEERS	"(SELECT group_concat(" \
+	"length(CAST(p.peer AS BLOB)) || ':' || p.peer, '') FROM paths p" \
+	" WHERE p.seq = e.seq AND p.peer <> '')"
+#define STORE_LIST_COLS		"e.seq, e.sort_time, e.doc, e.digest, " \
+	STORE_LIST_PEERS
+
 /* bm25 weights of title, summary, content, categories. */
 #define STORE_BM25		"bm25(entries_fts, 10.0, 4.0, 1.0, 4.0)"
 /* Longest plain text indexed per field (bytes). */
 #define STORE_TEXT_MAX		(256 * 1024)
+
+/*
+ * An entry decoded for a listing, kept for the next ones. A listing row
+ * names the version of its entry by the digest of its document and by
+ * its paths (store_query_peers_sql): a cached entry is used only when
+ * both are the same, so that no write has to tell the cache anything
+ * (updates, rekeys, new paths, rollbacks, a seq used again after a
+ * delete). Held, expired and purged entries never reach it: the
+ * listing's statement leaves them out before the cache is asked.
+ */
+struct store_cached {
+	LIST_ENTRY(store_cached)	 hash;
+	TAILQ_ENTRY(store_cached)	 lru;	/* most recently used first */
+	int64_t				 seq;
+	uint64_t			 serial;
+	char				 digest[STORE_DIGEST_LEN];
+	char				*peers;	/* as the listing encodes them */
+	struct entry			*e;
+	size_t				 size;
+};
+LIST_HEAD(store_cache_bucket, store_cached);
+TAILQ_HEAD(store_cache_lru, store_cached);
 
 struct store {
 	sqlite3		*db;
@@ -451,7 +494,22 @@ struct store {
 	/* feedmesh_text() parses a document once for its four fields. */
 	char		*text_doc;
 	json_t		*text_json;
+	/* Decoded entries of listings, and the serial of the one walked. */
+	struct store_cache_bucket *cache_hash;
+	struct store_cache_lru	 cache_lru;
+	size_t			 cache_bytes;
+	size_t			 cache_max;
+	size_t			 cache_n;
+	uint64_t		 cache_hits;
+	uint64_t		 cache_misses;
+	uint64_t		 serial;
 };
+
+/*
+ * Serials name a decoded version of an entry for renderers' caches:
+ * process-wide, so that a store opened again never gives an old one out.
+ */
+static uint64_t	 store_serial_next = 1;
 
 /* The stored columns the merge rule needs. */
 struct store_row {
@@ -507,6 +565,16 @@ static void	 store_notify(struct store *, int64_t, const char *);
 static void	 store_txn_check(struct store *);
 static int	 store_peers_fill(struct store *, int64_t, struct entry *);
 static struct entry *store_doc_read(struct store *, int64_t, const char *);
+static struct entry *store_doc_decode(struct store *, int64_t, const char *);
+static int	 store_peers_decode(struct store *, int64_t, const char *,
+		    struct entry *);
+static int	 store_peer_cmp(const void *, const void *);
+static size_t	 store_cache_bucket(int64_t);
+static struct store_cached *store_cache_find(struct store *, int64_t);
+static void	 store_cache_remove(struct store *, struct store_cached *);
+static void	 store_cache_trim(struct store *, size_t);
+static struct store_cached *store_cache_add(struct store *, int64_t,
+		    const char *, const char *, struct entry *, size_t);
 static char	*store_query_sql(int);
 static int	 store_query_shape(const struct store_query *);
 static int	 store_query_bind(struct store *, sqlite3_stmt *,
@@ -692,6 +760,8 @@ store_open(const char *path)
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
 	    (s->path = strdup(path)) == NULL)
 		fatal("%s", __func__);
+	TAILQ_INIT(&s->cache_lru);
+	store_set_cache(s, STORE_CACHE_BYTES);
 	rc = sqlite3_open_v2(path, &s->db,
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
 	if (rc != SQLITE_OK) {
@@ -781,6 +851,7 @@ store_close(struct store *s)
 		    sqlite3_errmsg(s->db));
 	free(s->text_doc);
 	json_decref(s->text_json);
+	store_set_cache(s, 0);
 	free(s->path);
 	free(s);
 }
@@ -1672,15 +1743,20 @@ store_peers_fill(struct store *s, int64_t seq, struct entry *e)
 	return (0);
 }
 
-/* Reads a stored document back into an entry with its peers. */
+/* Reads a stored document back into an entry, without its peers. */
 static struct entry *
-store_doc_read(struct store *s, int64_t seq, const char *doc)
+store_doc_decode(struct store *s, int64_t seq, const char *doc)
 {
 	struct entry	*e;
 	json_error_t	 jerr;
 	json_t		*j;
 	const char	*why = NULL;
 
+	if (doc == NULL) {
+		log_warnx("%s: %s: entry %lld: no document", __func__, s->path,
+		    (long long)seq);
+		return (NULL);
+	}
 	if ((j = json_loads(doc, 0, &jerr)) == NULL) {
 		log_warnx("%s: %s: entry %lld: %s", __func__, s->path,
 		    (long long)seq, jerr.text);
@@ -1693,11 +1769,180 @@ store_doc_read(struct store *s, int64_t seq, const char *doc)
 		    (long long)seq, why);
 		return (NULL);
 	}
+	return (e);
+}
+
+/* Reads a stored document back into an entry with its peers. */
+static struct entry *
+store_doc_read(struct store *s, int64_t seq, const char *doc)
+{
+	struct entry	*e;
+
+	if ((e = store_doc_decode(s, seq, doc)) == NULL)
+		return (NULL);
 	if (store_peers_fill(s, seq, e) == -1) {
 		entry_free(e);
 		return (NULL);
 	}
 	return (e);
+}
+
+static int
+store_peer_cmp(const void *a, const void *b)
+{
+	return (strcmp(*(char *const *)a, *(char *const *)b));
+}
+
+/*
+ * Sets e->peers, sorted by name, from a listing's encoding of the paths
+ * (STORE_LIST_PEERS: each peer as its length in bytes, ':' and the
+ * name; NULL for none), which no name can make ambiguous.
+ */
+static int
+store_peers_decode(struct store *s, int64_t seq, const char *enc,
+    struct entry *e)
+{
+	const char	*p = enc;
+	char		*end, *name;
+	unsigned long	 len;
+
+	while (p != NULL && *p != '\0') {
+		errno = 0;
+		len = strtoul(p, &end, 10);
+		if (end == p || *end != ':' || errno != 0 ||
+		    len > strlen(end + 1)) {
+			log_warnx("%s: %s: entry %lld: bad peer list", __func__,
+			    s->path, (long long)seq);
+			return (-1);
+		}
+		if ((name = strndup(end + 1, len)) == NULL)
+			fatal("%s", __func__);
+		entry_add_peer(e, name);
+		free(name);
+		p = end + 1 + len;
+	}
+	if (e->npeers > 1)
+		qsort(e->peers, e->npeers, sizeof(*e->peers), store_peer_cmp);
+	return (0);
+}
+
+static size_t
+store_cache_bucket(int64_t seq)
+{
+	uint64_t	 h = (uint64_t)seq * 0x9e3779b97f4a7c15ULL;
+
+	return ((size_t)(h >> 32) & (STORE_CACHE_BUCKETS - 1));
+}
+
+static struct store_cached *
+store_cache_find(struct store *s, int64_t seq)
+{
+	struct store_cached	*c;
+
+	if (s->cache_hash == NULL)
+		return (NULL);
+	LIST_FOREACH(c, &s->cache_hash[store_cache_bucket(seq)], hash)
+		if (c->seq == seq)
+			return (c);
+	return (NULL);
+}
+
+static void
+store_cache_remove(struct store *s, struct store_cached *c)
+{
+	LIST_REMOVE(c, hash);
+	TAILQ_REMOVE(&s->cache_lru, c, lru);
+	s->cache_bytes -= c->size;
+	s->cache_n--;
+	entry_free(c->e);
+	free(c->peers);
+	free(c);
+}
+
+/* Drops the least recently used entries until room bytes fit. */
+static void
+store_cache_trim(struct store *s, size_t room)
+{
+	struct store_cached	*c;
+
+	while (s->cache_bytes + room > s->cache_max &&
+	    (c = TAILQ_LAST(&s->cache_lru, store_cache_lru)) != NULL)
+		store_cache_remove(s, c);
+}
+
+/*
+ * Keeps a decoded entry (the cache owns it from now on) under its seq,
+ * replacing an older version; NULL if it does not fit the budget.
+ */
+static struct store_cached *
+store_cache_add(struct store *s, int64_t seq, const char *digest,
+    const char *peers, struct entry *e, size_t doclen)
+{
+	struct store_cached	*c;
+	size_t			 size;
+
+	if (peers == NULL)
+		peers = "";
+	size = sizeof(*c) + STORE_CACHE_OVERHEAD + doclen + 2 * strlen(peers);
+	if (s->cache_hash == NULL || size > s->cache_max / 4)
+		return (NULL);
+	if ((c = store_cache_find(s, seq)) != NULL)
+		store_cache_remove(s, c);
+	store_cache_trim(s, size);
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->peers = strdup(peers)) == NULL)
+		fatal("%s", __func__);
+	c->seq = seq;
+	c->serial = s->serial;
+	snprintf(c->digest, sizeof(c->digest), "%s", digest);
+	c->e = e;
+	c->size = size;
+	LIST_INSERT_HEAD(&s->cache_hash[store_cache_bucket(seq)], c, hash);
+	TAILQ_INSERT_HEAD(&s->cache_lru, c, lru);
+	s->cache_bytes += size;
+	s->cache_n++;
+	return (c);
+}
+
+int
+store_set_cache(struct store *s, size_t max_bytes)
+{
+	size_t	 i;
+
+	if (s->cache_hash != NULL) {
+		while (!TAILQ_EMPTY(&s->cache_lru))
+			store_cache_remove(s, TAILQ_FIRST(&s->cache_lru));
+	}
+	s->cache_max = max_bytes;
+	if (max_bytes == 0) {
+		free(s->cache_hash);
+		s->cache_hash = NULL;
+		return (0);
+	}
+	if (s->cache_hash == NULL) {
+		if ((s->cache_hash = calloc(STORE_CACHE_BUCKETS,
+		    sizeof(*s->cache_hash))) == NULL)
+			fatal("%s", __func__);
+		for (i = 0; i < STORE_CACHE_BUCKETS; i++)
+			LIST_INIT(&s->cache_hash[i]);
+	}
+	return (0);
+}
+
+void
+store_cache_stats(const struct store *s, struct store_cache_stats *st)
+{
+	st->entries = s->cache_n;
+	st->bytes = s->cache_bytes;
+	st->max_bytes = s->cache_max;
+	st->hits = s->cache_hits;
+	st->misses = s->cache_misses;
+}
+
+uint64_t
+store_query_serial(const struct store *s)
+{
+	return (s->serial);
 }
 
 int
@@ -1866,15 +2111,25 @@ store_query_sql(int shape)
 {
 	struct buf	 b;
 	const char	*tags[STORE_Q_MAXTAGS], *order;
-	int		 ntags;
+	int		 ntags, sorted;
 
 	buf_init(&b);
 	order = (shape & STORE_Q_ASC) ? " ORDER BY e.sort_time, e.seq" :
 	    " ORDER BY e.sort_time DESC, e.seq DESC";
+	/*
+	 * Matches that are sorted are sorted as (seq, time) alone, and
+	 * only the page's rows are read in full, by rowid: the documents
+	 * and peers of the other matches are never copied.
+	 */
+	sorted = (shape & (STORE_Q_MATCH | STORE_Q_BOX | STORE_Q_NEAR)) != 0;
+	if (sorted)
+		buf_addstr(&b, "SELECT " STORE_LIST_COLS " FROM (");
 	if (shape & STORE_Q_MATCH) {
-		buf_addstr(&b, "SELECT e.seq, e.sort_time, e.doc"
-		    " FROM entries_fts CROSS JOIN entries e"
-		    " WHERE entries_fts MATCH :match"
+		buf_printf(&b, "SELECT e.seq AS seq, e.sort_time AS sort_time,"
+		    " %s AS rank"
+		    " FROM entries_fts CROSS JOIN entries e",
+		    (shape & STORE_Q_RANK) ? STORE_BM25 : "0");
+		buf_addstr(&b, " WHERE entries_fts MATCH :match"
 		    " AND e.seq = entries_fts.rowid");
 		store_query_tags(&b, shape, NULL);
 		if (shape & (STORE_Q_BOX | STORE_Q_NEAR | STORE_Q_GEO)) {
@@ -1890,8 +2145,8 @@ store_query_sql(int shape)
 		goto tail;
 	}
 	if (shape & (STORE_Q_BOX | STORE_Q_NEAR)) {
-		buf_addstr(&b, "SELECT e.seq, e.sort_time, e.doc"
-		    " FROM entries_geo g CROSS JOIN entries e WHERE 1");
+		buf_addstr(&b, "SELECT e.seq AS seq, e.sort_time AS sort_time,"
+		    " 0 AS rank FROM entries_geo g CROSS JOIN entries e WHERE 1");
 		store_query_geo(&b, shape);
 		buf_addstr(&b, " AND e.seq = g.seq");
 		store_query_tags(&b, shape, NULL);
@@ -1902,7 +2157,7 @@ store_query_sql(int shape)
 	ntags = store_query_tag_list(shape, tags);
 
 	if (ntags > 0) {
-		buf_printf(&b, "SELECT e.seq, e.sort_time, e.doc"
+		buf_printf(&b, "SELECT " STORE_LIST_COLS
 		    " FROM entry_tags t CROSS JOIN entries e"
 		    " WHERE t.tag = %s AND e.seq = t.seq", tags[0]);
 		store_query_range(&b, shape, "t");
@@ -1915,11 +2170,11 @@ store_query_sql(int shape)
 		 * Catching up: the cost follows the number of entries changed
 		 * since then, sorted, not the size of the store.
 		 */
-		buf_addstr(&b, "SELECT e.seq, e.sort_time, e.doc"
+		buf_addstr(&b, "SELECT " STORE_LIST_COLS
 		    " FROM entries e INDEXED BY entries_changed WHERE 1");
 		store_query_range(&b, shape, "e");
 	} else {
-		buf_addstr(&b, "SELECT e.seq, e.sort_time, e.doc"
+		buf_addstr(&b, "SELECT " STORE_LIST_COLS
 		    " FROM entries e WHERE 1");
 		store_query_range(&b, shape, "e");
 	}
@@ -1936,6 +2191,15 @@ store_query_sql(int shape)
 		buf_addstr(&b, " AND e.changed >= :since");
 	buf_addstr(&b, order);
 	buf_addstr(&b, " LIMIT :limit");
+	if (sorted) {
+		buf_addstr(&b, ") w CROSS JOIN entries e WHERE e.seq = w.seq");
+		if (shape & STORE_Q_RANK)
+			buf_addstr(&b, " ORDER BY w.rank, w.seq DESC");
+		else if (shape & STORE_Q_ASC)
+			buf_addstr(&b, " ORDER BY w.sort_time, w.seq");
+		else
+			buf_addstr(&b, " ORDER BY w.sort_time DESC, w.seq DESC");
+	}
 	return (buf_release(&b));
 }
 
@@ -2050,11 +2314,13 @@ int
 store_query_entries(struct store *s, const struct store_query *q,
     store_entry_cb cb, void *arg)
 {
-	struct entry	*e;
-	sqlite3_stmt	*st;
-	char		*sql;
-	int64_t		 seq, sort_time;
-	int		 shape, rc, stop = 0;
+	struct store_cached	*c;
+	struct entry		*e;
+	sqlite3_stmt		*st;
+	const char		*doc, *digest, *peers;
+	char			*sql;
+	int64_t			 seq, sort_time;
+	int			 shape, rc, stop = 0;
 
 	shape = store_query_shape(q);
 	if ((st = s->query[shape]) == NULL) {
@@ -2076,13 +2342,41 @@ store_query_entries(struct store *s, const struct store_query *q,
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		seq = sqlite3_column_int64(st, 0);
 		sort_time = sqlite3_column_int64(st, 1);
-		e = store_doc_read(s, seq,
-		    (const char *)sqlite3_column_text(st, 2));
-		if (e == NULL)
+		digest = (const char *)sqlite3_column_text(st, 3);
+		peers = (const char *)sqlite3_column_text(st, 4);
+		if (peers == NULL)
+			peers = "";
+		c = store_cache_find(s, seq);
+		if (c != NULL && digest != NULL &&
+		    strcmp(c->digest, digest) == 0 &&
+		    strcmp(c->peers, peers) == 0) {
+			/* The same version: most recently used. */
+			TAILQ_REMOVE(&s->cache_lru, c, lru);
+			TAILQ_INSERT_HEAD(&s->cache_lru, c, lru);
+			s->cache_hits++;
+			s->serial = c->serial;
+			stop = cb(c->e, sort_time, seq, arg);
+			continue;
+		}
+		s->cache_misses++;
+		if (c != NULL)
+			store_cache_remove(s, c);	/* an older version */
+		doc = (const char *)sqlite3_column_text(st, 2);
+		if ((e = store_doc_decode(s, seq, doc)) == NULL)
 			continue;	/* logged; the rest is still served */
-		stop = cb(e, sort_time, seq, arg);
+		if (store_peers_decode(s, seq, peers, e) == -1) {
+			entry_free(e);
+			continue;
+		}
+		s->serial = store_serial_next++;
+		c = digest == NULL ? NULL : store_cache_add(s, seq, digest,
+		    peers, e, (size_t)sqlite3_column_bytes(st, 2));
+		if (c != NULL)
+			e = NULL;	/* the cache's now */
+		stop = cb(c != NULL ? c->e : e, sort_time, seq, arg);
 		entry_free(e);
 	}
+	s->serial = 0;
 	s->cost_fullscan = sqlite3_stmt_status(st,
 	    SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
 	s->cost_vm = sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 0);

@@ -151,6 +151,29 @@ typedef int	(*store_entry_cb)(const struct entry *, int64_t sort_time,
 		    int64_t seq, void *arg);
 int		 store_query_entries(struct store *, const struct store_query *,
 		    store_entry_cb, void *arg);
+/*
+ * During a store_query_entries() callback: a number naming the version
+ * of the entry passed (its document and its peers). It is never given
+ * to another entry or version while the process runs, so that what a
+ * renderer makes of an entry may be kept under (seq, serial).
+ */
+uint64_t	 store_query_serial(const struct store *);
+/*
+ * Listings keep the entries they decode for the next ones, in a budget
+ * of max_bytes (0: none); this empties that cache. A cached entry is
+ * used only if its document and peers are still the stored ones.
+ */
+#define STORE_CACHE_DEFAULT	(8 * 1024 * 1024)
+int		 store_set_cache(struct store *, size_t max_bytes);
+struct store_cache_stats {
+	uint64_t	 hits;
+	uint64_t	 misses;
+	size_t		 entries;
+	size_t		 bytes;
+	size_t		 max_bytes;
+};
+void		 store_cache_stats(const struct store *,
+		    struct store_cache_stats *);
 /* SQLite's plan for that query, one step a line (a new string), or NULL. */
 char		*store_query_explain(struct store *, const struct store_query *);
 /*

@@ -286,6 +286,9 @@ static void
 test_routes(void)
 {
 	struct resp	 r;
+	const char	*uri;
+	char		*cold;
+	int		 i;
 
 	ok(serve_route(srv, "/x", 1, route_echo_cb, "prefix") == 0 &&
 	    serve_route(srv, "/x/exact", 0, route_echo_cb, "exact") == 0,
@@ -322,6 +325,26 @@ test_routes(void)
 	is_str(r.links.data, "<" PUBLIC_URL "/feeds/all.atom?kind=job>; "
 	    "rel=\"self\"\n", "Link rel=self, no hub yet");
 	resp_free(&r);
+
+	/*
+	 * Rendered entries kept between listings: with the responses
+	 * dropped (serve_set_hub() clears them), a listing made from kept
+	 * entries has the bytes of one rendered from nothing.
+	 */
+	for (i = 0; i < 2; i++) {
+		uri = i == 0 ? "/feeds/all.json?kind=job&limit=3" :
+		    "/feeds/all.atom?kind=event&limit=3";
+		ok(request(EVHTTP_REQ_GET, uri, NULL, NULL, &r) == 0 &&
+		    r.code == 200 && r.body.len > 0, "%s: cold", uri);
+		cold = r.body.data != NULL ? strdup(r.body.data) : NULL;
+		resp_free(&r);
+		serve_set_hub(srv, NULL);
+		ok(request(EVHTTP_REQ_GET, uri, NULL, NULL, &r) == 0 &&
+		    r.code == 200 && cold != NULL && r.body.data != NULL &&
+		    strcmp(cold, r.body.data) == 0, "%s: warm, same bytes", uri);
+		resp_free(&r);
+		free(cold);
+	}
 	serve_set_hub(srv, PUBLIC_URL "/hub");
 	ok(request(EVHTTP_REQ_GET, "/feeds/all.json?kind=job", NULL, NULL,
 	    &r) == 0 && r.code == 200, "listing with a hub");

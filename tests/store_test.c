@@ -53,6 +53,9 @@ static void	 test_state_digest(void);
 static int	 held_cb(const struct entry *, const char *, int64_t, void *);
 static void	 test_moderation(void);
 static void	 test_expire(void);
+static int	 dump_cb(const struct entry *, int64_t, int64_t, void *);
+static char	*dump(struct store *, const struct store_query *, uint64_t *);
+static void	 test_cache(void);
 
 static char *
 db_path(const char *name)
@@ -1287,8 +1290,10 @@ test_plans(struct store *s)
 		good = plan != NULL;
 		for (line = plan ? strtok_r(plan, "\n", &save) : NULL;
 		    line != NULL; line = strtok_r(NULL, "\n", &save))
+			/* "SCAN w": the page's rows, read back by rowid. */
 			if (strncmp(line, "SCAN ", 5) == 0 &&
 			    strstr(line, "USING") == NULL &&
+			    strcmp(line, "SCAN w") != 0 &&
 			    (strstr(line, "VIRTUAL TABLE INDEX") == NULL ||
 			    (line[strlen(line) - 1] == ':' &&
 			    strstr(line, "INDEX 1:") == NULL)))
@@ -1746,6 +1751,7 @@ main(void)
 	test_state_digest();
 	test_moderation();
 	test_expire();
+	test_cache();
 	d1 = doc_of(s, "tag:a,2026:1");
 	lc = store_last_change(s);
 	store_close(s);
@@ -1799,3 +1805,214 @@ main(void)
 	tmp_cleanup();
 	return (tap_done());
 }
+
+struct dumped {
+	struct store	*s;
+	struct buf	 out;
+	uint64_t	 serial;	/* of the last entry */
+};
+
+/* Each entry in full (peers too) and its serial, a line each. */
+static int
+dump_cb(const struct entry *e, int64_t sort_time, int64_t seq, void *arg)
+{
+	struct dumped	*d = arg;
+	json_t		*j;
+	char		*t;
+
+	j = entry_to_json(e);
+	t = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	buf_printf(&d->out, "%lld %lld %s\n", (long long)sort_time,
+	    (long long)seq, t);
+	free(t);
+	json_decref(j);
+	d->serial = store_query_serial(d->s);
+	return (0);
+}
+
+static char *
+dump(struct store *s, const struct store_query *q, uint64_t *serial)
+{
+	struct dumped	 d;
+
+	memset(&d, 0, sizeof(d));
+	d.s = s;
+	buf_init(&d.out);
+	buf_addstr(&d.out, "");
+	if (store_query_entries(s, q, dump_cb, &d) == -1)
+		buf_addstr(&d.out, "ERROR");
+	if (serial != NULL)
+		*serial = d.serial;
+	return (buf_release(&d.out));
+}
+
+/*
+ * The cache of decoded entries: a warm listing is the cold one, and no
+ * change (update, new path, tombstone, rollback, hold, expiry) is hidden.
+ */
+static void
+test_cache(void)
+{
+	struct store_cache_stats	 st;
+	struct store_query		 q;
+	struct store			*s;
+	struct entry			*e;
+	enum store_result		 r;
+	const char			*held[] = { "bad" };
+	char				*cold, *warm, *t;
+	uint64_t			 s1, s2;
+
+	if ((s = fresh("cache.db")) == NULL) {
+		ok(0, "cache store opens");
+		return;
+	}
+	store_query_init(&q);
+	q.limit = 10;
+	e = mk("tag:c,2026:a", "https://c.example/a", T0, ENTRY_NO_TIME);
+	entry_set(&e->kind, "job");
+	store_entry_upsert(s, e, "p1", &r);
+	entry_free(e);
+	e = mk("tag:c,2026:b", "https://c.example/b", T0 + 10, T0 + 10);
+	entry_set(&e->summary, "<p>first</p>");
+	e->has_geo = 1;
+	e->lat = 45.1;
+	e->lon = 4.1;
+	store_entry_upsert(s, e, "p1", &r);
+	entry_free(e);
+	e = mk("tag:c,2026:d", "https://c.example/d", T0 + 5, ENTRY_NO_TIME);
+	e->expires = T0 + 2000;
+	store_entry_upsert(s, e, "p2", &r);
+	entry_free(e);
+
+	store_set_cache(s, 0);
+	cold = dump(s, &q, NULL);
+	store_set_cache(s, STORE_CACHE_DEFAULT);
+	t = dump(s, &q, &s1);
+	free(t);
+	warm = dump(s, &q, &s2);
+	store_cache_stats(s, &st);
+	ok(strcmp(cold, warm) == 0 && strstr(cold, "first") != NULL,
+	    "a warm listing is the cold one");
+	ok(st.entries == 3 && st.hits >= 3 && st.bytes > 0 &&
+	    st.bytes <= st.max_bytes, "the entries are cached (%zu, %llu "
+	    "hits, %zu bytes)", st.entries, (unsigned long long)st.hits,
+	    st.bytes);
+	ok(s1 == s2 && s1 != 0, "the same version keeps its serial");
+	free(cold);
+	free(warm);
+
+	/* An update: same seq, new document. */
+	e = mk("tag:c,2026:b", "https://c.example/b", T0 + 10, T0 + 20);
+	entry_set(&e->summary, "<p>second</p>");
+	entry_set(&e->title, "Second version");
+	e->has_geo = 1;
+	e->lat = 45.1;
+	e->lon = 4.1;
+	store_entry_upsert(s, e, "p1", &r);
+	entry_free(e);
+	warm = dump(s, &q, &s2);
+	ok(r == STORE_UPDATED && strstr(warm, "second") != NULL &&
+	    strstr(warm, "first") == NULL, "an update is listed");
+	free(warm);
+	warm = dump(s, &q, &s1);
+	ok(s1 != s2 || strstr(warm, "second") != NULL, "serial follows");
+	free(warm);
+
+	/* A new path: same document, one more peer. */
+	e = mk("tag:c,2026:b", "https://c.example/b", T0 + 10, T0 + 20);
+	entry_set(&e->summary, "<p>second</p>");
+	entry_set(&e->title, "Second version");
+	e->has_geo = 1;
+	e->lat = 45.1;
+	e->lon = 4.1;
+	store_entry_upsert(s, e, "p3", &r);
+	entry_free(e);
+	warm = dump(s, &q, NULL);
+	store_set_cache(s, 0);
+	cold = dump(s, &q, NULL);
+	store_set_cache(s, STORE_CACHE_DEFAULT);
+	ok(r == STORE_MERGED && strstr(warm, "\"p3\"") != NULL &&
+	    strcmp(warm, cold) == 0, "a new peer is listed");
+	free(warm);
+	free(cold);
+
+	/* A change rolled back is not kept. */
+	store_begin(s);
+	e = mk("tag:c,2026:b", "https://c.example/b", T0 + 10, T0 + 30);
+	entry_set(&e->summary, "<p>rolled</p>");
+	store_entry_upsert(s, e, "p4", &r);
+	entry_free(e);
+	warm = dump(s, &q, NULL);
+	ok(strstr(warm, "rolled") != NULL, "inside: the change is seen");
+	free(warm);
+	store_rollback(s);
+	warm = dump(s, &q, NULL);
+	ok(strstr(warm, "rolled") == NULL && strstr(warm, "\"p4\"") ==
+	    NULL && strstr(warm, "second") != NULL,
+	    "after a rollback: the stored version");
+	free(warm);
+
+	/* A tombstone. */
+	e = mk("tag:c,2026:a", "https://c.example/a", T0, T0 + 40);
+	e->deleted = 1;
+	store_entry_upsert(s, e, "p1", &r);
+	entry_free(e);
+	warm = dump(s, &q, NULL);
+	t = strstr(warm, "tag:c,2026:a");
+	ok(t != NULL && strstr(warm, "\"deleted\":true") != NULL &&
+	    strstr(warm, "\"kind\":\"job\"") == NULL,
+	    "a tombstone replaces the entry");
+	free(warm);
+	q.skip_deleted = 1;
+	warm = dump(s, &q, NULL);
+	ok(strstr(warm, "tag:c,2026:a") == NULL, "and is left out of "
+	    "live listings");
+	free(warm);
+	q.skip_deleted = 0;
+
+	/* Held entries and expired ones are not listed. */
+	store_set_held_peers(s, held, 1);
+	e = mk("tag:c,2026:h", "https://c.example/h", T0 + 50, ENTRY_NO_TIME);
+	store_entry_upsert(s, e, "bad", &r);
+	entry_free(e);
+	warm = dump(s, &q, NULL);
+	ok(strstr(warm, "tag:c,2026:h") == NULL &&
+	    strstr(warm, "tag:c,2026:d") != NULL, "held: not listed");
+	free(warm);
+	store_set_now(s, T0 + 3000);
+	warm = dump(s, &q, NULL);
+	ok(strstr(warm, "tag:c,2026:d") == NULL, "expired: not listed");
+	free(warm);
+
+	/*
+	 * Search and places read the same cached entries (by a word of
+	 * the new version only: the full-text triggers lose the words an
+	 * update keeps, a bug of the write path reported apart).
+	 */
+	q.match = "\"second\"";
+	warm = dump(s, &q, NULL);
+	ok(strstr(warm, "tag:c,2026:b") != NULL, "search: found");
+	free(warm);
+	q.match = NULL;
+	q.geo = STORE_GEO_NEAR;
+	q.lat = 45.1;
+	q.lon = 4.1;
+	q.radius_km = 5;
+	warm = dump(s, &q, NULL);
+	ok(strstr(warm, "tag:c,2026:b") != NULL &&
+	    strstr(warm, "\"p3\"") != NULL, "near: found, with its peers");
+	free(warm);
+	q.geo = STORE_GEO_NONE;
+
+	/* A budget too small for any entry: nothing kept, same listing. */
+	warm = dump(s, &q, NULL);
+	store_set_cache(s, 64);
+	cold = dump(s, &q, NULL);
+	store_cache_stats(s, &st);
+	ok(strcmp(warm, cold) == 0 && st.entries == 0 && st.bytes == 0,
+	    "a tiny budget keeps nothing");
+	free(warm);
+	free(cold);
+	store_close(s);
+}
+
