@@ -148,6 +148,7 @@ struct serve_cached {
 	TAILQ_ENTRY(serve_cached)	 lru;	/* most recently used first */
 	char				*key;	/* format + canonical query */
 	char				*self;	/* its absolute URL */
+	char				*self_link; /* Link value, at first use */
 	struct serve_blob		*body;
 	struct serve_blob		*gz;	/* NULL if deflate failed */
 	char				 etag[SERVE_ETAG_LEN];
@@ -189,16 +190,29 @@ struct serve {
 	char			*title;
 	char			*public_url;
 	char			*hub_url;
+	char			*hub_link;	/* its Link header value */
 	struct serve_routes	 routes;
 	struct serve_assets	*assets;
 	char			*map_tiles;
 	int			 listing_limit;
 	int			 listing_max;
 	int			 cache_max_age;
+	char			 cache_control[48];	/* of listings */
 	int			 max_connections;
 	size_t			 max_body_size;
 	time_t			 started;
 	int			 port;
+
+	/*
+	 * Header values that change at most once a second, formatted once:
+	 * Date, Last-Modified (the store's last change), and the second
+	 * when serve_count() last looked at the day.
+	 */
+	time_t			 date_time;
+	char			 date[DATE_HTTP_LEN];
+	int64_t			 modified_time;
+	char			 modified[DATE_HTTP_LEN];
+	time_t			 count_time;
 
 	struct serve_cache	 cache;
 	size_t			 cache_n;
@@ -257,7 +271,11 @@ struct serve_reply {
 	char			 addr[SERVE_ADDR_LEN];
 	int			 code;
 	const char		*reason;
-	const char		*why;		/* logged with errors */
+	/*
+	 * Logged with errors; a copy, as the message may be a handler's
+	 * local buffer (a query's error) gone by serve_finish().
+	 */
+	char			 why[QUERY_ERR_LEN];
 	char			*path;		/* decoded, for routes */
 	const char		*route;		/* metrics label */
 	struct timespec		 start;
@@ -268,6 +286,7 @@ struct serve_reply {
 static int	 serve_begin(struct serve *, struct evhttp_request *,
 		    struct serve_reply *);
 static void	 serve_finish(struct serve_reply *);
+static void	 serve_date(struct serve_reply *);
 static void	 serve_text(struct serve_reply *, int, const char *,
 		    const char *);
 static void	 serve_method_not_allowed(struct serve_reply *);
@@ -371,6 +390,8 @@ serve_copy_config(struct serve *s, const struct config *conf)
 	s->listing_limit = conf->listing_limit;
 	s->listing_max = conf->listing_max;
 	s->cache_max_age = conf->cache_max_age;
+	snprintf(s->cache_control, sizeof(s->cache_control),
+	    "public, max-age=%d", s->cache_max_age);
 	s->max_connections = conf->max_connections;
 	s->max_body_size = conf->max_body_size;
 	free(s->metrics_allow);
@@ -571,6 +592,7 @@ serve_free(struct serve *s)
 	free(s->title);
 	free(s->public_url);
 	free(s->hub_url);
+	free(s->hub_link);
 	free(s->map_tiles);
 	serve_assets_free(s->assets);
 	free(s);
@@ -617,8 +639,18 @@ serve_route_find(struct serve *s, const char *path)
 void
 serve_set_hub(struct serve *s, const char *hub_url)
 {
+	struct buf	 b;
+
 	free(s->hub_url);
-	s->hub_url = hub_url != NULL ? serve_strdup(hub_url) : NULL;
+	free(s->hub_link);
+	s->hub_url = s->hub_link = NULL;
+	if (hub_url != NULL) {
+		s->hub_url = serve_strdup(hub_url);
+		buf_init(&b);
+		buf_printf(&b, "<%s>; rel=\"hub\"", hub_url);
+		s->hub_link = serve_strdup(b.data);
+		buf_free(&b);
+	}
 	serve_cache_clear(s);
 }
 
@@ -683,7 +715,7 @@ serve_reply_header(struct serve_reply *r, const char *name,
 void
 serve_reply_why(struct serve_reply *r, const char *why)
 {
-	r->why = why;
+	snprintf(r->why, sizeof(r->why), "%s", why != NULL ? why : "");
 }
 
 int
@@ -814,7 +846,7 @@ serve_begin(struct serve *s, struct evhttp_request *req, struct serve_reply *r)
 		evhttp_add_header(r->out, "Retry-After", "5");
 		serve_text(r, 503, "Service Unavailable",
 		    "too many connections, retry later");
-		r->why = "refused: max_connections reached";
+		serve_reply_why(r, "refused: max_connections reached");
 		return (-1);
 	}
 	return (0);
@@ -829,6 +861,7 @@ serve_finish(struct serve_reply *r)
 	char		 len[32], label[96];
 
 	evhttp_add_header(r->out, "X-Content-Type-Options", "nosniff");
+	serve_date(r);
 	if (r->length == 0)
 		r->length = evbuffer_get_length(r->body);
 	if (r->head && r->code != 304 && r->code != 204) {
@@ -847,13 +880,30 @@ serve_finish(struct serve_reply *r)
 	serve_log_uri(evhttp_request_get_uri(r->req), uri, sizeof(uri));
 	if (r->code >= 500 || r->code == 400 || r->code == 405)
 		log_warnx_limited(r->host, "%s: %s: %d %s", r->addr, uri,
-		    r->code, r->why != NULL ? r->why : r->reason);
+		    r->code, r->why[0] != '\0' ? r->why : r->reason);
 	else
 		log_debug("%s: %s%s: %d %zu", r->addr, r->head ? "HEAD " : "",
 		    uri, r->code, r->length);
 	evhttp_send_reply(r->req, r->code, r->reason, r->body);
 	evbuffer_free(r->body);
 	free(r->path);
+}
+
+/*
+ * Date (RFC 9110 6.6.1), formatted once a second rather than by evhttp
+ * for every reply (it adds one only when none is there).
+ */
+static void
+serve_date(struct serve_reply *r)
+{
+	struct serve	*s = r->s;
+	time_t		 now = time(NULL);
+
+	if (now != s->date_time) {
+		date_format_http((int64_t)now, s->date, sizeof(s->date));
+		s->date_time = now;
+	}
+	evhttp_add_header(r->out, "Date", s->date);
 }
 
 /* A short plain-text answer (errors). */
@@ -865,7 +915,7 @@ serve_text(struct serve_reply *r, int code, const char *reason,
 	r->reason = reason;
 	evbuffer_drain(r->body, evbuffer_get_length(r->body));
 	evbuffer_add_printf(r->body, "%s\n", msg);
-	r->why = msg;
+	serve_reply_why(r, msg);
 	evhttp_remove_header(r->out, "Content-Type");
 	evhttp_add_header(r->out, "Content-Type", SERVE_TEXT);
 	evhttp_add_header(r->out, "Cache-Control", "no-store");
@@ -1226,7 +1276,7 @@ serve_listing_reply(struct serve *s, struct serve_reply *rp,
 	struct render_html_opts		 ho;
 	struct buf			 key, rest;
 	const char			*ae, *raw;
-	char				 err[QUERY_ERR_LEN], date[DATE_HTTP_LEN];
+	char				 err[QUERY_ERR_LEN];
 	char				 cc[64], m[SERVE_MONTH_LEN];
 	int64_t				 modified;
 	uint64_t			 gen;
@@ -1295,7 +1345,7 @@ serve_listing_reply(struct serve *s, struct serve_reply *rp,
 		serve_cache_clear(s);
 		s->cache_generation = gen;
 	}
-	buf_printf(&key, "%s", serve_formats[fmt].name);
+	buf_addstr(&key, serve_formats[fmt].name);
 	if (month != ENTRY_NO_TIME) {
 		serve_month_format(month, m, sizeof(m));
 		buf_printf(&key, "@%s", m);
@@ -1323,14 +1373,14 @@ serve_listing_reply(struct serve *s, struct serve_reply *rp,
 	 * WebSub discovery (section 4): the hub and the topic's own URL.
 	 * Archives are not topics: they do not change as entries arrive.
 	 */
-	if (s->hub_url != NULL && month == ENTRY_NO_TIME) {
+	if (s->hub_link != NULL && month == ENTRY_NO_TIME)
+		evhttp_add_header(r.out, "Link", s->hub_link);
+	if (c->self_link == NULL) {
 		buf_reset(&key);
-		buf_printf(&key, "<%s>; rel=\"hub\"", s->hub_url);
-		evhttp_add_header(r.out, "Link", key.data);
+		buf_printf(&key, "<%s>; rel=\"self\"", c->self);
+		c->self_link = serve_strdup(key.data);
 	}
-	buf_reset(&key);
-	buf_printf(&key, "<%s>; rel=\"self\"", c->self);
-	evhttp_add_header(r.out, "Link", key.data);
+	evhttp_add_header(r.out, "Link", c->self_link);
 	evhttp_add_header(r.out, "Vary", "Accept-Encoding");
 	if (SERVE_IS_HTML(fmt)) {
 		evhttp_add_header(r.out, "Content-Security-Policy",
@@ -1345,12 +1395,15 @@ serve_listing_reply(struct serve *s, struct serve_reply *rp,
 		snprintf(cc, sizeof(cc), "public, max-age=%d",
 		    SERVE_ARCHIVE_MAX_AGE);
 	else
-		snprintf(cc, sizeof(cc), "public, max-age=%d",
-		    s->cache_max_age);
+		snprintf(cc, sizeof(cc), "%s", s->cache_control);
 	evhttp_add_header(r.out, "Cache-Control", cc);
 	if (modified > 0) {
-		date_format_http(modified, date, sizeof(date));
-		evhttp_add_header(r.out, "Last-Modified", date);
+		if (modified != s->modified_time) {
+			date_format_http(modified, s->modified,
+			    sizeof(s->modified));
+			s->modified_time = modified;
+		}
+		evhttp_add_header(r.out, "Last-Modified", s->modified);
 	}
 	ae = evhttp_find_header(evhttp_request_get_input_headers(req),
 	    "Accept-Encoding");
@@ -1492,10 +1545,13 @@ serve_count(struct serve *s, const char *format)
 
 	metrics_inc(s->m_served, format, 1);
 	s->stats.served++;
-	strftime(day, sizeof(day), "%Y-%m-%d", gmtime(&now));
-	if (strcmp(day, s->served_day) != 0) {
-		serve_flush(s);
-		memcpy(s->served_day, day, sizeof(day));
+	if (now != s->count_time) {
+		strftime(day, sizeof(day), "%Y-%m-%d", gmtime(&now));
+		if (strcmp(day, s->served_day) != 0) {
+			serve_flush(s);
+			memcpy(s->served_day, day, sizeof(day));
+		}
+		s->count_time = now;
 	}
 	for (i = 0; i < SERVE_COUNT_FORMATS; i++) {
 		if (s->served[i].format[0] == '\0')
@@ -2220,5 +2276,6 @@ serve_cached_free(struct serve_cached *c)
 	serve_blob_unref(c->gz);
 	free(c->key);
 	free(c->self);
+	free(c->self_link);
 	free(c);
 }
