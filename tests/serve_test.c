@@ -65,6 +65,7 @@ static int	 request(enum evhttp_cmd_type, const char *, const char *,
 static int	 request_on(struct evhttp_connection *, enum evhttp_cmd_type,
 		    const char *, const char *, const char *, struct resp *);
 static void	 add_entry(const char *, const char *, const char *, int64_t);
+static void	 add_big_entry(int, size_t);
 static int	 wait_connections(int);
 
 static void
@@ -226,6 +227,42 @@ add_entry(const char *id, const char *kind, const char *territory,
 	if (store_entry_upsert(st, e, "peer-a", &res) == -1)
 		printf("# upsert %s failed\n", id);
 	entry_free(e);
+	nentries++;
+}
+
+/* An entry with a summary of len pseudo-random words (poorly compressible). */
+static void
+add_big_entry(int n, size_t len)
+{
+	struct entry		*e;
+	enum store_result	 res;
+	char			 id[32], link[256];
+	char			*text;
+	uint32_t		 x = 2463534242u + n;
+	size_t			 i;
+
+	if ((text = malloc(len + 1)) == NULL)
+		return;
+	for (i = 0; i < len; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		text[i] = (x % 7 == 0) ? ' ' : 'a' + x % 26;
+	}
+	text[len] = '\0';
+	e = entry_new();
+	snprintf(id, sizeof(id), "big%d", n);
+	entry_set(&e->id, id);
+	entry_set(&e->title, id);
+	snprintf(link, sizeof(link), "https://peer.example.org/%s", id);
+	entry_set(&e->link, link);
+	entry_set(&e->summary_text, text);
+	entry_set(&e->kind, "news");
+	e->published = e->updated = 1765000000 + n;
+	if (store_entry_upsert(st, e, "peer-a", &res) == -1)
+		printf("# upsert %s failed\n", id);
+	entry_free(e);
+	free(text);
 	nentries++;
 }
 
@@ -626,6 +663,69 @@ test_cache(void)
 	free(etag);
 }
 
+/*
+ * Listings above the sendfile threshold (identity and gzip) leave from
+ * a memory file: whole, identical on every request and connection, and
+ * still there for a reply in flight when the cache drops them.
+ */
+static void
+test_large_bodies(void)
+{
+	struct evhttp_connection	*keep;
+	struct resp			 a, b, gz, h;
+	struct buf			 plain;
+	const char			*uri = "/feeds/all.atom?limit=50";
+	int				 i;
+
+	store_begin(st);
+	for (i = 0; i < 40; i++)
+		add_big_entry(i, 4000);
+	store_commit(st);
+	ok(request(EVHTTP_REQ_GET, uri, NULL, NULL, &a) == 0 &&
+	    a.code == 200 && a.body.len > 128 * 1024, "large listing: 200, "
+	    "%zu bytes", a.body.len);
+	ok(a.clen != NULL && (size_t)atol(a.clen) == a.body.len,
+	    "Content-Length is the body's length");
+	ok(a.body.len > 8 && memcmp(a.body.data + a.body.len - 8, "</feed>\n",
+	    8) == 0, "the document is whole");
+	keep = evhttp_connection_base_new(base, NULL, "127.0.0.1", port);
+	for (i = 0; i < 3; i++) {
+		ok(request_on(keep, EVHTTP_REQ_GET, uri, NULL, NULL, &b) == 0 &&
+		    b.code == 200 && b.body.len == a.body.len &&
+		    memcmp(b.body.data, a.body.data, a.body.len) == 0,
+		    "kept-alive request %d: the same bytes from the cache", i);
+		resp_free(&b);
+	}
+	ok(request_on(keep, EVHTTP_REQ_GET, uri, "Accept-Encoding", "gzip",
+	    &gz) == 0 && gz.code == 200 && gz.cenc != NULL &&
+	    gz.body.len > 64 * 1024, "large gzip body (%zu bytes)",
+	    gz.body.len);
+	buf_init(&plain);
+	ok(gunzip(&gz.body, &plain) == 0 && plain.len == a.body.len &&
+	    memcmp(plain.data, a.body.data, a.body.len) == 0,
+	    "it inflates to the identity body");
+	buf_free(&plain);
+	ok(request_on(keep, EVHTTP_REQ_HEAD, uri, NULL, NULL, &h) == 0 &&
+	    h.code == 200 && h.body.len == 0 && h.clen != NULL &&
+	    (size_t)atol(h.clen) == a.body.len, "HEAD: the length, no body");
+	resp_free(&h);
+	ok(request_on(keep, EVHTTP_REQ_GET, uri, "If-None-Match", a.etag,
+	    &h) == 0 && h.code == 304 && h.body.len == 0, "304 without a body");
+	resp_free(&h);
+	/* A commit empties the cache: the next reply is a new document. */
+	store_begin(st);
+	add_big_entry(40, 4000);
+	store_commit(st);
+	ok(request_on(keep, EVHTTP_REQ_GET, uri, NULL, NULL, &b) == 0 &&
+	    b.code == 200 && b.etag != NULL && strcmp(b.etag, a.etag) != 0 &&
+	    strstr(b.body.data, "big40") != NULL, "rendered again after a "
+	    "commit");
+	resp_free(&b);
+	evhttp_connection_free(keep);
+	resp_free(&a);
+	resp_free(&gz);
+}
+
 static void
 test_config_and_limits(void)
 {
@@ -712,6 +812,7 @@ main(void)
 	test_encoding();
 	test_health();
 	test_cache();
+	test_large_bodies();
 	test_config_and_limits();
 	test_routes();
 
