@@ -61,6 +61,7 @@ static size_t	 parse_utf8_seq(const unsigned char *, size_t, int *);
 static const char *parse_charset_iconv(const char *);
 static void	 parse_normalize_urls(struct entry *, const char *);
 static void	 parse_normalize_categories(struct entry *);
+static void	 parse_utf8_repair_entry(struct entry *);
 static void	 parse_trim(char **);
 static void	 parse_lower(char *);
 static int	 parse_lang_valid(const char *);
@@ -798,21 +799,12 @@ parse_normalize_categories(struct entry *e)
 		entry_set(&e->territory, NULL);
 }
 
-/*
- * The one normalization every entry goes through, whatever its format:
- * valid UTF-8, plain-text title, sanitized summary and content, absolute
- * http(s) URLs, kind and territory out of the categories, language and
- * source inherited from the feed. Then the entry goes to the caller.
- */
-void
-parse_emit(struct parser *p, struct parse_item *it)
+/* Every string of an entry made valid UTF-8 (parse_utf8_repair). */
+static void
+parse_utf8_repair_entry(struct entry *e)
 {
-	struct entry	*e = it->e;
-	const char	*base = p->base_url;
-	char		*s, *html;
-	size_t		 i, j;
+	size_t	 i;
 
-	it->e = NULL;
 	parse_utf8_repair(&e->id);
 	parse_utf8_repair(&e->title);
 	parse_utf8_repair(&e->link);
@@ -826,9 +818,6 @@ parse_emit(struct parser *p, struct parse_item *it)
 	parse_utf8_repair(&e->source.id);
 	parse_utf8_repair(&e->source.title);
 	parse_utf8_repair(&e->source.link);
-	/* The first node's name, as a listing carries it: a name or nothing. */
-	if (e->origin != NULL && !entry_node_valid(e->origin))
-		entry_set(&e->origin, NULL);
 	for (i = 0; i < e->nauthors; i++) {
 		parse_utf8_repair(&e->authors[i].name);
 		parse_utf8_repair(&e->authors[i].email);
@@ -849,6 +838,34 @@ parse_emit(struct parser *p, struct parse_item *it)
 		parse_utf8_repair(&e->links[i].type);
 		parse_utf8_repair(&e->links[i].title);
 	}
+}
+
+/*
+ * The one normalization every entry goes through, whatever its format:
+ * valid UTF-8, plain-text title, sanitized summary and content, absolute
+ * http(s) URLs, kind and territory out of the categories, language and
+ * source inherited from the feed. Then the entry goes to the caller.
+ */
+void
+parse_emit(struct parser *p, struct parse_item *it)
+{
+	struct entry	*e = it->e;
+	const char	*base = p->base_url;
+	char		*s, *html;
+	size_t		 i, j;
+
+	it->e = NULL;
+	/*
+	 * The XML back end reads only the decoder's output, through libxml2
+	 * (whose character references the lexical pass has checked): its
+	 * strings are valid already. JSON strings come from jansson, whose
+	 * \u escapes may name C0 controls: those are checked here.
+	 */
+	if (!it->utf8_clean)
+		parse_utf8_repair_entry(e);
+	/* The first node's name, as a listing carries it: a name or nothing. */
+	if (e->origin != NULL && !entry_node_valid(e->origin))
+		entry_set(&e->origin, NULL);
 
 	parse_trim(&e->id);
 	s = parse_text(e->title, it->title_html);

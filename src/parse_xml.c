@@ -1216,6 +1216,8 @@ xml_entry_begin(struct parse_xml *x, int tombstone)
 	free(x->item.content_base);
 	memset(&x->item, 0, sizeof(x->item));
 	x->item.e = entry_new();
+	/* libxml2 reads only the decoder's output: see parse_emit(). */
+	x->item.utf8_clean = 1;
 	x->entry_depth = x->nframes;
 	x->source_depth = 0;
 	x->guid_permalink = !tombstone;
