@@ -44,6 +44,8 @@ static int	 utf8_clean(const char *);
 static void	 utf8_check_cb(struct entry *, const struct feed_meta *,
 		    void *);
 static void	 test_utf8(void);
+static void	 text_cb(struct entry *, const struct feed_meta *, void *);
+static void	 test_text(void);
 static int	 name_cmp(const void *, const void *);
 
 static void
@@ -539,6 +541,63 @@ test_utf8(void)
 	    "JSON Feed: controls in strings removed");
 }
 
+/* Keeps the content of the entry (arg: a char ** that must be NULL). */
+static void
+text_cb(struct entry *e, const struct feed_meta *meta, void *arg)
+{
+	char	**out = arg;
+
+	(void)meta;
+	if (*out == NULL && e->content != NULL)
+		*out = strdup(e->content);
+	entry_free(e);
+}
+
+/*
+ * Text inside the root reaches libxml2 as CDATA sections (xml_lex_text):
+ * references, line ends, "]]" before '>' and chunk boundaries anywhere
+ * must give the characters XML gives them, and a well-formed document
+ * must stay well-formed.
+ */
+static void
+test_text(void)
+{
+	const char	*doc = "<feed xmlns=\"http://www.w3.org/2005/Atom\">"
+	    "<entry><id>urn:t</id><content type=\"text\">a\r\nb\rc &lt;p&gt; "
+	    "&#13;d ]]&gt; ]&#93;> ]]&#62; [x]] &#x1F600;&eacute; AT&amp;T "
+	    "\xc3\xa9" "conomie &amp;amp; &unknown; ]]</content></entry></feed>";
+	const char	*want = "a\nb\nc <p> \rd ]]> ]]> ]]> [x]] "
+	    "\xf0\x9f\x98\x80\xc3\xa9 AT&T \xc3\xa9" "conomie &amp; &unknown; ]]";
+	struct parse_options	 o;
+	struct feed_meta	 meta;
+	struct parser		*p;
+	char			*got = NULL;
+	size_t			 j, step;
+	int			 rv;
+
+	memset(&o, 0, sizeof(o));
+	o.base_url = BASE_URL;
+	rv = parse_buffer(doc, strlen(doc), &o, text_cb, &got, &meta, NULL);
+	ok(rv == 0 && !meta.bozo, "text as CDATA: well-formed still");
+	is_str(got, want, "text as CDATA: the characters XML reads");
+	feed_meta_clear(&meta);
+	for (step = 1; step <= 3; step++) {
+		free(got);
+		got = NULL;
+		p = parse_new(&o, text_cb, &got);
+		for (j = 0; j < strlen(doc); j += step)
+			parse_feed(p, doc + j, strlen(doc) - j < step ?
+			    strlen(doc) - j : step);
+		rv = parse_finish(p);
+		ok(rv == 0 && !parse_meta(p)->bozo, "text as CDATA, %zu-byte "
+		    "chunks: well-formed still", step);
+		parse_free(p);
+		is_str(got, want, "text as CDATA, %zu-byte chunks: the same "
+		    "characters", step);
+	}
+	free(got);
+}
+
 int
 main(void)
 {
@@ -575,5 +634,6 @@ main(void)
 	free(names);
 	test_limits();
 	test_utf8();
+	test_text();
 	return (tap_done());
 }
