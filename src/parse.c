@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <iconv.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,9 +59,11 @@ static void	 parse_utf8_filter(const unsigned char *, size_t, int,
 		    struct buf *, struct buf *, size_t *);
 static void	 parse_cp1252_add(struct buf *, unsigned char);
 static size_t	 parse_utf8_seq(const unsigned char *, size_t, int *);
+static size_t	 parse_utf8_span(const unsigned char *, size_t);
 static const char *parse_charset_iconv(const char *);
 static void	 parse_normalize_urls(struct entry *, const char *);
 static void	 parse_normalize_categories(struct entry *);
+static void	 parse_utf8_repair_entry(struct entry *);
 static void	 parse_trim(char **);
 static void	 parse_lower(char *);
 static int	 parse_lang_valid(const char *);
@@ -354,6 +357,82 @@ parse_utf8_seq(const unsigned char *s, size_t len, int *bad)
 }
 
 /*
+ * Length of the leading run of s that parse_utf8_filter would copy as it
+ * is: complete, valid UTF-8 sequences (no overlong form, surrogate,
+ * U+FFFE, U+FFFF or code point past U+10FFFF) and no C0 control but tab,
+ * LF and CR. ASCII goes eight bytes at a time and the sequences of
+ * accented letters inline, since feeds in French hold one every few
+ * words: the bulk of a document is read here, once.
+ */
+static size_t
+parse_utf8_span(const unsigned char *s, size_t len)
+{
+	const uint64_t	 ones = 0x0101010101010101ULL;
+	const uint64_t	 highs = 0x8080808080808080ULL;
+	uint64_t	 w, m;
+	size_t		 i = 0;
+	unsigned char	 c, c1;
+
+	while (i < len) {
+		/*
+		 * Eight ASCII bytes, none below 0x20, are all good; else
+		 * the first that is not (the lowest flagged: a borrow only
+		 * runs upwards) is looked at below.
+		 */
+		if (i + 8 <= len) {
+			memcpy(&w, s + i, 8);
+			m = (w & highs) | ((w - 0x20 * ones) & ~w & highs);
+			if (m == 0) {
+				i += 8;
+				continue;
+			}
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			i += (size_t)__builtin_ctzll(m) / 8;
+#endif
+		}
+		c = s[i];
+		if (c < 0x80) {
+			if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+				break;
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			if (i + 1 >= len || (s[i + 1] & 0xc0) != 0x80)
+				break;
+			i += 2;
+			continue;
+		}
+		if (c >= 0xe0 && c <= 0xef) {
+			if (i + 2 >= len)
+				break;
+			c1 = s[i + 1];
+			if ((c1 & 0xc0) != 0x80 || (s[i + 2] & 0xc0) != 0x80 ||
+			    (c == 0xe0 && c1 < 0xa0) ||		/* overlong */
+			    (c == 0xed && c1 >= 0xa0) ||	/* surrogate */
+			    (c == 0xef && c1 == 0xbf && s[i + 2] >= 0xbe))
+				break;
+			i += 3;
+			continue;
+		}
+		if (c >= 0xf0 && c <= 0xf4) {
+			if (i + 3 >= len)
+				break;
+			c1 = s[i + 1];
+			if ((c1 & 0xc0) != 0x80 || (s[i + 2] & 0xc0) != 0x80 ||
+			    (s[i + 3] & 0xc0) != 0x80 ||
+			    (c == 0xf0 && c1 < 0x90) ||		/* overlong */
+			    (c == 0xf4 && c1 >= 0x90))		/* > U+10FFFF */
+				break;
+			i += 4;
+			continue;
+		}
+		break;
+	}
+	return (i);
+}
+
+/*
  * A byte that cannot be UTF-8, as Windows-1252 would read it: documents
  * labelled (or taken for) UTF-8 that hold a few Windows-1252 bytes are
  * the commonest encoding error in feeds, and this is what their authors
@@ -397,7 +476,7 @@ parse_utf8_filter(const unsigned char *s, size_t len, int final,
 	int	 bad;
 
 	while (i < len) {
-		i += buf_ascii_span((const char *)s + i, len - i);
+		i += parse_utf8_span(s + i, len - i);
 		if (i == len)
 			break;
 		if (s[i] < 0x80) {
@@ -454,7 +533,7 @@ parse_utf8_repair(char **sp)
 		return;
 	len = strlen(*sp);
 	for (i = 0; i < len; i += n) {
-		i += buf_ascii_span(*sp + i, len - i);
+		i += parse_utf8_span(s + i, len - i);
 		if (i == len)
 			break;
 		if (s[i] < 0x80) {
@@ -540,6 +619,13 @@ parse_decoder_feed(struct parse_decoder *d, const char *in, size_t len,
 	char		 chunk[4096], *ip, *op;
 	size_t		 il, ol;
 
+	if (d->cd == (iconv_t)-1 && d->pending.len == 0) {
+		/* Nothing left over: the bytes are read where they are. */
+		if (len > 0)
+			parse_utf8_filter((const unsigned char *)in, len, final, out,
+		    &d->pending, &d->repaired);
+		return;
+	}
 	/* The bytes left over last time come first. */
 	buf_init(&src);
 	buf_add(&src, d->pending.data, d->pending.len);
@@ -798,21 +884,12 @@ parse_normalize_categories(struct entry *e)
 		entry_set(&e->territory, NULL);
 }
 
-/*
- * The one normalization every entry goes through, whatever its format:
- * valid UTF-8, plain-text title, sanitized summary and content, absolute
- * http(s) URLs, kind and territory out of the categories, language and
- * source inherited from the feed. Then the entry goes to the caller.
- */
-void
-parse_emit(struct parser *p, struct parse_item *it)
+/* Every string of an entry made valid UTF-8 (parse_utf8_repair). */
+static void
+parse_utf8_repair_entry(struct entry *e)
 {
-	struct entry	*e = it->e;
-	const char	*base = p->base_url;
-	char		*s, *html;
-	size_t		 i, j;
+	size_t	 i;
 
-	it->e = NULL;
 	parse_utf8_repair(&e->id);
 	parse_utf8_repair(&e->title);
 	parse_utf8_repair(&e->link);
@@ -826,9 +903,6 @@ parse_emit(struct parser *p, struct parse_item *it)
 	parse_utf8_repair(&e->source.id);
 	parse_utf8_repair(&e->source.title);
 	parse_utf8_repair(&e->source.link);
-	/* The first node's name, as a listing carries it: a name or nothing. */
-	if (e->origin != NULL && !entry_node_valid(e->origin))
-		entry_set(&e->origin, NULL);
 	for (i = 0; i < e->nauthors; i++) {
 		parse_utf8_repair(&e->authors[i].name);
 		parse_utf8_repair(&e->authors[i].email);
@@ -849,6 +923,34 @@ parse_emit(struct parser *p, struct parse_item *it)
 		parse_utf8_repair(&e->links[i].type);
 		parse_utf8_repair(&e->links[i].title);
 	}
+}
+
+/*
+ * The one normalization every entry goes through, whatever its format:
+ * valid UTF-8, plain-text title, sanitized summary and content, absolute
+ * http(s) URLs, kind and territory out of the categories, language and
+ * source inherited from the feed. Then the entry goes to the caller.
+ */
+void
+parse_emit(struct parser *p, struct parse_item *it)
+{
+	struct entry	*e = it->e;
+	const char	*base = p->base_url;
+	char		*s, *html;
+	size_t		 i, j;
+
+	it->e = NULL;
+	/*
+	 * The XML back end reads only the decoder's output, through libxml2
+	 * (whose character references the lexical pass has checked): its
+	 * strings are valid already. JSON strings come from jansson, whose
+	 * \u escapes may name C0 controls: those are checked here.
+	 */
+	if (!it->utf8_clean)
+		parse_utf8_repair_entry(e);
+	/* The first node's name, as a listing carries it: a name or nothing. */
+	if (e->origin != NULL && !entry_node_valid(e->origin))
+		entry_set(&e->origin, NULL);
 
 	parse_trim(&e->id);
 	s = parse_text(e->title, it->title_html);

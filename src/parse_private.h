@@ -27,10 +27,14 @@ struct parse_json;
  * HTML (title_html), summary is HTML and summary_text text (either may be
  * missing), content is HTML or text per content_type; the bases are those
  * in scope where summary and content were read (NULL: the document's).
+ * utf8_clean: the back end read every string out of parse_decoder's
+ * output (valid UTF-8 without C0 controls, never cut inside a sequence),
+ * so parse_emit need not check them again.
  */
 struct parse_item {
 	struct entry	*e;
 	int		 title_html;
+	int		 utf8_clean;	/* every string came from the decoder */
 	char		*summary_base;
 	char		*content_base;
 };

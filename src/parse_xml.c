@@ -174,6 +174,9 @@ struct parse_xml {
 	int			 lex_brackets;
 	int			 lex_begun;	/* a '<' has been seen */
 	int			 lex_skipped;	/* text before it was */
+	int			 lex_end_tag;	/* the tag read is "</..." */
+	int			 lex_slash;	/* its last byte was '/' */
+	size_t			 lex_depth;	/* elements open, as lexed */
 	struct buf		 lex_pending;
 
 	enum xml_format		 format;
@@ -237,7 +240,11 @@ static char	*xml_charset(struct parse_xml *, size_t *);
 static void	 xml_push(struct parse_xml *, const char *, size_t, int);
 static void	 xml_lex(struct parse_xml *, const char *, size_t, int,
 		    struct buf *);
+static size_t	 xml_lex_ref(const char *, size_t, int, long *);
 static size_t	 xml_lex_amp(const char *, size_t, int, struct buf *);
+static size_t	 xml_lex_text(struct parse_xml *, const char *, size_t,
+		    size_t, int, struct buf *, int *);
+static void	 xml_utf8_add(struct buf *, unsigned long);
 static enum xml_ns xml_ns(const xmlChar *);
 static const char *xml_rss_name(const char *);
 static int	 xml_is_root(enum xml_ns, const char *);
@@ -585,14 +592,19 @@ xml_lex_markup(char c)
 	    u >= 0x80);
 }
 
+/* Marks for xml_lex_ref(): what an '&' that names nothing is. */
+#define XML_REF_BARE	(-1L)	/* a bare ampersand: "&" is text */
+#define XML_REF_UNKNOWN	(-2L)	/* "&name;" not known: all of it text */
+
 /*
- * Rewrites the entity reference at s (s[0] is '&') to out: numeric
- * references are checked, the XML and HTML named entities become
- * numeric, anything else is text ("&#38;name;"). Returns the bytes
- * consumed, 0 if more input is needed to decide.
+ * Reads the entity reference at s (s[0] is '&'): *cp is the character
+ * it stands for (numeric references checked: Windows-1252's 0x80-0x9f
+ * read as such, what XML forbids as U+FFFD; the XML and HTML named
+ * entities), or one of the XML_REF marks. Returns the bytes it takes, 0
+ * if more input is needed to decide.
  */
 static size_t
-xml_lex_amp(const char *s, size_t len, int final, struct buf *out)
+xml_lex_ref(const char *s, size_t len, int final, long *cp)
 {
 	/* Windows-1252's 0x80-0x9f, which feeds write as &#146; */
 	static const unsigned short cp1252[32] = {
@@ -617,7 +629,7 @@ xml_lex_amp(const char *s, size_t len, int final, struct buf *out)
 		return (0);
 	if (n == len || s[n] != ';' || n == 1) {
 		/* A bare ampersand ("AT&T"): text. */
-		buf_addstr(out, "&#38;");
+		*cp = XML_REF_BARE;
 		return (1);
 	}
 	memcpy(name, s + 1, n - 1);
@@ -641,7 +653,7 @@ xml_lex_amp(const char *s, size_t len, int final, struct buf *out)
 			digits++;
 		}
 		if (digits <= 0) {
-			buf_addstr(out, "&#38;");
+			*cp = XML_REF_BARE;
 			return (1);
 		}
 		if (v >= 0x80 && v <= 0x9f)
@@ -650,26 +662,205 @@ xml_lex_amp(const char *s, size_t len, int final, struct buf *out)
 		    (v >= 0xd800 && v <= 0xdfff) || v == 0xfffe ||
 		    v == 0xffff || v > 0x10ffff)
 			v = 0xfffd;
-		buf_printf(out, "&#%lu;", v);
+		*cp = (long)v;
 		return (n + 1);
 	}
 	if (strcmp(name, "amp") == 0)
-		buf_addstr(out, "&#38;");
+		*cp = '&';
 	else if (strcmp(name, "lt") == 0)
-		buf_addstr(out, "&#60;");
+		*cp = '<';
 	else if (strcmp(name, "gt") == 0)
-		buf_addstr(out, "&#62;");
+		*cp = '>';
 	else if (strcmp(name, "quot") == 0)
-		buf_addstr(out, "&#34;");
+		*cp = '"';
 	else if (strcmp(name, "apos") == 0)
-		buf_addstr(out, "&#39;");
+		*cp = '\'';
 	else if ((d = htmlEntityLookup((const xmlChar *)name)) != NULL)
-		buf_printf(out, "&#%u;", d->value);
-	else {
-		buf_addstr(out, "&#38;");
-		buf_add(out, s + 1, n);
-	}
+		*cp = (long)d->value;
+	else
+		*cp = XML_REF_UNKNOWN;
 	return (n + 1);
+}
+
+/*
+ * Rewrites the entity reference at s (s[0] is '&') to out: numeric
+ * references are checked, the XML and HTML named entities become
+ * numeric, anything else is text ("&#38;name;"). Returns the bytes
+ * consumed, 0 if more input is needed to decide.
+ */
+static size_t
+xml_lex_amp(const char *s, size_t len, int final, struct buf *out)
+{
+	size_t	 n;
+	long	 cp;
+
+	if ((n = xml_lex_ref(s, len, final, &cp)) == 0)
+		return (0);
+	if (cp == XML_REF_BARE)
+		buf_addstr(out, "&#38;");
+	else if (cp == XML_REF_UNKNOWN) {
+		buf_addstr(out, "&#38;");
+		buf_add(out, s + 1, n - 1);
+	} else
+		buf_printf(out, "&#%ld;", cp);
+	return (n);
+}
+
+/* Appends code point c (valid, checked by xml_lex_ref) as UTF-8. */
+static void
+xml_utf8_add(struct buf *b, unsigned long c)
+{
+	char	 u[4];
+
+	if (c < 0x80) {
+		buf_addc(b, (char)c);
+		return;
+	}
+	if (c < 0x800) {
+		u[0] = (char)(0xc0 | (c >> 6));
+		u[1] = (char)(0x80 | (c & 0x3f));
+		buf_add(b, u, 2);
+	} else if (c < 0x10000) {
+		u[0] = (char)(0xe0 | (c >> 12));
+		u[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (c & 0x3f));
+		buf_add(b, u, 3);
+	} else {
+		u[0] = (char)(0xf0 | (c >> 18));
+		u[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+		u[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+		u[3] = (char)(0x80 | (c & 0x3f));
+		buf_add(b, u, 4);
+	}
+}
+
+/*
+ * Text inside an element, from s[i] to the next markup: written to out
+ * as CDATA sections, with its references resolved (as xml_lex_amp
+ * would have them read), its line ends normalized (as XML reads them)
+ * and stray '<' as text. libxml2 2.9 reads character data one
+ * character at a time through xmlCurrentChar once it has met a byte
+ * that is not ASCII, and calls back once per reference; a CDATA
+ * section it checks and hands over in one piece: for French text with
+ * escaped HTML, a third of the whole parse. The characters that reach
+ * the SAX callbacks are the same. A literal "]]>" (an error in text)
+ * is left as it is, for libxml2 to complain of. Returns where the text
+ * ends; *stash is set when what follows needs more input.
+ */
+static size_t
+xml_lex_text(struct parse_xml *x, const char *s, size_t i, size_t end,
+    int final, struct buf *out, int *stash)
+{
+	size_t	 k, n, avail;
+	long	 cp;
+	int	 open = 0;
+
+#define CDATA_OPEN() do {						\
+	if (!open) {							\
+		buf_add(out, "<![CDATA[", 9);				\
+		open = 1;						\
+	}								\
+} while (0)
+#define CDATA_CLOSE() do {						\
+	if (open) {							\
+		buf_add(out, "]]>", 3);					\
+		open = 0;						\
+	}								\
+} while (0)
+
+	*stash = 0;
+	while (i < end) {
+		/* The buffers end in a NUL and hold none before it. */
+		k = i + strcspn(s + i, "&<>]\r");
+		if (k > end)
+			k = end;
+		if (k > i) {
+			CDATA_OPEN();
+			buf_add(out, s + i, k - i);
+			i = k;
+			continue;
+		}
+		avail = end - i;
+		switch (s[i]) {
+		case '<':
+			if (!final && avail < 2) {
+				*stash = 1;
+				goto done;
+			}
+			if (avail >= 2 && xml_lex_markup(s[i + 1]))
+				goto done;
+			/* A '<' that opens nothing ("a < b"): text. */
+			parse_bozo(x->p, "'<' in text, read as text");
+			CDATA_OPEN();
+			buf_addc(out, '<');
+			i++;
+			break;
+		case '&':
+			if ((n = xml_lex_ref(s + i, avail, final, &cp)) == 0) {
+				*stash = 1;
+				goto done;
+			}
+			CDATA_OPEN();
+			if (cp == XML_REF_BARE || cp == XML_REF_UNKNOWN)
+				buf_add(out, s + i, cp == XML_REF_BARE ? 1 : n);
+			else if (cp == '>') {
+				/* "]]" then '>' would end the section. */
+				if (out->len >= 2 && memcmp(out->data +
+				    out->len - 2, "]]", 2) == 0) {
+					CDATA_CLOSE();
+					CDATA_OPEN();
+				}
+				buf_addc(out, '>');
+			} else
+				xml_utf8_add(out, (unsigned long)cp);
+			i += n;
+			break;
+		case '>':
+			if (open && out->len >= 2 && memcmp(out->data +
+			    out->len - 2, "]]", 2) == 0)
+				CDATA_CLOSE();
+			CDATA_OPEN();
+			buf_addc(out, '>');
+			i++;
+			break;
+		case ']':
+			if (!final && avail < 3) {
+				*stash = 1;
+				goto done;
+			}
+			if (avail >= 3 && s[i + 1] == ']' && s[i + 2] == '>') {
+				CDATA_CLOSE();
+				buf_add(out, "]]>", 3);
+				i += 3;
+				break;
+			}
+			CDATA_OPEN();
+			buf_addc(out, ']');
+			i++;
+			break;
+		case '\r':
+			/* CRLF and CR are LF, as XML reads text. */
+			if (!final && avail < 2) {
+				*stash = 1;
+				goto done;
+			}
+			CDATA_OPEN();
+			buf_addc(out, '\n');
+			i += avail >= 2 && s[i + 1] == '\n' ? 2 : 1;
+			break;
+		default:
+			/* A NUL: stepped over, as the lexical pass does. */
+			CDATA_OPEN();
+			buf_addc(out, s[i]);
+			i++;
+			break;
+		}
+	}
+done:
+	CDATA_CLOSE();
+	return (i);
+#undef CDATA_OPEN
+#undef CDATA_CLOSE
 }
 
 /*
@@ -684,6 +875,7 @@ xml_lex(struct parse_xml *x, const char *data, size_t len, int final,
 	struct buf	 in;
 	const char	*s;
 	size_t		 i, n, avail, run, end;
+	int		 stashed;
 	char		 c;
 
 	/*
@@ -727,6 +919,17 @@ xml_lex(struct parse_xml *x, const char *data, size_t len, int final,
 				if (i == end)
 					continue;
 				x->lex_begun = 1;
+			}
+			if (x->lex_depth > 0) {
+				/* Inside the root: text as CDATA. */
+				buf_add(out, s + run, i - run);
+				i = xml_lex_text(x, s, i, end, final, out,
+				    &stashed);
+				run = i;
+				if (stashed)
+					goto stash;
+				if (i == end)
+					continue;
 			}
 			/*
 			 * Plain text, the bulk of a feed, skipped with
@@ -794,8 +997,11 @@ xml_lex(struct parse_xml *x, const char *data, size_t len, int final,
 				x->lex = XL_DECL;
 				x->lex_quote = 0;
 				x->lex_brackets = 0;
-			} else
+			} else {
 				x->lex = XL_TAG;
+				x->lex_end_tag = s[i + 1] == '/';
+				x->lex_slash = 0;
+			}
 			x->lex_quote = 0;
 			break;
 		case XL_TAG:
@@ -813,8 +1019,16 @@ xml_lex(struct parse_xml *x, const char *data, size_t len, int final,
 				}
 			} else if (c == '"' || c == '\'')
 				x->lex_quote = c;
-			else if (c == '>')
+			else if (c == '>') {
 				x->lex = XL_TEXT;
+				/* "<a>" opens, "</a>" closes, "<a/>" neither. */
+				if (x->lex_end_tag) {
+					if (x->lex_depth > 0)
+						x->lex_depth--;
+				} else if (!x->lex_slash)
+					x->lex_depth++;
+			}
+			x->lex_slash = c == '/';
 			break;
 		case XL_COMMENT:
 			if (c == '>' && x->lex_count >= 2)
@@ -1216,6 +1430,8 @@ xml_entry_begin(struct parse_xml *x, int tombstone)
 	free(x->item.content_base);
 	memset(&x->item, 0, sizeof(x->item));
 	x->item.e = entry_new();
+	/* libxml2 reads only the decoder's output: see parse_emit(). */
+	x->item.utf8_clean = 1;
 	x->entry_depth = x->nframes;
 	x->source_depth = 0;
 	x->guid_permalink = !tombstone;

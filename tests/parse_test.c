@@ -40,6 +40,12 @@ static json_t	*parse_bytewise(const char *, size_t,
 		    const struct parse_options *);
 static void	 test_fixture(const char *);
 static void	 test_limits(void);
+static int	 utf8_clean(const char *);
+static void	 utf8_check_cb(struct entry *, const struct feed_meta *,
+		    void *);
+static void	 test_utf8(void);
+static void	 text_cb(struct entry *, const struct feed_meta *, void *);
+static void	 test_text(void);
 static int	 name_cmp(const void *, const void *);
 
 static void
@@ -372,6 +378,226 @@ test_limits(void)
 	free(err);
 }
 
+/*
+ * 1 if s is NULL or valid UTF-8 (no overlong form, surrogate, U+FFFE,
+ * U+FFFF or code point past U+10FFFF) without C0 controls but tab, LF
+ * and CR: what parse_emit promises without checking XML entries again.
+ */
+static int
+utf8_clean(const char *s)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	unsigned int		 c, min;
+	size_t			 n, i;
+
+	while (u != NULL && *u != '\0') {
+		if (*u < 0x80) {
+			if (*u < 0x20 && *u != '\t' && *u != '\n' && *u != '\r')
+				return (0);
+			u++;
+			continue;
+		}
+		if (*u >= 0xc2 && *u <= 0xdf) {
+			n = 2;
+			c = *u & 0x1f;
+			min = 0x80;
+		} else if (*u >= 0xe0 && *u <= 0xef) {
+			n = 3;
+			c = *u & 0x0f;
+			min = 0x800;
+		} else if (*u >= 0xf0 && *u <= 0xf4) {
+			n = 4;
+			c = *u & 0x07;
+			min = 0x10000;
+		} else
+			return (0);
+		for (i = 1; i < n; i++) {
+			if ((u[i] & 0xc0) != 0x80)
+				return (0);
+			c = (c << 6) | (u[i] & 0x3f);
+		}
+		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) ||
+		    c == 0xfffe || c == 0xffff)
+			return (0);
+		u += n;
+	}
+	return (1);
+}
+
+/* Counts the entries (arg[0]) and those with a string not clean (arg[1]). */
+static void
+utf8_check_cb(struct entry *e, const struct feed_meta *meta, void *arg)
+{
+	size_t	*count = arg, i;
+	int	 good;
+
+	(void)meta;
+	good = utf8_clean(e->id) && utf8_clean(e->title) &&
+	    utf8_clean(e->link) && utf8_clean(e->summary) &&
+	    utf8_clean(e->summary_text) && utf8_clean(e->content) &&
+	    utf8_clean(e->image) && utf8_clean(e->lang) &&
+	    utf8_clean(e->source.id) && utf8_clean(e->source.title) &&
+	    utf8_clean(e->source.link);
+	for (i = 0; i < e->nauthors; i++)
+		good = good && utf8_clean(e->authors[i].name) &&
+		    utf8_clean(e->authors[i].email) &&
+		    utf8_clean(e->authors[i].uri);
+	for (i = 0; i < e->ncategories; i++)
+		good = good && utf8_clean(e->categories[i].term) &&
+		    utf8_clean(e->categories[i].label) &&
+		    utf8_clean(e->categories[i].scheme);
+	for (i = 0; i < e->nlinks; i++)
+		good = good && utf8_clean(e->links[i].href) &&
+		    utf8_clean(e->links[i].title) &&
+		    utf8_clean(e->links[i].type);
+	for (i = 0; i < e->nenclosures; i++)
+		good = good && utf8_clean(e->enclosures[i].url) &&
+		    utf8_clean(e->enclosures[i].type);
+	count[0]++;
+	if (!good)
+		count[1]++;
+	entry_free(e);
+}
+
+/*
+ * XML entries skip parse_emit's UTF-8 check: bytes that are not UTF-8,
+ * controls, references to code points XML forbids, DTD default values
+ * and a field cut at PARSE_MAX_FIELD inside a sequence must all come out
+ * clean anyway, read whole or one byte at a time.
+ */
+static void
+test_utf8(void)
+{
+	static const char *const docs[] = {
+	    "<rss version=\"2.0\"><channel><item><title>a\x92" "b\xc3\x28"
+	    "\xe2\x82 \xed\xa0\x80 \xef\xbf\xbe \xf4\x90\x80\x80 "
+	    "\xc0\xaf \x01\x08\x1b\x7f</title><description>x\xff\xfe"
+	    "\xf0\x9f\x98</description><link>http://example.org/\x85"
+	    "</link><category domain=\"\x93\x01\">\xe9t\xe9</category>"
+	    "<guid isPermaLink=\"false\">id\x80\x02</guid></item>"
+	    "</channel></rss>",
+	    "<rss version=\"2.0\"><channel><item><title>&#1;&#x8;&#xD800;"
+	    "&#xDFFF;&#xFFFE;&#xFFFF;&#x110000;&#99999999999;&#0;&#150;"
+	    "&#x9F;&#xFFFD;</title><author>&#x1b;x@example.org</author>"
+	    "<description>&lt;p title=\"&#1;&#xD800;\"&gt;&#2;&lt;/p&gt;"
+	    "</description><guid>&#xDBFF;&#xDC00;</guid></item></channel>"
+	    "</rss>",
+	    "<?xml version=\"1.0\"?><!DOCTYPE feed [<!ATTLIST link href "
+	    "CDATA \"http://example.org/&#1;&#xD800;\xff\"><!ATTLIST "
+	    "category term CDATA \"t&#xFFFE;\x80\">]><feed xmlns=\""
+	    "http://www.w3.org/2005/Atom\"><entry><id>urn:x</id><title "
+	    "type=\"html\">&lt;b&gt;\xe9&#1;&lt;/b&gt;</title><link/>"
+	    "<category/><content type=\"xhtml\"><div xmlns=\""
+	    "http://www.w3.org/1999/xhtml\"><p title=\"\x9c&#3;\">\xa0"
+	    "</p></div></content></entry></feed>",
+	    "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><rss><channel>"
+	    "<item><title>caf\xe9 \x80\x81\x8d\x8f\x90\x9d &#x81;</title>"
+	    "</item></channel></rss>",
+	};
+	const char		*json = "{\"version\":"
+	    "\"https://jsonfeed.org/version/1.1\",\"items\":[{\"id\":"
+	    "\"a\\u0001b\",\"title\":\"\\u0007t\",\"content_text\":"
+	    "\"x\\u001by\"}]}";
+	struct parse_options	 o;
+	struct parser		*p;
+	struct buf		 b;
+	size_t			 count[2], i, j;
+	int			 rv;
+
+	memset(&o, 0, sizeof(o));
+	o.base_url = BASE_URL;
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		count[0] = count[1] = 0;
+		rv = parse_buffer(docs[i], strlen(docs[i]), &o, utf8_check_cb,
+		    count, NULL, NULL);
+		p = parse_new(&o, utf8_check_cb, count);
+		for (j = 0; docs[i][j] != '\0'; j++)
+			parse_feed(p, docs[i] + j, 1);
+		parse_finish(p);
+		parse_free(p);
+		ok(rv == 0 && count[0] == 2 && count[1] == 0, "XML document %zu: "
+		    "%zu entries, %zu with a string not clean UTF-8", i,
+		    count[0], count[1]);
+	}
+
+	/* A field cut at its limit, inside a two-byte sequence. */
+	buf_init(&b);
+	buf_addstr(&b, "<rss><channel><item><guid>x</guid><description>a");
+	for (i = 0; i < 1024 * 1024 / 2 + 10; i++)
+		buf_addstr(&b, "\xc3\xa9");
+	buf_addstr(&b, "</description></item></channel></rss>");
+	count[0] = count[1] = 0;
+	rv = parse_buffer(b.data, b.len, &o, utf8_check_cb, count, NULL,
+	    NULL);
+	ok(rv == 0 && count[0] == 1 && count[1] == 0, "a field cut inside a "
+	    "sequence stays clean UTF-8");
+	buf_free(&b);
+
+	/* JSON strings are still checked: \u0001 is a C0 control. */
+	count[0] = count[1] = 0;
+	rv = parse_buffer(json, strlen(json), &o, utf8_check_cb, count, NULL,
+	    NULL);
+	ok(rv == 0 && count[0] == 1 && count[1] == 0,
+	    "JSON Feed: controls in strings removed");
+}
+
+/* Keeps the content of the entry (arg: a char ** that must be NULL). */
+static void
+text_cb(struct entry *e, const struct feed_meta *meta, void *arg)
+{
+	char	**out = arg;
+
+	(void)meta;
+	if (*out == NULL && e->content != NULL)
+		*out = strdup(e->content);
+	entry_free(e);
+}
+
+/*
+ * Text inside the root reaches libxml2 as CDATA sections (xml_lex_text):
+ * references, line ends, "]]" before '>' and chunk boundaries anywhere
+ * must give the characters XML gives them, and a well-formed document
+ * must stay well-formed.
+ */
+static void
+test_text(void)
+{
+	const char	*doc = "<feed xmlns=\"http://www.w3.org/2005/Atom\">"
+	    "<entry><id>urn:t</id><content type=\"text\">a\r\nb\rc &lt;p&gt; "
+	    "&#13;d ]]&gt; ]&#93;> ]]&#62; [x]] &#x1F600;&eacute; AT&amp;T "
+	    "\xc3\xa9" "conomie &amp;amp; &unknown; ]]</content></entry></feed>";
+	const char	*want = "a\nb\nc <p> \rd ]]> ]]> ]]> [x]] "
+	    "\xf0\x9f\x98\x80\xc3\xa9 AT&T \xc3\xa9" "conomie &amp; &unknown; ]]";
+	struct parse_options	 o;
+	struct feed_meta	 meta;
+	struct parser		*p;
+	char			*got = NULL;
+	size_t			 j, step;
+	int			 rv;
+
+	memset(&o, 0, sizeof(o));
+	o.base_url = BASE_URL;
+	rv = parse_buffer(doc, strlen(doc), &o, text_cb, &got, &meta, NULL);
+	ok(rv == 0 && !meta.bozo, "text as CDATA: well-formed still");
+	is_str(got, want, "text as CDATA: the characters XML reads");
+	feed_meta_clear(&meta);
+	for (step = 1; step <= 3; step++) {
+		free(got);
+		got = NULL;
+		p = parse_new(&o, text_cb, &got);
+		for (j = 0; j < strlen(doc); j += step)
+			parse_feed(p, doc + j, strlen(doc) - j < step ?
+			    strlen(doc) - j : step);
+		rv = parse_finish(p);
+		ok(rv == 0 && !parse_meta(p)->bozo, "text as CDATA, %zu-byte "
+		    "chunks: well-formed still", step);
+		parse_free(p);
+		is_str(got, want, "text as CDATA, %zu-byte chunks: the same "
+		    "characters", step);
+	}
+	free(got);
+}
+
 int
 main(void)
 {
@@ -407,5 +633,7 @@ main(void)
 	}
 	free(names);
 	test_limits();
+	test_utf8();
+	test_text();
 	return (tap_done());
 }
