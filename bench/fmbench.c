@@ -248,6 +248,9 @@ bench_ingest(const char *path)
 
 	if ((s = store_open(path)) == NULL)
 		return (1);
+	/* What the daemon does for pulled documents (pull.c). */
+	if (store_set_durable(s, 0) == -1)
+		return (1);
 	if ((pcs = calloc(ndocs, sizeof(*pcs))) == NULL ||
 	    (digests = calloc(ndocs, sizeof(*digests))) == NULL)
 		fatal("calloc");
