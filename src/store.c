@@ -562,8 +562,9 @@ static int	 store_tag_add(struct store *, int64_t, int64_t, const char *,
 static int	 store_tags_write(struct store *, int64_t, const struct entry *,
 		    int64_t, int);
 static int	 store_upsert_one(struct store *, const struct entry *,
-		    const char *, enum store_result *, int *, int *, int64_t *);
-static void	 store_notify(struct store *, int64_t, const char *);
+		    const char *, enum store_result *, int *, int *, int64_t *,
+		    json_t **);
+static void	 store_notify(struct store *, int64_t, const char *, json_t *);
 static void	 store_txn_check(struct store *);
 static int	 store_peers_fill(struct store *, int64_t, struct entry *);
 static struct entry *store_doc_read(struct store *, int64_t, const char *);
@@ -798,8 +799,19 @@ store_open(const char *path)
 		log_warnx("%s: %s: journal mode is %s, not wal", __func__,
 		    path, mode ? mode : "unknown");
 	sqlite3_finalize(st);
+	/*
+	 * Each document's commit writes every index page it touched to
+	 * the WAL, and the checkpoint copies them into the database: a
+	 * larger page cache (8 MB, SQLite's default is 2) reads fewer of
+	 * them back through the kernel, and checkpoints every 4000 pages
+	 * (16 MB of WAL) rather than 1000 copy a page rewritten by many
+	 * documents once, with a quarter of the fsyncs. Together a tenth
+	 * of an ingest's CPU time, for 6 MB of memory at most.
+	 */
 	if (store_exec(s, "PRAGMA synchronous = FULL", __func__) == -1 ||
-	    store_exec(s, "PRAGMA foreign_keys = ON", __func__) == -1)
+	    store_exec(s, "PRAGMA foreign_keys = ON", __func__) == -1 ||
+	    store_exec(s, "PRAGMA cache_size = -8192", __func__) == -1 ||
+	    store_exec(s, "PRAGMA wal_autocheckpoint = 4000", __func__) == -1)
 		goto fail;
 	/* Step 2's triggers call them: before any migration or write. */
 	if (sqlite3_create_function(s->db, "feedmesh_text", 2, SQLITE_UTF8 |
@@ -1127,20 +1139,32 @@ store_set_event_cb(struct store *s, store_event_cb cb, void *arg)
 	s->event_arg = arg;
 }
 
-/* Tells the listener about a changed entry, read back as stored. */
+/*
+ * Tells the listener about a changed entry as stored: from tree, the
+ * tree its stored document was just written from, else read back.
+ */
 static void
-store_notify(struct store *s, int64_t seq, const char *peer)
+store_notify(struct store *s, int64_t seq, const char *peer, json_t *tree)
 {
 	sqlite3_stmt	*st = s->stmt[ST_DOC];
 	struct entry	*e = NULL;
+	const char	*why = NULL;
 
 	if (s->event_cb == NULL)
 		return;
-	sqlite3_bind_int64(st, 1, seq);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		e = store_doc_read(s, seq,
-		    (const char *)sqlite3_column_text(st, 0));
-	store_done(st);
+	if (tree != NULL) {
+		if ((e = entry_from_json(tree, &why)) != NULL &&
+		    store_peers_fill(s, seq, e) == -1) {
+			entry_free(e);
+			e = NULL;
+		}
+	} else {
+		sqlite3_bind_int64(st, 1, seq);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			e = store_doc_read(s, seq,
+			    (const char *)sqlite3_column_text(st, 0));
+		store_done(st);
+	}
 	if (e == NULL) {
 		log_warnx("%s: %s: entry %lld changed but cannot be read",
 		    __func__, s->path, (long long)seq);
@@ -1662,7 +1686,8 @@ store_rekey(struct store *s, struct store_row *row, const char *id)
  */
 static int
 store_upsert_one(struct store *s, const struct entry *e, const char *peer,
-    enum store_result *res, int *changed, int *notify, int64_t *seqp)
+    enum store_result *res, int *changed, int *notify, int64_t *seqp,
+    json_t **treep)
 {
 	struct store_row	 row;
 	sqlite3_stmt		*st;
@@ -1805,6 +1830,11 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 		*changed = *notify || path_new;
 	}
 	*seqp = seq;
+	/* What is stored is j's text: the listener is told from it. */
+	if (*notify && (*res == STORE_INSERTED || *res == STORE_UPDATED)) {
+		*treep = j;
+		j = NULL;
+	}
 	rc = 0;
  done:
 	json_decref(j);
@@ -1826,6 +1856,7 @@ store_upsert(struct store *s, const struct entry *e, const char *peer,
     enum store_result *res)
 {
 	enum store_result	 r = STORE_UNCHANGED;
+	json_t			*tree = NULL;
 	int64_t			 seq = 0;
 	size_t			 mark;
 	int			 own = 0, changed = 0, notify = 0, rc;
@@ -1856,20 +1887,22 @@ store_upsert(struct store *s, const struct entry *e, const char *peer,
 	}
 	mark = s->nfts;
 	if (s->whole) {
-		rc = store_upsert_one(s, e, peer, &r, &changed, &notify, &seq);
+		rc = store_upsert_one(s, e, peer, &r, &changed, &notify, &seq,
+		    &tree);
 		if (rc == 0 && notify)
-			store_notify(s, seq, peer != NULL ? peer : "");
+			store_notify(s, seq, peer != NULL ? peer : "", tree);
 		if (rc == -1) {
 			/* Half an entry may be written: nothing is kept. */
 			store_txn_check(s);
 			s->txn_lost = 1;
 		}
 	} else if ((rc = store_run(s, ST_SAVEPOINT, __func__)) == 0) {
-		rc = store_upsert_one(s, e, peer, &r, &changed, &notify, &seq);
+		rc = store_upsert_one(s, e, peer, &r, &changed, &notify, &seq,
+		    &tree);
 		if (rc == 0)
 			rc = store_run(s, ST_RELEASE, __func__);
 		if (rc == 0 && notify)
-			store_notify(s, seq, peer != NULL ? peer : "");
+			store_notify(s, seq, peer != NULL ? peer : "", tree);
 		if (rc == -1) {
 			store_txn_check(s);
 			if (!s->txn_lost) {
@@ -1888,6 +1921,7 @@ store_upsert(struct store *s, const struct entry *e, const char *peer,
 		else
 			store_rollback(s);
 	}
+	json_decref(tree);
 	if (rc == -1)
 		log_warnx("%s: %s: entry %s not stored", __func__, s->path,
 		    e->id);
@@ -2454,18 +2488,23 @@ store_text_html(struct buf *b, const char *h)
 	const char	*p, *end;
 	unsigned long	 cp;
 	char		*ep;
-	size_t		 i;
+	size_t		 i, n;
 
 	for (p = h; *p != '\0' && b->len < STORE_TEXT_MAX; p++) {
+		if (*p != '<' && *p != '&') {
+			/* A run of text at once, cut where the bound falls. */
+			n = strcspn(p, "<&");
+			if (n > STORE_TEXT_MAX - b->len)
+				n = STORE_TEXT_MAX - b->len;
+			buf_add(b, p, n);
+			p += n - 1;
+			continue;
+		}
 		if (*p == '<') {
 			if ((end = strchr(p, '>')) == NULL)
 				break;
 			buf_addc(b, ' ');
 			p = end;
-			continue;
-		}
-		if (*p != '&') {
-			buf_addc(b, *p);
 			continue;
 		}
 		if (p[1] == '#') {
@@ -3040,7 +3079,7 @@ store_held_approve(struct store *s, const char *id)
 		store_rollback(s);
 		goto fail;
 	}
-	store_notify(s, row.seq, peer != NULL ? peer : "");
+	store_notify(s, row.seq, peer != NULL ? peer : "", NULL);
 	s->dirty = 1;
 	if (store_commit(s) == -1)
 		goto fail;
