@@ -560,7 +560,7 @@ static int	 store_held_find(struct store *, const char *,
 static int	 store_tag_add(struct store *, int64_t, int64_t, const char *,
 		    const char *, const char *);
 static int	 store_tags_write(struct store *, int64_t, const struct entry *,
-		    int64_t, int);
+		    int64_t, int, const char *);
 static int	 store_upsert_one(struct store *, const struct entry *,
 		    const char *, enum store_result *, int *, int *, int64_t *,
 		    json_t **);
@@ -1349,11 +1349,12 @@ store_tag_add(struct store *s, int64_t seq, int64_t sort_time,
 
 /*
  * Rewrites the entry's listing tags: kind, each territory prefix alone and
- * with the kind, categories, then the peers from its paths.
+ * with the kind, categories, then the peers from its paths. A new row's
+ * only path is the one just recorded for peer (NULL: none).
  */
 static int
 store_tags_write(struct store *s, int64_t seq, const struct entry *e,
-    int64_t sort_time, int inserted)
+    int64_t sort_time, int inserted, const char *peer)
 {
 	char		 prefix[STORE_TAG_MAX + 1];
 	const char	*p;
@@ -1397,6 +1398,9 @@ store_tags_write(struct store *s, int64_t seq, const struct entry *e,
 		    sort_time, "c:", e->categories[i].term, NULL) == -1)
 			return (-1);
 
+	if (inserted)
+		return (peer != NULL ? store_tag_add(s, seq, sort_time, "p:",
+		    peer, NULL) : 0);
 	return (store_run_int(s, ST_TAGS_PEERS, seq, sort_time, __func__));
 }
 
@@ -1815,7 +1819,7 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 
 	if (*res == STORE_INSERTED || *res == STORE_UPDATED) {
 		if (store_tags_write(s, seq, e, sort_time,
-		    *res == STORE_INSERTED) == -1)
+		    *res == STORE_INSERTED, peer) == -1)
 			goto done;
 	} else if (path_new) {
 		if (store_tag_add(s, seq, row.sort_time, "p:", peer,
