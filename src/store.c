@@ -69,10 +69,11 @@
  * entries_fts: contentless FTS5 index (rowid = entries.seq) of the plain
  *   text of title, summary, content and category terms, accent- and
  *   case-insensitive (unicode61 remove_diacritics 2). Triggers on entries
- *   keep it in step on insert, update and delete; tombstones are not
- *   indexed. A contentless table keeps no second copy of the text: the
- *   'delete' command is given the old values, recomputed from old.doc by
- *   feedmesh_text(), a deterministic function store_open() registers.
+ *   (store.c itself since step 6) keep it in step on insert, update and
+ *   delete; tombstones are not indexed. A contentless table keeps no
+ *   second copy of the text: the 'delete' command is given the old
+ *   values, recomputed from old.doc by feedmesh_text(), a deterministic
+ *   function store_open() registers (store_text_field() since step 6).
  * entries_geo: R*Tree of the entries that have a geo point and are not
  *   tombstones (id = seq, a degenerate box, the exact point in the
  *   auxiliary columns lat and lon: the box is rounded to 32-bit floats).
@@ -813,7 +814,7 @@ store_open(const char *path)
 	    store_exec(s, "PRAGMA cache_size = -8192", __func__) == -1 ||
 	    store_exec(s, "PRAGMA wal_autocheckpoint = 4000", __func__) == -1)
 		goto fail;
-	/* Step 2's triggers call them: before any migration or write. */
+	/* Step 3 (older stores) calls them: before any migration. */
 	if (sqlite3_create_function(s->db, "feedmesh_text", 2, SQLITE_UTF8 |
 	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, s, store_text_fn, NULL,
 	    NULL) != SQLITE_OK || sqlite3_create_function(s->db,
