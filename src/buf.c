@@ -132,3 +132,17 @@ buf_ascii_span(const char *s, size_t len)
 		i++;
 	return (i);
 }
+
+void
+buf_hex(char *out, const void *in, size_t n)
+{
+	static const char	 digits[] = "0123456789abcdef";
+	const unsigned char	*p = in;
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 0xf];
+	}
+	out[2 * n] = '\0';
+}

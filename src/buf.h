@@ -23,6 +23,8 @@ void	 buf_printf(struct buf *, const char *, ...)
  * read a word at a time: the text filters pass such runs on in bulk.
  */
 size_t	 buf_ascii_span(const char *, size_t);
+/* n bytes as 2n lower-case hex digits and a NUL, into out. */
+void	 buf_hex(char *, const void *, size_t);
 /* Hands the contents to the caller (never NULL) and empties the buffer. */
 char	*buf_release(struct buf *);
 

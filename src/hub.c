@@ -516,19 +516,14 @@ void
 hub_signature(const char *secret, const void *body, size_t len,
     char out[HUB_SIGNATURE_LEN])
 {
-	static const char	 hex[] = "0123456789abcdef";
 	unsigned char		 md[EVP_MAX_MD_SIZE];
-	unsigned int		 mdlen = 0, i;
+	unsigned int		 mdlen = 0;
 
 	if (HMAC(EVP_sha256(), secret, (int)strlen(secret), body, len, md,
 	    &mdlen) == NULL || mdlen != 32)
 		fatalx("%s: HMAC-SHA256 failed", __func__);
 	memcpy(out, "sha256=", 7);
-	for (i = 0; i < mdlen; i++) {
-		out[7 + 2 * i] = hex[md[i] >> 4];
-		out[7 + 2 * i + 1] = hex[md[i] & 0xf];
-	}
-	out[7 + 2 * mdlen] = '\0';
+	buf_hex(out + 7, md, mdlen);
 }
 
 int
@@ -761,14 +756,12 @@ hub_verify_start(struct hub *h, struct hub_verify *v, const char *topic)
 	struct buf		 url;
 	unsigned char		 rnd[HUB_CHALLENGE_BYTES];
 	char			*enc;
-	size_t			 i;
 
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
 		log_warnx("%s: RAND_bytes failed", __func__);
 		return (-1);
 	}
-	for (i = 0; i < sizeof(rnd); i++)
-		snprintf(v->challenge + 2 * i, 3, "%02x", rnd[i]);
+	buf_hex(v->challenge, rnd, sizeof(rnd));
 	buf_init(&url);
 	buf_addstr(&url, v->callback);
 	buf_addc(&url, strchr(v->callback, '?') != NULL ? '&' : '?');

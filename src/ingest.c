@@ -38,7 +38,6 @@ struct ingest {
 
 static void	 ingest_entry_cb(struct entry *, const struct feed_meta *,
 		    void *);
-static void	 ingest_hex(const unsigned char *, unsigned int, char *);
 static const char *ingest_choose_identity(struct ingest *);
 static int	 ingest_strcmp_cb(const void *, const void *);
 static int	 ingest_keys_unique(struct ingest *, int);
@@ -151,19 +150,6 @@ ingest_data(struct ingest *in, const char *data, size_t len)
 	return (ingest_parse(in, data, len));
 }
 
-static void
-ingest_hex(const unsigned char *md, unsigned int len, char *out)
-{
-	static const char	 hex[] = "0123456789abcdef";
-	unsigned int		 i;
-
-	for (i = 0; i < len && i < 32; i++) {
-		out[i * 2] = hex[md[i] >> 4];
-		out[i * 2 + 1] = hex[md[i] & 0xf];
-	}
-	out[i * 2] = '\0';
-}
-
 char *
 ingest_entry_digest_id(const struct entry *e)
 {
@@ -187,9 +173,10 @@ ingest_entry_digest_id(const struct entry *e)
 			EVP_DigestUpdate(md, parts[i], strlen(parts[i]));
 		EVP_DigestUpdate(md, "\0", 1);
 	}
-	EVP_DigestFinal_ex(md, raw, &len);
+	if (EVP_DigestFinal_ex(md, raw, &len) != 1 || len != 32)
+		fatalx("%s: SHA-256 failed", __func__);
 	EVP_MD_CTX_free(md);
-	ingest_hex(raw, len, hex);
+	buf_hex(hex, raw, len);
 	if (asprintf(&id, "urn:feedmesh:digest:%s", hex) == -1)
 		fatal("%s", __func__);
 	return (id);
@@ -305,8 +292,9 @@ ingest_end(struct ingest *in)
 	if (in->finished)
 		return (in->failed ? -1 : 0);
 	in->finished = 1;
-	EVP_DigestFinal_ex(in->md, raw, &len);
-	ingest_hex(raw, len, in->digest);
+	if (EVP_DigestFinal_ex(in->md, raw, &len) != 1 || len != 32)
+		fatalx("%s: SHA-256 failed", __func__);
+	buf_hex(in->digest, raw, len);
 	/* Held and the same as last time: left unparsed (ingest_finish). */
 	if (in->holding && strcmp(in->digest, in->last_digest) == 0)
 		return (0);

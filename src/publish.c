@@ -284,8 +284,7 @@ publish_entry_id(const char *public_url, const char *node, int64_t now)
 
 	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
 		fatalx("%s: RAND_bytes failed", __func__);
-	for (i = 0; i < sizeof(rnd); i++)
-		snprintf(hex + 2 * i, 3, "%02x", rnd[i]);
+	buf_hex(hex, rnd, sizeof(rnd));
 	/* The authority of public_url, without port nor credentials. */
 	h = strstr(public_url, "://");
 	h = h != NULL ? h + 3 : public_url;

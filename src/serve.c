@@ -2354,14 +2354,13 @@ serve_etag(const struct serve_blob *body, char *etag, char *etag_gz,
     size_t len)
 {
 	unsigned char	 md[EVP_MAX_MD_SIZE];
-	unsigned int	 mdlen = 0, i;
+	unsigned int	 mdlen = 0;
 	char		 hex[33];
 
 	if (EVP_Digest(body->data, body->len, md, &mdlen, EVP_sha256(),
 	    NULL) != 1 || mdlen < 16)
 		fatalx("%s: EVP_Digest failed", __func__);
-	for (i = 0; i < 16; i++)
-		snprintf(hex + i * 2, 3, "%02x", md[i]);
+	buf_hex(hex, md, 16);
 	snprintf(etag, len, "\"%s\"", hex);
 	snprintf(etag_gz, len, "\"%s-gz\"", hex);
 }

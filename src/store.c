@@ -1289,19 +1289,14 @@ store_link_key(const char *link)
 static void
 store_digest(struct store *s, const char *text, size_t n, char *hex)
 {
-	static const char	 x[] = "0123456789abcdef";
 	unsigned char		 md[EVP_MAX_MD_SIZE];
-	unsigned int		 len = 0, i;
+	unsigned int		 len = 0;
 
 	if (EVP_DigestInit_ex2(s->md_ctx, s->sha256, NULL) != 1 ||
 	    EVP_DigestUpdate(s->md_ctx, text, n) != 1 ||
 	    EVP_DigestFinal_ex(s->md_ctx, md, &len) != 1 || len != 32)
 		fatalx("%s: SHA-256 failed", __func__);
-	for (i = 0; i < len; i++) {
-		hex[2 * i] = x[md[i] >> 4];
-		hex[2 * i + 1] = x[md[i] & 0xf];
-	}
-	hex[2 * len] = '\0';
+	buf_hex(hex, md, len);
 }
 
 /*
@@ -3239,7 +3234,7 @@ store_state_digest(struct store *s, char hex[STORE_STATE_DIGEST_LEN])
 	sqlite3_stmt	*st = s->stmt[ST_STATE];
 	EVP_MD_CTX	*ctx;
 	unsigned char	 md[EVP_MAX_MD_SIZE];
-	unsigned int	 len = 0, i;
+	unsigned int	 len = 0;
 	const char	*id, *d;
 	int		 rc, ok = 1;
 
@@ -3267,8 +3262,7 @@ store_state_digest(struct store *s, char hex[STORE_STATE_DIGEST_LEN])
 	if (!ok || EVP_DigestFinal_ex(ctx, md, &len) != 1 || len != 32)
 		fatalx("%s: SHA-256 failed", __func__);
 	EVP_MD_CTX_free(ctx);
-	for (i = 0; i < len; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	buf_hex(hex, md, len);
 	return (0);
 }
 

@@ -24,6 +24,7 @@
 #include <openssl/hmac.h>
 #include <sqlite3.h>
 
+#include "buf.h"
 #include "conf.h"
 #include "config.h"
 #include "date.h"
@@ -471,13 +472,11 @@ void
 websub_token_new(char *buf, size_t len)
 {
 	unsigned char	 raw[16];
-	size_t		 i;
 
 	if (len < WEBSUB_TOKEN_LEN)
 		fatalx("%s: buffer too small", __func__);
 	arc4random_buf(raw, sizeof(raw));
-	for (i = 0; i < sizeof(raw); i++)
-		snprintf(buf + 2 * i, 3, "%02x", raw[i]);
+	buf_hex(buf, raw, sizeof(raw));
 }
 
 int
@@ -502,7 +501,6 @@ websub_subscribe(struct websub *ws, struct websub_peer *wp)
 	struct websub_sub	*sub;
 	unsigned char		 raw[WEBSUB_SECRET_BYTES];
 	char			 token[WEBSUB_TOKEN_LEN];
-	size_t			 i;
 
 	if ((sub = calloc(1, sizeof(*sub))) == NULL ||
 	    (sub->secret = malloc(2 * sizeof(raw) + 1)) == NULL)
@@ -511,8 +509,7 @@ websub_subscribe(struct websub *ws, struct websub_peer *wp)
 	websub_token_new(token, sizeof(token));
 	sub->token = websub_strdup(token);
 	arc4random_buf(raw, sizeof(raw));
-	for (i = 0; i < sizeof(raw); i++)
-		snprintf(sub->secret + 2 * i, 3, "%02x", raw[i]);
+	buf_hex(sub->secret, raw, sizeof(raw));
 	explicit_bzero(raw, sizeof(raw));
 	sub->peer = websub_strdup(wp->name);
 	sub->hub = websub_strdup(wp->hub);
