@@ -4,6 +4,7 @@
  */
 #include <sys/types.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -37,6 +38,9 @@
 #include "store.h"
 #include "websub.h"
 
+/* Descriptors beside the connections: transfers, memory files, store. */
+#define NODE_SPARE_FILES	512
+
 struct node {
 	struct event_base	*base;
 	struct config		*conf;
@@ -61,6 +65,7 @@ static void	 usage(void) __attribute__((noreturn));
 static struct event_base *node_base_new(void);
 static void	 node_limits(const struct config *, struct fetcher_limits *);
 static int	 node_pidfile(struct node *, int);
+static void	 node_raise_nofile(const struct config *);
 static int	 node_reload(struct node *, const char **);
 static void	 node_signal_cb(evutil_socket_t, short, void *);
 static json_t	*node_status_cb(void *);
@@ -93,6 +98,37 @@ node_limits(const struct config *conf, struct fetcher_limits *lim)
 	lim->max_per_host = conf->max_per_host;
 	lim->host_gap_ms = conf->host_gap_ms;
 	lim->allow_private = conf->allow_private;
+}
+
+/*
+ * Descriptors: a connection each, the transfers in flight, and a memory
+ * file per large cached listing (serve.c sends those with sendfile). A
+ * soft limit left at 1024 runs out before max_connections does, so it
+ * is raised to the hard one, and a limit still too low is said.
+ */
+static void
+node_raise_nofile(const struct config *conf)
+{
+	struct rlimit	 rl;
+	rlim_t		 want;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		log_warn("getrlimit");
+		return;
+	}
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("setrlimit");
+		(void)getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	want = (rlim_t)conf->max_connections + NODE_SPARE_FILES;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want)
+		log_warnx("open files limited to %llu, fewer than "
+		    "max_connections (%d) and %d spare: raise LimitNOFILE or "
+		    "ulimit -n, or lower max_connections",
+		    (unsigned long long)rl.rlim_cur, conf->max_connections,
+		    NODE_SPARE_FILES);
 }
 
 /*
@@ -378,6 +414,7 @@ main(int argc, char *argv[])
 		exit(0);
 	}
 	log_set_level(node_log_level(n.conf, n.verbose));
+	node_raise_nofile(n.conf);
 	signal(SIGPIPE, SIG_IGN);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		fatalx("curl_global_init");
