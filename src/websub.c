@@ -1040,6 +1040,11 @@ websub_receive(struct websub *ws, struct serve_reply *r,
 			metrics_inc(websub_m_received, "unstored", 1);
 			log_warnx("peer %s: pushed entries not stored; "
 			    "the hub will retry", sub->peer);
+			/*
+			 * The hub retries on its own schedule; the header
+			 * asks it not to come back at once to a full disk.
+			 */
+			serve_reply_header(r, "Retry-After", "30");
 			serve_reply_text(r, 503, "Service Unavailable",
 			    "not stored, try again");
 		} else {

@@ -138,6 +138,8 @@ push = fm.atom([{"id": "tag:pushed.example,2026:1", "kind": "event",
 statuses = [hub.distribute(x, push) for x in subs]
 fm.ok(statuses and all(x == 503 for x in statuses),
       "a pushed distribution gets a 503: the hub will retry", statuses)
+fm.is_eq(hub.last_reply_headers.get("Retry-After"), "30",
+         "and a Retry-After, so that it does not come back at once")
 fm.ok(node.healthy(), "the node is up")
 p = node.peers().get("src", {})
 fm.ok(p.get("failures", 0) == 0, "a store failure is not counted "

@@ -17,14 +17,20 @@ import urllib.request
 import fm
 
 
-def http_request(url, method="GET", body=None, headers=None, timeout=10):
-    """(status, body bytes); never raises on HTTP codes."""
+def http_request(url, method="GET", body=None, headers=None, timeout=10,
+                 reply_headers=None):
+    """(status, body bytes); never raises on HTTP codes. The reply's
+    headers go into the dict reply_headers when one is given."""
     req = urllib.request.Request(url, data=body, method=method,
                                  headers=headers or {})
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
+            if reply_headers is not None:
+                reply_headers.update(r.headers.items())
             return r.status, r.read()
     except urllib.error.HTTPError as e:
+        if reply_headers is not None:
+            reply_headers.update(e.headers.items())
         return e.code, e.read()
 
 
@@ -34,6 +40,7 @@ class StubHub:
     def __init__(self, lease=None):
         self.lease = lease          # lease granted; None: what was asked
         self.requests = []          # every form received, as dicts
+        self.last_reply_headers = {}  # of the last distribution's reply
         self.subs = {}              # (topic, callback) -> dict
         self.verifications = []     # (mode, callback, status, echoed)
         self.lock = threading.Lock()
@@ -151,7 +158,9 @@ class StubHub:
             mac = hmac.new(key.encode("utf-8"), body,
                            getattr(hashlib, alg)).hexdigest()
             headers["X-Hub-Signature"] = "%s=%s" % (alg, mac)
-        status, _ = http_request(sub["callback"], "POST", body, headers)
+        self.last_reply_headers = {}
+        status, _ = http_request(sub["callback"], "POST", body, headers,
+                                 reply_headers=self.last_reply_headers)
         return status
 
     def publish(self, topic, body, **kw):
