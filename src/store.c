@@ -30,6 +30,8 @@
 #define STORE_BUSY_TIMEOUT	250
 /* Longest category term or peer name given its own listing index. */
 #define STORE_TAG_MAX		512
+/* Longest kind given cells of its own (schema step 7 says the same). */
+#define STORE_CELL_KIND_MAX	480
 #define STORE_DIGEST_LEN	(2 * 32 + 1)
 /*
  * Decoded entries kept for listings (store_set_cache()): the default
@@ -116,6 +118,18 @@
  *   a document of a hundred entries made a hundred segments to merge
  *   (a third of an ingest). The index changes now wait for the end of
  *   the document and go in at once, one segment.
+ *
+ * Step 7 (places): entry_tags also holds, for each entry with a geo point
+ *   that is not a tombstone, "g<k>:<x>:<y>": its cell of each level k of
+ *   a grid of squares of 90 / 4^k degrees (store_geo.c), and
+ *   "g<k>:<x>:<y>|<kind>" for the common listing of a kind around a
+ *   place; those rows carry the point in entry_tags.lat and lon (NULL on
+ *   the other tags), so that the exact check of an area needs no other
+ *   read. A box or a radius is then a few cells of one level, each a
+ *   range of entry_tags' primary key read newest first, merged (the
+ *   R*Tree gave every entry in the area, to sort). The step fills them
+ *   from entries_geo with feedmesh_geo_cell(), whose results never change
+ *   and cap the kind's length (480 bytes) as store_tag_add() does.
  */
 /*
  * Pieces of step 2's triggers: the indexed text and point of an entry,
@@ -290,6 +304,21 @@ static const char *const store_migrations[] = {
 	"DROP TRIGGER IF EXISTS entries_geo_ai;"
 	"DROP TRIGGER IF EXISTS entries_geo_ad;"
 	"DROP TRIGGER IF EXISTS entries_geo_au;",
+	/* 7: the grid cells of places, as listing tags with their point. */
+	"ALTER TABLE entry_tags ADD COLUMN lat REAL;"
+	"ALTER TABLE entry_tags ADD COLUMN lon REAL;"
+	"WITH l(level) AS (VALUES (0), (1), (2), (3), (4), (5), (6), (7)),"
+	" c(seq, sort_time, kind, lat, lon, cell) AS (SELECT e.seq,"
+	" e.sort_time, e.kind, g.lat, g.lon,"
+	" feedmesh_geo_cell(g.lat, g.lon, l.level)"
+	" FROM entries_geo g CROSS JOIN entries e CROSS JOIN l"
+	" WHERE e.seq = g.seq AND e.deleted = 0)"
+	" INSERT OR IGNORE INTO entry_tags (tag, sort_time, seq, lat, lon)"
+	" SELECT cell, sort_time, seq, lat, lon FROM c WHERE cell IS NOT NULL"
+	" UNION ALL SELECT cell || '|' || kind, sort_time, seq, lat, lon"
+	" FROM c WHERE cell IS NOT NULL AND kind IS NOT NULL"
+	" AND length(CAST(kind AS BLOB)) <= 480"
+	" ORDER BY 1, 2, 3;",
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -313,7 +342,9 @@ enum store_stmt {
 	ST_PATH_SEEN,
 	ST_TAGS_DEL,
 	ST_TAGS_RETIME,
+	ST_TAGS_DEL_CELLS,
 	ST_TAG_ADD,
+	ST_CELL_ADD,
 	ST_TAGS_PEERS,
 	ST_PEERS,
 	ST_COUNT,
@@ -381,8 +412,12 @@ static const char *const store_sql[ST_MAX] = {
 	[ST_TAGS_DEL] = "DELETE FROM entry_tags WHERE seq = ?1",
 	[ST_TAGS_RETIME] = "UPDATE entry_tags SET sort_time = ?2"
 	    " WHERE seq = ?1",
+	[ST_TAGS_DEL_CELLS] = "DELETE FROM entry_tags WHERE seq = ?1"
+	    " AND tag >= 'g0' AND tag < 'g:'",
 	[ST_TAG_ADD] = "INSERT OR IGNORE INTO entry_tags (tag, sort_time, seq)"
 	    " VALUES (?1, ?2, ?3)",
+	[ST_CELL_ADD] = "INSERT OR IGNORE INTO entry_tags (tag, sort_time, seq,"
+	    " lat, lon) VALUES (?1, ?2, ?3, ?4, ?5)",
 	[ST_TAGS_PEERS] = "INSERT OR IGNORE INTO entry_tags"
 	    " (tag, sort_time, seq) SELECT 'p:' || peer, ?2, seq FROM paths"
 	    " WHERE seq = ?1",
@@ -461,6 +496,13 @@ static const char *const store_sql[ST_MAX] = {
 #define STORE_Q_FROM		0x1000
 #define STORE_Q_ASC		0x2000
 #define STORE_Q_SHAPES		0x4000
+/*
+ * A box or a radius read from grid cells has its number of cells in the
+ * shape too, above the flags: its statement has one walk per cell. Those
+ * shapes have their statements in a small table of their own.
+ */
+#define STORE_Q_CELLS(shape)	((shape) / STORE_Q_SHAPES)
+#define STORE_CELLQ_SLOTS	64
 
 /*
  * The columns of a listing's row: its place, document, the digest that
@@ -526,6 +568,10 @@ struct store {
 	char		*path;
 	sqlite3_stmt	*stmt[ST_MAX];
 	sqlite3_stmt	*query[STORE_Q_SHAPES];	/* prepared on first use */
+	struct {
+		int		 shape;
+		sqlite3_stmt	*st;
+	}		 cellq[STORE_CELLQ_SLOTS];
 	int		 in_txn;	/* inside store_begin() */
 	int		 txn_lost;	/* SQLite rolled it back on an error */
 	int		 whole;		/* store_begin_whole(): no savepoints */
@@ -620,6 +666,8 @@ static int	 store_tag_add(struct store *, int64_t, int64_t, const char *,
 		    const char *, const char *);
 static int	 store_tags_write(struct store *, int64_t, const struct entry *,
 		    int64_t, int, const char *);
+static int	 store_cells_write(struct store *, int64_t,
+		    const struct entry *, int64_t);
 static int	 store_upsert_one(struct store *, const struct entry *,
 		    const char *, enum store_result *, int *, int *, int64_t *,
 		    json_t **);
@@ -656,6 +704,11 @@ static int	 store_query_tag_list(int, const char **);
 static void	 store_query_tags(struct buf *, int, const char *);
 static void	 store_query_geo(struct buf *, int);
 static void	 store_query_range(struct buf *, int, const char *);
+static void	 store_query_visible(struct buf *, int);
+static void	 store_query_cells(struct buf *, int);
+static void	 store_query_cells_bind(sqlite3_stmt *,
+		    const struct store_query *);
+static sqlite3_stmt **store_query_slot(struct store *, int);
 static void	 store_log_error(struct store *, const char *);
 static const char *store_fs_error(struct store *, char *, size_t);
 
@@ -760,9 +813,10 @@ store_pragma_int(struct store *s, const char *sql, int64_t *v)
 static int
 store_migrate(struct store *s)
 {
-	char	 sql[64];
-	int64_t	 version;
-	int	 i;
+	struct timespec	 t0, t1;
+	char		 sql[64];
+	int64_t		 version, changes;
+	int		 i;
 
 	if (store_pragma_int(s, "PRAGMA user_version", &version) == -1)
 		return (-1);
@@ -783,6 +837,15 @@ store_migrate(struct store *s)
 		return (-1);
 	for (i = (int)version; i < STORE_NMIGRATIONS; i++) {
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", i + 1);
+		/*
+		 * A step over an existing store may fill an index from all
+		 * its entries: say so, and how long it took.
+		 */
+		if (version > 0)
+			log_info("%s: schema step %d of %d", s->path, i + 1,
+			    STORE_NMIGRATIONS);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		changes = sqlite3_total_changes64(s->db);
 		if (store_exec(s, store_migrations[i], __func__) == -1 ||
 		    store_exec(s, sql, __func__) == -1) {
 			log_warnx("%s: %s: migration to version %d failed",
@@ -790,6 +853,13 @@ store_migrate(struct store *s)
 			store_exec(s, "ROLLBACK", __func__);
 			return (-1);
 		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (version > 0)
+			log_info("%s: schema step %d: %lld rows written in "
+			    "%.3f s", s->path, i + 1, (long long)
+			    (sqlite3_total_changes64(s->db) - changes),
+			    (double)(t1.tv_sec - t0.tv_sec) +
+			    (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	}
 	if (store_exec(s, "COMMIT", __func__) == -1) {
 		store_exec(s, "ROLLBACK", __func__);
@@ -890,7 +960,9 @@ store_open(const char *path)
 	    NULL) != SQLITE_OK || sqlite3_create_function(s->db,
 	    "feedmesh_distance", 4, SQLITE_UTF8 | SQLITE_DETERMINISTIC |
 	    SQLITE_INNOCUOUS, NULL, store_distance_fn, NULL, NULL) !=
-	    SQLITE_OK) {
+	    SQLITE_OK || sqlite3_create_function(s->db, "feedmesh_geo_cell", 3,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+	    store_geo_cell_fn, NULL, NULL) != SQLITE_OK) {
 		log_warnx("%s: %s: %s", __func__, path, sqlite3_errmsg(s->db));
 		goto fail;
 	}
@@ -927,6 +999,8 @@ store_close(struct store *s)
 		sqlite3_finalize(s->stmt[i]);
 	for (i = 0; i < STORE_Q_SHAPES; i++)
 		sqlite3_finalize(s->query[i]);
+	for (i = 0; i < STORE_CELLQ_SLOTS; i++)
+		sqlite3_finalize(s->cellq[i].st);
 	store_set_held_peers(s, NULL, 0);
 	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
 		log_warnx("%s: %s: %s", __func__, s->path,
@@ -1415,6 +1489,45 @@ store_tag_add(struct store *s, int64_t seq, int64_t sort_time,
 }
 
 /*
+ * Adds the tags of the grid cells of the entry's point, alone and with
+ * its kind, each with the point (as entries_geo has it, from the same
+ * entry: store_geo_write()).
+ */
+static int
+store_cells_write(struct store *s, int64_t seq, const struct entry *e,
+    int64_t sort_time)
+{
+	sqlite3_stmt	*st = s->stmt[ST_CELL_ADD];
+	char		 tag[STORE_GEO_TAG_MAX + STORE_TAG_MAX];
+	int		 level, kind, n, rc;
+
+	for (level = 0; level < STORE_GEO_LEVELS; level++)
+		for (kind = 0; kind < 2; kind++) {
+			if (store_geo_cell(e->lat, e->lon, level, tag,
+			    sizeof(tag)) == -1)
+				return (0);	/* not a number: no point */
+			if (kind && (e->kind == NULL ||
+			    strlen(e->kind) > STORE_CELL_KIND_MAX))
+				continue;
+			if (kind) {
+				n = strlen(tag);
+				snprintf(tag + n, sizeof(tag) - n, "|%s",
+				    e->kind);
+			}
+			sqlite3_bind_text(st, 1, tag, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(st, 2, sort_time);
+			sqlite3_bind_int64(st, 3, seq);
+			sqlite3_bind_double(st, 4, e->lat);
+			sqlite3_bind_double(st, 5, e->lon);
+			rc = store_step(s, st, __func__);
+			store_done(st);
+			if (rc == -1)
+				return (-1);
+		}
+	return (0);
+}
+
+/*
  * Rewrites the entry's listing tags: kind, each territory prefix alone and
  * with the kind, categories, then the peers from its paths. A new row's
  * only path is the one just recorded for peer (NULL: none).
@@ -1434,8 +1547,10 @@ store_tags_write(struct store *s, int64_t seq, const struct entry *e,
 	 * took its own along).
 	 */
 	if (e->deleted) {
-		if (!inserted && store_run_int(s, ST_TAGS_RETIME, seq,
-		    sort_time, __func__) == -1)
+		/* Its place goes with its point (entries_geo). */
+		if (!inserted && (store_run_int(s, ST_TAGS_RETIME, seq,
+		    sort_time, __func__) == -1 || store_run_int(s,
+		    ST_TAGS_DEL_CELLS, seq, 0, __func__) == -1))
 			return (-1);
 	} else if (!inserted &&
 	    store_run_int(s, ST_TAGS_DEL, seq, 0, __func__) == -1)
@@ -1464,6 +1579,9 @@ store_tags_write(struct store *s, int64_t seq, const struct entry *e,
 		if (e->categories[i].term != NULL && store_tag_add(s, seq,
 		    sort_time, "c:", e->categories[i].term, NULL) == -1)
 			return (-1);
+	if (!e->deleted && e->has_geo &&
+	    store_cells_write(s, seq, e, sort_time) == -1)
+		return (-1);
 
 	if (inserted)
 		return (peer != NULL ? store_tag_add(s, seq, sort_time, "p:",
@@ -2271,7 +2389,8 @@ store_query_init(struct store_query *q)
 static int
 store_query_shape(const struct store_query *q)
 {
-	int	 shape = 0;
+	struct store_geo_cover	 cover;
+	int			 shape = 0;
 
 	if (q->kind != NULL)
 		shape |= STORE_Q_KIND;
@@ -2303,6 +2422,9 @@ store_query_shape(const struct store_query *q)
 		shape |= STORE_Q_BOX;
 	else if (q->geo == STORE_GEO_NEAR)
 		shape |= STORE_Q_NEAR;
+	if ((shape & (STORE_Q_BOX | STORE_Q_NEAR)) &&
+	    !(shape & STORE_Q_MATCH))
+		shape += store_geo_cover(q, &cover) * STORE_Q_SHAPES;
 	return (shape);
 }
 
@@ -2398,6 +2520,10 @@ store_query_sql(int shape)
 	int		 ntags, sorted;
 
 	buf_init(&b);
+	if (STORE_Q_CELLS(shape) > 0) {
+		store_query_cells(&b, shape);
+		return (buf_release(&b));
+	}
 	order = (shape & STORE_Q_ASC) ? " ORDER BY e.sort_time, e.seq" :
 	    " ORDER BY e.sort_time DESC, e.seq DESC";
 	/*
@@ -2466,13 +2592,7 @@ store_query_sql(int shape)
 		buf_addstr(&b, " AND EXISTS (SELECT 1 FROM entries_geo g"
 		    " WHERE g.seq = e.seq)");
  tail:
-	buf_addstr(&b, " AND (e.expires IS NULL OR e.expires >= :now)"
-	    " AND e.held = 0 AND (e.deleted = 0 OR"
-	    " coalesce(e.version_time, e.changed) >= :purge)");
-	if (shape & STORE_Q_LIVE)
-		buf_addstr(&b, " AND e.deleted = 0");
-	if (shape & STORE_Q_SINCE)
-		buf_addstr(&b, " AND e.changed >= :since");
+	store_query_visible(&b, shape);
 	buf_addstr(&b, order);
 	buf_addstr(&b, " LIMIT :limit");
 	if (sorted) {
@@ -2493,6 +2613,120 @@ store_query_sql(int shape)
 	if (i_ != 0)							\
 		sqlite3_bind_double((st), i_, (v));			\
 } while (0)
+
+/* The conditions on "e" of every listing: what it may show. */
+static void
+store_query_visible(struct buf *b, int shape)
+{
+	buf_addstr(b, " AND (e.expires IS NULL OR e.expires >= :now)"
+	    " AND e.held = 0 AND (e.deleted = 0 OR"
+	    " coalesce(e.version_time, e.changed) >= :purge)");
+	if (shape & STORE_Q_LIVE)
+		buf_addstr(b, " AND e.deleted = 0");
+	if (shape & STORE_Q_SINCE)
+		buf_addstr(b, " AND e.changed >= :since");
+}
+
+/*
+ * A box or a radius read from its cover's cells (store_geo.c): each cell
+ * (with the kind, if one is asked) is a range of entry_tags' primary
+ * key, walked newest first from the cursor; SQLite merges them (MERGE (UNION ALL), no sort) into one
+ * co-routine, and each merged row is then checked against the exact area
+ * and the other filters until the page is full. The exact check comes
+ * after the merge, not inside each cell's walk: a cell that the area
+ * barely touches would otherwise be read far back in time for the head
+ * of its walk. The subquery's LIMIT keeps SQLite from pushing the checks
+ * into the cells (flattening) and keeps its ORDER BY; the outer query has
+ * none, as the co-routine, its only loop, gives the rows in order (an
+ * ORDER BY there would sort every row of the cells).
+ */
+static void
+store_query_cells(struct buf *b, int shape)
+{
+	const char	*dir;
+	int		 i, n = STORE_Q_CELLS(shape);
+
+	dir = (shape & STORE_Q_ASC) ? "" : " DESC";
+	buf_addstr(b, "SELECT " STORE_LIST_COLS " FROM (");
+	for (i = 1; i <= n; i++) {
+		buf_printf(b, "%sSELECT t.seq AS seq, t.sort_time AS sort_time,"
+		    " t.lat AS lat, t.lon AS lon"
+		    " FROM entry_tags t WHERE t.tag = :g%d", i > 1 ?
+		    " UNION ALL " : "", i);
+		store_query_range(b, shape, "t");
+	}
+	if (n > 1)
+		buf_printf(b, " ORDER BY 2%s, 1%s", dir, dir);
+	else
+		buf_printf(b, " ORDER BY t.sort_time%s, t.seq%s", dir, dir);
+	buf_addstr(b, " LIMIT -1) m CROSS JOIN entries e"
+	    " WHERE m.lat BETWEEN :gs AND :gn");
+	if (shape & STORE_Q_NEAR)
+		buf_addstr(b, " AND feedmesh_distance(:lat, :lon, m.lat, m.lon)"
+		    " <= :radius");
+	else
+		buf_addstr(b, " AND (m.lon BETWEEN :gw AND :ge"
+		    " OR m.lon BETWEEN :gw2 AND :ge2)");
+	buf_addstr(b, " AND e.seq = m.seq");
+	store_query_tags(b, shape, ":k");
+	store_query_visible(b, shape);
+	buf_addstr(b, " LIMIT :limit");
+}
+
+/* Binds the cells of a query's cover and its exact area. */
+static void
+store_query_cells_bind(sqlite3_stmt *st, const struct store_query *q)
+{
+	struct store_geo_cover	 c;
+	char			 name[16], tag[STORE_GEO_TAG_MAX], *kt;
+	int			 i, n, idx;
+
+	n = store_geo_cover(q, &c);
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), ":g%d", i + 1);
+		if ((idx = sqlite3_bind_parameter_index(st, name)) == 0)
+			break;
+		store_geo_cover_tag(&c, i, tag, sizeof(tag));
+		if (q->kind != NULL) {
+			if (asprintf(&kt, "%s|%s", tag, q->kind) == -1)
+				fatal("%s", __func__);
+			sqlite3_bind_text(st, idx, kt, -1, free);
+		} else
+			sqlite3_bind_text(st, idx, tag, -1, SQLITE_TRANSIENT);
+	}
+	if (c.nlon < 2) {
+		/* No second interval: one that holds nothing. */
+		c.west[1] = 1.0;
+		c.east[1] = 0.0;
+	}
+	STORE_BIND_DOUBLE(st, ":gs", c.south);
+	STORE_BIND_DOUBLE(st, ":gn", c.north);
+	STORE_BIND_DOUBLE(st, ":gw", c.west[0]);
+	STORE_BIND_DOUBLE(st, ":ge", c.east[0]);
+	STORE_BIND_DOUBLE(st, ":gw2", c.west[1]);
+	STORE_BIND_DOUBLE(st, ":ge2", c.east[1]);
+}
+
+/*
+ * Where the prepared statement of a shape is kept: the shapes without
+ * cells each have theirs; those with cells share a small table, a
+ * statement there giving way to another shape that lands on its slot.
+ */
+static sqlite3_stmt **
+store_query_slot(struct store *s, int shape)
+{
+	unsigned int	 h;
+
+	if (shape < STORE_Q_SHAPES)
+		return (&s->query[shape]);
+	h = ((unsigned int)shape * 2654435761U) >> 26;	/* 64 slots */
+	if (s->cellq[h].shape != shape) {
+		sqlite3_finalize(s->cellq[h].st);
+		s->cellq[h].st = NULL;
+		s->cellq[h].shape = shape;
+	}
+	return (&s->cellq[h].st);
+}
 
 /* Binds a query's values to its shape's statement, by name. */
 static int
@@ -2549,6 +2783,8 @@ store_query_bind(struct store *s, sqlite3_stmt *st,
 		sqlite3_bind_int64(st, idx, q->since);
 	if ((idx = sqlite3_bind_parameter_index(st, ":match")) != 0)
 		sqlite3_bind_text(st, idx, q->match, -1, SQLITE_TRANSIENT);
+	if (sqlite3_bind_parameter_index(st, ":g1") != 0)
+		store_query_cells_bind(st, q);
 	if (q->geo == STORE_GEO_NEAR) {
 		/*
 		 * The radius' bounding box: a degree of latitude is the same
@@ -2602,6 +2838,7 @@ store_query_entries(struct store *s, const struct store_query *q,
 	struct entry		*e;
 	sqlite3_stmt		*st;
 	const char		*doc, *digest, *peers;
+	sqlite3_stmt		**slot;
 	char			*sql;
 	int64_t			 seq, sort_time;
 	int			 shape, rc, stop = 0;
@@ -2609,7 +2846,8 @@ store_query_entries(struct store *s, const struct store_query *q,
 	if (s->nfts > 0 && store_fts_flush(s) == -1)
 		return (-1);
 	shape = store_query_shape(q);
-	if ((st = s->query[shape]) == NULL) {
+	slot = store_query_slot(s, shape);
+	if ((st = *slot) == NULL) {
 		sql = store_query_sql(shape);
 		rc = sqlite3_prepare_v3(s->db, sql, -1,
 		    SQLITE_PREPARE_PERSISTENT, &st, NULL);
@@ -2620,7 +2858,7 @@ store_query_entries(struct store *s, const struct store_query *q,
 			return (-1);
 		}
 		free(sql);
-		s->query[shape] = st;
+		*slot = st;
 	}
 	store_query_bind(s, st, q);
 	sqlite3_stmt_status(st, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);

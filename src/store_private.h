@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 struct store;
+struct store_query;
 
 sqlite3		*store_sqlite(struct store *);
 const char	*store_path(const struct store *);
@@ -21,5 +22,38 @@ int64_t		 store_now(const struct store *);
 int		 store_in_transaction(const struct store *);
 /* The open transaction changed what a listing shows (bumps generation). */
 void		 store_mark_changed(struct store *);
+
+/*
+ * Grid cells of places (store_geo.c): level k cuts the world into squares
+ * of 90 / 4^k degrees; an entry with a point has the listing tag
+ * "g<k>:<x>:<y>" of its cell at each level.
+ */
+#define STORE_GEO_LEVELS	8
+/* Most cells an area's cover takes at one level (level 0 needs 8). */
+#define STORE_GEO_MAXCELLS	16
+#define STORE_GEO_TAG_MAX	32
+
+/* The cells covering a box or a radius, and the area they stand for. */
+struct store_geo_cover {
+	int	 level;
+	int	 ncells;
+	long	 x[STORE_GEO_MAXCELLS];
+	long	 y[STORE_GEO_MAXCELLS];
+	int	 empty;			/* nothing can match */
+	double	 south, north;		/* latitudes, a radius' with slack */
+	int	 nlon;			/* 2: across the antimeridian */
+	double	 west[2], east[2];
+};
+
+/* The tag of the point's cell at level; -1 if not a number. */
+int		 store_geo_cell(double, double, int, char *, size_t);
+/* Fills the cover of q's box or radius; the number of cells, 0: none. */
+int		 store_geo_cover(const struct store_query *,
+		    struct store_geo_cover *);
+/* The tag of the cover's i-th cell. */
+void		 store_geo_cover_tag(const struct store_geo_cover *, int,
+		    char *, size_t);
+/* SQL feedmesh_geo_cell(lat, lon, level): store_geo_cell(), or NULL. */
+void		 store_geo_cell_fn(sqlite3_context *, int, sqlite3_value **);
 
 #endif
