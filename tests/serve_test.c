@@ -324,7 +324,7 @@ test_routes(void)
 {
 	struct resp	 r;
 	const char	*uri;
-	char		*cold;
+	char		*cold, *cold_etag;
 	int		 i;
 
 	ok(serve_route(srv, "/x", 1, route_echo_cb, "prefix") == 0 &&
@@ -374,13 +374,18 @@ test_routes(void)
 		ok(request(EVHTTP_REQ_GET, uri, NULL, NULL, &r) == 0 &&
 		    r.code == 200 && r.body.len > 0, "%s: cold", uri);
 		cold = r.body.data != NULL ? strdup(r.body.data) : NULL;
+		cold_etag = r.etag != NULL ? strdup(r.etag) : NULL;
 		resp_free(&r);
 		serve_set_hub(srv, NULL);
 		ok(request(EVHTTP_REQ_GET, uri, NULL, NULL, &r) == 0 &&
 		    r.code == 200 && cold != NULL && r.body.data != NULL &&
 		    strcmp(cold, r.body.data) == 0, "%s: warm, same bytes", uri);
+		/* The tag comes from the pieces' digests, kept with them. */
+		ok(cold_etag != NULL && r.etag != NULL &&
+		    strcmp(cold_etag, r.etag) == 0, "%s: warm, same ETag", uri);
 		resp_free(&r);
 		free(cold);
+		free(cold_etag);
 	}
 	serve_set_hub(srv, PUBLIC_URL "/hub");
 	ok(request(EVHTTP_REQ_GET, "/feeds/all.json?kind=job", NULL, NULL,
