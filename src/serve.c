@@ -372,6 +372,7 @@ static void	 serve_render_pieces(struct serve *, enum serve_format,
 		    struct buf *);
 static void	 serve_pieces_etag(struct serve_collect *, size_t,
 		    unsigned char *);
+static void	 serve_etag_record(struct buf *, char, size_t);
 static void	 serve_collect_room(struct serve_collect *, size_t);
 static void	 serve_collect_piece(struct serve_collect *,
 		    const struct entry *, int64_t);
@@ -2104,41 +2105,44 @@ serve_pieces_etag(struct serve_collect *col, size_t off, unsigned char *md)
 {
 	static const char	 tag[] = "\0feedmesh-etag-1";
 	const struct serve_ref	*r;
-	EVP_MD_CTX		*ctx;
-	unsigned char		 rec[9];
+	struct buf		 d;
 	unsigned int		 n = 0;
-	size_t			 pos = off, i, k, len;
-	int			 ok;
+	size_t			 pos = off, i, len;
 
-	if ((ctx = EVP_MD_CTX_new()) == NULL)
-		fatal("%s", __func__);
-	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
-	    EVP_DigestUpdate(ctx, tag, sizeof(tag) - 1) == 1;
-	for (i = 0; ok && i <= col->n; i++) {
+	/* Written out, then digested at once: one call, not 4 per entry. */
+	buf_init(&d);
+	buf_add(&d, tag, sizeof(tag) - 1);
+	for (i = 0; i <= col->n; i++) {
 		r = i < col->n ? &col->refs[i] : NULL;
 		if (r != NULL && !r->has_piece)
 			continue;
 		/* The bytes before this piece (or the end). */
 		len = (r != NULL ? r->off : col->pieces.len) - pos;
-		rec[0] = 'B';
-		for (k = 0; k < 8; k++)
-			rec[1 + k] = (unsigned char)((uint64_t)len >> (8 * k));
-		ok = EVP_DigestUpdate(ctx, rec, sizeof(rec)) == 1 &&
-		    EVP_DigestUpdate(ctx, col->pieces.data + pos, len) == 1;
-		if (r == NULL || !ok)
+		serve_etag_record(&d, 'B', len);
+		buf_add(&d, col->pieces.data + pos, len);
+		if (r == NULL)
 			break;
-		rec[0] = 'P';
-		for (k = 0; k < 8; k++)
-			rec[1 + k] = (unsigned char)((uint64_t)r->len >>
-			    (8 * k));
-		ok = EVP_DigestUpdate(ctx, rec, sizeof(rec)) == 1 &&
-		    EVP_DigestUpdate(ctx, r->md, sizeof(r->md)) == 1;
+		serve_etag_record(&d, 'P', r->len);
+		buf_add(&d, r->md, sizeof(r->md));
 		pos = r->off + r->len;
 	}
-	if (!ok || EVP_DigestFinal_ex(ctx, md, &n) != 1 ||
+	if (EVP_Digest(d.data, d.len, md, &n, EVP_sha256(), NULL) != 1 ||
 	    n != SERVE_PIECES_MD_LEN)
-		fatalx("%s: SHA-256 failed", __func__);
-	EVP_MD_CTX_free(ctx);
+		fatalx("%s: EVP_Digest failed", __func__);
+	buf_free(&d);
+}
+
+/* A record's type and length (64 bits, little-endian). */
+static void
+serve_etag_record(struct buf *d, char type, size_t len)
+{
+	unsigned char	 rec[9];
+	size_t		 k;
+
+	rec[0] = (unsigned char)type;
+	for (k = 0; k < 8; k++)
+		rec[1 + k] = (unsigned char)((uint64_t)len >> (8 * k));
+	buf_add(d, rec, sizeof(rec));
 }
 
 /*
