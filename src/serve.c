@@ -53,6 +53,7 @@
 #define SERVE_TIMEOUT		30		/* s, read and write */
 #define SERVE_MAX_WRITE		(256 * 1024)	/* bytes per write(2) */
 #define SERVE_CACHE_ENTRIES	64
+#define SERVE_CACHE_CURSORS	16	/* of them pages past the first */
 #define SERVE_CACHE_BYTES	(32 * 1024 * 1024)
 #define SERVE_PIECES_BYTES	(8 * 1024 * 1024)	/* rendered entries */
 #define SERVE_SENDFILE_MIN	(64 * 1024)	/* bodies sent by sendfile(2) */
@@ -164,6 +165,7 @@ struct serve_cached {
 	char				 etag[SERVE_ETAG_LEN];
 	char				 etag_gz[SERVE_ETAG_LEN];
 	int				 in_cache;
+	int				 cursor; /* a page past the first */
 	int				 sent;	/* 200s with the identity body */
 };
 TAILQ_HEAD(serve_cache, serve_cached);
@@ -229,6 +231,7 @@ struct serve {
 	struct serve_pieces	*pieces;
 	size_t			 body_hint[SERVE_NFORMATS]; /* last size */
 	size_t			 cache_n;
+	size_t			 cache_cursors;
 	size_t			 cache_bytes;
 	uint64_t		 cache_generation;
 	int64_t			 cache_month;	/* when the cache was filled */
@@ -1430,8 +1433,10 @@ serve_listing_reply(struct serve *s, struct serve_reply *rp,
 			serve_text(&r, 500, "Internal Server Error",
 			    "cannot read the store");
 		goto done;
-	} else
+	} else {
+		c->cursor = q.sq.before_time != ENTRY_NO_TIME;
 		serve_cache_add(s, c);
+	}
 
 	modified = store_last_change(s->store);
 	/* A live listing has changed at the month's start (see above). */
@@ -2627,7 +2632,14 @@ serve_cached_size(const struct serve_cached *c)
 	return (c->body->len + (c->gz != NULL ? c->gz->len : 0));
 }
 
-/* Adds c, evicting the least recently used; a huge listing stays out. */
+/*
+ * Adds c, evicting the least recently used; a huge listing stays out.
+ * Pages past the first (a cursor each, most asked for once: a client
+ * walking back through the listing) hold at most SERVE_CACHE_CURSORS
+ * places, their own least recently used going first, so that such a
+ * walk does not push the first pages and archives out. Keeping them
+ * costs a free(3) at eviction (callgrind: 0.1% of a miss).
+ */
 static void
 serve_cache_add(struct serve *s, struct serve_cached *c)
 {
@@ -2636,6 +2648,13 @@ serve_cache_add(struct serve *s, struct serve_cached *c)
 
 	if (size > SERVE_CACHE_BYTES / 4)
 		return;
+	if (c->cursor && s->cache_cursors >= SERVE_CACHE_CURSORS) {
+		TAILQ_FOREACH_REVERSE(old, &s->cache, serve_cache, lru)
+			if (old->cursor)
+				break;
+		if (old != NULL)
+			serve_cache_remove(s, old);
+	}
 	while ((old = TAILQ_LAST(&s->cache, serve_cache)) != NULL &&
 	    (s->cache_n >= SERVE_CACHE_ENTRIES ||
 	    s->cache_bytes + size > SERVE_CACHE_BYTES))
@@ -2643,6 +2662,8 @@ serve_cache_add(struct serve *s, struct serve_cached *c)
 	TAILQ_INSERT_HEAD(&s->cache, c, lru);
 	c->in_cache = 1;
 	s->cache_n++;
+	if (c->cursor)
+		s->cache_cursors++;
 	s->cache_bytes += size;
 }
 
@@ -2651,6 +2672,8 @@ serve_cache_remove(struct serve *s, struct serve_cached *c)
 {
 	TAILQ_REMOVE(&s->cache, c, lru);
 	s->cache_n--;
+	if (c->cursor)
+		s->cache_cursors--;
 	s->cache_bytes -= serve_cached_size(c);
 	serve_cached_free(c);
 }

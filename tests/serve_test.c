@@ -633,7 +633,8 @@ test_cache(void)
 {
 	struct serve_stats	 a, b;
 	struct resp		 r;
-	char			*etag;
+	char			*etag, uri[96];
+	int			 i, fails = 0;
 
 	request(EVHTTP_REQ_GET, "/feeds/all.json?kind=job&territory=bretagne",
 	    NULL, NULL, &r);
@@ -649,6 +650,34 @@ test_cache(void)
 	is_int(b.renders, a.renders, "same canonical query: no new rendering");
 	is_int(b.cache_hits, a.cache_hits + 2, "served from the cache");
 	ok(b.cache_entries > 0 && b.cache_bytes > 0, "cache accounted");
+
+	/*
+	 * A client walking back page by page (a new cursor each time, more
+	 * pages than the cache holds) leaves the first pages cached.
+	 */
+	request(EVHTTP_REQ_GET, "/feeds/all.atom", NULL, NULL, &r);
+	resp_free(&r);
+	for (i = 0; i < 100; i++) {
+		snprintf(uri, sizeof(uri), "/feeds/all.json?before=%d.1",
+		    1764900000 - i);
+		if (request(EVHTTP_REQ_GET, uri, NULL, NULL, &r) != 0 ||
+		    r.code != 200)
+			fails++;
+		resp_free(&r);
+	}
+	is_int(fails, 0, "100 pages by cursor");
+	serve_stats(srv, &a);
+	request(EVHTTP_REQ_GET, "/feeds/all.atom", NULL, NULL, &r);
+	resp_free(&r);
+	request(EVHTTP_REQ_GET, "/feeds/all.json?kind=job&territory=bretagne",
+	    NULL, NULL, &r);
+	resp_free(&r);
+	request(EVHTTP_REQ_GET, uri, NULL, NULL, &r);
+	resp_free(&r);
+	serve_stats(srv, &b);
+	is_int(b.renders, a.renders, "first pages and the last cursor page "
+	    "still cached after the walk");
+	is_int(b.cache_hits, a.cache_hits + 3, "three hits");
 
 	request(EVHTTP_REQ_GET, "/feeds/all.json", NULL, NULL, &r);
 	etag = strdup(r.etag ? r.etag : "");
