@@ -53,9 +53,11 @@
 #define SERVE_TIMEOUT		30		/* s, read and write */
 #define SERVE_MAX_WRITE		(256 * 1024)	/* bytes per write(2) */
 #define SERVE_CACHE_ENTRIES	64
+#define SERVE_CACHE_CURSORS	16	/* of them pages past the first */
 #define SERVE_CACHE_BYTES	(32 * 1024 * 1024)
 #define SERVE_PIECES_BYTES	(8 * 1024 * 1024)	/* rendered entries */
 #define SERVE_SENDFILE_MIN	(64 * 1024)	/* bodies sent by sendfile(2) */
+#define SERVE_HEAD_ROOM		4096	/* left for a listing's head */
 #define SERVE_CONN_BUCKETS	256
 #define SERVE_ETAG_LEN		48
 #define SERVE_HOST_LEN		48		/* INET6_ADDRSTRLEN and NUL */
@@ -140,6 +142,7 @@ struct serve_blob {
 	int				 refs;
 	size_t				 len;
 	char				*data;
+	void				*mem;		/* malloc'd, holds data */
 	size_t				 maplen;	/* 0: data is malloc'd */
 	int				 fd;		/* memfd, until seg */
 	struct evbuffer_file_segment	*seg;		/* owns fd, or NULL */
@@ -162,6 +165,8 @@ struct serve_cached {
 	char				 etag[SERVE_ETAG_LEN];
 	char				 etag_gz[SERVE_ETAG_LEN];
 	int				 in_cache;
+	int				 cursor; /* a page past the first */
+	int				 sent;	/* 200s with the identity body */
 };
 TAILQ_HEAD(serve_cache, serve_cached);
 
@@ -224,7 +229,9 @@ struct serve {
 
 	struct serve_cache	 cache;
 	struct serve_pieces	*pieces;
+	size_t			 body_hint[SERVE_NFORMATS]; /* last size */
 	size_t			 cache_n;
+	size_t			 cache_cursors;
 	size_t			 cache_bytes;
 	uint64_t		 cache_generation;
 	int64_t			 cache_month;	/* when the cache was filled */
@@ -269,8 +276,19 @@ struct serve_collect {
 		int64_t		  date;		/* updated, else published */
 		int		  needs_author;
 		int		  has_piece;
+		unsigned char	  md[SERVE_PIECES_MD_LEN];
 	}		 *refs;
+	/*
+	 * The pieces are laid out as in the document (JSON's commas
+	 * between them), after room for its head: when no entry is
+	 * rendered at the end (fresh), the head goes in front of them and
+	 * the buffer becomes the body (body, md its tag's digest).
+	 */
 	struct buf	  pieces;
+	size_t		  npieces;
+	size_t		  fresh;
+	struct serve_blob *body;
+	unsigned char	  md[SERVE_PIECES_MD_LEN];
 	int		  fmt;
 	struct serve	 *serve;
 	int64_t		  last_time;
@@ -351,10 +369,14 @@ static struct serve_cached *serve_render(struct serve *, enum serve_format,
 		    const char *, int64_t, int *);
 static void	 serve_render_doc(struct serve *, enum serve_format,
 		    const struct query *, const struct render_html_opts *,
-		    const struct serve_collect *, struct buf *, struct buf *);
+		    struct serve_collect *, struct buf *, struct buf *);
 static void	 serve_render_pieces(struct serve *, enum serve_format,
-		    const struct render_feed *, const struct serve_collect *,
+		    const struct render_feed *, struct serve_collect *,
 		    struct buf *);
+static void	 serve_pieces_etag(struct serve_collect *, size_t,
+		    unsigned char *);
+static void	 serve_etag_record(struct buf *, char, size_t);
+static void	 serve_collect_room(struct serve_collect *, size_t);
 static void	 serve_collect_piece(struct serve_collect *,
 		    const struct entry *, int64_t);
 static int	 serve_collect_cb(const struct entry *, int64_t, int64_t,
@@ -366,6 +388,8 @@ static int	 serve_accepts_gzip(const char *);
 static int64_t	 serve_http_date(const char *);
 
 static struct serve_blob *serve_blob_new(size_t);
+static struct serve_blob *serve_blob_take(struct buf *, size_t);
+static struct serve_blob *serve_blob_to_file(struct serve_blob *);
 static void	 serve_blob_seal(struct serve_blob *);
 static void	 serve_blob_unref(struct serve_blob *);
 static void	 serve_blob_unref_cb(const void *, size_t, void *);
@@ -373,6 +397,8 @@ static struct serve_blob *serve_gzip(const char *, size_t);
 static struct serve_blob *serve_cached_gz(struct serve *,
 		    struct serve_cached *);
 static void	 serve_etag(const struct serve_blob *, char *, char *, size_t);
+static void	 serve_etag_format(const unsigned char *, char *, char *,
+		    size_t);
 
 static struct serve_cached *serve_cache_find(struct serve *, const char *);
 static size_t	 serve_cached_size(const struct serve_cached *);
@@ -1407,8 +1433,10 @@ serve_listing_reply(struct serve *s, struct serve_reply *rp,
 			serve_text(&r, 500, "Internal Server Error",
 			    "cannot read the store");
 		goto done;
-	} else
+	} else {
+		c->cursor = q.sq.before_time != ENTRY_NO_TIME;
 		serve_cache_add(s, c);
+	}
 
 	modified = store_last_change(s->store);
 	/* A live listing has changed at the month's start (see above). */
@@ -1465,6 +1493,15 @@ serve_listing_reply(struct serve *s, struct serve_reply *rp,
 		r.reason = "Not Modified";
 		evhttp_remove_header(r.out, "Content-Encoding");
 		goto done;
+	}
+	if (!gz && !r.head && c->in_cache) {
+		/* Asked for again: worth a memory file from now on. */
+		if (c->sent > 0 &&
+		    (blob = serve_blob_to_file(c->body)) != NULL) {
+			serve_blob_unref(c->body);
+			c->body = blob;
+		}
+		c->sent++;
 	}
 	blob = c->body;
 	if (gz && (blob = serve_cached_gz(s, c)) == NULL) {
@@ -1754,9 +1791,10 @@ serve_collect_piece(struct serve_collect *c, const struct entry *e,
 {
 	struct serve_ref	*r = &c->refs[c->n];
 	struct serve_pieces	*pp = c->serve->pieces;
+	const unsigned char	*md;
 	const char		*p;
 	uint64_t		 serial;
-	size_t			 len;
+	size_t			 len, start;
 	int			 rc;
 
 	memset(r, 0, sizeof(*r));
@@ -1765,26 +1803,56 @@ serve_collect_piece(struct serve_collect *c, const struct entry *e,
 	if (c->fmt == SERVE_ATOM && !render_atom_entry_own(e)) {
 		if ((c->v[c->n] = entry_dup(e)) == NULL)
 			fatal("%s", __func__);
+		c->fresh++;
 		return;
 	}
 	serial = store_query_serial(c->serve->store);
+	start = c->pieces.len;
+	if (c->fmt == SERVE_JSON && c->npieces > 0)
+		buf_addc(&c->pieces, ',');
 	r->off = c->pieces.len;
-	if ((p = serve_pieces_find(pp, c->fmt, seq, serial, &len)) != NULL) {
+	if ((p = serve_pieces_find(pp, c->fmt, seq, serial, &len,
+	    &md)) != NULL) {
 		buf_add(&c->pieces, p, len);
+		memcpy(r->md, md, sizeof(r->md));
 		r->len = len;
 		r->has_piece = 1;
+		c->npieces++;
 		return;
 	}
 	rc = c->fmt == SERVE_ATOM ? render_atom_entry(&c->pieces, e, 0) :
 	    render_json_entry(&c->pieces, e);
 	if (rc == -1) {
-		c->pieces.len = r->off;
+		c->pieces.len = start;
+		if (c->pieces.data != NULL)
+			c->pieces.data[start] = '\0';
 		return;
 	}
 	r->len = c->pieces.len - r->off;
 	r->has_piece = 1;
+	c->npieces++;
+	serve_pieces_digest(c->pieces.data + r->off, r->len, r->md);
 	serve_pieces_add(pp, c->fmt, seq, serial, c->pieces.data + r->off,
-	    r->len);
+	    r->len, r->md);
+}
+
+/*
+ * The pieces' buffer of a listing: room for its head, then for about
+ * hint bytes (the last such listing's size), so that it is not
+ * reallocated and copied as it grows.
+ */
+static void
+serve_collect_room(struct serve_collect *c, size_t hint)
+{
+	size_t	 cap = SERVE_HEAD_ROOM + 1024;
+
+	if (hint < SERVE_CACHE_BYTES && hint + hint / 8 > cap)
+		cap = hint + hint / 8;
+	if ((c->pieces.data = malloc(cap)) == NULL)
+		fatal("%s", __func__);
+	c->pieces.cap = cap;
+	c->pieces.len = SERVE_HEAD_ROOM;
+	c->pieces.data[c->pieces.len] = '\0';
 }
 
 /* Keeps up to max entries; one more tells that a next page exists. */
@@ -1816,7 +1884,7 @@ serve_collect_cb(const struct entry *e, int64_t sort_time, int64_t seq,
  */
 static void
 serve_render_doc(struct serve *s, enum serve_format fmt, const struct query *q,
-    const struct render_html_opts *ho, const struct serve_collect *col,
+    const struct render_html_opts *ho, struct serve_collect *col,
     struct buf *out, struct buf *self)
 {
 	struct render_feed	 feed;
@@ -1954,18 +2022,22 @@ serve_render_topic(struct serve *s, enum serve_format fmt,
 /*
  * An Atom or JSON Feed document from rendered entries kept between
  * listings (serve_pieces.c), the same bytes as its renderer makes: a
- * listing that is not in the response cache costs its query and copies
- * of the entries it shares with earlier ones. An Atom entry without a
- * date of its own takes the feed's, and is rendered each time.
+ * listing that is not in the response cache costs its query and one
+ * copy of the entries it shares with earlier ones. The head is written
+ * into out, then, in the common case, in front of the pieces, and the
+ * pieces' buffer becomes the body (col->body) with no further copy. An
+ * Atom entry without a date of its own takes the feed's and is
+ * rendered at the end: then (or if the head does not fit in the room
+ * left for it) the document is assembled in out, as its renderer would.
  */
 static void
 serve_render_pieces(struct serve *s, enum serve_format fmt,
-    const struct render_feed *f, const struct serve_collect *col,
+    const struct render_feed *f, struct serve_collect *col,
     struct buf *out)
 {
 	struct render_feed	 g = *f;
 	const struct serve_ref	*r;
-	size_t			 i;
+	size_t			 i, off;
 	int			 need_author = col->n == 0, first = 1;
 
 	(void)s;
@@ -1988,6 +2060,18 @@ serve_render_pieces(struct serve *s, enum serve_format fmt,
 		render_atom_head(out, &g, need_author);
 	} else
 		render_json_head(out, &g);
+	if (col->fresh == 0 && col->pieces.data != NULL &&
+	    out->len <= SERVE_HEAD_ROOM && col->pieces.len >= SERVE_HEAD_ROOM) {
+		off = SERVE_HEAD_ROOM - out->len;
+		memcpy(col->pieces.data + off, out->data, out->len);
+		if (fmt == SERVE_ATOM)
+			render_atom_tail(&col->pieces);
+		else
+			render_json_tail(&col->pieces);
+		serve_pieces_etag(col, off, col->md);
+		col->body = serve_blob_take(&col->pieces, off);
+		return;
+	}
 	for (i = 0; i < col->n; i++) {
 		r = &col->refs[i];
 		if (col->v[i] != NULL) {
@@ -2005,6 +2089,65 @@ serve_render_pieces(struct serve *s, enum serve_format fmt,
 		render_atom_tail(out);
 	else
 		render_json_tail(out);
+}
+
+/*
+ * The digest behind the entity tag of a body assembled from pieces
+ * (the pieces' buffer from off): SHA-256 over a description of the
+ * body, in order, as records of a type, a length and a content: the
+ * bytes between pieces (head, commas, tail) as they are, and each piece
+ * as its own SHA-256, computed once when it was rendered. Two bodies
+ * with the same description have the same bytes (or SHA-256 collides),
+ * so a changed body changes its tag, as with a digest of the whole
+ * body, and an unchanged one keeps it; but a listing costs a digest of
+ * its head and of 41 bytes per entry rather than of its body (a tenth
+ * of a miss's time for 200 KB). The description starts with a NUL,
+ * which no document does: it never equals a body that other replies
+ * tag by its plain digest (serve_etag()).
+ */
+static void
+serve_pieces_etag(struct serve_collect *col, size_t off, unsigned char *md)
+{
+	static const char	 tag[] = "\0feedmesh-etag-1";
+	const struct serve_ref	*r;
+	struct buf		 d;
+	unsigned int		 n = 0;
+	size_t			 pos = off, i, len;
+
+	/* Written out, then digested at once: one call, not 4 per entry. */
+	buf_init(&d);
+	buf_add(&d, tag, sizeof(tag) - 1);
+	for (i = 0; i <= col->n; i++) {
+		r = i < col->n ? &col->refs[i] : NULL;
+		if (r != NULL && !r->has_piece)
+			continue;
+		/* The bytes before this piece (or the end). */
+		len = (r != NULL ? r->off : col->pieces.len) - pos;
+		serve_etag_record(&d, 'B', len);
+		buf_add(&d, col->pieces.data + pos, len);
+		if (r == NULL)
+			break;
+		serve_etag_record(&d, 'P', r->len);
+		buf_add(&d, r->md, sizeof(r->md));
+		pos = r->off + r->len;
+	}
+	if (EVP_Digest(d.data, d.len, md, &n, EVP_sha256(), NULL) != 1 ||
+	    n != SERVE_PIECES_MD_LEN)
+		fatalx("%s: EVP_Digest failed", __func__);
+	buf_free(&d);
+}
+
+/* A record's type and length (64 bits, little-endian). */
+static void
+serve_etag_record(struct buf *d, char type, size_t len)
+{
+	unsigned char	 rec[9];
+	size_t		 k;
+
+	rec[0] = (unsigned char)type;
+	for (k = 0; k < 8; k++)
+		rec[1 + k] = (unsigned char)((uint64_t)len >> (8 * k));
+	buf_add(d, rec, sizeof(rec));
 }
 
 /*
@@ -2035,9 +2178,11 @@ serve_render(struct serve *s, enum serve_format fmt, const struct query *q,
 	buf_init(&col.pieces);
 	col.fmt = fmt;
 	col.serve = s;
-	if ((fmt == SERVE_ATOM || fmt == SERVE_JSON) &&
-	    (col.refs = calloc(col.max + 1, sizeof(*col.refs))) == NULL)
-		fatal("%s", __func__);
+	if (fmt == SERVE_ATOM || fmt == SERVE_JSON) {
+		if ((col.refs = calloc(col.max + 1, sizeof(*col.refs))) == NULL)
+			fatal("%s", __func__);
+		serve_collect_room(&col, s->body_hint[fmt]);
+	}
 	sq = q->sq;
 	sq.limit = q->sq.limit + 1;
 	rc = store_query_entries(s->store, &sq, serve_collect_cb, &col);
@@ -2079,11 +2224,24 @@ serve_render(struct serve *s, enum serve_format fmt, const struct query *q,
 		fatal("%s", __func__);
 	c->key = serve_strdup(key);
 	c->self = serve_strdup(self.data);
-	c->body = serve_blob_new(out.len);
-	if (out.len > 0)
-		memcpy(c->body->data, out.data, out.len);
-	serve_blob_seal(c->body);
-	serve_etag(c->body, c->etag, c->etag_gz, sizeof(c->etag));
+	if (col.body != NULL) {
+		/*
+		 * Assembled in place, on the heap: most such listings are
+		 * asked for once (a cursor), a memory file waits for the
+		 * second (serve_blob_to_file()).
+		 */
+		c->body = col.body;
+		col.body = NULL;
+		serve_etag_format(col.md, c->etag, c->etag_gz,
+		    sizeof(c->etag));
+		s->body_hint[fmt] = c->body->len;
+	} else {
+		c->body = serve_blob_new(out.len);
+		if (out.len > 0)
+			memcpy(c->body->data, out.data, out.len);
+		serve_blob_seal(c->body);
+		serve_etag(c->body, c->etag, c->etag_gz, sizeof(c->etag));
+	}
 	log_debug("%s: rendered %s: %zu entries, %zu bytes", __func__, key,
 	    col.n, c->body->len);
 done:
@@ -2092,6 +2250,7 @@ done:
 	free(col.v);
 	free(col.refs);
 	buf_free(&col.pieces);
+	serve_blob_unref(col.body);
 	buf_free(&out);
 	buf_free(&self);
 	return (c);
@@ -2261,9 +2420,58 @@ serve_blob_new(size_t len)
 #else
 	(void)p;
 #endif
-	if (b->data == NULL && (b->data = malloc(len + 1)) == NULL)
-		fatal("%s", __func__);
+	if (b->data == NULL) {
+		if ((b->data = malloc(len + 1)) == NULL)
+			fatal("%s", __func__);
+		b->mem = b->data;
+	}
 	return (b);
+}
+
+/*
+ * A heap body made of a buffer's bytes from off, taking them over (the
+ * buffer is left empty). Room well beyond the body goes back to malloc.
+ */
+static struct serve_blob *
+serve_blob_take(struct buf *buf, size_t off)
+{
+	struct serve_blob	*b;
+	size_t			 used = buf->len + 1;
+	char			*p;
+
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		fatal("%s", __func__);
+	b->refs = 1;
+	b->fd = -1;
+	b->len = buf->len - off;
+	if (buf->cap - used > used / 4 + 4096 &&
+	    (p = realloc(buf->data, used)) != NULL)
+		buf->data = p;
+	b->mem = buf_release(buf);
+	b->data = (char *)b->mem + off;
+	return (b);
+}
+
+/*
+ * A large cached body sent again: the same bytes in a memory file, sent
+ * by sendfile(2) from then on (serve_blob_new()); b itself stays with
+ * the replies that hold it. NULL if a copy would not be a memory file.
+ */
+static struct serve_blob *
+serve_blob_to_file(struct serve_blob *b)
+{
+	struct serve_blob	*f;
+
+	if (b->seg != NULL || b->maplen > 0 || b->len < SERVE_SENDFILE_MIN)
+		return (NULL);
+	f = serve_blob_new(b->len);
+	if (f->maplen == 0) {
+		serve_blob_unref(f);
+		return (NULL);
+	}
+	memcpy(f->data, b->data, b->len);
+	serve_blob_seal(f);
+	return (f);
 }
 
 /*
@@ -2297,7 +2505,7 @@ serve_blob_unref(struct serve_blob *b)
 		if (munmap(b->data, b->maplen) == -1)
 			log_warn("%s: munmap", __func__);
 	} else
-		free(b->data);
+		free(b->mem);
 	if (b->seg != NULL)
 		evbuffer_file_segment_free(b->seg);
 	else if (b->fd != -1)
@@ -2355,11 +2563,20 @@ serve_etag(const struct serve_blob *body, char *etag, char *etag_gz,
 {
 	unsigned char	 md[EVP_MAX_MD_SIZE];
 	unsigned int	 mdlen = 0;
-	char		 hex[33];
 
 	if (EVP_Digest(body->data, body->len, md, &mdlen, EVP_sha256(),
 	    NULL) != 1 || mdlen < 16)
 		fatalx("%s: EVP_Digest failed", __func__);
+	serve_etag_format(md, etag, etag_gz, len);
+}
+
+/* The entity tags of a digest (its first 128 bits), one per encoding. */
+static void
+serve_etag_format(const unsigned char *md, char *etag, char *etag_gz,
+    size_t len)
+{
+	char	 hex[33];
+
 	buf_hex(hex, md, 16);
 	snprintf(etag, len, "\"%s\"", hex);
 	snprintf(etag_gz, len, "\"%s-gz\"", hex);
@@ -2415,7 +2632,14 @@ serve_cached_size(const struct serve_cached *c)
 	return (c->body->len + (c->gz != NULL ? c->gz->len : 0));
 }
 
-/* Adds c, evicting the least recently used; a huge listing stays out. */
+/*
+ * Adds c, evicting the least recently used; a huge listing stays out.
+ * Pages past the first (a cursor each, most asked for once: a client
+ * walking back through the listing) hold at most SERVE_CACHE_CURSORS
+ * places, their own least recently used going first, so that such a
+ * walk does not push the first pages and archives out. Keeping them
+ * costs a free(3) at eviction (callgrind: 0.1% of a miss).
+ */
 static void
 serve_cache_add(struct serve *s, struct serve_cached *c)
 {
@@ -2424,6 +2648,13 @@ serve_cache_add(struct serve *s, struct serve_cached *c)
 
 	if (size > SERVE_CACHE_BYTES / 4)
 		return;
+	if (c->cursor && s->cache_cursors >= SERVE_CACHE_CURSORS) {
+		TAILQ_FOREACH_REVERSE(old, &s->cache, serve_cache, lru)
+			if (old->cursor)
+				break;
+		if (old != NULL)
+			serve_cache_remove(s, old);
+	}
 	while ((old = TAILQ_LAST(&s->cache, serve_cache)) != NULL &&
 	    (s->cache_n >= SERVE_CACHE_ENTRIES ||
 	    s->cache_bytes + size > SERVE_CACHE_BYTES))
@@ -2431,6 +2662,8 @@ serve_cache_add(struct serve *s, struct serve_cached *c)
 	TAILQ_INSERT_HEAD(&s->cache, c, lru);
 	c->in_cache = 1;
 	s->cache_n++;
+	if (c->cursor)
+		s->cache_cursors++;
 	s->cache_bytes += size;
 }
 
@@ -2439,6 +2672,8 @@ serve_cache_remove(struct serve *s, struct serve_cached *c)
 {
 	TAILQ_REMOVE(&s->cache, c, lru);
 	s->cache_n--;
+	if (c->cursor)
+		s->cache_cursors--;
 	s->cache_bytes -= serve_cached_size(c);
 	serve_cached_free(c);
 }

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "log.h"
 #include "serve_pieces.h"
 
@@ -23,6 +25,7 @@ struct serve_piece {
 	int64_t			 seq;
 	uint64_t		 serial;
 	size_t			 len;
+	unsigned char		 md[SERVE_PIECES_MD_LEN];
 	char			 data[];
 };
 LIST_HEAD(serve_piece_bucket, serve_piece);
@@ -99,7 +102,7 @@ serve_pieces_lookup(struct serve_pieces *p, int fmt, int64_t seq)
 
 const char *
 serve_pieces_find(struct serve_pieces *p, int fmt, int64_t seq,
-    uint64_t serial, size_t *len)
+    uint64_t serial, size_t *len, const unsigned char **md)
 {
 	struct serve_piece	*x;
 
@@ -112,12 +115,13 @@ serve_pieces_find(struct serve_pieces *p, int fmt, int64_t seq,
 	TAILQ_REMOVE(&p->lru, x, lru);
 	TAILQ_INSERT_HEAD(&p->lru, x, lru);
 	*len = x->len;
+	*md = x->md;
 	return (x->data);
 }
 
 void
 serve_pieces_add(struct serve_pieces *p, int fmt, int64_t seq,
-    uint64_t serial, const char *data, size_t len)
+    uint64_t serial, const char *data, size_t len, const unsigned char *md)
 {
 	struct serve_piece	*x;
 	size_t			 size = sizeof(*x) + SERVE_PIECES_OVERHEAD + len;
@@ -135,11 +139,26 @@ serve_pieces_add(struct serve_pieces *p, int fmt, int64_t seq,
 	x->seq = seq;
 	x->serial = serial;
 	x->len = len;
+	memcpy(x->md, md, sizeof(x->md));
 	memcpy(x->data, data, len);
 	LIST_INSERT_HEAD(&p->hash[serve_pieces_bucket(fmt, seq)], x, hash);
 	TAILQ_INSERT_HEAD(&p->lru, x, lru);
 	p->n++;
 	p->bytes += size;
+}
+
+/*
+ * Listings' entity tags are made from their pieces' digests (serve.c):
+ * computed once, when a piece is rendered, not for every listing.
+ */
+void
+serve_pieces_digest(const char *data, size_t len, unsigned char *md)
+{
+	unsigned int	 n = 0;
+
+	if (EVP_Digest(data, len, md, &n, EVP_sha256(), NULL) != 1 ||
+	    n != SERVE_PIECES_MD_LEN)
+		fatalx("%s: EVP_Digest failed", __func__);
 }
 
 void

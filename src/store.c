@@ -513,7 +513,12 @@ static const char *const store_sql[ST_MAX] = {
 #define STORE_LIST_PEERS	"(SELECT group_concat(" \
 	"length(CAST(p.peer AS BLOB)) || ':' || p.peer, '') FROM paths p" \
 	" WHERE p.seq = e.seq AND p.peer <> '')"
-#define STORE_LIST_COLS		"e.seq, e.sort_time, e.doc, e.digest, " \
+/*
+ * No document (NULL in its place): SQLite would copy each one from its
+ * overflow pages for every row, even when the decoded entry is cached;
+ * store_query_entries() reads it (ST_DOC) only for the others.
+ */
+#define STORE_LIST_COLS		"e.seq, e.sort_time, NULL, e.digest, " \
 	STORE_LIST_PEERS
 
 /* bm25 weights of title, summary, content, categories. */
@@ -2836,10 +2841,11 @@ store_query_entries(struct store *s, const struct store_query *q,
 {
 	struct store_cached	*c;
 	struct entry		*e;
-	sqlite3_stmt		*st;
+	sqlite3_stmt		*st, *dst;
 	const char		*doc, *digest, *peers;
 	sqlite3_stmt		**slot;
 	char			*sql;
+	size_t			 docsize;
 	int64_t			 seq, sort_time;
 	int			 shape, rc, stop = 0;
 
@@ -2885,8 +2891,19 @@ store_query_entries(struct store *s, const struct store_query *q,
 		s->cache_misses++;
 		if (c != NULL)
 			store_cache_remove(s, c);	/* an older version */
-		doc = (const char *)sqlite3_column_text(st, 2);
-		if ((e = store_doc_decode(s, seq, doc)) == NULL)
+		dst = s->stmt[ST_DOC];
+		sqlite3_bind_int64(dst, 1, seq);
+		if (sqlite3_step(dst) != SQLITE_ROW) {
+			log_warnx("%s: %s: entry %lld: %s", __func__,
+			    s->path, (long long)seq, sqlite3_errmsg(s->db));
+			store_done(dst);
+			continue;
+		}
+		doc = (const char *)sqlite3_column_text(dst, 0);
+		docsize = (size_t)sqlite3_column_bytes(dst, 0);
+		e = store_doc_decode(s, seq, doc);
+		store_done(dst);
+		if (e == NULL)
 			continue;	/* logged; the rest is still served */
 		if (store_peers_decode(s, seq, peers, e) == -1) {
 			entry_free(e);
@@ -2894,7 +2911,7 @@ store_query_entries(struct store *s, const struct store_query *q,
 		}
 		s->serial = store_serial_next++;
 		c = digest == NULL ? NULL : store_cache_add(s, seq, digest,
-		    peers, e, (size_t)sqlite3_column_bytes(st, 2));
+		    peers, e, docsize);
 		if (c != NULL)
 			e = NULL;	/* the cache's now */
 		stop = cb(c != NULL ? c->e : e, sort_time, seq, arg);

@@ -15,6 +15,7 @@
 #include <libxml/xpathInternals.h>
 
 #include "buf.h"
+#include "date.h"
 #include "entry.h"
 #include "parse.h"
 #include "render.h"
@@ -39,6 +40,10 @@ static char	*xp_str(xmlXPathContextPtr, const char *);
 static int	 xp_count(xmlXPathContextPtr, const char *);
 static void	 test_atom(struct entry *const *, size_t);
 static void	 test_json(struct entry *const *, size_t);
+static int	 head_write_cb(const char *, size_t, void *);
+static void	 head_set(json_t *, const char *, const char *);
+static void	 head_reference(struct buf *, const struct render_feed *);
+static void	 test_json_head(void);
 static void	 test_archive(struct entry *const *, size_t);
 static void	 test_empty(void);
 static char	*canonical(const struct entry *);
@@ -600,6 +605,120 @@ test_round_trip(void)
 	entry_free(in[1]);
 }
 
+static int
+head_write_cb(const char *p, size_t len, void *arg)
+{
+	buf_add(arg, p, len);
+	return (0);
+}
+
+static void
+head_set(json_t *o, const char *key, const char *value)
+{
+	json_t	*s;
+
+	if (value != NULL && (s = json_string(value)) != NULL)
+		json_object_set_new(o, key, s);
+}
+
+/*
+ * The JSON Feed head as jansson writes it: the tree with an empty items
+ * array, dumped, without its "]}" (how render_json_head() made it before
+ * it wrote the bytes itself).
+ */
+static void
+head_reference(struct buf *b, const struct render_feed *f)
+{
+	json_t	*root, *fm, *hub, *hubs;
+	char	 ts[DATE_RFC3339_LEN];
+
+	root = json_object();
+	json_object_set_new(root, "version",
+	    json_string("https://jsonfeed.org/version/1.1"));
+	head_set(root, "title", f->title != NULL ? f->title : "");
+	head_set(root, "home_page_url", f->alternate_url);
+	head_set(root, "feed_url", f->self_url);
+	head_set(root, "next_url", f->next_url);
+	if (f->hub_url != NULL) {
+		hubs = json_array();
+		hub = json_object();
+		json_object_set_new(hub, "type", json_string("WebSub"));
+		head_set(hub, "url", f->hub_url);
+		json_array_append_new(hubs, hub);
+		json_object_set_new(root, "hubs", hubs);
+	}
+	fm = json_object();
+	head_set(fm, "node", f->node);
+	head_set(fm, "id", f->id);
+	if (f->updated != ENTRY_NO_TIME) {
+		date_format_rfc3339(f->updated, ts, sizeof(ts));
+		head_set(fm, "updated", ts);
+	}
+	if (f->archive)
+		json_object_set_new(fm, "archive", json_true());
+	head_set(fm, "current", f->current_url);
+	head_set(fm, "prev_archive", f->prev_archive_url);
+	head_set(fm, "next_archive", f->next_archive_url);
+	json_object_set_new(root, "_feedmesh", fm);
+	json_object_set_new(root, "items", json_array());
+	json_dump_callback(root, head_write_cb, b, JSON_COMPACT);
+	json_decref(root);
+	if (b->len >= 2) {
+		b->len -= 2;
+		b->data[b->len] = '\0';
+	}
+}
+
+/* The head written directly has jansson's bytes, whatever the strings. */
+static void
+test_json_head(void)
+{
+	struct render_feed	 f;
+	struct buf		 got, want;
+	int			 i;
+
+	for (i = 0; i < 5; i++) {
+		feed_init(&f);
+		switch (i) {
+		case 1:
+			f.title = NASTY_UTF8;
+			f.hub_url = NULL;
+			f.next_url = NULL;
+			f.updated = ENTRY_NO_TIME;
+			break;
+		case 2:
+			/* Not UTF-8: left out, as jansson refuses them. */
+			f.title = "\xff titre";
+			f.hub_url = "https://hub.example/\xc3";
+			f.node = NULL;
+			f.id = "tag:a\\b/c\x7f\xe2\x80\xa8" "d\x1f";
+			f.archive = 1;
+			f.current_url = "https://node.example/feeds/all.json";
+			f.prev_archive_url = "https://node.example/a/2026-01.json";
+			f.next_archive_url = "\xed\xa0\x80";	/* a surrogate */
+			break;
+		case 3:
+			f.title = NULL;
+			f.alternate_url = "";
+			break;
+		case 4:
+			f.self_url = "https://node.example/\"quoted\" "
+			    "\\back\b\f\t\x01 \xf0\x9f\x8c\xb1";
+			/* Printable ASCII, but for JSON's two escapes. */
+			f.next_url = "https://node.example/a\\b";
+			f.alternate_url = "https://node.example/?q=\"x\"";
+			break;
+		}
+		buf_init(&got);
+		buf_init(&want);
+		render_json_head(&got, &f);
+		head_reference(&want, &f);
+		is_str(got.data, want.data, "JSON head %d: jansson's bytes", i);
+		buf_free(&got);
+		buf_free(&want);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -618,6 +737,7 @@ main(int argc, char **argv)
 		test_atom(entries, 3);
 		entry_set(&entries[0]->title, NASTY_UTF8);
 		test_json(entries, 3);
+		test_json_head();
 		test_empty();
 		test_archive(entries, 3);
 		test_round_trip();

@@ -324,7 +324,7 @@ test_routes(void)
 {
 	struct resp	 r;
 	const char	*uri;
-	char		*cold;
+	char		*cold, *cold_etag;
 	int		 i;
 
 	ok(serve_route(srv, "/x", 1, route_echo_cb, "prefix") == 0 &&
@@ -374,13 +374,18 @@ test_routes(void)
 		ok(request(EVHTTP_REQ_GET, uri, NULL, NULL, &r) == 0 &&
 		    r.code == 200 && r.body.len > 0, "%s: cold", uri);
 		cold = r.body.data != NULL ? strdup(r.body.data) : NULL;
+		cold_etag = r.etag != NULL ? strdup(r.etag) : NULL;
 		resp_free(&r);
 		serve_set_hub(srv, NULL);
 		ok(request(EVHTTP_REQ_GET, uri, NULL, NULL, &r) == 0 &&
 		    r.code == 200 && cold != NULL && r.body.data != NULL &&
 		    strcmp(cold, r.body.data) == 0, "%s: warm, same bytes", uri);
+		/* The tag comes from the pieces' digests, kept with them. */
+		ok(cold_etag != NULL && r.etag != NULL &&
+		    strcmp(cold_etag, r.etag) == 0, "%s: warm, same ETag", uri);
 		resp_free(&r);
 		free(cold);
+		free(cold_etag);
 	}
 	serve_set_hub(srv, PUBLIC_URL "/hub");
 	ok(request(EVHTTP_REQ_GET, "/feeds/all.json?kind=job", NULL, NULL,
@@ -628,7 +633,8 @@ test_cache(void)
 {
 	struct serve_stats	 a, b;
 	struct resp		 r;
-	char			*etag;
+	char			*etag, uri[96];
+	int			 i, fails = 0;
 
 	request(EVHTTP_REQ_GET, "/feeds/all.json?kind=job&territory=bretagne",
 	    NULL, NULL, &r);
@@ -644,6 +650,34 @@ test_cache(void)
 	is_int(b.renders, a.renders, "same canonical query: no new rendering");
 	is_int(b.cache_hits, a.cache_hits + 2, "served from the cache");
 	ok(b.cache_entries > 0 && b.cache_bytes > 0, "cache accounted");
+
+	/*
+	 * A client walking back page by page (a new cursor each time, more
+	 * pages than the cache holds) leaves the first pages cached.
+	 */
+	request(EVHTTP_REQ_GET, "/feeds/all.atom", NULL, NULL, &r);
+	resp_free(&r);
+	for (i = 0; i < 100; i++) {
+		snprintf(uri, sizeof(uri), "/feeds/all.json?before=%d.1",
+		    1764900000 - i);
+		if (request(EVHTTP_REQ_GET, uri, NULL, NULL, &r) != 0 ||
+		    r.code != 200)
+			fails++;
+		resp_free(&r);
+	}
+	is_int(fails, 0, "100 pages by cursor");
+	serve_stats(srv, &a);
+	request(EVHTTP_REQ_GET, "/feeds/all.atom", NULL, NULL, &r);
+	resp_free(&r);
+	request(EVHTTP_REQ_GET, "/feeds/all.json?kind=job&territory=bretagne",
+	    NULL, NULL, &r);
+	resp_free(&r);
+	request(EVHTTP_REQ_GET, uri, NULL, NULL, &r);
+	resp_free(&r);
+	serve_stats(srv, &b);
+	is_int(b.renders, a.renders, "first pages and the last cursor page "
+	    "still cached after the walk");
+	is_int(b.cache_hits, a.cache_hits + 3, "three hits");
 
 	request(EVHTTP_REQ_GET, "/feeds/all.json", NULL, NULL, &r);
 	etag = strdup(r.etag ? r.etag : "");
