@@ -540,6 +540,7 @@ struct store {
 	int64_t		 purge_cut;	/* tombstones older are not listed */
 	store_event_cb	 event_cb;
 	void		*event_arg;
+	int		 event_quiet;	/* no STORE_EVENT_CHANGE wanted */
 	int64_t		 cost_fullscan;	/* of the last listing */
 	int64_t		 cost_vm;
 	/* feedmesh_text() parses a document once for its four fields. */
@@ -1211,6 +1212,12 @@ store_set_event_cb(struct store *s, store_event_cb cb, void *arg)
 	s->event_arg = arg;
 }
 
+void
+store_set_event_changes(struct store *s, int wanted)
+{
+	s->event_quiet = !wanted;
+}
+
 /*
  * Tells the listener about a changed entry as stored: from tree, the
  * tree its stored document was just written from, else read back.
@@ -1222,7 +1229,7 @@ store_notify(struct store *s, int64_t seq, const char *peer, json_t *tree)
 	struct entry	*e = NULL;
 	const char	*why = NULL;
 
-	if (s->event_cb == NULL)
+	if (s->event_cb == NULL || s->event_quiet)
 		return;
 	if (tree != NULL) {
 		if ((e = entry_from_json(tree, &why)) != NULL &&

@@ -843,6 +843,24 @@ test_events(struct store *s)
 	store_entry_upsert(s, e, NULL, &r);
 	is_str(evs.log.data, "urn:ev(x)@;", "local change outside a transaction");
 	is_int(evs.commits, 2, "its own transaction commits");
+
+	/* A hub without subscriptions: commits only, then changes again. */
+	buf_reset(&evs.log);
+	store_set_event_changes(s, 0);
+	e->deleted = 0;
+	e->updated = T0 + 20;
+	store_begin(s);
+	store_entry_upsert(s, e, "p1", &r);
+	ok(store_commit(s) == 0 && r == STORE_UPDATED && evs.commits == 3 &&
+	    evs.log.len == 0, "changes not wanted: none, the commit all "
+	    "the same");
+	store_set_event_changes(s, 1);
+	e->updated = T0 + 21;
+	store_begin(s);
+	store_entry_upsert(s, e, "p1", &r);
+	ok(store_commit(s) == 0 && evs.commits == 4, "commit");
+	is_str(evs.log.data, "urn:ev@p1;",
+	    "wanted again: the next change is told");
 	store_set_event_cb(s, NULL, NULL);
 	entry_free(e);
 	entry_free(a);
