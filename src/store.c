@@ -875,15 +875,19 @@ store_open(const char *path)
 	 * Each document's commit writes every index page it touched to
 	 * the WAL, and the checkpoint copies them into the database: a
 	 * larger page cache (8 MB, SQLite's default is 2) reads fewer of
-	 * them back through the kernel, and checkpoints every 4000 pages
-	 * (16 MB of WAL) rather than 1000 copy a page rewritten by many
-	 * documents once, with a quarter of the fsyncs. Together a tenth
-	 * of an ingest's CPU time, for 6 MB of memory at most.
+	 * them back through the kernel, and checkpoints every 16000 pages
+	 * (64 MB of WAL) rather than 1000 copy a page rewritten by many
+	 * documents once (the listing tags' pages are rewritten by nearly
+	 * every document), with a sixteenth of the fsyncs: from 4000
+	 * pages, 9% more entries a second into an empty store (median of
+	 * 5 alternated runs), 7% fewer writes and 10% fewer reads into a
+	 * store of a million. Together more than a tenth of an ingest's
+	 * time, for 6 MB of memory and 64 MB of disk at most.
 	 */
 	if (store_exec(s, "PRAGMA synchronous = FULL", __func__) == -1 ||
 	    store_exec(s, "PRAGMA foreign_keys = ON", __func__) == -1 ||
 	    store_exec(s, "PRAGMA cache_size = -8192", __func__) == -1 ||
-	    store_exec(s, "PRAGMA wal_autocheckpoint = 4000", __func__) == -1)
+	    store_exec(s, "PRAGMA wal_autocheckpoint = 16000", __func__) == -1)
 		goto fail;
 	/* Step 3 (older stores) calls them: before any migration. */
 	if (sqlite3_create_function(s->db, "feedmesh_text", 2, SQLITE_UTF8 |
