@@ -809,6 +809,57 @@ event_cb(enum store_event ev, const struct entry *e, const char *peer,
 	}
 }
 
+/* Tags go in by multi-row batches: an entry with several batches. */
+static void
+test_many_tags(void)
+{
+	struct store		*s;
+	struct store_query	 q;
+	struct entry		*e;
+	enum store_result	 r;
+	char			*p, term[16];
+	size_t			 i;
+	const char		*tq[][3] = {
+		{ "job", "auvergne-rhone-alpes/loire", "term0" },
+		{ NULL, NULL, "term15" },
+		{ NULL, NULL, "term16" },
+		{ NULL, NULL, "term39" },
+		{ "job", "auvergne-rhone-alpes/loire/saint-etienne", NULL },
+	};
+
+	p = db_path("tags.db");
+	s = store_open(p);
+	free(p);
+	store_set_now(s, T0);
+	e = mk("many", NULL, T0 - 1, ENTRY_NO_TIME);
+	entry_set(&e->kind, "job");
+	entry_set(&e->territory, "auvergne-rhone-alpes/loire/saint-etienne");
+	for (i = 0; i < 40; i++) {
+		snprintf(term, sizeof(term), "term%zu", i);
+		entry_add_category(e, term, NULL, NULL);
+	}
+	ok(store_entry_upsert(s, e, "manypeer", &r) == 0 &&
+	    r == STORE_INSERTED, "an entry with 48 listing tags");
+	entry_free(e);
+	for (i = 0; i < sizeof(tq) / sizeof(tq[0]); i++) {
+		store_query_init(&q);
+		q.kind = tq[i][0];
+		q.territory = tq[i][1];
+		q.category = tq[i][2];
+		p = list(s, &q);
+		ok(p != NULL && strstr(p, "many") != NULL,
+		    "listed by its tag %zu (%s)", i, tq[i][2] ? tq[i][2] :
+		    tq[i][1]);
+		free(p);
+	}
+	store_query_init(&q);
+	q.peer = "manypeer";
+	p = list(s, &q);
+	is_str(p, "many", "and by its peer, the last tag");
+	free(p);
+	store_close(s);
+}
+
 /* The hub's view: what changed, under which id, and when it commits. */
 static void
 test_events(struct store *s)
@@ -1935,6 +1986,7 @@ main(void)
 	test_peer_state(s);
 	test_generation(s);
 	test_events(s);
+	test_many_tags();
 	test_full(s);
 	test_plans(s);
 	test_kept_id();
