@@ -487,22 +487,6 @@ static const char *const store_sql[ST_MAX] = {
 #define STORE_FTS_PENDING_OPS	2000
 #define STORE_FTS_PENDING_BYTES	(8 * 1024 * 1024)
 
-/*
- * An entry's listing tags go in by multi-row INSERTs of up to this many:
- * one statement for most entries rather than one per tag (a statement
- * run costs as much as a row).
- */
-#define STORE_TAGS_BATCH	16
-
-/* The listing tags of one entry, waiting for their INSERT. */
-struct store_tags {
-	struct store	*s;
-	int64_t		 seq;
-	int64_t		 sort_time;
-	int		 n;
-	char		 tag[STORE_TAGS_BATCH][STORE_TAG_MAX + 8];
-};
-
 /* A full-text index change waiting for the end of the transaction. */
 struct store_fts_op {
 	int64_t	 seq;
@@ -542,8 +526,6 @@ struct store {
 	char		*path;
 	sqlite3_stmt	*stmt[ST_MAX];
 	sqlite3_stmt	*query[STORE_Q_SHAPES];	/* prepared on first use */
-	/* Inserts of 1 to STORE_TAGS_BATCH tags, prepared on first use. */
-	sqlite3_stmt	*tags_add[STORE_TAGS_BATCH];
 	int		 in_txn;	/* inside store_begin() */
 	int		 txn_lost;	/* SQLite rolled it back on an error */
 	int		 whole;		/* store_begin_whole(): no savepoints */
@@ -637,9 +619,6 @@ static int	 store_held_find(struct store *, const char *,
 		    struct store_row *);
 static int	 store_tag_add(struct store *, int64_t, int64_t, const char *,
 		    const char *, const char *);
-static int	 store_tags_push(struct store_tags *, const char *,
-		    const char *, const char *);
-static int	 store_tags_flush(struct store_tags *);
 static int	 store_tags_write(struct store *, int64_t, const struct entry *,
 		    int64_t, int, const char *);
 static int	 store_upsert_one(struct store *, const struct entry *,
@@ -953,8 +932,6 @@ store_close(struct store *s)
 		sqlite3_finalize(s->stmt[i]);
 	for (i = 0; i < STORE_Q_SHAPES; i++)
 		sqlite3_finalize(s->query[i]);
-	for (i = 0; i < STORE_TAGS_BATCH; i++)
-		sqlite3_finalize(s->tags_add[i]);
 	store_set_held_peers(s, NULL, 0);
 	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
 		log_warnx("%s: %s: %s", __func__, s->path,
@@ -1448,59 +1425,6 @@ store_tag_add(struct store *s, int64_t seq, int64_t sort_time,
 	return (rc);
 }
 
-/* Queues the tag prefix+a, or prefix+a|b; inserts a full batch. */
-static int
-store_tags_push(struct store_tags *t, const char *prefix, const char *a,
-    const char *b)
-{
-	int	 n;
-
-	n = snprintf(t->tag[t->n], sizeof(t->tag[t->n]), "%s%s%s%s", prefix,
-	    a, b ? "|" : "", b ? b : "");
-	if (n < 0 || (size_t)n >= sizeof(t->tag[t->n]))
-		return (0);	/* too long to be a filter anyone asks for */
-	if (++t->n == STORE_TAGS_BATCH)
-		return (store_tags_flush(t));
-	return (0);
-}
-
-/* Inserts the queued tags with one statement (as store_tag_add does). */
-static int
-store_tags_flush(struct store_tags *t)
-{
-	struct store	*s = t->s;
-	sqlite3_stmt	*st;
-	struct buf	 sql;
-	int		 i, rc;
-
-	if (t->n == 0)
-		return (0);
-	if ((st = s->tags_add[t->n - 1]) == NULL) {
-		buf_init(&sql);
-		buf_addstr(&sql, "INSERT OR IGNORE INTO entry_tags"
-		    " (tag, sort_time, seq) VALUES (?1, ?2, ?3)");
-		for (i = 1; i < t->n; i++)
-			buf_printf(&sql, ", (?%d, ?2, ?3)", i + 3);
-		rc = sqlite3_prepare_v3(s->db, sql.data, -1,
-		    SQLITE_PREPARE_PERSISTENT, &st, NULL);
-		buf_free(&sql);
-		if (rc != SQLITE_OK) {
-			store_log_error(s, __func__);
-			return (-1);
-		}
-		s->tags_add[t->n - 1] = st;
-	}
-	sqlite3_bind_text(st, 1, t->tag[0], -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, t->sort_time);
-	sqlite3_bind_int64(st, 3, t->seq);
-	for (i = 1; i < t->n; i++)
-		sqlite3_bind_text(st, i + 3, t->tag[i], -1, SQLITE_STATIC);
-	t->n = 0;
-	rc = store_step(s, st, __func__);
-	store_done(st);
-	return (rc);
-}
-
 /*
  * Rewrites the entry's listing tags: kind, each territory prefix alone and
  * with the kind, categories, then the peers from its paths. A new row's
@@ -1510,10 +1434,9 @@ static int
 store_tags_write(struct store *s, int64_t seq, const struct entry *e,
     int64_t sort_time, int inserted, const char *peer)
 {
-	struct store_tags	 t;
-	char			 prefix[STORE_TAG_MAX + 1];
-	const char		*p;
-	size_t			 i, n;
+	char		 prefix[STORE_TAG_MAX + 1];
+	const char	*p;
+	size_t		 i, n;
 
 	/*
 	 * A tombstone keeps the tags of the version it ends, so that the
@@ -1529,11 +1452,8 @@ store_tags_write(struct store *s, int64_t seq, const struct entry *e,
 	    store_run_int(s, ST_TAGS_DEL, seq, 0, __func__) == -1)
 		return (-1);
 
-	t.s = s;
-	t.seq = seq;
-	t.sort_time = sort_time;
-	t.n = 0;
-	if (e->kind != NULL && store_tags_push(&t, "k:", e->kind, NULL) == -1)
+	if (e->kind != NULL &&
+	    store_tag_add(s, seq, sort_time, "k:", e->kind, NULL) == -1)
 		return (-1);
 	if (e->territory != NULL && (n = strlen(e->territory)) > 0 &&
 	    n <= STORE_TAG_MAX) {
@@ -1542,26 +1462,23 @@ store_tags_write(struct store *s, int64_t seq, const struct entry *e,
 				continue;
 			memcpy(prefix, e->territory, p - e->territory);
 			prefix[p - e->territory] = '\0';
-			if (*prefix != '\0' && (store_tags_push(&t, "t:",
-			    prefix, NULL) == -1 || (e->kind != NULL &&
-			    store_tags_push(&t, "kt:", e->kind, prefix) == -1)))
+			if (*prefix != '\0' && (store_tag_add(s, seq, sort_time,
+			    "t:", prefix, NULL) == -1 || (e->kind != NULL &&
+			    store_tag_add(s, seq, sort_time, "kt:", e->kind,
+			    prefix) == -1)))
 				return (-1);
 			if (*p == '\0')
 				break;
 		}
 	}
 	for (i = 0; i < e->ncategories; i++)
-		if (e->categories[i].term != NULL && store_tags_push(&t, "c:",
-		    e->categories[i].term, NULL) == -1)
+		if (e->categories[i].term != NULL && store_tag_add(s, seq,
+		    sort_time, "c:", e->categories[i].term, NULL) == -1)
 			return (-1);
 
-	if (inserted) {
-		if (peer != NULL && store_tags_push(&t, "p:", peer, NULL) == -1)
-			return (-1);
-		return (store_tags_flush(&t));
-	}
-	if (store_tags_flush(&t) == -1)
-		return (-1);
+	if (inserted)
+		return (peer != NULL ? store_tag_add(s, seq, sort_time, "p:",
+		    peer, NULL) : 0);
 	return (store_run_int(s, ST_TAGS_PEERS, seq, sort_time, __func__));
 }
 

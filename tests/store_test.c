@@ -809,7 +809,7 @@ event_cb(enum store_event ev, const struct entry *e, const char *peer,
 	}
 }
 
-/* Tags go in by multi-row batches: an entry with several batches. */
+/* An entry with many listing tags is listed under each of them. */
 static void
 test_many_tags(void)
 {
