@@ -235,6 +235,7 @@ static void	 hub_verify_free(struct hub_verify *);
 static void	 hub_store_cb(enum store_event, const struct entry *,
 		    const char *, void *);
 static void	 hub_changes_clear(struct hub *);
+static void	 hub_watch(struct hub *);
 static void	 hub_metrics_cb(struct buf *, void *);
 static int	 hub_topic_takes(struct hub *, const struct query *,
 		    const struct entry *);
@@ -317,6 +318,7 @@ hub_new(struct event_base *base, struct store *store, struct serve *serve,
 	}
 	hub_set_config(h, conf);
 	store_set_event_cb(store, hub_store_cb, h);
+	hub_watch(h);
 	metrics_add_collector(hub_metrics_cb, h);
 	/* What a previous run left queued goes out now. */
 	hub_kick(h);
@@ -337,6 +339,7 @@ hub_set_config(struct hub *h, const struct config *conf)
 	buf_printf(&b, "%s%s", conf->public_url, HUB_PATH);
 	h->hub_url = buf_release(&b);
 	serve_set_hub(h->serve, conf->hub ? h->hub_url : NULL);
+	hub_watch(h);
 	hub_kick(h);
 }
 
@@ -846,6 +849,7 @@ hub_verify_done_cb(const struct fetch_result *res, void *arg)
 	}
 	if (hub_step_done(h, st, __func__) == -1)
 		goto done;
+	hub_watch(h);
 	h->verified++;
 	if (v->subscribe)
 		log_info("hub: %s subscribed to %s for %d s%s", v->callback,
@@ -962,6 +966,20 @@ hub_store_cb(enum store_event ev, const struct entry *e, const char *peer,
 		hub_changes_clear(h);
 		break;
 	}
+}
+
+/*
+ * Tells the store whether changed entries are wanted: only while the hub
+ * is on and some subscription is live. Without one, a document's entries
+ * would be built and copied for nothing (a seventh of an ingest). Called
+ * after every write that makes or ends a subscription, so that one
+ * verified now takes the next change; an error counts as live.
+ */
+static void
+hub_watch(struct hub *h)
+{
+	store_set_event_changes(h->store, h->conf->hub &&
+	    hub_count(h, HS_SUB_COUNT, store_now(h->store)) != 0);
 }
 
 static void
@@ -1291,6 +1309,7 @@ hub_push_done_cb(const struct fetch_result *res, void *arg)
 	if (res->error == NULL && res->status == 410) {
 		/* WebSub 7: the subscriber is gone; deliveries go too. */
 		hub_run_id(h, HS_SUB_DELETE_ID, p->subscription, __func__);
+		hub_watch(h);
 		h->gone++;
 		metrics_inc(hub_m_pushes, "gone", 1);
 		log_info("hub: %s answered 410 Gone: unsubscribed",
@@ -1325,6 +1344,7 @@ hub_push_failed(struct hub_push *p, const char *why)
 	if (now >= end) {
 		hub_run_id(h, HS_SUB_DEACTIVATE, p->subscription, __func__);
 		hub_run_id(h, HS_DEL_DROP, p->subscription, __func__);
+		hub_watch(h);
 		h->dropped++;
 		log_warnx("hub: distributions to %s failed for %d s (last: "
 		    "%s): subscription deactivated", p->callback,
@@ -1383,6 +1403,7 @@ hub_purge_cb(evutil_socket_t fd, short ev, void *arg)
 	if (hub_step_done(h, st, __func__) == 0 &&
 	    (n = sqlite3_changes(store_sqlite(h->store))) > 0)
 		log_info("hub: %d subscriptions expired", n);
+	hub_watch(h);
 	hub_kick(h);
 }
 

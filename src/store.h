@@ -79,6 +79,12 @@ enum store_event {
 typedef void	(*store_event_cb)(enum store_event, const struct entry *,
 		    const char *peer, void *arg);
 void		 store_set_event_cb(struct store *, store_event_cb, void *);
+/*
+ * Whether the listener wants STORE_EVENT_CHANGE (1, the default): the
+ * hub without a live subscription says 0, and the store then builds no
+ * entry for it. COMMIT and ROLLBACK come all the same.
+ */
+void		 store_set_event_changes(struct store *, int);
 
 /* Reads one entry by id or alias: 1 found, 0 not found, -1 error. */
 int		 store_entry_get(struct store *, const char *id, struct entry **);

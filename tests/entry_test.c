@@ -103,11 +103,58 @@ test_vocabulary(void)
 	ok(!entry_territory_valid("a/"), "trailing slash refused");
 }
 
+/*
+ * Strings go into the JSON form unchecked by jansson when they are
+ * UTF-8; those that are not are left out, as json_string() leaves them.
+ */
+static void
+test_utf8(void)
+{
+	const struct {
+		const char	*s;
+		int		 kept;
+	} cases[] = {
+		{ "plain ASCII, long enough for words", 1 },
+		{ "\xc3\x89" "conomie sociale et solidaire", 1 },
+		{ "tab\tand\x01" "control", 1 },
+		{ "\xe2\x82\xac \xef\xbf\xbf \xf0\x9f\x8c\xb1 \xf4\x8f\xbf\xbf", 1 },
+		{ "lone \x80 continuation", 0 },
+		{ "overlong \xc0\xaf slash", 0 },
+		{ "overlong \xe0\x80\xaf three", 0 },
+		{ "overlong \xf0\x80\x80\xaf four", 0 },
+		{ "surrogate \xed\xa0\x80 here", 0 },
+		{ "past U+10FFFF \xf4\x90\x80\x80", 0 },
+		{ "cut short \xc3", 0 },
+		{ "cut short \xe2\x82", 0 },
+		{ "bad second \xe2\x28\xa1", 0 },
+		{ "\xf5\x80\x80\x80 never a lead byte", 0 },
+	};
+	struct entry	*e;
+	json_t		*j;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		e = entry_new();
+		entry_set(&e->id, "urn:utf8");
+		entry_set(&e->title, cases[i].s);
+		entry_add_category(e, cases[i].s, NULL, NULL);
+		j = entry_to_json(e);
+		is_int(json_object_get(j, "title") != NULL, cases[i].kept,
+		    "UTF-8 case %zu: title %s", i, cases[i].kept ? "kept" :
+		    "left out");
+		is_int((int)json_array_size(json_object_get(j, "tags")),
+		    cases[i].kept, "UTF-8 case %zu: tag", i);
+		json_decref(j);
+		entry_free(e);
+	}
+}
+
 int
 main(void)
 {
 	test_round_trip();
 	test_plain_jsonfeed();
 	test_vocabulary();
+	test_utf8();
 	return (tap_done());
 }

@@ -809,6 +809,57 @@ event_cb(enum store_event ev, const struct entry *e, const char *peer,
 	}
 }
 
+/* An entry with many listing tags is listed under each of them. */
+static void
+test_many_tags(void)
+{
+	struct store		*s;
+	struct store_query	 q;
+	struct entry		*e;
+	enum store_result	 r;
+	char			*p, term[16];
+	size_t			 i;
+	const char		*tq[][3] = {
+		{ "job", "auvergne-rhone-alpes/loire", "term0" },
+		{ NULL, NULL, "term15" },
+		{ NULL, NULL, "term16" },
+		{ NULL, NULL, "term39" },
+		{ "job", "auvergne-rhone-alpes/loire/saint-etienne", NULL },
+	};
+
+	p = db_path("tags.db");
+	s = store_open(p);
+	free(p);
+	store_set_now(s, T0);
+	e = mk("many", NULL, T0 - 1, ENTRY_NO_TIME);
+	entry_set(&e->kind, "job");
+	entry_set(&e->territory, "auvergne-rhone-alpes/loire/saint-etienne");
+	for (i = 0; i < 40; i++) {
+		snprintf(term, sizeof(term), "term%zu", i);
+		entry_add_category(e, term, NULL, NULL);
+	}
+	ok(store_entry_upsert(s, e, "manypeer", &r) == 0 &&
+	    r == STORE_INSERTED, "an entry with 48 listing tags");
+	entry_free(e);
+	for (i = 0; i < sizeof(tq) / sizeof(tq[0]); i++) {
+		store_query_init(&q);
+		q.kind = tq[i][0];
+		q.territory = tq[i][1];
+		q.category = tq[i][2];
+		p = list(s, &q);
+		ok(p != NULL && strstr(p, "many") != NULL,
+		    "listed by its tag %zu (%s)", i, tq[i][2] ? tq[i][2] :
+		    tq[i][1]);
+		free(p);
+	}
+	store_query_init(&q);
+	q.peer = "manypeer";
+	p = list(s, &q);
+	is_str(p, "many", "and by its peer, the last tag");
+	free(p);
+	store_close(s);
+}
+
 /* The hub's view: what changed, under which id, and when it commits. */
 static void
 test_events(struct store *s)
@@ -843,6 +894,24 @@ test_events(struct store *s)
 	store_entry_upsert(s, e, NULL, &r);
 	is_str(evs.log.data, "urn:ev(x)@;", "local change outside a transaction");
 	is_int(evs.commits, 2, "its own transaction commits");
+
+	/* A hub without subscriptions: commits only, then changes again. */
+	buf_reset(&evs.log);
+	store_set_event_changes(s, 0);
+	e->deleted = 0;
+	e->updated = T0 + 20;
+	store_begin(s);
+	store_entry_upsert(s, e, "p1", &r);
+	ok(store_commit(s) == 0 && r == STORE_UPDATED && evs.commits == 3 &&
+	    evs.log.len == 0, "changes not wanted: none, the commit all "
+	    "the same");
+	store_set_event_changes(s, 1);
+	e->updated = T0 + 21;
+	store_begin(s);
+	store_entry_upsert(s, e, "p1", &r);
+	ok(store_commit(s) == 0 && evs.commits == 4, "commit");
+	is_str(evs.log.data, "urn:ev@p1;",
+	    "wanted again: the next change is told");
 	store_set_event_cb(s, NULL, NULL);
 	entry_free(e);
 	entry_free(a);
@@ -1921,6 +1990,7 @@ main(void)
 	test_peer_state(s);
 	test_generation(s);
 	test_events(s);
+	test_many_tags();
 	test_full(s);
 	test_plans(s);
 	test_kept_id();
