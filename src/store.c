@@ -116,6 +116,22 @@
  *   a document of a hundred entries made a hundred segments to merge
  *   (a third of an ingest). The index changes now wait for the end of
  *   the document and go in at once, one segment.
+ *
+ * Step 7 (full-text listings in listing order): entries_fts is rebuilt
+ *   with rowid = a key in listing order, not seq: store_fts_key(), the
+ *   sort time less 1900-01-01 (clamped to [1900, 2444)) shifted left by
+ *   29 bits, or'ed with seq. FTS5 walks a match's rowids in either
+ *   order, from a bound, so a listing of q reads the newest matches
+ *   first and stops after its page, and its cost no longer follows the
+ *   number of matches (a word in every entry cost half a second at a
+ *   million entries: all matches were collected, then sorted). seq
+ *   comes back as key & (2^29 - 1): no mapping table to join. Entries
+ *   dated out of that range sort by the clamp, among themselves by seq,
+ *   in full-text listings only. A seq past 2^29 (as many entries ever
+ *   stored) is indexed under -seq, and full-text listings then sort
+ *   their matches as before step 7 (exact, slower; logged once). The
+ *   index is rebuilt from the documents, in key order, in the one
+ *   transaction of the migration.
  */
 /*
  * Pieces of step 2's triggers: the indexed text and point of an entry,
@@ -139,6 +155,22 @@
 #define STORE_GEO_ADD(r)	"INSERT INTO entries_geo SELECT " r ".seq, " \
 	STORE_GEO_COLS(r ".") " WHERE " r ".deleted = 0 AND " \
 	STORE_GEO_LAT(r ".") " IS NOT NULL;"
+
+/*
+ * Step 7: entries_fts again, under rowids in listing order. It spells out
+ * store_fts_key()'s constants (2^29 - 1, 1900-01-01 and its upper clamp),
+ * frozen with the step. Inserted in key order (entries_sort), so that
+ * FTS5 writes a segment only when its pending terms fill its hash.
+ */
+static const char store_step_fts_keys[] =
+	"DROP TABLE entries_fts;"
+	"CREATE VIRTUAL TABLE entries_fts USING fts5(title, summary, content,"
+	" categories, content='', tokenize='unicode61 remove_diacritics 2');"
+	"INSERT INTO entries_fts (rowid, title, summary, content, categories)"
+	" SELECT CASE WHEN seq > 536870911 THEN -seq ELSE"
+	" ((min(max(sort_time, -2208988800), 14970880382) + 2208988800)"
+	" << 29) | seq END, " STORE_FTS_COLS("") " FROM entries"
+	" WHERE deleted = 0 ORDER BY sort_time, seq;";
 
 static const char *const store_migrations[] = {
 	/* 1: the initial schema. */
@@ -290,6 +322,8 @@ static const char *const store_migrations[] = {
 	"DROP TRIGGER IF EXISTS entries_geo_ai;"
 	"DROP TRIGGER IF EXISTS entries_geo_ad;"
 	"DROP TRIGGER IF EXISTS entries_geo_au;",
+	/* 7: the full-text index's rowids in listing order. */
+	store_step_fts_keys,
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -361,7 +395,8 @@ static const char *const store_sql[ST_MAX] = {
 	    " WHERE a.alias = ?1",
 	[ST_BY_LINK] = "SELECT " STORE_ROW_COLUMNS
 	    " FROM entries e WHERE e.link_canon = ?1 ORDER BY e.seq LIMIT 1",
-	[ST_DOC] = "SELECT doc, deleted FROM entries WHERE seq = ?1",
+	[ST_DOC] = "SELECT doc, deleted, sort_time FROM entries"
+	    " WHERE seq = ?1",
 	[ST_INSERT] = "INSERT INTO entries (id, link_canon, kind, territory,"
 	    " sort_time, version_time, published, updated, first_seen,"
 	    " changed, deleted, expires, digest, doc, held)"
@@ -394,8 +429,7 @@ static const char *const store_sql[ST_MAX] = {
 	    " JOIN entries e ON e.seq = p.seq"
 	    " WHERE p.peer = ?1 AND e.deleted = 0 AND e.held = 0",
 	[ST_TEXT_MATCH] = "SELECT count(*) FROM entries_fts"
-	    " WHERE entries_fts MATCH ?2"
-	    " AND rowid = (SELECT seq FROM entries WHERE id = ?1)",
+	    " WHERE entries_fts MATCH ?2 AND rowid = ?1",
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[ST_META_SET] = "INSERT OR REPLACE INTO meta (key, value)"
 	    " VALUES (?1, ?2)",
@@ -487,9 +521,20 @@ static const char *const store_sql[ST_MAX] = {
 #define STORE_FTS_PENDING_OPS	2000
 #define STORE_FTS_PENDING_BYTES	(8 * 1024 * 1024)
 
+/*
+ * The full-text index's rowids (step 7, whose SQL spells these out): the
+ * sort time from 1900-01-01, clamped below 2444 (34 bits), then 29 bits
+ * of seq. The largest bound (store_fts_bound()) is 2^63 - 2^29.
+ */
+#define STORE_FTS_SEQ_BITS	29
+#define STORE_FTS_SEQ_MAX	((INT64_C(1) << STORE_FTS_SEQ_BITS) - 1)
+#define STORE_FTS_TIME_MIN	INT64_C(-2208988800)
+#define STORE_FTS_TIME_MAX	(STORE_FTS_TIME_MIN + (INT64_C(1) << 34) - 2)
+
 /* A full-text index change waiting for the end of the transaction. */
 struct store_fts_op {
-	int64_t	 seq;
+	int64_t	 key;			/* store_fts_key() */
+	size_t	 order;			/* in the queue: ties keep it */
 	int	 del;			/* 1: the 'delete' command */
 	char	*text[STORE_FTS_NCOLS];
 	size_t	 len[STORE_FTS_NCOLS];
@@ -561,6 +606,8 @@ struct store {
 	size_t		 nfts;
 	size_t		 capfts;
 	size_t		 fts_bytes;
+	/* A seq is past STORE_FTS_SEQ_MAX: full-text matches are sorted. */
+	int		 fts_wide;
 };
 
 /*
@@ -637,14 +684,19 @@ static void	 store_cache_remove(struct store *, struct store_cached *);
 static void	 store_cache_trim(struct store *, size_t);
 static struct store_cached *store_cache_add(struct store *, int64_t,
 		    const char *, const char *, struct entry *, size_t);
-static char	*store_query_sql(int);
+static char	*store_query_sql(int, int);
 static int	 store_query_shape(const struct store_query *);
 static int	 store_query_bind(struct store *, sqlite3_stmt *,
 		    const struct store_query *);
 static int64_t	 store_count(struct store *, enum store_stmt, const char *);
 static void	 store_text_fn(sqlite3_context *, int, sqlite3_value **);
 static void	 store_text_field(json_t *, int, struct buf *);
-static void	 store_fts_queue(struct store *, int64_t, int, json_t *);
+static int64_t	 store_fts_key(int64_t, int64_t);
+static int64_t	 store_fts_bound(int64_t, int64_t);
+static void	 store_fts_widen(struct store *, int64_t);
+static int	 store_fts_op_cmp(const void *, const void *);
+static void	 store_fts_queue(struct store *, int64_t, int64_t, int,
+		    json_t *);
 static int	 store_fts_forget(struct store *, int64_t);
 static void	 store_fts_truncate(struct store *, size_t);
 static int	 store_fts_flush(struct store *);
@@ -760,9 +812,10 @@ store_pragma_int(struct store *s, const char *sql, int64_t *v)
 static int
 store_migrate(struct store *s)
 {
-	char	 sql[64];
-	int64_t	 version;
-	int	 i;
+	struct timespec	 t0, t1;
+	char		 sql[64];
+	int64_t		 version, n = -1;
+	int		 i;
 
 	if (store_pragma_int(s, "PRAGMA user_version", &version) == -1)
 		return (-1);
@@ -783,12 +836,29 @@ store_migrate(struct store *s)
 		return (-1);
 	for (i = (int)version; i < STORE_NMIGRATIONS; i++) {
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", i + 1);
+		/* Rebuilding the full-text index takes a while: say so. */
+		if (store_migrations[i] == store_step_fts_keys) {
+			if (store_pragma_int(s, "SELECT count(*) FROM entries"
+			    " WHERE deleted = 0", &n) == -1)
+				n = -1;
+			log_info("%s: schema step %d: rebuilding the full-text "
+			    "index of %lld entries in listing order", s->path,
+			    i + 1, (long long)n);
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+		}
 		if (store_exec(s, store_migrations[i], __func__) == -1 ||
 		    store_exec(s, sql, __func__) == -1) {
 			log_warnx("%s: %s: migration to version %d failed",
 			    __func__, s->path, i + 1);
 			store_exec(s, "ROLLBACK", __func__);
 			return (-1);
+		}
+		if (store_migrations[i] == store_step_fts_keys) {
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			log_info("%s: schema step %d: full-text index of %lld "
+			    "entries rebuilt in %.1f s", s->path, i + 1,
+			    (long long)n, (double)(t1.tv_sec - t0.tv_sec) +
+			    (t1.tv_nsec - t0.tv_nsec) / 1e9);
 		}
 	}
 	if (store_exec(s, "COMMIT", __func__) == -1) {
@@ -823,6 +893,7 @@ store_open(const char *path)
 	struct store	*s;
 	sqlite3_stmt	*st;
 	const char	*mode;
+	int64_t		 seq;
 	int		 rc;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
@@ -896,6 +967,12 @@ store_open(const char *path)
 	}
 	if (store_migrate(s) == -1 || store_prepare(s) == -1)
 		goto fail;
+	/* Past the keys' seqs already: full-text listings sort (step 7). */
+	if (store_pragma_int(s, "SELECT coalesce(max(seq), 0) FROM entries",
+	    &seq) == -1)
+		goto fail;
+	if (seq > STORE_FTS_SEQ_MAX)
+		store_fts_widen(s, seq);
 
 	sqlite3_bind_text(s->stmt[ST_META_GET], 1, "last_change", -1,
 	    SQLITE_STATIC);
@@ -1835,7 +1912,7 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 		seq = sqlite3_last_insert_rowid(s->db);
 		/* The indexes, from the tree the document was written from. */
 		if (!e->deleted)
-			store_fts_queue(s, seq, 0, j);
+			store_fts_queue(s, seq, sort_time, 0, j);
 		if (store_geo_write(s, seq, j, e->deleted, 1) == -1)
 			goto done;
 		*res = STORE_INSERTED;
@@ -1850,7 +1927,7 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 			    digest, doc, seq, 0) == -1)
 				goto done;
 			if (!e->deleted)
-				store_fts_queue(s, seq, 0, j);
+				store_fts_queue(s, seq, sort_time, 0, j);
 			if (store_geo_write(s, seq, j, e->deleted, 0) == -1)
 				goto done;
 			*res = STORE_UPDATED;
@@ -2385,13 +2462,16 @@ store_query_range(struct buf *b, int shape, const char *a)
  * keeps SQLite from driving the join from entries. Without a filter the
  * walk is entries_sort, or entries_changed with "since".
  *
- * A full-text query is driven by the FTS5 index, a box or a radius by the
- * R*Tree; their matches are then sorted (by time, or by bm25), so their
- * cost follows the number of matches, not the size of the store. A geo
- * point alone (GeoJSON of a listing) is a rowid look-up per entry walked.
+ * A full-text query walks the FTS5 index's rowids, which are in listing
+ * order (store_fts_key()), newest or oldest first from the cursor, and
+ * checks the other filters per match: it stops after its page. Ranked by
+ * bm25 (or on a store past the keys' seqs, wide), its matches are sorted,
+ * and a box or a radius, driven by the R*Tree, sorts too: their cost
+ * follows the number of matches, not the size of the store. A geo point
+ * alone (GeoJSON of a listing) is a rowid look-up per entry walked.
  */
 static char *
-store_query_sql(int shape)
+store_query_sql(int shape, int wide)
 {
 	struct buf	 b;
 	const char	*tags[STORE_Q_MAXTAGS], *order;
@@ -2400,6 +2480,28 @@ store_query_sql(int shape)
 	buf_init(&b);
 	order = (shape & STORE_Q_ASC) ? " ORDER BY e.sort_time, e.seq" :
 	    " ORDER BY e.sort_time DESC, e.seq DESC";
+	if ((shape & STORE_Q_MATCH) && !(shape & STORE_Q_RANK) && !wide) {
+		buf_printf(&b, "SELECT " STORE_LIST_COLS
+		    " FROM entries_fts CROSS JOIN entries e"
+		    " WHERE entries_fts MATCH :match AND e.seq ="
+		    " (entries_fts.rowid & %lld)", (long long)STORE_FTS_SEQ_MAX);
+		if (shape & STORE_Q_CURSOR)
+			buf_addstr(&b, " AND entries_fts.rowid < :bk");
+		if (shape & STORE_Q_FROM)
+			buf_addstr(&b, " AND entries_fts.rowid >= :fk");
+		store_query_tags(&b, shape, NULL);
+		if (shape & (STORE_Q_BOX | STORE_Q_NEAR | STORE_Q_GEO)) {
+			buf_addstr(&b, " AND EXISTS (SELECT 1 FROM entries_geo g"
+			    " WHERE g.seq = e.seq");
+			store_query_geo(&b, shape);
+			buf_addstr(&b, ")");
+		}
+		order = (shape & STORE_Q_ASC) ?
+		    " ORDER BY entries_fts.rowid" :
+		    " ORDER BY entries_fts.rowid DESC";
+		sorted = 0;
+		goto tail;
+	}
 	/*
 	 * Matches that are sorted are sorted as (seq, time) alone, and
 	 * only the page's rows are read in full, by rowid: the documents
@@ -2413,8 +2515,11 @@ store_query_sql(int shape)
 		    " %s AS rank"
 		    " FROM entries_fts CROSS JOIN entries e",
 		    (shape & STORE_Q_RANK) ? STORE_BM25 : "0");
-		buf_addstr(&b, " WHERE entries_fts MATCH :match"
-		    " AND e.seq = entries_fts.rowid");
+		/* Keys past STORE_FTS_SEQ_MAX are -seq (store_fts_key()). */
+		buf_printf(&b, " WHERE entries_fts MATCH :match"
+		    " AND e.seq = (CASE WHEN entries_fts.rowid < 0"
+		    " THEN -entries_fts.rowid ELSE entries_fts.rowid & %lld END)",
+		    (long long)STORE_FTS_SEQ_MAX);
 		store_query_tags(&b, shape, NULL);
 		if (shape & (STORE_Q_BOX | STORE_Q_NEAR | STORE_Q_GEO)) {
 			buf_addstr(&b, " AND EXISTS (SELECT 1 FROM entries_geo g"
@@ -2530,19 +2635,24 @@ store_query_bind(struct store *s, sqlite3_stmt *st,
 				tag[len - 1] = '\0';
 		sqlite3_bind_text(st, idx, tag, -1, free);
 	}
+	/* The end of a range is a cursor before its first instant. */
+	bt = q->before_time;
+	bs = q->before_seq;
+	if (q->until_time != ENTRY_NO_TIME &&
+	    (bt == ENTRY_NO_TIME || q->until_time <= bt)) {
+		bt = q->until_time;
+		bs = INT64_MIN;
+	}
 	if ((idx = sqlite3_bind_parameter_index(st, ":bt")) != 0) {
-		/* The end of a range is a cursor before its first instant. */
-		bt = q->before_time;
-		bs = q->before_seq;
-		if (q->until_time != ENTRY_NO_TIME &&
-		    (bt == ENTRY_NO_TIME || q->until_time <= bt)) {
-			bt = q->until_time;
-			bs = INT64_MIN;
-		}
 		sqlite3_bind_int64(st, idx, bt);
 		sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":bs"),
 		    bs);
 	}
+	if ((idx = sqlite3_bind_parameter_index(st, ":bk")) != 0)
+		sqlite3_bind_int64(st, idx, store_fts_bound(bt, bs));
+	if ((idx = sqlite3_bind_parameter_index(st, ":fk")) != 0)
+		sqlite3_bind_int64(st, idx, store_fts_bound(q->from_time,
+		    INT64_MIN));
 	if ((idx = sqlite3_bind_parameter_index(st, ":from")) != 0)
 		sqlite3_bind_int64(st, idx, q->from_time);
 	if ((idx = sqlite3_bind_parameter_index(st, ":since")) != 0)
@@ -2610,7 +2720,7 @@ store_query_entries(struct store *s, const struct store_query *q,
 		return (-1);
 	shape = store_query_shape(q);
 	if ((st = s->query[shape]) == NULL) {
-		sql = store_query_sql(shape);
+		sql = store_query_sql(shape, s->fts_wide);
 		rc = sqlite3_prepare_v3(s->db, sql, -1,
 		    SQLITE_PREPARE_PERSISTENT, &st, NULL);
 		if (rc != SQLITE_OK) {
@@ -2684,7 +2794,7 @@ store_query_explain(struct store *s, const struct store_query *q)
 	char		*sql, *eqp;
 	int		 rc;
 
-	sql = store_query_sql(store_query_shape(q));
+	sql = store_query_sql(store_query_shape(q), s->fts_wide);
 	if (asprintf(&eqp, "EXPLAIN QUERY PLAN %s", sql) == -1)
 		fatal("%s", __func__);
 	free(sql);
@@ -2934,12 +3044,73 @@ store_text_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 }
 
 /*
- * Queues a change of the full-text index: the entry seq's text taken
- * from its document's tree, added, or deleted (the contentless index is
- * told the text it forgets). Nothing is written before store_fts_flush().
+ * The full-text index's rowid of entry seq sorted at sort_time (step 7):
+ * in listing order, seq in its low bits; a sort time out of the range
+ * is clamped, a seq past STORE_FTS_SEQ_MAX gives -seq (store_fts_widen()).
+ */
+static int64_t
+store_fts_key(int64_t seq, int64_t sort_time)
+{
+	if (seq < 0 || seq > STORE_FTS_SEQ_MAX)
+		return (-seq);
+	if (sort_time < STORE_FTS_TIME_MIN)
+		sort_time = STORE_FTS_TIME_MIN;
+	else if (sort_time > STORE_FTS_TIME_MAX)
+		sort_time = STORE_FTS_TIME_MAX;
+	return (((sort_time - STORE_FTS_TIME_MIN) << STORE_FTS_SEQ_BITS) | seq);
+}
+
+/*
+ * The key before which lie the entries before (sort_time, seq), for the
+ * keyset cursor and the ranges of full-text listings: seq may be any
+ * int64 (INT64_MAX: all of that second, INT64_MIN: none of it).
+ */
+static int64_t
+store_fts_bound(int64_t sort_time, int64_t seq)
+{
+	if (sort_time < STORE_FTS_TIME_MIN)
+		sort_time = STORE_FTS_TIME_MIN;
+	else if (sort_time > STORE_FTS_TIME_MAX)
+		sort_time = STORE_FTS_TIME_MAX;
+	if (seq < 0)
+		seq = 0;
+	else if (seq > STORE_FTS_SEQ_MAX)
+		seq = STORE_FTS_SEQ_MAX + 1;
+	return (((sort_time - STORE_FTS_TIME_MIN) << STORE_FTS_SEQ_BITS) + seq);
+}
+
+/*
+ * Entry seq does not fit the full-text keys: from now on the full-text
+ * listings of this store sort their matches (exact, but their cost
+ * follows the number of matches). The statements of the fast shapes go.
  */
 static void
-store_fts_queue(struct store *s, int64_t seq, int del, json_t *doc)
+store_fts_widen(struct store *s, int64_t seq)
+{
+	int	 i;
+
+	if (s->fts_wide)
+		return;
+	log_warnx("%s: entry %lld is past the %lld entries that full-text "
+	    "listings walk in order: they now sort their matches (slower)",
+	    s->path, (long long)seq, (long long)STORE_FTS_SEQ_MAX);
+	s->fts_wide = 1;
+	for (i = 0; i < STORE_Q_SHAPES; i++)
+		if ((i & STORE_Q_MATCH) && s->query[i] != NULL) {
+			sqlite3_finalize(s->query[i]);
+			s->query[i] = NULL;
+		}
+}
+
+/*
+ * Queues a change of the full-text index: the entry seq's text taken
+ * from its document's tree, added, or deleted (the contentless index is
+ * told the text it forgets), under its key at sort_time. Nothing is
+ * written before store_fts_flush().
+ */
+static void
+store_fts_queue(struct store *s, int64_t seq, int64_t sort_time, int del,
+    json_t *doc)
 {
 	struct store_fts_op	*op;
 	struct buf		 b;
@@ -2951,9 +3122,12 @@ store_fts_queue(struct store *s, int64_t seq, int del, json_t *doc)
 		    sizeof(*s->fts))) == NULL)
 			fatal("%s", __func__);
 	}
-	op = &s->fts[s->nfts++];
-	op->seq = seq;
+	op = &s->fts[s->nfts];
+	op->key = store_fts_key(seq, sort_time);
+	op->order = s->nfts++;
 	op->del = del;
+	if (op->key < 0)
+		store_fts_widen(s, seq);
 	for (col = 0; col < STORE_FTS_NCOLS; col++) {
 		buf_init(&b);
 		store_text_field(doc, col, &b);
@@ -2966,6 +3140,7 @@ store_fts_queue(struct store *s, int64_t seq, int del, json_t *doc)
 /*
  * Queues the deletion of the indexed text of entry seq as stored now
  * (before an update or a delete), if it is indexed: tombstones are not.
+ * Its key is that of its stored sort time.
  */
 static int
 store_fts_forget(struct store *s, int64_t seq)
@@ -2980,7 +3155,7 @@ store_fts_forget(struct store *s, int64_t seq)
 		j = json_loads((const char *)sqlite3_column_text(st, 0), 0,
 		    NULL);
 		/* As the index was given it: an unreadable one had no text. */
-		store_fts_queue(s, seq, 1, j);
+		store_fts_queue(s, seq, sqlite3_column_int64(st, 2), 1, j);
 		json_decref(j);
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -3007,11 +3182,26 @@ store_fts_truncate(struct store *s, size_t keep)
 	}
 }
 
+/* Queued full-text changes by key, then in the order they were queued. */
+static int
+store_fts_op_cmp(const void *a, const void *b)
+{
+	const struct store_fts_op	*x = a, *y = b;
+
+	if (x->key != y->key)
+		return (x->key < y->key ? -1 : 1);
+	return (x->order < y->order ? -1 : x->order > y->order);
+}
+
 /*
- * Writes the queued full-text changes, in order, into the index: FTS5
- * holds them in memory and makes one segment of them at the commit (or
- * at the next savepoint). A failure loses the transaction: the index
- * would no longer match the entries.
+ * Writes the queued full-text changes into the index: FTS5 holds them in
+ * memory and makes one segment of them at the commit (or at the next
+ * savepoint). It also writes a segment out whenever a rowid comes below
+ * the last one (or equal, after anything but a delete), and the entries
+ * of a document come in any order of time: the changes go in by key,
+ * those of one key in the order they were made (a delete, then the add
+ * of the new text). A failure loses the transaction: the index would no
+ * longer match the entries.
  */
 static int
 store_fts_flush(struct store *s)
@@ -3021,10 +3211,11 @@ store_fts_flush(struct store *s)
 	size_t			 i;
 	int			 col, rc = 0;
 
+	qsort(s->fts, s->nfts, sizeof(*s->fts), store_fts_op_cmp);
 	for (i = 0; i < s->nfts && rc == 0; i++) {
 		op = &s->fts[i];
 		st = s->stmt[op->del ? ST_FTS_DEL : ST_FTS_ADD];
-		sqlite3_bind_int64(st, 1, op->seq);
+		sqlite3_bind_int64(st, 1, op->key);
 		for (col = 0; col < STORE_FTS_NCOLS; col++)
 			sqlite3_bind_text(st, col + 2, op->text[col] != NULL ?
 			    op->text[col] : "", (int)op->len[col],
@@ -3117,13 +3308,20 @@ store_count_peer_entries(struct store *s, const char *peer)
 int
 store_entry_matches_text(struct store *s, const char *id, const char *match)
 {
-	sqlite3_stmt	*st = s->stmt[ST_TEXT_MATCH];
-	int		 rc = -1;
+	struct store_row	 row;
+	sqlite3_stmt		*st = s->stmt[ST_TEXT_MATCH];
+	int			 rc = -1;
 
 	/* The uncommitted changes too: they are written to the index now. */
 	if (s->nfts > 0 && store_fts_flush(s) == -1)
 		return (-1);
-	store_bind_text(st, 1, id);
+	if ((rc = store_row_find(s, ST_BY_ID, id, &row)) != 1) {
+		free(row.id);
+		return (rc);
+	}
+	free(row.id);
+	rc = -1;
+	sqlite3_bind_int64(st, 1, store_fts_key(row.seq, row.sort_time));
 	store_bind_text(st, 2, match);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		rc = sqlite3_column_int64(st, 0) > 0;
