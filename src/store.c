@@ -531,6 +531,23 @@ static const char *const store_sql[ST_MAX] = {
 #define STORE_FTS_TIME_MIN	INT64_C(-2208988800)
 #define STORE_FTS_TIME_MAX	(STORE_FTS_TIME_MIN + (INT64_C(1) << 34) - 2)
 
+/*
+ * A prefix ("rempl"*) that stands for at most this many words of the
+ * index is walked as those words, OR'ed (store_fts_expand()).
+ */
+#define STORE_FTS_PREFIX_TERMS	16
+/*
+ * Queries whose prefix was spelt out, kept while the index is the same
+ * (no write of this connection, the same PRAGMA data_version).
+ */
+#define STORE_FTS_EXPANSIONS	16
+
+/* A full-text query and what store_fts_expand() made of it. */
+struct store_expansion {
+	char	*match;
+	char	*expanded;		/* NULL: run as it is */
+};
+
 /* A full-text index change waiting for the end of the transaction. */
 struct store_fts_op {
 	int64_t	 key;			/* store_fts_key() */
@@ -608,6 +625,17 @@ struct store {
 	size_t		 fts_bytes;
 	/* A seq is past STORE_FTS_SEQ_MAX: full-text matches are sorted. */
 	int		 fts_wide;
+	/* store_fts_expand(): the index's tokenizer and its words. */
+	fts5_tokenizer	 fts_tok;
+	Fts5Tokenizer	*fts_tokenizer;
+	sqlite3_stmt	*fts_terms;
+	int		 fts_expand_off;	/* could not be set up */
+	sqlite3_stmt	*data_version;
+	struct store_expansion fts_expansions[STORE_FTS_EXPANSIONS];
+	size_t		 fts_expansion_next;
+	uint64_t	 fts_writes;		/* store_fts_flush() calls */
+	uint64_t	 fts_expanded_writes;	/* the expansions' */
+	int64_t		 fts_expanded_version;
 };
 
 /*
@@ -695,6 +723,12 @@ static int64_t	 store_fts_key(int64_t, int64_t);
 static int64_t	 store_fts_bound(int64_t, int64_t);
 static void	 store_fts_widen(struct store *, int64_t);
 static int	 store_fts_op_cmp(const void *, const void *);
+static int	 store_fts_expand_init(struct store *);
+static void	 store_fts_quote(struct buf *, const char *, size_t);
+static int	 store_fts_token_cb(void *, int, const char *, int, int, int);
+static char	*store_fts_expand(struct store *, const char *);
+static void	 store_fts_expansions_clear(struct store *);
+static char	*store_fts_expansion(struct store *, const char *);
 static void	 store_fts_queue(struct store *, int64_t, int64_t, int,
 		    json_t *);
 static int	 store_fts_forget(struct store *, int64_t);
@@ -973,6 +1007,8 @@ store_open(const char *path)
 		goto fail;
 	if (seq > STORE_FTS_SEQ_MAX)
 		store_fts_widen(s, seq);
+	/* Before any listing: it adds to the connection's temp schema. */
+	store_fts_expand_init(s);
 
 	sqlite3_bind_text(s->stmt[ST_META_GET], 1, "last_change", -1,
 	    SQLITE_STATIC);
@@ -1004,6 +1040,11 @@ store_close(struct store *s)
 		sqlite3_finalize(s->stmt[i]);
 	for (i = 0; i < STORE_Q_SHAPES; i++)
 		sqlite3_finalize(s->query[i]);
+	sqlite3_finalize(s->fts_terms);
+	sqlite3_finalize(s->data_version);
+	store_fts_expansions_clear(s);
+	if (s->fts_tokenizer != NULL)
+		s->fts_tok.xDelete(s->fts_tokenizer);
 	store_set_held_peers(s, NULL, 0);
 	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
 		log_warnx("%s: %s: %s", __func__, s->path,
@@ -2708,17 +2749,25 @@ int
 store_query_entries(struct store *s, const struct store_query *q,
     store_entry_cb cb, void *arg)
 {
+	struct store_query	 xq;
 	struct store_cached	*c;
 	struct entry		*e;
 	sqlite3_stmt		*st;
 	const char		*doc, *digest, *peers;
-	char			*sql;
+	char			*sql, *match = NULL;
 	int64_t			 seq, sort_time;
 	int			 shape, rc, stop = 0;
 
 	if (s->nfts > 0 && store_fts_flush(s) == -1)
 		return (-1);
 	shape = store_query_shape(q);
+	/* A walk in order is lazy, unless FTS5 gathers a prefix's words. */
+	if ((shape & (STORE_Q_MATCH | STORE_Q_RANK)) == STORE_Q_MATCH &&
+	    !s->fts_wide && (match = store_fts_expansion(s, q->match)) != NULL) {
+		xq = *q;
+		xq.match = match;
+		q = &xq;
+	}
 	if ((st = s->query[shape]) == NULL) {
 		sql = store_query_sql(shape, s->fts_wide);
 		rc = sqlite3_prepare_v3(s->db, sql, -1,
@@ -2727,12 +2776,14 @@ store_query_entries(struct store *s, const struct store_query *q,
 			log_warnx("%s: %s: \"%s\": %s", __func__, s->path, sql,
 			    sqlite3_errmsg(s->db));
 			free(sql);
+			free(match);
 			return (-1);
 		}
 		free(sql);
 		s->query[shape] = st;
 	}
 	store_query_bind(s, st, q);
+	free(match);
 	sqlite3_stmt_status(st, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);
 	sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 1);
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -3080,6 +3131,269 @@ store_fts_bound(int64_t sort_time, int64_t seq)
 }
 
 /*
+ * Sets up store_fts_expand(): the index's tokenizer (unicode61 with
+ * remove_diacritics 2, as entries_fts has it) and the index's words
+ * (an fts5vocab table of the connection's temp schema, in the index's
+ * order). On failure prefixes are left to FTS5, logged once.
+ */
+static int
+store_fts_expand_init(struct store *s)
+{
+	const char	*args[] = { "remove_diacritics", "2" };
+	fts5_api	*api = NULL;
+	sqlite3_stmt	*st;
+	void		*ud;
+
+	if (s->fts_terms != NULL)
+		return (0);
+	if (s->fts_expand_off)
+		return (-1);
+	s->fts_expand_off = 1;
+	if (sqlite3_prepare_v2(s->db, "SELECT fts5(?1)", -1, &st, NULL) !=
+	    SQLITE_OK)
+		goto fail;
+	sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (api == NULL || api->iVersion < 2 || api->xFindTokenizer(api,
+	    "unicode61", &ud, &s->fts_tok) != SQLITE_OK ||
+	    s->fts_tok.xCreate(ud, args, 2, &s->fts_tokenizer) != SQLITE_OK) {
+		s->fts_tokenizer = NULL;
+		goto fail;
+	}
+	if (store_exec(s, "CREATE VIRTUAL TABLE IF NOT EXISTS"
+	    " temp.entries_fts_words USING fts5vocab(main, entries_fts,"
+	    " 'instance')", __func__) == -1 ||
+	    sqlite3_prepare_v3(s->db, "SELECT term FROM"
+	    " temp.entries_fts_words WHERE term >= ?1 LIMIT 1", -1,
+	    SQLITE_PREPARE_PERSISTENT, &s->fts_terms, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(s->db, "PRAGMA data_version", -1,
+	    SQLITE_PREPARE_PERSISTENT, &s->data_version, NULL) != SQLITE_OK)
+		goto fail;
+	s->fts_expand_off = 0;
+	return (0);
+ fail:
+	log_warnx("%s: %s: prefixes of full-text queries will be slow: %s",
+	    __func__, s->path, sqlite3_errmsg(s->db));
+	return (-1);
+}
+
+/* Appends text inside an FTS5 string: a '"' is doubled. */
+static void
+store_fts_quote(struct buf *b, const char *text, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++) {
+		if (text[i] == '"')
+			buf_addc(b, '"');
+		buf_addc(b, text[i]);
+	}
+}
+
+/* A token of the index's tokenizer: appended, space-separated. */
+static int
+store_fts_token_cb(void *arg, int flags, const char *token, int len,
+    int start, int end)
+{
+	struct buf	*b = arg;
+
+	(void)start;
+	(void)end;
+	if (flags & FTS5_TOKEN_COLOCATED)
+		return (SQLITE_OK);
+	if (b->len > 0)
+		buf_addc(b, ' ');
+	buf_add(b, token, (size_t)len);
+	return (SQLITE_OK);
+}
+
+/*
+ * A full-text query with its prefix spelt out, or NULL to run it as it
+ * is. query.c ends the query with a prefix ("a" "rempl"*); FTS5 answers
+ * a prefix by gathering the doclists of all its words into one, sorted,
+ * before the first row, so a prefix of a common word cost as much as
+ * sorting every match (100 ms for a word of each of a million entries).
+ * The words of the index that start with it, looked up in the index's
+ * vocabulary (a seek per word), OR'ed ("a" AND ("rempli" OR "remplis")),
+ * are walked lazily in rowid order. Past STORE_FTS_PREFIX_TERMS words
+ * the prefix stays.
+ */
+static char *
+store_fts_expand(struct store *s, const char *match)
+{
+	struct buf	 phrase, tokens, out;
+	sqlite3_stmt	*st;
+	const char	*p, *last = NULL, *term, *tail;
+	char		*words[STORE_FTS_PREFIX_TERMS], *next;
+	size_t		 plen, head = 0;
+	int		 n = 0, i, rc, bad = 0;
+
+	if (match == NULL || store_fts_expand_init(s) == -1)
+		return (NULL);
+	/* Quoted phrases ("" inside), the last one followed by '*'. */
+	for (p = match; *p != '\0' && !bad; ) {
+		if (*p == ' ') {
+			p++;
+			continue;
+		}
+		if (*p != '"' || last != NULL) {
+			bad = 1;
+			break;
+		}
+		tail = p;
+		for (p++; *p != '\0'; p++)
+			if (*p == '"' && *++p != '"')
+				break;
+		if (p[-1] != '"' || (p - tail) < 2)
+			bad = 1;
+		else if (*p == '*') {
+			last = tail;
+			p++;
+		}
+	}
+	if (bad || last == NULL || p[-1] != '*')
+		return (NULL);
+	buf_init(&phrase);
+	for (p = last + 1; *p != '\0'; p++) {
+		if (*p == '"' && p[1] != '"')
+			break;
+		if (*p == '"')
+			p++;
+		buf_addc(&phrase, *p);
+	}
+	buf_init(&tokens);
+	rc = phrase.len == 0 ? SQLITE_ERROR : s->fts_tok.xTokenize(
+	    s->fts_tokenizer, &tokens, FTS5_TOKENIZE_QUERY |
+	    FTS5_TOKENIZE_PREFIX, phrase.data, (int)phrase.len,
+	    store_fts_token_cb);
+	buf_free(&phrase);
+	if (rc != SQLITE_OK || tokens.len == 0) {
+		buf_free(&tokens);
+		return (NULL);
+	}
+	/* The prefix is the last token; the phrase's others stay. */
+	buf_addc(&tokens, '\0');
+	if ((term = strrchr(tokens.data, ' ')) != NULL)
+		head = (size_t)(term - tokens.data) + 1;
+	plen = strlen(tokens.data + head);
+
+	st = s->fts_terms;
+	sqlite3_bind_text(st, 1, tokens.data + head, (int)plen,
+	    SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		term = (const char *)sqlite3_column_text(st, 0);
+		if (term == NULL || strncmp(term, tokens.data + head,
+		    plen) != 0)
+			break;
+		if (n == STORE_FTS_PREFIX_TERMS) {
+			n++;
+			break;
+		}
+		/* The next word: past this one and its longer forms' '\1'. */
+		if (asprintf(&words[n], "%s", term) == -1)
+			fatal("%s", __func__);
+		sqlite3_reset(st);
+		if (asprintf(&next, "%s\001", words[n]) == -1)
+			fatal("%s", __func__);
+		sqlite3_bind_text(st, 1, next, -1, free);
+		n++;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		log_warnx("%s: %s: %s", __func__, s->path,
+		    sqlite3_errmsg(s->db));
+	store_done(st);
+	if (n == 0 || n > STORE_FTS_PREFIX_TERMS ||
+	    (rc != SQLITE_ROW && rc != SQLITE_DONE)) {
+		for (i = 0; i < n && i < STORE_FTS_PREFIX_TERMS; i++)
+			free(words[i]);
+		buf_free(&tokens);
+		return (NULL);
+	}
+	buf_init(&out);
+	/* Phrases AND implicitly, a group of them only explicitly. */
+	buf_add(&out, match, (size_t)(last - match));
+	if (n > 1 && last > match)
+		buf_addstr(&out, "AND ");
+	if (n > 1)
+		buf_addc(&out, '(');
+	for (i = 0; i < n; i++) {
+		buf_addstr(&out, i > 0 ? " OR \"" : "\"");
+		store_fts_quote(&out, tokens.data, head);
+		store_fts_quote(&out, words[i], strlen(words[i]));
+		buf_addc(&out, '"');
+		free(words[i]);
+	}
+	if (n > 1)
+		buf_addc(&out, ')');
+	buf_free(&tokens);
+	return (buf_release(&out));
+}
+
+/* Forgets the spelt-out prefixes. */
+static void
+store_fts_expansions_clear(struct store *s)
+{
+	size_t	 i;
+
+	for (i = 0; i < STORE_FTS_EXPANSIONS; i++) {
+		free(s->fts_expansions[i].match);
+		free(s->fts_expansions[i].expanded);
+		s->fts_expansions[i].match = NULL;
+		s->fts_expansions[i].expanded = NULL;
+	}
+}
+
+/*
+ * store_fts_expand(match) (a new string, or NULL), from the last ones
+ * while the index is the same: a word that is new since may start with
+ * a prefix. Spelling one out can cost milliseconds (FTS5 seeks the word
+ * after a common one by reading the common one's doclist through), and
+ * the same search comes again and again (a site's search box, paging).
+ */
+static char *
+store_fts_expansion(struct store *s, const char *match)
+{
+	struct store_expansion	*x;
+	char			*expanded;
+	int64_t			 version = -1;
+	size_t			 i;
+
+	if (match == NULL || store_fts_expand_init(s) == -1)
+		return (NULL);
+	if (sqlite3_step(s->data_version) == SQLITE_ROW)
+		version = sqlite3_column_int64(s->data_version, 0);
+	store_done(s->data_version);
+	if (version == -1 || version != s->fts_expanded_version ||
+	    s->fts_writes != s->fts_expanded_writes) {
+		store_fts_expansions_clear(s);
+		s->fts_expanded_version = version;
+		s->fts_expanded_writes = s->fts_writes;
+	}
+	for (i = 0; i < STORE_FTS_EXPANSIONS; i++) {
+		x = &s->fts_expansions[i];
+		if (x->match != NULL && strcmp(x->match, match) == 0) {
+			if (x->expanded == NULL)
+				return (NULL);
+			if ((expanded = strdup(x->expanded)) == NULL)
+				fatal("%s", __func__);
+			return (expanded);
+		}
+	}
+	expanded = store_fts_expand(s, match);
+	x = &s->fts_expansions[s->fts_expansion_next++ %
+	    STORE_FTS_EXPANSIONS];
+	free(x->match);
+	free(x->expanded);
+	if ((x->match = strdup(match)) == NULL || (expanded != NULL &&
+	    (x->expanded = strdup(expanded)) == NULL))
+		fatal("%s", __func__);
+	if (expanded == NULL)
+		x->expanded = NULL;
+	return (expanded);
+}
+
+/*
  * Entry seq does not fit the full-text keys: from now on the full-text
  * listings of this store sort their matches (exact, but their cost
  * follows the number of matches). The statements of the fast shapes go.
@@ -3212,6 +3526,8 @@ store_fts_flush(struct store *s)
 	int			 col, rc = 0;
 
 	qsort(s->fts, s->nfts, sizeof(*s->fts), store_fts_op_cmp);
+	if (s->nfts > 0)
+		s->fts_writes++;
 	for (i = 0; i < s->nfts && rc == 0; i++) {
 		op = &s->fts[i];
 		st = s->stmt[op->del ? ST_FTS_DEL : ST_FTS_ADD];

@@ -79,6 +79,9 @@ static void	 test_migrated(void);
 static void	 test_wide(void);
 static void	 test_one_segment(void);
 static void	 test_cost(void);
+static void	 test_prefix(void);
+static char	*words(struct store *, const char *);
+static void	 put_title(struct store *, const char *, const char *, int64_t);
 
 static char *
 db_path(const char *name)
@@ -94,7 +97,7 @@ static void
 tmp_cleanup(void)
 {
 	const char	*names[] = { "order.db", "v6.db", "wide.db",
-	    "segments.db", "cost.db" };
+	    "segments.db", "cost.db", "prefix.db" };
 	const char	*sfx[] = { "", "-wal", "-shm" };
 	char		*p, *q;
 	size_t		 i, j;
@@ -696,6 +699,104 @@ test_cost(void)
 	store_close(s);
 }
 
+/* Stores an entry of that title and time. */
+static void
+put_title(struct store *s, const char *id, const char *title, int64_t t)
+{
+	struct entry	*e;
+
+	e = entry_new();
+	entry_set(&e->id, id);
+	entry_set(&e->title, title);
+	e->published = t;
+	put(s, e);
+}
+
+/* The ids of a full-text listing, newest first. */
+static char *
+words(struct store *s, const char *match)
+{
+	struct store_query	 q;
+
+	store_query_init(&q);
+	q.match = match;
+	return (list(s, &q, NULL));
+}
+
+/*
+ * A prefix ends the queries query.c makes: spelt out into the index's
+ * words that start with it (normalised as the index is), in a phrase,
+ * past 16 words left to FTS5, and found again once a new word starting
+ * with it is written, by this connection or another.
+ */
+static void
+test_prefix(void)
+{
+	struct store	*s, *s2;
+	char		*p, *l, id[16], t[16];
+	int		 i;
+
+	p = db_path("prefix.db");
+	if ((s = store_open(p)) == NULL) {
+		ok(0, "store opened");
+		free(p);
+		return;
+	}
+	put_title(s, "p1", "gamma ray", T0 + 1);
+	put_title(s, "p2", "gammas", T0 + 2);
+	put_title(s, "p3", "Gammaglobuline", T0 + 3);
+	put_title(s, "p4", "un gâteau", T0 + 4);
+	put_title(s, "p5", "porte-monnaie perdu", T0 + 5);
+	put_title(s, "p6", "porte monnaies", T0 + 6);
+	put_title(s, "p7", "gamut", T0 + 7);
+	put_title(s, "p8", "monnaie", T0 + 8);
+	l = words(s, "\"gam\"*");
+	is_str(l, "p7,p3,p2,p1", "a prefix: every word starting with it");
+	free(l);
+	l = words(s, "\"GÂM\"*");
+	is_str(l, "p7,p3,p2,p1", "case and accents as the index has them");
+	free(l);
+	l = words(s, "\"gat\"*");
+	is_str(l, "p4", "a prefix of an accented word");
+	free(l);
+	l = words(s, "\"gamma\"*");
+	is_str(l, "p3,p2,p1", "a whole word and its longer forms");
+	free(l);
+	l = words(s, "\"porte-monnaie\"*");
+	is_str(l, "p6,p5", "the last word of a phrase");
+	free(l);
+	l = words(s, "\"ray\" \"gam\"*");
+	is_str(l, "p1", "with another word");
+	free(l);
+	l = words(s, "\"gax\"*");
+	is_str(l, "", "a prefix of no word");
+	free(l);
+	store_begin(s);
+	for (i = 0; i < 20; i++) {
+		snprintf(id, sizeof(id), "z%02d", i);
+		snprintf(t, sizeof(t), "zeta%02d", i);
+		put_title(s, id, t, T0 + 100 + i);
+	}
+	store_commit(s);
+	l = words(s, "\"zeta\"*");
+	is_str(l, "z19,z18,z17,z16,z15,z14,z13,z12,z11,z10,z09,z08,z07,z06,"
+	    "z05,z04,z03,z02,z01,z00", "a prefix of 20 words");
+	free(l);
+	put_title(s, "p9", "gamelle", T0 + 9);
+	l = words(s, "\"gam\"*");
+	is_str(l, "p9,p7,p3,p2,p1", "a new word is found at once");
+	free(l);
+	if ((s2 = store_open(p)) != NULL) {
+		put_title(s2, "p10", "gambit", T0 + 10);
+		store_close(s2);
+	}
+	l = words(s, "\"gam\"*");
+	is_str(l, "p10,p9,p7,p3,p2,p1", "and one another connection wrote");
+	free(l);
+	store_close(s);
+	free(p);
+}
+
 int
 main(void)
 {
@@ -711,6 +812,7 @@ main(void)
 	test_wide();
 	test_one_segment();
 	test_cost();
+	test_prefix();
 	tmp_cleanup();
 	return (tap_done());
 }
