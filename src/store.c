@@ -3536,9 +3536,10 @@ store_fts_flush(struct store *s)
 	size_t			 i;
 	int			 col, rc = 0;
 
-	qsort(s->fts, s->nfts, sizeof(*s->fts), store_fts_op_cmp);
-	if (s->nfts > 0)
+	if (s->nfts > 0) {
+		qsort(s->fts, s->nfts, sizeof(*s->fts), store_fts_op_cmp);
 		s->fts_writes++;
+	}
 	for (i = 0; i < s->nfts && rc == 0; i++) {
 		op = &s->fts[i];
 		st = s->stmt[op->del ? ST_FTS_DEL : ST_FTS_ADD];
