@@ -130,6 +130,21 @@
  *   R*Tree gave every entry in the area, to sort). The step fills them
  *   from entries_geo with feedmesh_geo_cell(), whose results never change
  *   and cap the kind's length (480 bytes) as store_tag_add() does.
+ * Step 8 (full-text listings in listing order): entries_fts is rebuilt
+ *   with rowid = a key in listing order, not seq: store_fts_key(), the
+ *   sort time less 1900-01-01 (clamped to [1900, 2444)) shifted left by
+ *   29 bits, or'ed with seq. FTS5 walks a match's rowids in either
+ *   order, from a bound, so a listing of q reads the newest matches
+ *   first and stops after its page, and its cost no longer follows the
+ *   number of matches (a word in every entry cost half a second at a
+ *   million entries: all matches were collected, then sorted). seq
+ *   comes back as key & (2^29 - 1): no mapping table to join. Entries
+ *   dated out of that range sort by the clamp, among themselves by seq,
+ *   in full-text listings only. A seq past 2^29 (as many entries ever
+ *   stored) is indexed under -seq, and full-text listings then sort
+ *   their matches as before step 8 (exact, slower; logged once). The
+ *   index is rebuilt from the documents, in key order, in the one
+ *   transaction of the migration.
  */
 /*
  * Pieces of step 2's triggers: the indexed text and point of an entry,
@@ -153,6 +168,25 @@
 #define STORE_GEO_ADD(r)	"INSERT INTO entries_geo SELECT " r ".seq, " \
 	STORE_GEO_COLS(r ".") " WHERE " r ".deleted = 0 AND " \
 	STORE_GEO_LAT(r ".") " IS NOT NULL;"
+
+/*
+ * Step 8: entries_fts again, under rowids in listing order. It spells out
+ * store_fts_key()'s constants (2^29 - 1, 1900-01-01 and its upper clamp),
+ * frozen with the step. Inserted in key order (entries_sort), so that
+ * FTS5 writes a segment only when its pending terms fill its hash, then
+ * merged into one segment (2 s at a million entries): a walk merges the
+ * segments' rowids as it goes (seven of them cost a page half its time).
+ */
+static const char store_step_fts_keys[] =
+	"DROP TABLE entries_fts;"
+	"CREATE VIRTUAL TABLE entries_fts USING fts5(title, summary, content,"
+	" categories, content='', tokenize='unicode61 remove_diacritics 2');"
+	"INSERT INTO entries_fts (rowid, title, summary, content, categories)"
+	" SELECT CASE WHEN seq > 536870911 THEN -seq ELSE"
+	" ((min(max(sort_time, -2208988800), 14970880382) + 2208988800)"
+	" << 29) | seq END, " STORE_FTS_COLS("") " FROM entries"
+	" WHERE deleted = 0 ORDER BY sort_time, seq;"
+	"INSERT INTO entries_fts (entries_fts) VALUES ('optimize');";
 
 static const char *const store_migrations[] = {
 	/* 1: the initial schema. */
@@ -319,6 +353,8 @@ static const char *const store_migrations[] = {
 	" FROM c WHERE cell IS NOT NULL AND kind IS NOT NULL"
 	" AND length(CAST(kind AS BLOB)) <= 480"
 	" ORDER BY 1, 2, 3;",
+	/* 8: the full-text index's rowids in listing order. */
+	store_step_fts_keys,
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -392,7 +428,8 @@ static const char *const store_sql[ST_MAX] = {
 	    " WHERE a.alias = ?1",
 	[ST_BY_LINK] = "SELECT " STORE_ROW_COLUMNS
 	    " FROM entries e WHERE e.link_canon = ?1 ORDER BY e.seq LIMIT 1",
-	[ST_DOC] = "SELECT doc, deleted FROM entries WHERE seq = ?1",
+	[ST_DOC] = "SELECT doc, deleted, sort_time FROM entries"
+	    " WHERE seq = ?1",
 	[ST_INSERT] = "INSERT INTO entries (id, link_canon, kind, territory,"
 	    " sort_time, version_time, published, updated, first_seen,"
 	    " changed, deleted, expires, digest, doc, held)"
@@ -429,8 +466,7 @@ static const char *const store_sql[ST_MAX] = {
 	    " JOIN entries e ON e.seq = p.seq"
 	    " WHERE p.peer = ?1 AND e.deleted = 0 AND e.held = 0",
 	[ST_TEXT_MATCH] = "SELECT count(*) FROM entries_fts"
-	    " WHERE entries_fts MATCH ?2"
-	    " AND rowid = (SELECT seq FROM entries WHERE id = ?1)",
+	    " WHERE entries_fts MATCH ?2 AND rowid = ?1",
 	[ST_META_GET] = "SELECT value FROM meta WHERE key = ?1",
 	[ST_META_SET] = "INSERT OR REPLACE INTO meta (key, value)"
 	    " VALUES (?1, ?2)",
@@ -534,9 +570,37 @@ static const char *const store_sql[ST_MAX] = {
 #define STORE_FTS_PENDING_OPS	2000
 #define STORE_FTS_PENDING_BYTES	(8 * 1024 * 1024)
 
+/*
+ * The full-text index's rowids (step 8, whose SQL spells these out): the
+ * sort time from 1900-01-01, clamped below 2444 (34 bits), then 29 bits
+ * of seq. The largest bound (store_fts_bound()) is 2^63 - 2^29.
+ */
+#define STORE_FTS_SEQ_BITS	29
+#define STORE_FTS_SEQ_MAX	((INT64_C(1) << STORE_FTS_SEQ_BITS) - 1)
+#define STORE_FTS_TIME_MIN	INT64_C(-2208988800)
+#define STORE_FTS_TIME_MAX	(STORE_FTS_TIME_MIN + (INT64_C(1) << 34) - 2)
+
+/*
+ * A prefix ("rempl"*) that stands for at most this many words of the
+ * index is walked as those words, OR'ed (store_fts_expand()).
+ */
+#define STORE_FTS_PREFIX_TERMS	16
+/*
+ * Queries whose prefix was spelt out, kept while the index is the same
+ * (no write of this connection, the same PRAGMA data_version).
+ */
+#define STORE_FTS_EXPANSIONS	16
+
+/* A full-text query and what store_fts_expand() made of it. */
+struct store_expansion {
+	char	*match;
+	char	*expanded;		/* NULL: run as it is */
+};
+
 /* A full-text index change waiting for the end of the transaction. */
 struct store_fts_op {
-	int64_t	 seq;
+	int64_t	 key;			/* store_fts_key() */
+	size_t	 order;			/* in the queue: ties keep it */
 	int	 del;			/* 1: the 'delete' command */
 	char	*text[STORE_FTS_NCOLS];
 	size_t	 len[STORE_FTS_NCOLS];
@@ -613,6 +677,19 @@ struct store {
 	size_t		 nfts;
 	size_t		 capfts;
 	size_t		 fts_bytes;
+	/* A seq is past STORE_FTS_SEQ_MAX: full-text matches are sorted. */
+	int		 fts_wide;
+	/* store_fts_expand(): the index's tokenizer and its words. */
+	fts5_tokenizer	 fts_tok;
+	Fts5Tokenizer	*fts_tokenizer;
+	sqlite3_stmt	*fts_terms;
+	int		 fts_expand_off;	/* could not be set up */
+	sqlite3_stmt	*data_version;
+	struct store_expansion fts_expansions[STORE_FTS_EXPANSIONS];
+	size_t		 fts_expansion_next;
+	uint64_t	 fts_writes;		/* store_fts_flush() calls */
+	uint64_t	 fts_expanded_writes;	/* the expansions' */
+	int64_t		 fts_expanded_version;
 };
 
 /*
@@ -691,14 +768,25 @@ static void	 store_cache_remove(struct store *, struct store_cached *);
 static void	 store_cache_trim(struct store *, size_t);
 static struct store_cached *store_cache_add(struct store *, int64_t,
 		    const char *, const char *, struct entry *, size_t);
-static char	*store_query_sql(int);
+static char	*store_query_sql(int, int);
 static int	 store_query_shape(const struct store_query *);
 static int	 store_query_bind(struct store *, sqlite3_stmt *,
 		    const struct store_query *);
 static int64_t	 store_count(struct store *, enum store_stmt, const char *);
 static void	 store_text_fn(sqlite3_context *, int, sqlite3_value **);
 static void	 store_text_field(json_t *, int, struct buf *);
-static void	 store_fts_queue(struct store *, int64_t, int, json_t *);
+static int64_t	 store_fts_key(int64_t, int64_t);
+static int64_t	 store_fts_bound(int64_t, int64_t);
+static void	 store_fts_widen(struct store *, int64_t);
+static int	 store_fts_op_cmp(const void *, const void *);
+static int	 store_fts_expand_init(struct store *);
+static void	 store_fts_quote(struct buf *, const char *, size_t);
+static int	 store_fts_token_cb(void *, int, const char *, int, int, int);
+static char	*store_fts_expand(struct store *, const char *);
+static void	 store_fts_expansions_clear(struct store *);
+static char	*store_fts_expansion(struct store *, const char *);
+static void	 store_fts_queue(struct store *, int64_t, int64_t, int,
+		    json_t *);
 static int	 store_fts_forget(struct store *, int64_t);
 static void	 store_fts_truncate(struct store *, size_t);
 static int	 store_fts_flush(struct store *);
@@ -707,7 +795,8 @@ static void	 store_distance_fn(sqlite3_context *, int, sqlite3_value **);
 static void	 store_text_html(struct buf *, const char *);
 static void	 store_text_add(struct buf *, const char *, int);
 static int	 store_query_tag_list(int, const char **);
-static void	 store_query_tags(struct buf *, int, const char *);
+static void	 store_query_tags(struct buf *, int, const char *,
+		    const char *);
 static void	 store_query_geo(struct buf *, int);
 static void	 store_query_range(struct buf *, int, const char *);
 static void	 store_query_visible(struct buf *, int);
@@ -899,6 +988,7 @@ store_open(const char *path)
 	struct store	*s;
 	sqlite3_stmt	*st;
 	const char	*mode;
+	int64_t		 seq;
 	int		 rc;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
@@ -978,6 +1068,14 @@ store_open(const char *path)
 	}
 	if (store_migrate(s) == -1 || store_prepare(s) == -1)
 		goto fail;
+	/* Past the keys' seqs already: full-text listings sort (step 8). */
+	if (store_pragma_int(s, "SELECT coalesce(max(seq), 0) FROM entries",
+	    &seq) == -1)
+		goto fail;
+	if (seq > STORE_FTS_SEQ_MAX)
+		store_fts_widen(s, seq);
+	/* Before any listing: it adds to the connection's temp schema. */
+	store_fts_expand_init(s);
 
 	sqlite3_bind_text(s->stmt[ST_META_GET], 1, "last_change", -1,
 	    SQLITE_STATIC);
@@ -1011,6 +1109,11 @@ store_close(struct store *s)
 		sqlite3_finalize(s->query[i]);
 	for (i = 0; i < STORE_CELLQ_SLOTS; i++)
 		sqlite3_finalize(s->cellq[i].st);
+	sqlite3_finalize(s->fts_terms);
+	sqlite3_finalize(s->data_version);
+	store_fts_expansions_clear(s);
+	if (s->fts_tokenizer != NULL)
+		s->fts_tok.xDelete(s->fts_tokenizer);
 	store_set_held_peers(s, NULL, 0);
 	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
 		log_warnx("%s: %s: %s", __func__, s->path,
@@ -1985,7 +2088,7 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 		seq = sqlite3_last_insert_rowid(s->db);
 		/* The indexes, from the tree the document was written from. */
 		if (!e->deleted)
-			store_fts_queue(s, seq, 0, j);
+			store_fts_queue(s, seq, sort_time, 0, j);
 		if (store_geo_write(s, seq, j, e->deleted, 1) == -1)
 			goto done;
 		*res = STORE_INSERTED;
@@ -2000,7 +2103,7 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 			    digest, doc, seq, 0) == -1)
 				goto done;
 			if (!e->deleted)
-				store_fts_queue(s, seq, 0, j);
+				store_fts_queue(s, seq, sort_time, 0, j);
 			if (store_geo_write(s, seq, j, e->deleted, 0) == -1)
 				goto done;
 			*res = STORE_UPDATED;
@@ -2484,10 +2587,11 @@ store_query_tag_list(int shape, const char **tags)
 
 /*
  * Appends the tag filters of a shape as checks on entry_tags(seq, tag)
- * for the row alias "e"; the first is left out when it drives the walk.
+ * for the entry seq (an SQL expression: "e.seq"); the first is left out
+ * when it drives the walk.
  */
 static void
-store_query_tags(struct buf *b, int shape, const char *skip)
+store_query_tags(struct buf *b, int shape, const char *skip, const char *seq)
 {
 	const char	*tags[STORE_Q_MAXTAGS];
 	int		 ntags, i;
@@ -2496,7 +2600,7 @@ store_query_tags(struct buf *b, int shape, const char *skip)
 	for (i = 0; i < ntags; i++)
 		if (skip == NULL || strcmp(tags[i], skip) != 0)
 			buf_printf(b, " AND EXISTS (SELECT 1 FROM entry_tags x"
-			    " WHERE x.seq = e.seq AND x.tag = %s)", tags[i]);
+			    " WHERE x.seq = %s AND x.tag = %s)", seq, tags[i]);
 }
 
 /*
@@ -2539,16 +2643,20 @@ store_query_range(struct buf *b, int shape, const char *a)
  * keeps SQLite from driving the join from entries. Without a filter the
  * walk is entries_sort, or entries_changed with "since".
  *
- * A full-text query is driven by the FTS5 index, a box or a radius by the
- * R*Tree; their matches are then sorted (by time, or by bm25), so their
- * cost follows the number of matches, not the size of the store. A geo
- * point alone (GeoJSON of a listing) is a rowid look-up per entry walked.
+ * A full-text query walks the FTS5 index's rowids, which are in listing
+ * order (store_fts_key()), newest or oldest first from the cursor, and
+ * checks the other filters per match: it stops after its page. Ranked by
+ * bm25 (or on a store past the keys' seqs, wide), its matches are sorted,
+ * and a box or a radius, driven by the R*Tree, sorts too: their cost
+ * follows the number of matches, not the size of the store. A geo point
+ * alone (GeoJSON of a listing) is a rowid look-up per entry walked.
  */
 static char *
-store_query_sql(int shape)
+store_query_sql(int shape, int wide)
 {
 	struct buf	 b;
 	const char	*tags[STORE_Q_MAXTAGS], *order;
+	char		 seq[64];
 	int		 ntags, sorted;
 
 	buf_init(&b);
@@ -2558,6 +2666,33 @@ store_query_sql(int shape)
 	}
 	order = (shape & STORE_Q_ASC) ? " ORDER BY e.sort_time, e.seq" :
 	    " ORDER BY e.sort_time DESC, e.seq DESC";
+	if ((shape & STORE_Q_MATCH) && !(shape & STORE_Q_RANK) && !wide) {
+		/*
+		 * The tags and the point are checked on the key's seq: before
+		 * the entry's row is read, for the matches they leave out.
+		 */
+		snprintf(seq, sizeof(seq), "(entries_fts.rowid & %lld)",
+		    (long long)STORE_FTS_SEQ_MAX);
+		buf_printf(&b, "SELECT " STORE_LIST_COLS
+		    " FROM entries_fts CROSS JOIN entries e"
+		    " WHERE entries_fts MATCH :match AND e.seq = %s", seq);
+		if (shape & STORE_Q_CURSOR)
+			buf_addstr(&b, " AND entries_fts.rowid < :bk");
+		if (shape & STORE_Q_FROM)
+			buf_addstr(&b, " AND entries_fts.rowid >= :fk");
+		store_query_tags(&b, shape, NULL, seq);
+		if (shape & (STORE_Q_BOX | STORE_Q_NEAR | STORE_Q_GEO)) {
+			buf_printf(&b, " AND EXISTS (SELECT 1 FROM entries_geo g"
+			    " WHERE g.seq = %s", seq);
+			store_query_geo(&b, shape);
+			buf_addstr(&b, ")");
+		}
+		order = (shape & STORE_Q_ASC) ?
+		    " ORDER BY entries_fts.rowid" :
+		    " ORDER BY entries_fts.rowid DESC";
+		sorted = 0;
+		goto tail;
+	}
 	/*
 	 * Matches that are sorted are sorted as (seq, time) alone, and
 	 * only the page's rows are read in full, by rowid: the documents
@@ -2571,9 +2706,12 @@ store_query_sql(int shape)
 		    " %s AS rank"
 		    " FROM entries_fts CROSS JOIN entries e",
 		    (shape & STORE_Q_RANK) ? STORE_BM25 : "0");
-		buf_addstr(&b, " WHERE entries_fts MATCH :match"
-		    " AND e.seq = entries_fts.rowid");
-		store_query_tags(&b, shape, NULL);
+		/* Keys past STORE_FTS_SEQ_MAX are -seq (store_fts_key()). */
+		buf_printf(&b, " WHERE entries_fts MATCH :match"
+		    " AND e.seq = (CASE WHEN entries_fts.rowid < 0"
+		    " THEN -entries_fts.rowid ELSE entries_fts.rowid & %lld END)",
+		    (long long)STORE_FTS_SEQ_MAX);
+		store_query_tags(&b, shape, NULL, "e.seq");
 		if (shape & (STORE_Q_BOX | STORE_Q_NEAR | STORE_Q_GEO)) {
 			buf_addstr(&b, " AND EXISTS (SELECT 1 FROM entries_geo g"
 			    " WHERE g.seq = e.seq");
@@ -2591,7 +2729,7 @@ store_query_sql(int shape)
 		    " 0 AS rank FROM entries_geo g CROSS JOIN entries e WHERE 1");
 		store_query_geo(&b, shape);
 		buf_addstr(&b, " AND e.seq = g.seq");
-		store_query_tags(&b, shape, NULL);
+		store_query_tags(&b, shape, NULL, "e.seq");
 		store_query_range(&b, shape, "e");
 		goto tail;
 	}
@@ -2603,7 +2741,7 @@ store_query_sql(int shape)
 		    " FROM entry_tags t CROSS JOIN entries e"
 		    " WHERE t.tag = %s AND e.seq = t.seq", tags[0]);
 		store_query_range(&b, shape, "t");
-		store_query_tags(&b, shape, tags[0]);
+		store_query_tags(&b, shape, tags[0], "e.seq");
 		order = (shape & STORE_Q_ASC) ?
 		    " ORDER BY t.sort_time, t.seq" :
 		    " ORDER BY t.sort_time DESC, t.seq DESC";
@@ -2700,7 +2838,7 @@ store_query_cells(struct buf *b, int shape)
 		buf_addstr(b, " AND (m.lon BETWEEN :gw AND :ge"
 		    " OR m.lon BETWEEN :gw2 AND :ge2)");
 	buf_addstr(b, " AND e.seq = m.seq");
-	store_query_tags(b, shape, ":k");
+	store_query_tags(b, shape, ":k", "e.seq");
 	store_query_visible(b, shape);
 	buf_addstr(b, " LIMIT :limit");
 }
@@ -2796,19 +2934,24 @@ store_query_bind(struct store *s, sqlite3_stmt *st,
 				tag[len - 1] = '\0';
 		sqlite3_bind_text(st, idx, tag, -1, free);
 	}
+	/* The end of a range is a cursor before its first instant. */
+	bt = q->before_time;
+	bs = q->before_seq;
+	if (q->until_time != ENTRY_NO_TIME &&
+	    (bt == ENTRY_NO_TIME || q->until_time <= bt)) {
+		bt = q->until_time;
+		bs = INT64_MIN;
+	}
 	if ((idx = sqlite3_bind_parameter_index(st, ":bt")) != 0) {
-		/* The end of a range is a cursor before its first instant. */
-		bt = q->before_time;
-		bs = q->before_seq;
-		if (q->until_time != ENTRY_NO_TIME &&
-		    (bt == ENTRY_NO_TIME || q->until_time <= bt)) {
-			bt = q->until_time;
-			bs = INT64_MIN;
-		}
 		sqlite3_bind_int64(st, idx, bt);
 		sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":bs"),
 		    bs);
 	}
+	if ((idx = sqlite3_bind_parameter_index(st, ":bk")) != 0)
+		sqlite3_bind_int64(st, idx, store_fts_bound(bt, bs));
+	if ((idx = sqlite3_bind_parameter_index(st, ":fk")) != 0)
+		sqlite3_bind_int64(st, idx, store_fts_bound(q->from_time,
+		    INT64_MIN));
 	if ((idx = sqlite3_bind_parameter_index(st, ":from")) != 0)
 		sqlite3_bind_int64(st, idx, q->from_time);
 	if ((idx = sqlite3_bind_parameter_index(st, ":since")) != 0)
@@ -2866,12 +3009,13 @@ int
 store_query_entries(struct store *s, const struct store_query *q,
     store_entry_cb cb, void *arg)
 {
+	struct store_query	 xq;
 	struct store_cached	*c;
 	struct entry		*e;
 	sqlite3_stmt		*st, *dst;
 	const char		*doc, *digest, *peers;
 	sqlite3_stmt		**slot;
-	char			*sql;
+	char			*sql, *match = NULL;
 	size_t			 docsize;
 	int64_t			 seq, sort_time;
 	int			 shape, rc, stop = 0;
@@ -2879,21 +3023,30 @@ store_query_entries(struct store *s, const struct store_query *q,
 	if (s->nfts > 0 && store_fts_flush(s) == -1)
 		return (-1);
 	shape = store_query_shape(q);
+	/* A walk in order is lazy, unless FTS5 gathers a prefix's words. */
+	if ((shape & (STORE_Q_MATCH | STORE_Q_RANK)) == STORE_Q_MATCH &&
+	    !s->fts_wide && (match = store_fts_expansion(s, q->match)) != NULL) {
+		xq = *q;
+		xq.match = match;
+		q = &xq;
+	}
 	slot = store_query_slot(s, shape);
 	if ((st = *slot) == NULL) {
-		sql = store_query_sql(shape);
+		sql = store_query_sql(shape, s->fts_wide);
 		rc = sqlite3_prepare_v3(s->db, sql, -1,
 		    SQLITE_PREPARE_PERSISTENT, &st, NULL);
 		if (rc != SQLITE_OK) {
 			log_warnx("%s: %s: \"%s\": %s", __func__, s->path, sql,
 			    sqlite3_errmsg(s->db));
 			free(sql);
+			free(match);
 			return (-1);
 		}
 		free(sql);
 		*slot = st;
 	}
 	store_query_bind(s, st, q);
+	free(match);
 	sqlite3_stmt_status(st, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);
 	sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 1);
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -2966,7 +3119,7 @@ store_query_explain(struct store *s, const struct store_query *q)
 	char		*sql, *eqp;
 	int		 rc;
 
-	sql = store_query_sql(store_query_shape(q));
+	sql = store_query_sql(store_query_shape(q), s->fts_wide);
 	if (asprintf(&eqp, "EXPLAIN QUERY PLAN %s", sql) == -1)
 		fatal("%s", __func__);
 	free(sql);
@@ -3216,12 +3369,336 @@ store_text_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 }
 
 /*
- * Queues a change of the full-text index: the entry seq's text taken
- * from its document's tree, added, or deleted (the contentless index is
- * told the text it forgets). Nothing is written before store_fts_flush().
+ * The full-text index's rowid of entry seq sorted at sort_time (step 8):
+ * in listing order, seq in its low bits; a sort time out of the range
+ * is clamped, a seq past STORE_FTS_SEQ_MAX gives -seq (store_fts_widen()).
+ */
+static int64_t
+store_fts_key(int64_t seq, int64_t sort_time)
+{
+	if (seq < 0 || seq > STORE_FTS_SEQ_MAX)
+		return (-seq);
+	if (sort_time < STORE_FTS_TIME_MIN)
+		sort_time = STORE_FTS_TIME_MIN;
+	else if (sort_time > STORE_FTS_TIME_MAX)
+		sort_time = STORE_FTS_TIME_MAX;
+	return (((sort_time - STORE_FTS_TIME_MIN) << STORE_FTS_SEQ_BITS) | seq);
+}
+
+/*
+ * The key before which lie the entries before (sort_time, seq), for the
+ * keyset cursor and the ranges of full-text listings: seq may be any
+ * int64 (INT64_MAX: all of that second, INT64_MIN: none of it).
+ */
+static int64_t
+store_fts_bound(int64_t sort_time, int64_t seq)
+{
+	if (sort_time < STORE_FTS_TIME_MIN)
+		sort_time = STORE_FTS_TIME_MIN;
+	else if (sort_time > STORE_FTS_TIME_MAX)
+		sort_time = STORE_FTS_TIME_MAX;
+	if (seq < 0)
+		seq = 0;
+	else if (seq > STORE_FTS_SEQ_MAX)
+		seq = STORE_FTS_SEQ_MAX + 1;
+	return (((sort_time - STORE_FTS_TIME_MIN) << STORE_FTS_SEQ_BITS) + seq);
+}
+
+/*
+ * Sets up store_fts_expand(): the index's tokenizer (unicode61 with
+ * remove_diacritics 2, as entries_fts has it) and the index's words
+ * (an fts5vocab table of the connection's temp schema, in the index's
+ * order). On failure prefixes are left to FTS5, logged once.
+ */
+static int
+store_fts_expand_init(struct store *s)
+{
+	const char	*args[] = { "remove_diacritics", "2" };
+	fts5_api	*api = NULL;
+	sqlite3_stmt	*st;
+	void		*ud;
+
+	if (s->fts_terms != NULL)
+		return (0);
+	if (s->fts_expand_off)
+		return (-1);
+	s->fts_expand_off = 1;
+	if (sqlite3_prepare_v2(s->db, "SELECT fts5(?1)", -1, &st, NULL) !=
+	    SQLITE_OK)
+		goto fail;
+	sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (api == NULL || api->iVersion < 2 || api->xFindTokenizer(api,
+	    "unicode61", &ud, &s->fts_tok) != SQLITE_OK ||
+	    s->fts_tok.xCreate(ud, args, 2, &s->fts_tokenizer) != SQLITE_OK) {
+		s->fts_tokenizer = NULL;
+		goto fail;
+	}
+	if (store_exec(s, "CREATE VIRTUAL TABLE IF NOT EXISTS"
+	    " temp.entries_fts_words USING fts5vocab(main, entries_fts,"
+	    " 'instance')", __func__) == -1 ||
+	    sqlite3_prepare_v3(s->db, "SELECT term FROM"
+	    " temp.entries_fts_words WHERE term >= ?1 LIMIT 1", -1,
+	    SQLITE_PREPARE_PERSISTENT, &s->fts_terms, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v3(s->db, "PRAGMA data_version", -1,
+	    SQLITE_PREPARE_PERSISTENT, &s->data_version, NULL) != SQLITE_OK)
+		goto fail;
+	s->fts_expand_off = 0;
+	return (0);
+ fail:
+	log_warnx("%s: %s: prefixes of full-text queries will be slow: %s",
+	    __func__, s->path, sqlite3_errmsg(s->db));
+	return (-1);
+}
+
+/* Appends text inside an FTS5 string: a '"' is doubled. */
+static void
+store_fts_quote(struct buf *b, const char *text, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++) {
+		if (text[i] == '"')
+			buf_addc(b, '"');
+		buf_addc(b, text[i]);
+	}
+}
+
+/* A token of the index's tokenizer: appended, space-separated. */
+static int
+store_fts_token_cb(void *arg, int flags, const char *token, int len,
+    int start, int end)
+{
+	struct buf	*b = arg;
+
+	(void)start;
+	(void)end;
+	if (flags & FTS5_TOKEN_COLOCATED)
+		return (SQLITE_OK);
+	if (b->len > 0)
+		buf_addc(b, ' ');
+	buf_add(b, token, (size_t)len);
+	return (SQLITE_OK);
+}
+
+/*
+ * A full-text query with its prefix spelt out, or NULL to run it as it
+ * is. query.c ends the query with a prefix ("a" "rempl"*); FTS5 answers
+ * a prefix by gathering the doclists of all its words into one, sorted,
+ * before the first row, so a prefix of a common word cost as much as
+ * sorting every match (100 ms for a word of each of a million entries).
+ * The words of the index that start with it, looked up in the index's
+ * vocabulary (a seek per word), OR'ed ("a" AND ("rempli" OR "remplis")),
+ * are walked lazily in rowid order. Past STORE_FTS_PREFIX_TERMS words
+ * the prefix stays.
+ */
+static char *
+store_fts_expand(struct store *s, const char *match)
+{
+	struct buf	 phrase, tokens, out;
+	sqlite3_stmt	*st;
+	const char	*p, *last = NULL, *term, *tail;
+	char		*words[STORE_FTS_PREFIX_TERMS], *next;
+	size_t		 plen, head = 0;
+	int		 n = 0, i, rc, bad = 0;
+
+	if (match == NULL || store_fts_expand_init(s) == -1)
+		return (NULL);
+	/* Quoted phrases ("" inside), the last one followed by '*'. */
+	for (p = match; *p != '\0' && !bad; ) {
+		if (*p == ' ') {
+			p++;
+			continue;
+		}
+		if (*p != '"' || last != NULL) {
+			bad = 1;
+			break;
+		}
+		tail = p;
+		for (p++; *p != '\0'; p++)
+			if (*p == '"' && *++p != '"')
+				break;
+		if (p[-1] != '"' || (p - tail) < 2)
+			bad = 1;
+		else if (*p == '*') {
+			last = tail;
+			p++;
+		}
+	}
+	if (bad || last == NULL || p[-1] != '*')
+		return (NULL);
+	buf_init(&phrase);
+	for (p = last + 1; *p != '\0'; p++) {
+		if (*p == '"' && p[1] != '"')
+			break;
+		if (*p == '"')
+			p++;
+		buf_addc(&phrase, *p);
+	}
+	buf_init(&tokens);
+	rc = phrase.len == 0 ? SQLITE_ERROR : s->fts_tok.xTokenize(
+	    s->fts_tokenizer, &tokens, FTS5_TOKENIZE_QUERY |
+	    FTS5_TOKENIZE_PREFIX, phrase.data, (int)phrase.len,
+	    store_fts_token_cb);
+	buf_free(&phrase);
+	if (rc != SQLITE_OK || tokens.len == 0) {
+		buf_free(&tokens);
+		return (NULL);
+	}
+	/* The prefix is the last token; the phrase's others stay. */
+	buf_addc(&tokens, '\0');
+	if ((term = strrchr(tokens.data, ' ')) != NULL)
+		head = (size_t)(term - tokens.data) + 1;
+	plen = strlen(tokens.data + head);
+
+	st = s->fts_terms;
+	sqlite3_bind_text(st, 1, tokens.data + head, (int)plen,
+	    SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		term = (const char *)sqlite3_column_text(st, 0);
+		if (term == NULL || strncmp(term, tokens.data + head,
+		    plen) != 0)
+			break;
+		if (n == STORE_FTS_PREFIX_TERMS) {
+			n++;
+			break;
+		}
+		/* The next word: past this one and its longer forms' '\1'. */
+		if (asprintf(&words[n], "%s", term) == -1)
+			fatal("%s", __func__);
+		sqlite3_reset(st);
+		if (asprintf(&next, "%s\001", words[n]) == -1)
+			fatal("%s", __func__);
+		sqlite3_bind_text(st, 1, next, -1, free);
+		n++;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		log_warnx("%s: %s: %s", __func__, s->path,
+		    sqlite3_errmsg(s->db));
+	store_done(st);
+	if (n == 0 || n > STORE_FTS_PREFIX_TERMS ||
+	    (rc != SQLITE_ROW && rc != SQLITE_DONE)) {
+		for (i = 0; i < n && i < STORE_FTS_PREFIX_TERMS; i++)
+			free(words[i]);
+		buf_free(&tokens);
+		return (NULL);
+	}
+	buf_init(&out);
+	/* Phrases AND implicitly, a group of them only explicitly. */
+	buf_add(&out, match, (size_t)(last - match));
+	if (n > 1 && last > match)
+		buf_addstr(&out, "AND ");
+	if (n > 1)
+		buf_addc(&out, '(');
+	for (i = 0; i < n; i++) {
+		buf_addstr(&out, i > 0 ? " OR \"" : "\"");
+		store_fts_quote(&out, tokens.data, head);
+		store_fts_quote(&out, words[i], strlen(words[i]));
+		buf_addc(&out, '"');
+		free(words[i]);
+	}
+	if (n > 1)
+		buf_addc(&out, ')');
+	buf_free(&tokens);
+	return (buf_release(&out));
+}
+
+/* Forgets the spelt-out prefixes. */
+static void
+store_fts_expansions_clear(struct store *s)
+{
+	size_t	 i;
+
+	for (i = 0; i < STORE_FTS_EXPANSIONS; i++) {
+		free(s->fts_expansions[i].match);
+		free(s->fts_expansions[i].expanded);
+		s->fts_expansions[i].match = NULL;
+		s->fts_expansions[i].expanded = NULL;
+	}
+}
+
+/*
+ * store_fts_expand(match) (a new string, or NULL), from the last ones
+ * while the index is the same: a word that is new since may start with
+ * a prefix. Spelling one out can cost milliseconds (FTS5 seeks the word
+ * after a common one by reading the common one's doclist through), and
+ * the same search comes again and again (a site's search box, paging).
+ */
+static char *
+store_fts_expansion(struct store *s, const char *match)
+{
+	struct store_expansion	*x;
+	char			*expanded;
+	int64_t			 version = -1;
+	size_t			 i;
+
+	if (match == NULL || store_fts_expand_init(s) == -1)
+		return (NULL);
+	if (sqlite3_step(s->data_version) == SQLITE_ROW)
+		version = sqlite3_column_int64(s->data_version, 0);
+	store_done(s->data_version);
+	if (version == -1 || version != s->fts_expanded_version ||
+	    s->fts_writes != s->fts_expanded_writes) {
+		store_fts_expansions_clear(s);
+		s->fts_expanded_version = version;
+		s->fts_expanded_writes = s->fts_writes;
+	}
+	for (i = 0; i < STORE_FTS_EXPANSIONS; i++) {
+		x = &s->fts_expansions[i];
+		if (x->match != NULL && strcmp(x->match, match) == 0) {
+			if (x->expanded == NULL)
+				return (NULL);
+			if ((expanded = strdup(x->expanded)) == NULL)
+				fatal("%s", __func__);
+			return (expanded);
+		}
+	}
+	expanded = store_fts_expand(s, match);
+	x = &s->fts_expansions[s->fts_expansion_next++ %
+	    STORE_FTS_EXPANSIONS];
+	free(x->match);
+	free(x->expanded);
+	if ((x->match = strdup(match)) == NULL || (expanded != NULL &&
+	    (x->expanded = strdup(expanded)) == NULL))
+		fatal("%s", __func__);
+	if (expanded == NULL)
+		x->expanded = NULL;
+	return (expanded);
+}
+
+/*
+ * Entry seq does not fit the full-text keys: from now on the full-text
+ * listings of this store sort their matches (exact, but their cost
+ * follows the number of matches). The statements of the fast shapes go.
  */
 static void
-store_fts_queue(struct store *s, int64_t seq, int del, json_t *doc)
+store_fts_widen(struct store *s, int64_t seq)
+{
+	int	 i;
+
+	if (s->fts_wide)
+		return;
+	log_warnx("%s: entry %lld is past the %lld entries that full-text "
+	    "listings walk in order: they now sort their matches (slower)",
+	    s->path, (long long)seq, (long long)STORE_FTS_SEQ_MAX);
+	s->fts_wide = 1;
+	for (i = 0; i < STORE_Q_SHAPES; i++)
+		if ((i & STORE_Q_MATCH) && s->query[i] != NULL) {
+			sqlite3_finalize(s->query[i]);
+			s->query[i] = NULL;
+		}
+}
+
+/*
+ * Queues a change of the full-text index: the entry seq's text taken
+ * from its document's tree, added, or deleted (the contentless index is
+ * told the text it forgets), under its key at sort_time. Nothing is
+ * written before store_fts_flush().
+ */
+static void
+store_fts_queue(struct store *s, int64_t seq, int64_t sort_time, int del,
+    json_t *doc)
 {
 	struct store_fts_op	*op;
 	struct buf		 b;
@@ -3233,9 +3710,12 @@ store_fts_queue(struct store *s, int64_t seq, int del, json_t *doc)
 		    sizeof(*s->fts))) == NULL)
 			fatal("%s", __func__);
 	}
-	op = &s->fts[s->nfts++];
-	op->seq = seq;
+	op = &s->fts[s->nfts];
+	op->key = store_fts_key(seq, sort_time);
+	op->order = s->nfts++;
 	op->del = del;
+	if (op->key < 0)
+		store_fts_widen(s, seq);
 	for (col = 0; col < STORE_FTS_NCOLS; col++) {
 		buf_init(&b);
 		store_text_field(doc, col, &b);
@@ -3248,6 +3728,7 @@ store_fts_queue(struct store *s, int64_t seq, int del, json_t *doc)
 /*
  * Queues the deletion of the indexed text of entry seq as stored now
  * (before an update or a delete), if it is indexed: tombstones are not.
+ * Its key is that of its stored sort time.
  */
 static int
 store_fts_forget(struct store *s, int64_t seq)
@@ -3262,7 +3743,7 @@ store_fts_forget(struct store *s, int64_t seq)
 		j = json_loads((const char *)sqlite3_column_text(st, 0), 0,
 		    NULL);
 		/* As the index was given it: an unreadable one had no text. */
-		store_fts_queue(s, seq, 1, j);
+		store_fts_queue(s, seq, sqlite3_column_int64(st, 2), 1, j);
 		json_decref(j);
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -3289,11 +3770,26 @@ store_fts_truncate(struct store *s, size_t keep)
 	}
 }
 
+/* Queued full-text changes by key, then in the order they were queued. */
+static int
+store_fts_op_cmp(const void *a, const void *b)
+{
+	const struct store_fts_op	*x = a, *y = b;
+
+	if (x->key != y->key)
+		return (x->key < y->key ? -1 : 1);
+	return (x->order < y->order ? -1 : x->order > y->order);
+}
+
 /*
- * Writes the queued full-text changes, in order, into the index: FTS5
- * holds them in memory and makes one segment of them at the commit (or
- * at the next savepoint). A failure loses the transaction: the index
- * would no longer match the entries.
+ * Writes the queued full-text changes into the index: FTS5 holds them in
+ * memory and makes one segment of them at the commit (or at the next
+ * savepoint). It also writes a segment out whenever a rowid comes below
+ * the last one (or equal, after anything but a delete), and the entries
+ * of a document come in any order of time: the changes go in by key,
+ * those of one key in the order they were made (a delete, then the add
+ * of the new text). A failure loses the transaction: the index would no
+ * longer match the entries.
  */
 static int
 store_fts_flush(struct store *s)
@@ -3303,10 +3799,14 @@ store_fts_flush(struct store *s)
 	size_t			 i;
 	int			 col, rc = 0;
 
+	if (s->nfts > 0) {
+		qsort(s->fts, s->nfts, sizeof(*s->fts), store_fts_op_cmp);
+		s->fts_writes++;
+	}
 	for (i = 0; i < s->nfts && rc == 0; i++) {
 		op = &s->fts[i];
 		st = s->stmt[op->del ? ST_FTS_DEL : ST_FTS_ADD];
-		sqlite3_bind_int64(st, 1, op->seq);
+		sqlite3_bind_int64(st, 1, op->key);
 		for (col = 0; col < STORE_FTS_NCOLS; col++)
 			sqlite3_bind_text(st, col + 2, op->text[col] != NULL ?
 			    op->text[col] : "", (int)op->len[col],
@@ -3399,13 +3899,20 @@ store_count_peer_entries(struct store *s, const char *peer)
 int
 store_entry_matches_text(struct store *s, const char *id, const char *match)
 {
-	sqlite3_stmt	*st = s->stmt[ST_TEXT_MATCH];
-	int		 rc = -1;
+	struct store_row	 row;
+	sqlite3_stmt		*st = s->stmt[ST_TEXT_MATCH];
+	int			 rc = -1;
 
 	/* The uncommitted changes too: they are written to the index now. */
 	if (s->nfts > 0 && store_fts_flush(s) == -1)
 		return (-1);
-	store_bind_text(st, 1, id);
+	if ((rc = store_row_find(s, ST_BY_ID, id, &row)) != 1) {
+		free(row.id);
+		return (rc);
+	}
+	free(row.id);
+	rc = -1;
+	sqlite3_bind_int64(st, 1, store_fts_key(row.seq, row.sort_time));
 	store_bind_text(st, 2, match);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		rc = sqlite3_column_int64(st, 0) > 0;

@@ -117,10 +117,12 @@ struct store_query {
 	 * Full text: an FTS5 query over title, summary, content and
 	 * categories, made of quoted terms only (query.c builds it from
 	 * the user's words; never pass user text through). Matches are
-	 * listed newest first with the same keyset cursor; with relevance
-	 * set, best first (bm25, the title weighing most) and the cursor
-	 * is ignored: scores move as entries arrive, so that order has
-	 * one page.
+	 * listed newest first with the same keyset cursor (an entry dated
+	 * before 1900 or after 2444 as if dated on that bound: the index's
+	 * keys, schema step 8), a page costing the same whatever the
+	 * number of matches; with relevance set, best first (bm25, the
+	 * title weighing most) and the cursor is ignored: scores move as
+	 * entries arrive, so that order has one page.
 	 */
 	const char	*match;
 	int		 relevance;
