@@ -4,7 +4,6 @@
  * with kinds, cursors, ascending ranges, moved, removed, held and
  * rejected points, and after the migration of a store of schema 6.
  */
-#include <dirent.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,6 +18,7 @@
 #include "log.h"
 #include "store.h"
 #include "tap.h"
+#include "tmpdir.h"
 
 #define T0		1764000000
 #define NPOINTS		1500
@@ -37,11 +37,8 @@ struct points {
 	size_t		 n;
 };
 
-static char	 tmpdir[64];
 static const char *const kinds[] = { "job", "event", "actor", NULL };
 
-static char	*db_path(const char *);
-static void	 tmp_cleanup(void);
 static double	 rnd(double, double);
 static void	 rnd_point(double *, double *);
 static struct entry *mk_point(int, int64_t, int);
@@ -55,35 +52,7 @@ static void	 rnd_query(struct store_query *, int);
 static int	 check_all(struct store *, const char *, unsigned int);
 static void	 downgrade(const char *);
 
-static char *
-db_path(const char *name)
-{
-	char	*p;
 
-	if (asprintf(&p, "%s/%s", tmpdir, name) == -1)
-		abort();
-	return (p);
-}
-
-static void
-tmp_cleanup(void)
-{
-	struct dirent	*de;
-	DIR		*d;
-	char		*p;
-
-	if ((d = opendir(tmpdir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		p = db_path(de->d_name);
-		unlink(p);
-		free(p);
-	}
-	closedir(d);
-	rmdir(tmpdir);
-}
 
 static double
 rnd(double lo, double hi)
@@ -428,12 +397,8 @@ main(void)
 	int			 i;
 
 	log_init(1, LOG_LEVEL_WARN, "geo_test");
-	snprintf(tmpdir, sizeof(tmpdir), "%s/feedmesh-geo.XXXXXX",
-	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
+	if (tmpdir_make("geo") == -1)
 		return (1);
-	}
 	p = db_path("geo.db");
 	if ((s = store_open(p)) == NULL) {
 		ok(0, "store opened");

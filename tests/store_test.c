@@ -2,7 +2,6 @@
  * feedmesh tests: the SQLite store (identity, merge rule, paths, listings,
  * peer state, migrations, query plans) on temporary database files.
  */
-#include <dirent.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,10 +19,10 @@
 #include "log.h"
 #include "store.h"
 #include "tap.h"
+#include "tmpdir.h"
 
 #define T0	1764000000
 
-static char	 tmpdir[64];
 
 struct listing {
 	struct buf	 ids;
@@ -32,8 +31,6 @@ struct listing {
 	int64_t		 last_seq;
 };
 
-static char	*db_path(const char *);
-static void	 tmp_cleanup(void);
 static struct entry *mk(const char *, const char *, int64_t, int64_t);
 static int	 collect_cb(const struct entry *, int64_t, int64_t, void *);
 static char	*list(struct store *, const struct store_query *);
@@ -60,36 +57,7 @@ static void	 test_canonical_text(void);
 static void	 test_migrate_triggers(void);
 static void	 test_text_update(void);
 
-static char *
-db_path(const char *name)
-{
-	char	*p;
 
-	if (asprintf(&p, "%s/%s", tmpdir, name) == -1)
-		abort();
-	return (p);
-}
-
-/* Removes the temporary directory and the databases in it. */
-static void
-tmp_cleanup(void)
-{
-	struct dirent	*de;
-	DIR		*d;
-	char		*p;
-
-	if ((d = opendir(tmpdir)) == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		p = db_path(de->d_name);
-		unlink(p);
-		free(p);
-	}
-	closedir(d);
-	rmdir(tmpdir);
-}
 
 /* Stores e as a local publication and frees it. */
 static void
@@ -1971,12 +1939,8 @@ main(void)
 	int			 version;
 
 	log_init(1, LOG_LEVEL_WARN, "store_test");
-	snprintf(tmpdir, sizeof(tmpdir), "%s/feedmesh-store.XXXXXX",
-	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
+	if (tmpdir_make("store") == -1)
 		return (1);
-	}
 
 	p = db_path("main.db");
 	s = store_open(p);

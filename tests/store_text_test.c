@@ -20,6 +20,7 @@
 #include "store.h"
 #include "store_private.h"
 #include "tap.h"
+#include "tmpdir.h"
 
 #define T0		1764000000
 #define NENTRIES	240
@@ -51,14 +52,11 @@ struct listing {
 	int64_t		 last_seq;
 };
 
-static char		 tmpdir[64];
 static struct model	 model[NENTRIES];
 static uint32_t		 rnd_state;
 static int		 sort_clamped;	/* full-text order clamps times */
 static int		 sort_desc;
 
-static char	*db_path(const char *);
-static void	 tmp_cleanup(void);
 static uint32_t	 rnd(void);
 static struct entry *mk(const struct model *);
 static void	 put(struct store *, struct entry *);
@@ -83,36 +81,7 @@ static void	 test_prefix(void);
 static char	*words(struct store *, const char *);
 static void	 put_title(struct store *, const char *, const char *, int64_t);
 
-static char *
-db_path(const char *name)
-{
-	char	*p;
 
-	if (asprintf(&p, "%s/%s", tmpdir, name) == -1)
-		abort();
-	return (p);
-}
-
-static void
-tmp_cleanup(void)
-{
-	const char	*names[] = { "order.db", "v6.db", "wide.db",
-	    "segments.db", "cost.db", "prefix.db" };
-	const char	*sfx[] = { "", "-wal", "-shm" };
-	char		*p, *q;
-	size_t		 i, j;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		for (j = 0; j < sizeof(sfx) / sizeof(sfx[0]); j++) {
-			p = db_path(names[i]);
-			if (asprintf(&q, "%s%s", p, sfx[j]) == -1)
-				abort();
-			unlink(q);
-			free(q);
-			free(p);
-		}
-	rmdir(tmpdir);
-}
 
 /* A fixed sequence of pseudo-random numbers (an LCG): runs repeat. */
 static uint32_t
@@ -801,12 +770,8 @@ int
 main(void)
 {
 	log_init(1, LOG_LEVEL_WARN, "store_text_test");
-	snprintf(tmpdir, sizeof(tmpdir), "%s/feedmesh-text.XXXXXX",
-	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
+	if (tmpdir_make("text") == -1)
 		return (1);
-	}
 	test_order();
 	test_migrated();
 	test_wide();
