@@ -33,6 +33,9 @@ for sc in ("parse", "ingest", "query") + (("fetch", "footprint") if NGINX
           "scenario %s reported" % sc, text)
 fm.ok(any("xmlReader pass" in l and l.rstrip(" |").split("|")[-1].strip()
           for l in rows), "ratios to the xmlReader pass computed", text)
+fm.ok(any(l.startswith("| parse |") and "SAX2 pass" in l and
+          l.rstrip(" |").split("|")[-1].strip() for l in rows),
+      "parse compared with libxml2's SAX2 pass", text)
 fm.ok(not NGINX or any(l.startswith("| fetch |") and "curl" in l and
                       l.rstrip(" |").split("|")[-1].strip() for l in rows),
       "fetch rates compared with curl's", text)
