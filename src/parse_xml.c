@@ -43,6 +43,8 @@
 #define XML_MAX_PROLOG		1024
 /* Longest entity name looked up ("&thetasym;" and a margin). */
 #define XML_MAX_ENTITY		32
+/* Bytes that decide whatever the lexical pass had to wait for. */
+#define XML_LEX_AHEAD		64
 
 #define NS_ATOM10	"http://www.w3.org/2005/Atom"
 #define NS_ATOM03	"http://purl.org/atom/ns#"
@@ -246,6 +248,8 @@ static int	 xml_start(struct parse_xml *, int);
 static char	*xml_charset(struct parse_xml *, size_t *);
 static void	 xml_push(struct parse_xml *, const char *, size_t, int);
 static void	 xml_lex(struct parse_xml *, const char *, size_t, int,
+		    struct buf *);
+static void	 xml_lex_run(struct parse_xml *, const char *, size_t, int,
 		    struct buf *);
 static size_t	 xml_lex_ref(const char *, size_t, int, long *);
 static size_t	 xml_lex_amp(const char *, size_t, int, struct buf *);
@@ -523,14 +527,27 @@ xml_start(struct parse_xml *x, int final)
 	return (0);
 }
 
-/* Decodes, filters and parses bytes. */
+/*
+ * Decodes, filters and parses bytes. Valid UTF-8 goes from the caller's
+ * buffer straight to the lexical pass, whose output is the one copy
+ * libxml2 is given.
+ */
 static void
 xml_push(struct parse_xml *x, const char *data, size_t len, int final)
 {
+	const char	*view;
+	size_t		 head, viewlen;
+
 	buf_reset(&x->decoded);
 	buf_reset(&x->lexed);
-	parse_decoder_feed(x->dec, data, len, final, &x->decoded);
-	xml_lex(x, x->decoded.data, x->decoded.len, final, &x->lexed);
+	parse_decoder_view(x->dec, data, len, final, &x->decoded, &head,
+	    &view, &viewlen);
+	if (head > 0)
+		xml_lex(x, x->decoded.data, head, 0, &x->lexed);
+	if (viewlen > 0)
+		xml_lex(x, view, viewlen, 0, &x->lexed);
+	xml_lex(x, x->decoded.len > head ? x->decoded.data + head : "",
+	    x->decoded.len - head, final, &x->lexed);
 	if (parse_failed(x->p))
 		return;
 	if (parse_decoder_repaired(x->dec) > 0)
@@ -905,36 +922,71 @@ done:
 }
 
 /*
- * The lexical pass: follows text, tags, comments, CDATA sections,
- * processing instructions and declarations just enough to rewrite entity
- * references where XML reads them (text and attribute values).
+ * The lexical pass over data. Leftovers of the last chunk (a reference
+ * or a markup opening cut in two) come first: they are completed from
+ * the first XML_LEX_AHEAD bytes of data, the rest of which is then read
+ * in place.
  */
 static void
 xml_lex(struct parse_xml *x, const char *data, size_t len, int final,
     struct buf *out)
 {
 	struct buf	 in;
-	const char	*s;
-	size_t		 i, n, avail, run, end;
+	size_t		 k;
+
+	if (x->lex_pending.len == 0) {
+		xml_lex_run(x, data, len, final, out);
+		return;
+	}
+	/*
+	 * Cut between two characters: text is wrapped in CDATA sections
+	 * closed at the end of each piece, never inside a UTF-8 sequence.
+	 */
+	k = len < XML_LEX_AHEAD ? len : XML_LEX_AHEAD;
+	while (k < len && k > 0 && ((unsigned char)data[k] & 0xc0) == 0x80)
+		k--;
+	buf_init(&in);
+	buf_add(&in, x->lex_pending.data, x->lex_pending.len);
+	buf_add(&in, data, k);
+	buf_reset(&x->lex_pending);
+	xml_lex_run(x, in.data, in.len, k == len ? final : 0, out);
+	if (k < len) {
+		/*
+		 * What is pending now is a suffix of in: within data's
+		 * bytes, it is read again in place; longer (never with
+		 * the references XML_LEX_AHEAD covers), it goes with the
+		 * rest.
+		 */
+		if (x->lex_pending.len <= k) {
+			k -= x->lex_pending.len;
+			buf_reset(&x->lex_pending);
+			xml_lex_run(x, data + k, len - k, final, out);
+		} else {
+			buf_reset(&in);
+			buf_add(&in, x->lex_pending.data, x->lex_pending.len);
+			buf_add(&in, data + k, len - k);
+			buf_reset(&x->lex_pending);
+			xml_lex_run(x, in.data, in.len, final, out);
+		}
+	}
+	buf_free(&in);
+}
+
+/*
+ * The lexical pass proper: follows text, tags, comments, CDATA sections,
+ * processing instructions and declarations just enough to rewrite entity
+ * references where XML reads them (text and attribute values). Bytes
+ * are copied in runs; what needs more input to be decided is stashed in
+ * lex_pending.
+ */
+static void
+xml_lex_run(struct parse_xml *x, const char *s, size_t end, int final,
+    struct buf *out)
+{
+	size_t		 i, n, avail, run;
 	int		 stashed;
 	char		 c;
 
-	/*
-	 * Bytes are copied in runs: only entity references are rewritten,
-	 * everything else goes out as it came. Leftovers of the last chunk
-	 * (a reference or a markup opening cut in two) come first.
-	 */
-	buf_init(&in);
-	if (x->lex_pending.len > 0) {
-		buf_add(&in, x->lex_pending.data, x->lex_pending.len);
-		buf_add(&in, data, len);
-		buf_reset(&x->lex_pending);
-		s = in.data;
-		end = in.len;
-	} else {
-		s = data;
-		end = len;
-	}
 	for (i = run = 0; i < end; ) {
 		c = s[i];
 		avail = end - i;
@@ -1113,11 +1165,9 @@ xml_lex(struct parse_xml *x, const char *data, size_t len, int final,
 		i++;
 	}
 	buf_add(out, s + run, end - run);
-	buf_free(&in);
 	return;
 stash:
 	buf_add(&x->lex_pending, s + i, end - i);
-	buf_free(&in);
 }
 
 static enum xml_ns
