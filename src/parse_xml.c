@@ -192,6 +192,11 @@ struct parse_xml {
 	int			 rss10_seen;
 	char			*last_error;
 
+	/* Namespace URIs met, as libxml2 interned them, and what they are. */
+	const xmlChar		*ns_uri[8];
+	enum xml_ns		 ns_val[8];
+	size_t			 ns_next;
+
 	struct xml_frame	*frames;
 	size_t			 nframes;
 	size_t			 framecap;
@@ -257,6 +262,7 @@ static size_t	 xml_lex_text(struct parse_xml *, const char *, size_t,
 		    size_t, int, struct buf *, int *);
 static void	 xml_utf8_add(struct buf *, unsigned long);
 static enum xml_ns xml_ns(const xmlChar *);
+static enum xml_ns xml_ns_cached(struct parse_xml *, const xmlChar *);
 static const char *xml_rss_name(const char *);
 static int	 xml_is_root(enum xml_ns, const char *);
 static int	 xml_lex_markup(char);
@@ -1198,6 +1204,32 @@ xml_ns(const xmlChar *uri)
 }
 
 /*
+ * xml_ns() once per namespace URI and document: libxml2 hands the start
+ * callback the URI as interned in its dictionary, the same pointer each
+ * time, and the dictionary frees nothing before the parser. A URI the
+ * dictionary does not own (never seen so far) is looked up every time.
+ */
+static enum xml_ns
+xml_ns_cached(struct parse_xml *x, const xmlChar *uri)
+{
+	size_t		 i, n = sizeof(x->ns_uri) / sizeof(x->ns_uri[0]);
+	enum xml_ns	 ns;
+
+	if (uri == NULL)
+		return (XNS_NONE);
+	for (i = 0; i < n && x->ns_uri[i] != NULL; i++)
+		if (x->ns_uri[i] == uri)
+			return (x->ns_val[i]);
+	ns = xml_ns(uri);
+	if (xmlDictOwns(x->ctxt->dict, uri) == 1) {
+		x->ns_uri[x->ns_next] = uri;
+		x->ns_val[x->ns_next] = ns;
+		x->ns_next = (x->ns_next + 1) % n;
+	}
+	return (ns);
+}
+
+/*
  * The namespace of an undeclared prefix ("<dc:creator>" in a feed that
  * forgot xmlns:dc): the one that prefix conventionally names, as a
  * reader of the feed would take it.
@@ -1984,7 +2016,7 @@ xml_start_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 {
 	struct parse_xml	*x = ctx;
 	struct xml_frame	*f, *parent;
-	enum xml_ns		 ns = xml_ns(uri);
+	enum xml_ns		 ns = xml_ns_cached(x, uri);
 	const char		*n = (const char *)localname;
 	char			*v, why[80];
 	size_t			 depth;
