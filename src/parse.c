@@ -60,6 +60,8 @@ static void	 parse_utf8_filter(const unsigned char *, size_t, int,
 static void	 parse_cp1252_add(struct buf *, unsigned char);
 static size_t	 parse_utf8_seq(const unsigned char *, size_t, int *);
 static size_t	 parse_utf8_span(const unsigned char *, size_t);
+static size_t	 parse_decoder_complete(struct parse_decoder *, const char *,
+		    size_t, int, struct buf *);
 static const char *parse_charset_iconv(const char *);
 static void	 parse_normalize_urls(struct entry *, const char *);
 static void	 parse_normalize_categories(struct entry *);
@@ -663,6 +665,82 @@ parse_decoder_feed(struct parse_decoder *d, const char *in, size_t len,
 	buf_free(&src);
 	parse_utf8_filter((unsigned char *)d->tmp.data, d->tmp.len, 1, out,
 	    NULL, NULL);
+}
+
+/*
+ * The UTF-8 sequence left incomplete by the last chunk, completed from
+ * the first bytes of in (or found broken) into out; returns how many
+ * bytes of in it took. Bytes of in that begin a sequence of their own
+ * are left where they are, for the caller to read in place.
+ */
+static size_t
+parse_decoder_complete(struct parse_decoder *d, const char *in, size_t len,
+    int final, struct buf *out)
+{
+	unsigned char	 tmp[8];
+	size_t		 have = d->pending.len, want, k;
+
+	/* pending holds a lead byte and fewer continuations than it needs. */
+	want = (unsigned char)d->pending.data[0] >= 0xf0 ? 4 :
+	    (unsigned char)d->pending.data[0] >= 0xe0 ? 3 : 2;
+	if (have >= want || have > 3)
+		fatalx("%s: %zu bytes pending", __func__, have);
+	k = want - have < len ? want - have : len;
+	memcpy(tmp, d->pending.data, have);
+	memcpy(tmp + have, in, k);
+	buf_reset(&d->pending);
+	parse_utf8_filter(tmp, have + k, k == len ? final : 0, out,
+	    &d->pending, &d->repaired);
+	/*
+	 * What is pending now is a suffix of tmp: within in's bytes, it is
+	 * a sequence those bytes begin, read again in place; longer, it is
+	 * the old sequence still incomplete, all of in taken (k == len).
+	 */
+	if (d->pending.len > 0 && d->pending.len <= k) {
+		k -= d->pending.len;
+		buf_reset(&d->pending);
+	}
+	return (k);
+}
+
+void
+parse_decoder_view(struct parse_decoder *d, const char *in, size_t len,
+    int final, struct buf *out, size_t *head, const char **view,
+    size_t *viewlen)
+{
+	size_t	 k, span;
+
+	*view = NULL;
+	*viewlen = 0;
+	if (d->cd != (iconv_t)-1) {
+		parse_decoder_feed(d, in, len, final, out);
+		*head = out->len;
+		return;
+	}
+	if (d->pending.len > 0 && len > 0) {
+		k = parse_decoder_complete(d, in, len, final, out);
+		in += k;
+		len -= k;
+	}
+	*head = out->len;
+	if (len == 0) {
+		if (final && d->pending.len > 0) {
+			parse_decoder_feed(d, NULL, 0, 1, out);
+			*head = out->len;
+		}
+		return;
+	}
+	/*
+	 * Valid UTF-8 (nearly every chunk of nearly every feed) is read
+	 * where it is; from the first byte that is not, or an incomplete
+	 * sequence at the end, the filter copies and repairs.
+	 */
+	span = parse_utf8_span((const unsigned char *)in, len);
+	*view = in;
+	*viewlen = span;
+	if (span < len)
+		parse_utf8_filter((const unsigned char *)in + span, len - span,
+		    final, out, &d->pending, &d->repaired);
 }
 
 /* How many bytes were not UTF-8 and were read as Windows-1252. */

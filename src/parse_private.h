@@ -60,6 +60,14 @@ void		 parse_set_url(char **, const char *base, const char *ref);
 struct parse_decoder *parse_decoder_new(const char *charset);
 void		 parse_decoder_feed(struct parse_decoder *, const char *,
 		    size_t, int final, struct buf *);
+/*
+ * parse_decoder_feed without copying what needs no repair: the output is
+ * out[0..*head), then view[0..*viewlen) (the caller's own bytes), then
+ * out[*head..out->len) from the first byte that needed a repair on.
+ */
+void		 parse_decoder_view(struct parse_decoder *, const char *,
+		    size_t, int final, struct buf *out, size_t *head,
+		    const char **view, size_t *viewlen);
 void		 parse_decoder_free(struct parse_decoder *);
 size_t		 parse_decoder_repaired(const struct parse_decoder *);
 void		 parse_utf8_repair(char **);

@@ -15,6 +15,7 @@
  * expanded, so no entity can multiply the document.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -25,6 +26,10 @@
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "buf.h"
 #include "date.h"
@@ -38,6 +43,8 @@
 #define XML_MAX_PROLOG		1024
 /* Longest entity name looked up ("&thetasym;" and a margin). */
 #define XML_MAX_ENTITY		32
+/* Bytes that decide whatever the lexical pass had to wait for. */
+#define XML_LEX_AHEAD		64
 
 #define NS_ATOM10	"http://www.w3.org/2005/Atom"
 #define NS_ATOM03	"http://purl.org/atom/ns#"
@@ -185,6 +192,11 @@ struct parse_xml {
 	int			 rss10_seen;
 	char			*last_error;
 
+	/* Namespace URIs met, as libxml2 interned them, and what they are. */
+	const xmlChar		*ns_uri[8];
+	enum xml_ns		 ns_val[8];
+	size_t			 ns_next;
+
 	struct xml_frame	*frames;
 	size_t			 nframes;
 	size_t			 framecap;
@@ -235,10 +247,14 @@ static xmlEntityPtr xml_entity_cb(void *, const xmlChar *);
 static xmlParserInputPtr xml_no_loader_cb(const char *, const char *,
 		    xmlParserCtxtPtr);
 
+static inline size_t xml_scan(const char *, size_t, size_t, char, char,
+		    char, char, char);
 static int	 xml_start(struct parse_xml *, int);
 static char	*xml_charset(struct parse_xml *, size_t *);
 static void	 xml_push(struct parse_xml *, const char *, size_t, int);
 static void	 xml_lex(struct parse_xml *, const char *, size_t, int,
+		    struct buf *);
+static void	 xml_lex_run(struct parse_xml *, const char *, size_t, int,
 		    struct buf *);
 static size_t	 xml_lex_ref(const char *, size_t, int, long *);
 static size_t	 xml_lex_amp(const char *, size_t, int, struct buf *);
@@ -246,6 +262,7 @@ static size_t	 xml_lex_text(struct parse_xml *, const char *, size_t,
 		    size_t, int, struct buf *, int *);
 static void	 xml_utf8_add(struct buf *, unsigned long);
 static enum xml_ns xml_ns(const xmlChar *);
+static enum xml_ns xml_ns_cached(struct parse_xml *, const xmlChar *);
 static const char *xml_rss_name(const char *);
 static int	 xml_is_root(enum xml_ns, const char *);
 static int	 xml_lex_markup(char);
@@ -516,14 +533,27 @@ xml_start(struct parse_xml *x, int final)
 	return (0);
 }
 
-/* Decodes, filters and parses bytes. */
+/*
+ * Decodes, filters and parses bytes. Valid UTF-8 goes from the caller's
+ * buffer straight to the lexical pass, whose output is the one copy
+ * libxml2 is given.
+ */
 static void
 xml_push(struct parse_xml *x, const char *data, size_t len, int final)
 {
+	const char	*view;
+	size_t		 head, viewlen;
+
 	buf_reset(&x->decoded);
 	buf_reset(&x->lexed);
-	parse_decoder_feed(x->dec, data, len, final, &x->decoded);
-	xml_lex(x, x->decoded.data, x->decoded.len, final, &x->lexed);
+	parse_decoder_view(x->dec, data, len, final, &x->decoded, &head,
+	    &view, &viewlen);
+	if (head > 0)
+		xml_lex(x, x->decoded.data, head, 0, &x->lexed);
+	if (viewlen > 0)
+		xml_lex(x, view, viewlen, 0, &x->lexed);
+	xml_lex(x, x->decoded.len > head ? x->decoded.data + head : "",
+	    x->decoded.len - head, final, &x->lexed);
 	if (parse_failed(x->p))
 		return;
 	if (parse_decoder_repaired(x->dec) > 0)
@@ -579,6 +609,43 @@ parse_xml_finish(struct parse_xml *x)
 		log_debug("%s: document ends inside an entry, dropped",
 		    __func__);
 	return (0);
+}
+
+/*
+ * Where the first of the bytes a to e (repeat one to look for fewer)
+ * is in s[i..end), or end. The lexical pass spends most of its time
+ * looking for the next byte it must act on: sixteen bytes at a time
+ * where SSE2 is there (every x86-64), one at a time elsewhere. The
+ * input is not NUL-terminated (it may be the caller's own bytes).
+ */
+static inline size_t
+xml_scan(const char *s, size_t i, size_t end, char a, char b, char c,
+    char d, char e)
+{
+	char	 ch;
+
+#if defined(__SSE2__)
+	const __m128i	 va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b);
+	const __m128i	 vc = _mm_set1_epi8(c), vd = _mm_set1_epi8(d);
+	const __m128i	 ve = _mm_set1_epi8(e);
+	__m128i		 w, m;
+	unsigned int	 bits;
+
+	for (; i + 16 <= end; i += 16) {
+		w = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, va),
+		    _mm_cmpeq_epi8(w, vb)), _mm_or_si128(_mm_cmpeq_epi8(w, vc),
+		    _mm_or_si128(_mm_cmpeq_epi8(w, vd), _mm_cmpeq_epi8(w, ve))));
+		if ((bits = (unsigned int)_mm_movemask_epi8(m)) != 0)
+			return (i + (size_t)__builtin_ctz(bits));
+	}
+#endif
+	for (; i < end; i++) {
+		ch = s[i];
+		if (ch == a || ch == b || ch == c || ch == d || ch == e)
+			break;
+	}
+	return (i);
 }
 
 /* 1 if c, after '<', opens markup: a name, an end tag, "<!" or "<?". */
@@ -770,10 +837,7 @@ xml_lex_text(struct parse_xml *x, const char *s, size_t i, size_t end,
 
 	*stash = 0;
 	while (i < end) {
-		/* The buffers end in a NUL and hold none before it. */
-		k = i + strcspn(s + i, "&<>]\r");
-		if (k > end)
-			k = end;
+		k = xml_scan(s, i, end, '&', '<', '>', ']', '\r');
 		if (k > i) {
 			CDATA_OPEN();
 			buf_add(out, s + i, k - i);
@@ -849,7 +913,7 @@ xml_lex_text(struct parse_xml *x, const char *s, size_t i, size_t end,
 			i += avail >= 2 && s[i + 1] == '\n' ? 2 : 1;
 			break;
 		default:
-			/* A NUL: stepped over, as the lexical pass does. */
+			/* Not reached: xml_scan() stops only at the above. */
 			CDATA_OPEN();
 			buf_addc(out, s[i]);
 			i++;
@@ -864,36 +928,71 @@ done:
 }
 
 /*
- * The lexical pass: follows text, tags, comments, CDATA sections,
- * processing instructions and declarations just enough to rewrite entity
- * references where XML reads them (text and attribute values).
+ * The lexical pass over data. Leftovers of the last chunk (a reference
+ * or a markup opening cut in two) come first: they are completed from
+ * the first XML_LEX_AHEAD bytes of data, the rest of which is then read
+ * in place.
  */
 static void
 xml_lex(struct parse_xml *x, const char *data, size_t len, int final,
     struct buf *out)
 {
 	struct buf	 in;
-	const char	*s;
-	size_t		 i, n, avail, run, end;
+	size_t		 k;
+
+	if (x->lex_pending.len == 0) {
+		xml_lex_run(x, data, len, final, out);
+		return;
+	}
+	/*
+	 * Cut between two characters: text is wrapped in CDATA sections
+	 * closed at the end of each piece, never inside a UTF-8 sequence.
+	 */
+	k = len < XML_LEX_AHEAD ? len : XML_LEX_AHEAD;
+	while (k < len && k > 0 && ((unsigned char)data[k] & 0xc0) == 0x80)
+		k--;
+	buf_init(&in);
+	buf_add(&in, x->lex_pending.data, x->lex_pending.len);
+	buf_add(&in, data, k);
+	buf_reset(&x->lex_pending);
+	xml_lex_run(x, in.data, in.len, k == len ? final : 0, out);
+	if (k < len) {
+		/*
+		 * What is pending now is a suffix of in: within data's
+		 * bytes, it is read again in place; longer (never with
+		 * the references XML_LEX_AHEAD covers), it goes with the
+		 * rest.
+		 */
+		if (x->lex_pending.len <= k) {
+			k -= x->lex_pending.len;
+			buf_reset(&x->lex_pending);
+			xml_lex_run(x, data + k, len - k, final, out);
+		} else {
+			buf_reset(&in);
+			buf_add(&in, x->lex_pending.data, x->lex_pending.len);
+			buf_add(&in, data + k, len - k);
+			buf_reset(&x->lex_pending);
+			xml_lex_run(x, in.data, in.len, final, out);
+		}
+	}
+	buf_free(&in);
+}
+
+/*
+ * The lexical pass proper: follows text, tags, comments, CDATA sections,
+ * processing instructions and declarations just enough to rewrite entity
+ * references where XML reads them (text and attribute values). Bytes
+ * are copied in runs; what needs more input to be decided is stashed in
+ * lex_pending.
+ */
+static void
+xml_lex_run(struct parse_xml *x, const char *s, size_t end, int final,
+    struct buf *out)
+{
+	size_t		 i, n, avail, run;
 	int		 stashed;
 	char		 c;
 
-	/*
-	 * Bytes are copied in runs: only entity references are rewritten,
-	 * everything else goes out as it came. Leftovers of the last chunk
-	 * (a reference or a markup opening cut in two) come first.
-	 */
-	buf_init(&in);
-	if (x->lex_pending.len > 0) {
-		buf_add(&in, x->lex_pending.data, x->lex_pending.len);
-		buf_add(&in, data, len);
-		buf_reset(&x->lex_pending);
-		s = in.data;
-		end = in.len;
-	} else {
-		s = data;
-		end = len;
-	}
 	for (i = run = 0; i < end; ) {
 		c = s[i];
 		avail = end - i;
@@ -931,22 +1030,8 @@ xml_lex(struct parse_xml *x, const char *data, size_t len, int final,
 				if (i == end)
 					continue;
 			}
-			/*
-			 * Plain text, the bulk of a feed, skipped with
-			 * strcspn(): the buffers end in a NUL, and hold none
-			 * before it (the decoder drops C0 controls; a NUL
-			 * would only be stepped over).
-			 */
-			for (;;) {
-				i += strcspn(s + i, "&<");
-				if (i >= end) {
-					i = end;
-					break;
-				}
-				if (s[i] != '\0')
-					break;
-				i++;
-			}
+			/* Text between the root's elements: skipped. */
+			i = xml_scan(s, i, end, '&', '<', '<', '<', '<');
 			if (i == end)
 				continue;
 			c = s[i];
@@ -1005,6 +1090,24 @@ xml_lex(struct parse_xml *x, const char *data, size_t len, int final,
 			x->lex_quote = 0;
 			break;
 		case XL_TAG:
+			/*
+			 * Names, spaces and attribute values go by in
+			 * bulk: only quotes, '>' and (in a value) '&'
+			 * matter, and '/' just before '>'.
+			 */
+			if (x->lex_quote != 0 && c != x->lex_quote &&
+			    c != '&') {
+				i = xml_scan(s, i, end, x->lex_quote, '&', '&',
+				    '&', '&');
+				x->lex_slash = 0;
+				continue;
+			}
+			if (x->lex_quote == 0 && c != '"' && c != '\'' &&
+			    c != '>') {
+				i = xml_scan(s, i, end, '"', '\'', '>', '>', '>');
+				x->lex_slash = s[i - 1] == '/';
+				continue;
+			}
 			if (x->lex_quote != 0) {
 				if (c == x->lex_quote)
 					x->lex_quote = 0;
@@ -1038,8 +1141,7 @@ xml_lex(struct parse_xml *x, const char *data, size_t len, int final,
 		case XL_CDATA:
 			/* Only "]]>" ends it: skip to the next ']' or '>'. */
 			if (c != ']' && c != '>') {
-				while (i < end && s[i] != ']' && s[i] != '>')
-					i++;
+				i = xml_scan(s, i, end, ']', '>', '>', '>', '>');
 				x->lex_count = 0;
 				continue;
 			}
@@ -1069,11 +1171,9 @@ xml_lex(struct parse_xml *x, const char *data, size_t len, int final,
 		i++;
 	}
 	buf_add(out, s + run, end - run);
-	buf_free(&in);
 	return;
 stash:
 	buf_add(&x->lex_pending, s + i, end - i);
-	buf_free(&in);
 }
 
 static enum xml_ns
@@ -1101,6 +1201,32 @@ xml_ns(const xmlChar *uri)
 		if (strcmp((const char *)uri, table[i].uri) == 0)
 			return (table[i].ns);
 	return (XNS_OTHER);
+}
+
+/*
+ * xml_ns() once per namespace URI and document: libxml2 hands the start
+ * callback the URI as interned in its dictionary, the same pointer each
+ * time, and the dictionary frees nothing before the parser. A URI the
+ * dictionary does not own (never seen so far) is looked up every time.
+ */
+static enum xml_ns
+xml_ns_cached(struct parse_xml *x, const xmlChar *uri)
+{
+	size_t		 i, n = sizeof(x->ns_uri) / sizeof(x->ns_uri[0]);
+	enum xml_ns	 ns;
+
+	if (uri == NULL)
+		return (XNS_NONE);
+	for (i = 0; i < n && x->ns_uri[i] != NULL; i++)
+		if (x->ns_uri[i] == uri)
+			return (x->ns_val[i]);
+	ns = xml_ns(uri);
+	if (xmlDictOwns(x->ctxt->dict, uri) == 1) {
+		x->ns_uri[x->ns_next] = uri;
+		x->ns_val[x->ns_next] = ns;
+		x->ns_next = (x->ns_next + 1) % n;
+	}
+	return (ns);
 }
 
 /*
@@ -1890,7 +2016,7 @@ xml_start_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 {
 	struct parse_xml	*x = ctx;
 	struct xml_frame	*f, *parent;
-	enum xml_ns		 ns = xml_ns(uri);
+	enum xml_ns		 ns = xml_ns_cached(x, uri);
 	const char		*n = (const char *)localname;
 	char			*v, why[80];
 	size_t			 depth;

@@ -503,6 +503,21 @@ sanitize_utf8_append(struct buf *b, const char *s, size_t len)
 			i++;
 			continue;
 		}
+		/*
+		 * The accented letters of French text (U+00C0 to U+07FF,
+		 * two bytes) and the punctuation of U+2000 to U+2FFF (three)
+		 * need no decoding to be known good: one every few words.
+		 */
+		if (u[i] >= 0xc3 && u[i] <= 0xdf && i + 1 < len &&
+		    (u[i + 1] & 0xc0) == 0x80) {
+			i += 2;
+			continue;
+		}
+		if (u[i] == 0xe2 && i + 2 < len && (u[i + 1] & 0xc0) == 0x80 &&
+		    (u[i + 2] & 0xc0) == 0x80) {
+			i += 3;
+			continue;
+		}
 		n = sanitize_utf8_next(s + i, len - i, &c);
 		if (c >= 0xa0 && c != 0xfffd && c != 0xfffe && c != 0xffff) {
 			i += n;

@@ -46,6 +46,8 @@ static void	 utf8_check_cb(struct entry *, const struct feed_meta *,
 static void	 test_utf8(void);
 static void	 text_cb(struct entry *, const struct feed_meta *, void *);
 static void	 test_text(void);
+static char	*parse_cuts(const char *, size_t, const size_t *, size_t);
+static void	 test_cuts(void);
 static int	 name_cmp(const void *, const void *);
 
 static void
@@ -598,6 +600,105 @@ test_text(void)
 	free(got);
 }
 
+/*
+ * The document fed in pieces cut at the given offsets (sorted), as
+ * parse_whole's result plus the bozo reason, as text.
+ */
+static char *
+parse_cuts(const char *data, size_t len, const size_t *cuts, size_t ncuts)
+{
+	struct parser		*p;
+	struct parse_options	 o;
+	json_t			*entries = json_array(), *r;
+	const char		*why;
+	char			*s, *out;
+	size_t			 i, from = 0, to;
+	int			 rv = 0;
+
+	memset(&o, 0, sizeof(o));
+	o.base_url = BASE_URL;
+	p = parse_new(&o, collect_cb, entries);
+	for (i = 0; i <= ncuts && rv == 0; i++) {
+		to = i < ncuts ? cuts[i] : len;
+		rv = parse_feed(p, data + from, to - from);
+		from = to;
+	}
+	if (rv == 0)
+		rv = parse_finish(p);
+	r = result_json(rv, parse_error(p), parse_meta(p), entries);
+	why = parse_meta(p)->bozo_reason;
+	s = dump(r);
+	if (asprintf(&out, "%s\nbozo: %s", s, why ? why : "-") == -1)
+		out = NULL;
+	free(s);
+	json_decref(r);
+	parse_free(p);
+	return (out);
+}
+
+/*
+ * The decoder and the lexical pass read whole chunks in place and only
+ * copy around what they must complete or repair: a document cut
+ * anywhere (inside a UTF-8 sequence, a broken one, a reference, "<!--",
+ * "<![CDATA[", "]]>", CRLF, a tag) must read as it does in one piece.
+ */
+static void
+test_cuts(void)
+{
+	static const char *const docs[] = {
+		"<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+		"<feed xmlns=\"http://www.w3.org/2005/Atom\">"
+		"<title>F &amp; co</title><!-- a & b <c> - -->"
+		"<?pi x?><entry><id>urn:a</id>"
+		"<title type=\"html\">&lt;b&gt;R\xc3\xa9gion&lt;/b&gt; "
+		"&eacute;t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80</title>"
+		"<link href=\"http://e.org/?a=1&amp;b=2\"/>"
+		"<content type=\"html\"><![CDATA[<p>x ]] y</p>]]>"
+		"a\r\nb AT&T &#146; &#x1F600; &unknown; ]]&gt; a < b"
+		"&lt;p&gt;\xc3\xa9" "conomie&lt;/p&gt;</content></entry>"
+		"<entry><id>urn:b</id><summary>s\rt</summary></entry></feed>",
+		"<rss version=\"2.0\" xmlns:content="
+		"\"http://purl.org/rss/1.0/modules/content/\"><channel>"
+		"<title>Caf\x92 \xe2\x82</title><item><title>a\xc3\xa9\xe2"
+		"\x82\xc3\xa9 \xed\xa0\x80 z\xc3</title><guid>g1</guid>"
+		"<description>&lt;i&gt;\x93quoted\x94&lt;/i&gt;</description>"
+		"<content:encoded><![CDATA[<p>\xc3\xa9t\xc3\xa9 & <b>x</b>"
+		"</p>]]></content:encoded></item></channel></rss>\xc3",
+		"<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>\n"
+		"<rss version=\"2.0\"><channel><item><title>Caf\xe9 &eacute; "
+		"\x92</title><guid>x</guid></item></channel></rss>",
+	};
+	size_t	 d, len, i, cuts[2], bad2, bad3;
+	char	*want, *got;
+
+	for (d = 0; d < sizeof(docs) / sizeof(docs[0]); d++) {
+		len = strlen(docs[d]);
+		want = parse_cuts(docs[d], len, NULL, 0);
+		ok(want != NULL && strstr(want, "\"ok\": true") != NULL,
+		    "cuts, document %zu: read whole", d);
+		bad2 = bad3 = 0;
+		for (i = 1; i < len; i++) {
+			cuts[0] = i;
+			got = parse_cuts(docs[d], len, cuts, 1);
+			if (bad2 == 0 && (got == NULL || strcmp(got, want) != 0))
+				bad2 = i;
+			free(got);
+			if (i + 2 >= len)
+				continue;
+			cuts[1] = i + 2;
+			got = parse_cuts(docs[d], len, cuts, 2);
+			if (bad3 == 0 && (got == NULL || strcmp(got, want) != 0))
+				bad3 = i;
+			free(got);
+		}
+		ok(bad2 == 0, "cuts, document %zu: in two pieces cut anywhere, "
+		    "the same (first difference at %zu)", d, bad2);
+		ok(bad3 == 0, "cuts, document %zu: in three pieces, a 2-byte "
+		    "one anywhere, the same (first difference at %zu)", d, bad3);
+		free(want);
+	}
+}
+
 int
 main(void)
 {
@@ -635,5 +736,6 @@ main(void)
 	test_limits();
 	test_utf8();
 	test_text();
+	test_cuts();
 	return (tap_done());
 }
