@@ -11,8 +11,15 @@
  *					the last digest known up front;
  *					as the daemon pulls (not durable,
  *					a listener on changes)
- *   fmbench fill STORE N		N synthetic entries, for big stores
+ *   fmbench fill STORE N		N synthetic entries, for big stores,
+ *					ten thousand a transaction; then the
+ *					full-text merge steps an idle daemon
+ *					runs, to the end (timed apart, as
+ *					"maintenance"): the query shapes
+ *					measure the index a running node
+ *					keeps, not one segment per batch
  *   fmbench query STORE ITER		listing query shapes, p50 and p99
+ *   fmbench maintain STORE [PAGES]	those merge steps alone
  *
  * Documents are fed in 16 KB chunks, as a transfer hands them over.
  */
