@@ -19,8 +19,15 @@
  *					a listener on changes)
  *   fmbench floor DB FILE...		reference: what SQLite and FTS5 alone
  *					cost to keep the same entries (below)
- *   fmbench fill STORE N		N synthetic entries, for big stores
+ *   fmbench fill STORE N		N synthetic entries, for big stores,
+ *					ten thousand a transaction; then the
+ *					full-text merge steps an idle daemon
+ *					runs, to the end (timed apart, as
+ *					"maintenance"): the query shapes
+ *					measure the index a running node
+ *					keeps, not one segment per batch
  *   fmbench query STORE ITER		listing query shapes, p50 and p99
+ *   fmbench maintain STORE [PAGES]	those merge steps alone
  *
  * Documents are fed in 16 KB chunks, as a transfer hands them over.
  */
@@ -90,6 +97,9 @@ static void	 floor_exec(sqlite3 *, const char *);
 static int	 bench_floor(const char *);
 static int	 bench_fill(const char *, long);
 static int	 bench_query(const char *, long);
+static int	 bench_maintain(const char *, int);
+static int	 maintain_run(struct store *, int);
+static long long io_written(void);
 static void	 count_cb(struct entry *, const struct feed_meta *, void *);
 static void	 event_cb(enum store_event, const struct entry *, const char *,
 		    void *);
@@ -103,7 +113,8 @@ usage(void)
 	    "       fmbench ingest STORE FILE...\n"
 	    "       fmbench floor DB FILE...\n"
 	    "       fmbench fill STORE N\n"
-	    "       fmbench query STORE ITERATIONS\n");
+	    "       fmbench query STORE ITERATIONS\n"
+	    "       fmbench maintain STORE [PAGES]\n");
 	exit(2);
 }
 
@@ -123,6 +134,23 @@ peak_rss_kb(void)
 
 	getrusage(RUSAGE_SELF, &ru);
 	return (ru.ru_maxrss);
+}
+
+/* Bytes this process has handed to write(2) so far (/proc/self/io). */
+static long long
+io_written(void)
+{
+	FILE		*fp;
+	char		 line[128];
+	long long	 n = -1;
+
+	if ((fp = fopen("/proc/self/io", "r")) == NULL)
+		return (-1);
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (sscanf(line, "wchar: %lld", &n) == 1)
+			break;
+	fclose(fp);
+	return (n);
 }
 
 /* Reads every file into memory before the clock starts. */
@@ -687,8 +715,76 @@ bench_fill(const char *path, long count)
 	}
 	t = now() - t0;
 	printf("{\"mode\":\"fill\",\"added\":%ld,\"store_entries\":%lld,"
-	    "\"seconds\":%.3f,\"entries_per_s\":%.1f}\n", count,
-	    (long long)store_count_entries(s), t, count / t);
+	    "\"seconds\":%.3f,\"entries_per_s\":%.1f,\"maintenance\":",
+	    count, (long long)store_count_entries(s), t, count / t);
+	/* Then idle, as a node's store ends between two polls. */
+	if (maintain_run(s, STORE_FTS_STEP_PAGES) == -1)
+		return (1);
+	printf("}\n");
+	store_close(s);
+	return (0);
+}
+
+/*
+ * Runs the full-text index's merge steps until none is left, as an idle
+ * daemon does, and prints what they cost as a JSON object: steps, time,
+ * the longest step, bytes written, segments before and after.
+ */
+static int
+maintain_run(struct store *s, int pages)
+{
+	double		*step, t0, t;
+	long long	 w0;
+	int64_t		 seg0;
+	long		 n, cap = 1024;
+	int		 rc;
+
+	if ((step = calloc(cap, sizeof(*step))) == NULL)
+		fatal("calloc");
+	seg0 = store_fts_segments(s);
+	w0 = io_written();
+	t0 = now();
+	for (n = 0;; n++) {
+		t = now();
+		if ((rc = store_fts_maintain(s, pages)) == -1) {
+			free(step);
+			return (-1);
+		}
+		if (n == cap) {
+			cap *= 2;
+			if ((step = reallocarray(step, cap, sizeof(*step))) ==
+			    NULL)
+				fatal("reallocarray");
+		}
+		step[n] = now() - t;
+		if (rc == 0)
+			break;
+	}
+	t = now() - t0;
+	n++;
+	qsort(step, n, sizeof(*step), cmp_double);
+	printf("{\"pages\":%d,\"steps\":%ld,\"seconds\":%.3f,"
+	    "\"step_p50_ms\":%.3f,\"step_max_ms\":%.3f,\"bytes_written\":"
+	    "%lld,\"segments_before\":%lld,\"segments_after\":%lld}", pages,
+	    n, t, step[n / 2] * 1e3, step[n - 1] * 1e3, io_written() - w0,
+	    (long long)seg0, (long long)store_fts_segments(s));
+	free(step);
+	return (0);
+}
+
+/* The idle daemon's full-text upkeep on a store, until none is left. */
+static int
+bench_maintain(const char *path, int pages)
+{
+	struct store	*s;
+
+	if ((s = store_open(path)) == NULL)
+		return (1);
+	printf("{\"mode\":\"maintain\",\"store_entries\":%lld,"
+	    "\"maintenance\":", (long long)store_count_entries(s));
+	if (maintain_run(s, pages > 0 ? pages : STORE_FTS_STEP_PAGES) == -1)
+		return (1);
+	printf("}\n");
 	store_close(s);
 	return (0);
 }
@@ -855,6 +951,9 @@ main(int argc, char *argv[])
 		return (bench_fill(argv[2], strtol(argv[3], NULL, 10)));
 	if (strcmp(argv[1], "query") == 0 && argc == 4)
 		return (bench_query(argv[2], strtol(argv[3], NULL, 10)));
+	if (strcmp(argv[1], "maintain") == 0 && (argc == 3 || argc == 4))
+		return (bench_maintain(argv[2], argc == 4 ?
+		    (int)strtol(argv[3], NULL, 10) : 0));
 	usage();
 	return (2);
 }

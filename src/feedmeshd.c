@@ -40,6 +40,8 @@
 
 /* Descriptors beside the connections: transfers, memory files, store. */
 #define NODE_SPARE_FILES	512
+/* Seconds without a write before the full-text index is merged. */
+#define NODE_IDLE_SECONDS	2
 
 struct node {
 	struct event_base	*base;
@@ -55,6 +57,11 @@ struct node {
 	struct event		*ev_hup;
 	struct event		*ev_term;
 	struct event		*ev_int;
+	struct event		*ev_idle;
+	struct metric		*m_merges;
+	uint64_t		 idle_gen;	/* generation at the last look */
+	uint64_t		 merged_gen;	/* index merged at this one */
+	long			 idle_steps;	/* steps of the current run */
 	char			*pidfile;
 	int			 pidfd;
 	int			 verbose;
@@ -68,6 +75,7 @@ static int	 node_pidfile(struct node *, int);
 static void	 node_raise_nofile(const struct config *);
 static int	 node_reload(struct node *, const char **);
 static void	 node_signal_cb(evutil_socket_t, short, void *);
+static void	 node_idle_cb(evutil_socket_t, short, void *);
 static json_t	*node_status_cb(void *);
 static json_t	*node_peers_cb(void *);
 static int	 node_fetch_cb(void *, const char *, const char **);
@@ -230,6 +238,47 @@ node_signal_cb(evutil_socket_t sig, short ev, void *arg)
 	}
 }
 
+/*
+ * The node's upkeep when idle: once nothing has been written for
+ * NODE_IDLE_SECONDS, the full-text index's segments (one more per
+ * fetched document) are merged by bounded steps, one per loop turn so
+ * that requests and transfers go on between them, until none is left
+ * or a write comes (the next quiet moment goes on from there). A page
+ * of a listing walks every segment holding its word.
+ */
+static void
+node_idle_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct node	*n = arg;
+	struct timeval	 tv = { NODE_IDLE_SECONDS, 0 };
+	uint64_t	 gen = store_generation(n->store);
+	int		 rc;
+
+	(void)fd;
+	(void)what;
+	if (gen != n->idle_gen) {
+		/* Written since the last look: not idle yet. */
+		n->idle_gen = gen;
+		n->idle_steps = 0;
+	} else if (gen != n->merged_gen) {
+		rc = store_fts_maintain(n->store, STORE_FTS_STEP_PAGES);
+		if (rc == 1) {
+			n->idle_steps++;
+			metrics_inc(n->m_merges, NULL, 1);
+			tv.tv_sec = 0;
+		} else {
+			/* On an error too: tried again after the next write. */
+			n->merged_gen = gen;
+			if (rc == 0 && n->idle_steps > 0)
+				log_debug("%s: full-text index merged in %ld "
+				    "steps", __func__, n->idle_steps);
+			n->idle_steps = 0;
+		}
+	}
+	if (evtimer_add(n->ev_idle, &tv) == -1)
+		log_warnx("%s: evtimer_add", __func__);
+}
+
 /* Gauges read when /metrics is: the store's size and contents, peers. */
 static void
 node_metrics_cb(struct buf *b, void *arg)
@@ -242,6 +291,9 @@ node_metrics_cb(struct buf *b, void *arg)
 	metrics_write_gauge(b, "feedmesh_entries",
 	    "Entries stored (tombstones not counted)",
 	    (double)store_count_entries(n->store));
+	metrics_write_gauge(b, "feedmesh_fts_segments",
+	    "Segments of the full-text index (merged when the node is idle)",
+	    (double)store_fts_segments(n->store));
 	metrics_write_gauge(b, "feedmesh_peers", "Peers configured",
 	    (double)pull_npeers(n->pull));
 	metrics_write_gauge(b, "feedmesh_uptime_seconds",
@@ -476,6 +528,13 @@ main(int argc, char *argv[])
 	    evsignal_add(n.ev_term, NULL) == -1 ||
 	    evsignal_add(n.ev_int, NULL) == -1)
 		fatalx("cannot install signal events");
+	/* A store left with segments to merge is merged at the first lull. */
+	n.idle_gen = n.merged_gen = UINT64_MAX;
+	n.m_merges = metrics_add_counter("feedmesh_fts_merge_steps_total",
+	    "Merge steps of the full-text index run while idle", NULL);
+	if ((n.ev_idle = evtimer_new(n.base, node_idle_cb, &n)) == NULL)
+		fatalx("evtimer_new");
+	node_idle_cb(-1, 0, &n);
 	log_info("node %s listening on %s, %s", n.conf->node, n.conf->listen,
 	    n.conf->public_url);
 
@@ -493,6 +552,7 @@ main(int argc, char *argv[])
 	event_free(n.ev_hup);
 	event_free(n.ev_term);
 	event_free(n.ev_int);
+	event_free(n.ev_idle);
 	event_base_free(n.base);
 	if (n.pidfd != -1) {
 		unlink(n.pidfile);

@@ -407,6 +407,7 @@ enum store_stmt {
 	ST_FTS_DEL,
 	ST_GEO_ADD,
 	ST_GEO_DEL,
+	ST_FTS_MERGE,
 	ST_MAX
 };
 
@@ -513,6 +514,8 @@ static const char *const store_sql[ST_MAX] = {
 	[ST_GEO_ADD] = "INSERT INTO entries_geo (seq, min_lat, max_lat,"
 	    " min_lon, max_lon, lat, lon) VALUES (?1, ?2, ?2, ?3, ?3, ?2, ?3)",
 	[ST_GEO_DEL] = "DELETE FROM entries_geo WHERE seq = ?1",
+	[ST_FTS_MERGE] = "INSERT INTO entries_fts (entries_fts, rank)"
+	    " VALUES ('merge', ?1)",
 };
 
 /* Listing shapes: which filters a query has, the key of its statement. */
@@ -590,6 +593,10 @@ static const char *const store_sql[ST_MAX] = {
  * (no write of this connection, the same PRAGMA data_version).
  */
 #define STORE_FTS_EXPANSIONS	16
+/* Segments of one level that FTS5's 'merge' merges (store_fts_settings). */
+#define STORE_FTS_USERMERGE	2
+#define STORE_STR1(x)		#x
+#define STORE_STR(x)		STORE_STR1(x)
 
 /* A full-text query and what store_fts_expand() made of it. */
 struct store_expansion {
@@ -689,6 +696,7 @@ struct store {
 	size_t		 fts_expansion_next;
 	uint64_t	 fts_writes;		/* store_fts_flush() calls */
 	uint64_t	 fts_expanded_writes;	/* the expansions' */
+	uint64_t	 fts_merges;		/* store_fts_maintain() steps */
 	int64_t		 fts_expanded_version;
 };
 
@@ -790,6 +798,7 @@ static void	 store_fts_queue(struct store *, int64_t, int64_t, int,
 static int	 store_fts_forget(struct store *, int64_t);
 static void	 store_fts_truncate(struct store *, size_t);
 static int	 store_fts_flush(struct store *);
+static int	 store_fts_settings(struct store *);
 static int	 store_geo_write(struct store *, int64_t, json_t *, int, int);
 static void	 store_distance_fn(sqlite3_context *, int, sqlite3_value **);
 static void	 store_text_html(struct buf *, const char *);
@@ -1066,7 +1075,8 @@ store_open(const char *path)
 		log_warnx("%s: %s: %s", __func__, path, sqlite3_errmsg(s->db));
 		goto fail;
 	}
-	if (store_migrate(s) == -1 || store_prepare(s) == -1)
+	if (store_migrate(s) == -1 || store_prepare(s) == -1 ||
+	    store_fts_settings(s) == -1)
 		goto fail;
 	/* Past the keys' seqs already: full-text listings sort (step 8). */
 	if (store_pragma_int(s, "SELECT coalesce(max(seq), 0) FROM entries",
@@ -3820,6 +3830,92 @@ store_fts_flush(struct store *s)
 		s->txn_lost = 1;
 	}
 	return (rc);
+}
+
+/*
+ * FTS5's merge settings of entries_fts, kept in its config table. A
+ * listing walks every segment that holds its word (a filled store of a
+ * million entries has nine: a page of a common word costs twice what it
+ * does on one segment), so an idle node merges them (store_fts_maintain,
+ * 'merge' with a positive page count): usermerge 2 merges any level
+ * holding two segments into the next, which leaves at most one per level
+ * and rewrites an entry once per level it climbs, as a binary counter
+ * does. A negative count would first put every segment on one level and
+ * rewrite the whole index (46 MB at a million entries, 0.6 s) after each
+ * document: too much for a node that idles between two polls. automerge
+ * stays FTS5's 4, so that a node that never idles keeps its segments
+ * bounded while it ingests.
+ */
+static int
+store_fts_settings(struct store *s)
+{
+	int64_t	 v;
+
+	if (store_pragma_int(s, "SELECT coalesce((SELECT v FROM"
+	    " entries_fts_config WHERE k = 'usermerge'), 0)", &v) == -1)
+		return (-1);
+	if (v == STORE_FTS_USERMERGE)
+		return (0);
+	return (store_exec(s, "INSERT INTO entries_fts (entries_fts, rank)"
+	    " VALUES ('usermerge', " STORE_STR(STORE_FTS_USERMERGE) ")",
+	    __func__));
+}
+
+/*
+ * One bounded step of the full-text index's merging, out of any
+ * transaction: FTS5 merges segments of one level (usermerge of them at
+ * least, store_fts_settings()) writing about pages pages of the result.
+ * 1 if it did some work (FTS5's documented test: sqlite3_total_changes()
+ * moves by 2 or more), 0 if nothing was left to merge, -1 on error. The
+ * merge changes no match: listings and the generation stay as they are.
+ * A step lost to a power failure leaves the index as it was before it,
+ * so its commit does not wait for the disk.
+ */
+int
+store_fts_maintain(struct store *s, int pages)
+{
+	sqlite3_stmt	*st = s->stmt[ST_FTS_MERGE];
+	int		 before, rc;
+
+	if (s->in_txn) {
+		log_warnx("%s: %s: inside a transaction", __func__, s->path);
+		return (-1);
+	}
+	if (pages < 1)
+		pages = 1;
+	if (!s->lazy && store_exec(s, "PRAGMA synchronous = NORMAL",
+	    __func__) == -1)
+		return (-1);
+	before = sqlite3_total_changes(s->db);
+	sqlite3_bind_int(st, 1, pages);
+	rc = store_step(s, st, __func__);
+	store_done(st);
+	if (!s->lazy && store_exec(s, "PRAGMA synchronous = FULL",
+	    __func__) == -1)
+		rc = -1;
+	if (rc == -1)
+		return (-1);
+	s->fts_merges++;
+	return (sqlite3_total_changes(s->db) - before >= 2);
+}
+
+/* The segments of the full-text index (each has rows in its %_idx). */
+int64_t
+store_fts_segments(struct store *s)
+{
+	int64_t	 n;
+
+	if (store_pragma_int(s, "SELECT count(DISTINCT segid)"
+	    " FROM entries_fts_idx", &n) == -1)
+		return (-1);
+	return (n);
+}
+
+/* Merge steps run since the store was opened (store_fts_maintain()). */
+uint64_t
+store_fts_merges(const struct store *s)
+{
+	return (s->fts_merges);
 }
 
 /*

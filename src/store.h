@@ -196,6 +196,18 @@ void		 store_query_cost(const struct store *, int64_t *fullscan_steps,
 uint64_t	 store_generation(const struct store *);
 /* Time of the last such change (for Last-Modified), 0 if none. */
 int64_t		 store_last_change(const struct store *);
+/*
+ * Full-text index upkeep, for an idle node: one bounded merge step of
+ * the index's segments (about pages pages of 4 KB written, out of any
+ * transaction). 1 if work was done and more may remain, 0 if nothing is
+ * left to merge, -1 on error. Results and the generation do not change.
+ */
+int		 store_fts_maintain(struct store *, int pages);
+/* Pages of a step: a few milliseconds at a million entries. */
+#define STORE_FTS_STEP_PAGES	64
+/* Segments of the full-text index (-1 on error); steps run since open. */
+int64_t		 store_fts_segments(struct store *);
+uint64_t	 store_fts_merges(const struct store *);
 /* Entries that are not tombstones; those carried by peer ("" or NULL local). */
 int64_t		 store_count_entries(struct store *);
 /*

@@ -78,6 +78,7 @@ static void	 test_wide(void);
 static void	 test_one_segment(void);
 static void	 test_cost(void);
 static void	 test_prefix(void);
+static void	 test_maintain(void);
 static char	*words(struct store *, const char *);
 static void	 put_title(struct store *, const char *, const char *, int64_t);
 
@@ -766,6 +767,81 @@ test_prefix(void)
 	free(p);
 }
 
+/*
+ * An index of many segments (a transaction per fifty entries, updates,
+ * tombstones: their delete markers), merged step by step as an idle
+ * daemon merges it: fewer segments, the same listings, page by page,
+ * and at the end a step that finds nothing to do.
+ */
+static void
+test_maintain(void)
+{
+	struct store_query	 q;
+	struct store		*s;
+	char			*p, *before, *after;
+	int64_t			 seg0, seg1;
+	struct model		*m;
+	uint64_t		 gen;
+	int			 k, rc = -1, steps;
+
+	p = db_path("maintain.db");
+	s = store_open(p);
+	free(p);
+	if (s == NULL) {
+		ok(0, "store opened");
+		return;
+	}
+	/* FTS5 leaves them all to the merge steps. */
+	if (sqlite3_exec(store_sqlite(s), "INSERT INTO entries_fts"
+	    " (entries_fts, rank) VALUES ('automerge', 0);"
+	    "INSERT INTO entries_fts (entries_fts, rank)"
+	    " VALUES ('crisismerge', 64)", NULL, NULL, NULL) != SQLITE_OK)
+		printf("# %s\n", sqlite3_errmsg(store_sqlite(s)));
+	fill(s, 0);
+	/* Then documents of one entry each, as small fetches bring them. */
+	for (k = 0; k < 24; k++) {
+		m = &model[(k * 37) % NENTRIES];
+		m->time = T0 + (int64_t)(k % 30) * 3600;
+		m->words = WORD_ALPHA | (k % 2 ? WORD_BETA : 0);
+		m->version++;
+		store_begin(s);
+		put(s, mk(m));
+		store_commit(s);
+	}
+	seg0 = store_fts_segments(s);
+	ok(seg0 >= 10, "filled entry by entry: %lld segments", (long long)seg0);
+	store_query_init(&q);
+	q.match = "\"beta\"";
+	before = page_all(s, &q);
+	gen = store_generation(s);
+	store_begin(s);
+	is_int(store_fts_maintain(s, 1), -1, "no merge inside a transaction");
+	store_rollback(s);
+	/* One page a step, each on a partly merged index. */
+	for (steps = 0; steps < 10000; steps++)
+		if ((rc = store_fts_maintain(s, 1)) != 1)
+			break;
+	is_int(rc, 0, "merged to the end in %d step(s)", steps);
+	/* FTS5 stops a step between two words: a few words, few steps. */
+	ok(steps >= 1, "work was reported");
+	is_int(store_fts_maintain(s, STORE_FTS_STEP_PAGES), 0,
+	    "then no work is left");
+	seg1 = store_fts_segments(s);
+	ok(seg1 >= 1 && seg1 < seg0 && seg1 <= 3, "%lld segments, then %lld",
+	    (long long)seg0, (long long)seg1);
+	is_int((long)store_fts_merges(s), steps + 2, "steps counted");
+	ok(store_generation(s) == gen, "the listings' generation unchanged");
+	after = page_all(s, &q);
+	ok(strlen(before) > 0 && strcmp(before, after) == 0,
+	    "the same matches in the same order, through the cursor");
+	free(before);
+	free(after);
+	check_all(s, "merged", 0);
+	is_int(sql_int(s, "SELECT count(*) FROM pragma_quick_check"), 1,
+	    "the database is sound");
+	store_close(s);
+}
+
 int
 main(void)
 {
@@ -778,6 +854,7 @@ main(void)
 	test_one_segment();
 	test_cost();
 	test_prefix();
+	test_maintain();
 	tmp_cleanup();
 	return (tap_done());
 }

@@ -174,6 +174,25 @@ fm.ok(after and int(after.group(1)) == before + 1,
 fm.ok("feedmesh_http_request_duration_seconds_bucket" in body.decode(),
       "request latency histogram")
 
+
+# Idle upkeep: two fetched documents left two full-text segments; once
+# nothing is written for a moment the node merges them, and searches
+# answer as before.
+def metric(name):
+    s, _, body = get("/metrics", {"X-Forwarded-For": "10.9.9.9"})
+    m = re.search(r"^%s (\S+)$" % name, body.decode(), re.M)
+    return float(m.group(1)) if s == 200 and m else None
+
+
+fm.ok(fm.wait_until(lambda: metric("feedmesh_fts_segments") == 1.0, 20,
+                    0.2), "idle: the full-text index merged into one segment",
+      metric("feedmesh_fts_segments"))
+fm.ok((metric("feedmesh_fts_merge_steps_total") or 0) >= 1,
+      "merge steps counted")
+fm.is_eq(ids("?q=emploi"), ["urn:body", "urn:title"],
+         "q=emploi after the merge")
+fm.is_eq(ids("?q=nouveau&limit=1"), ["urn:new2"], "q=nouveau after it")
+
 # OPML: export, import into a fresh directory, the same peer.
 s, h, body = get("/peers.opml")
 fm.is_eq(s, 200, "/peers.opml")
