@@ -755,13 +755,20 @@ char *
 parse_text(const char *s, int html)
 {
 	struct buf	 b;
-	char		*h = NULL;
+	char		*h;
 	size_t		 n;
 
 	if (s == NULL)
 		return (NULL);
-	if (html)
-		s = h = sanitize_html_to_text(s);
+	if (html) {
+		/* Already collapsed and trimmed by the sanitizer. */
+		h = sanitize_html_to_text(s);
+		if (*h == '\0') {
+			free(h);
+			return (NULL);
+		}
+		return (h);
+	}
 	buf_init(&b);
 	while (*s != '\0') {
 		n = strspn(s, " \t\r\n");
@@ -774,7 +781,6 @@ parse_text(const char *s, int html)
 		buf_add(&b, s, n);
 		s += n;
 	}
-	free(h);
 	if (b.len == 0) {
 		buf_free(&b);
 		return (NULL);

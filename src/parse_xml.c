@@ -27,10 +27,6 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include "buf.h"
 #include "date.h"
 #include "entry.h"
@@ -247,8 +243,6 @@ static xmlEntityPtr xml_entity_cb(void *, const xmlChar *);
 static xmlParserInputPtr xml_no_loader_cb(const char *, const char *,
 		    xmlParserCtxtPtr);
 
-static inline size_t xml_scan(const char *, size_t, size_t, char, char,
-		    char, char, char);
 static int	 xml_start(struct parse_xml *, int);
 static char	*xml_charset(struct parse_xml *, size_t *);
 static void	 xml_push(struct parse_xml *, const char *, size_t, int);
@@ -611,43 +605,6 @@ parse_xml_finish(struct parse_xml *x)
 	return (0);
 }
 
-/*
- * Where the first of the bytes a to e (repeat one to look for fewer)
- * is in s[i..end), or end. The lexical pass spends most of its time
- * looking for the next byte it must act on: sixteen bytes at a time
- * where SSE2 is there (every x86-64), one at a time elsewhere. The
- * input is not NUL-terminated (it may be the caller's own bytes).
- */
-static inline size_t
-xml_scan(const char *s, size_t i, size_t end, char a, char b, char c,
-    char d, char e)
-{
-	char	 ch;
-
-#if defined(__SSE2__)
-	const __m128i	 va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b);
-	const __m128i	 vc = _mm_set1_epi8(c), vd = _mm_set1_epi8(d);
-	const __m128i	 ve = _mm_set1_epi8(e);
-	__m128i		 w, m;
-	unsigned int	 bits;
-
-	for (; i + 16 <= end; i += 16) {
-		w = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-		m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, va),
-		    _mm_cmpeq_epi8(w, vb)), _mm_or_si128(_mm_cmpeq_epi8(w, vc),
-		    _mm_or_si128(_mm_cmpeq_epi8(w, vd), _mm_cmpeq_epi8(w, ve))));
-		if ((bits = (unsigned int)_mm_movemask_epi8(m)) != 0)
-			return (i + (size_t)__builtin_ctz(bits));
-	}
-#endif
-	for (; i < end; i++) {
-		ch = s[i];
-		if (ch == a || ch == b || ch == c || ch == d || ch == e)
-			break;
-	}
-	return (i);
-}
-
 /* 1 if c, after '<', opens markup: a name, an end tag, "<!" or "<?". */
 static int
 xml_lex_markup(char c)
@@ -837,7 +794,7 @@ xml_lex_text(struct parse_xml *x, const char *s, size_t i, size_t end,
 
 	*stash = 0;
 	while (i < end) {
-		k = xml_scan(s, i, end, '&', '<', '>', ']', '\r');
+		k = buf_scan(s, i, end, '&', '<', '>', ']', '\r');
 		if (k > i) {
 			CDATA_OPEN();
 			buf_add(out, s + i, k - i);
@@ -913,7 +870,7 @@ xml_lex_text(struct parse_xml *x, const char *s, size_t i, size_t end,
 			i += avail >= 2 && s[i + 1] == '\n' ? 2 : 1;
 			break;
 		default:
-			/* Not reached: xml_scan() stops only at the above. */
+			/* Not reached: buf_scan() stops only at the above. */
 			CDATA_OPEN();
 			buf_addc(out, s[i]);
 			i++;
@@ -1031,7 +988,7 @@ xml_lex_run(struct parse_xml *x, const char *s, size_t end, int final,
 					continue;
 			}
 			/* Text between the root's elements: skipped. */
-			i = xml_scan(s, i, end, '&', '<', '<', '<', '<');
+			i = buf_scan(s, i, end, '&', '<', '<', '<', '<');
 			if (i == end)
 				continue;
 			c = s[i];
@@ -1097,14 +1054,14 @@ xml_lex_run(struct parse_xml *x, const char *s, size_t end, int final,
 			 */
 			if (x->lex_quote != 0 && c != x->lex_quote &&
 			    c != '&') {
-				i = xml_scan(s, i, end, x->lex_quote, '&', '&',
+				i = buf_scan(s, i, end, x->lex_quote, '&', '&',
 				    '&', '&');
 				x->lex_slash = 0;
 				continue;
 			}
 			if (x->lex_quote == 0 && c != '"' && c != '\'' &&
 			    c != '>') {
-				i = xml_scan(s, i, end, '"', '\'', '>', '>', '>');
+				i = buf_scan(s, i, end, '"', '\'', '>', '>', '>');
 				x->lex_slash = s[i - 1] == '/';
 				continue;
 			}
@@ -1141,7 +1098,7 @@ xml_lex_run(struct parse_xml *x, const char *s, size_t end, int final,
 		case XL_CDATA:
 			/* Only "]]>" ends it: skip to the next ']' or '>'. */
 			if (c != ']' && c != '>') {
-				i = xml_scan(s, i, end, ']', '>', '>', '>', '>');
+				i = buf_scan(s, i, end, ']', '>', '>', '>', '>');
 				x->lex_count = 0;
 				continue;
 			}

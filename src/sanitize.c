@@ -1169,11 +1169,16 @@ sanitize_text_collect(struct buf *b, xmlNode *top)
 	}
 }
 
-/* Collapses runs of white space (and no-break spaces) to one space, trimmed. */
+/*
+ * Collapses runs of white space (and no-break spaces) to one space,
+ * trimmed. Words are copied whole: a byte that is neither white space
+ * nor 0xc2 (a no-break space's lead byte) cannot end one.
+ */
 static char *
 sanitize_collapse(const char *s)
 {
 	struct buf	 b;
+	size_t		 n;
 	int		 space = 0;
 
 	buf_init(&b);
@@ -1188,7 +1193,9 @@ sanitize_collapse(const char *s)
 		if (space && b.len > 0)
 			buf_addc(&b, ' ');
 		space = 0;
-		buf_addc(&b, *s++);
+		n = 1 + strcspn(s + 1, " \t\n\r\f\xc2");
+		buf_add(&b, s, n);
+		s += n;
 	}
 	return (buf_release(&b));
 }
