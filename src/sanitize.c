@@ -76,6 +76,7 @@ struct sanitize_ctx {
 };
 
 static void	 sanitize_utf8_append(struct buf *, const char *, size_t);
+static size_t	 sanitize_utf8_span(const char *, size_t);
 static char	*sanitize_utf8_clean(const char *, size_t);
 static int	 sanitize_plain(const char *, size_t);
 static xmlDoc	*sanitize_parse(const char *, size_t);
@@ -489,12 +490,43 @@ sanitize_utf8_next(const char *str, size_t len, uint32_t *c)
 static void
 sanitize_utf8_append(struct buf *b, const char *s, size_t len)
 {
-	const unsigned char	*u = (const unsigned char *)s;
-	size_t			 i, n, run;
-	uint32_t		 c;
+	size_t		 i, n, run;
+	uint32_t	 c;
 
 	buf_add(b, "", 0);
 	for (i = run = 0; i < len; ) {
+		i += sanitize_utf8_span(s + i, len - i);
+		if (i == len)
+			break;
+		n = sanitize_utf8_next(s + i, len - i, &c);
+		buf_add(b, s + run, i - run);
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+		    (c >= 0x7f && c <= 0x9f) || c == 0xfffe || c == 0xffff)
+			;	/* dropped */
+		else if (c == 0xfffd && (n < 3 ||
+		    memcmp(s + i, "\xef\xbf\xbd", 3) != 0))
+			buf_addstr(b, "\xef\xbf\xbd");
+		else
+			buf_add(b, s + i, n);
+		i += n;
+		run = i;
+	}
+	buf_add(b, s + run, len - run);
+}
+
+/*
+ * Length of the leading run of s that sanitize_utf8_append() copies as
+ * it is; all of it (nearly always: the XML parser's text is valid UTF-8)
+ * means s can be read in place.
+ */
+static size_t
+sanitize_utf8_span(const char *s, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i, n;
+	uint32_t		 c;
+
+	for (i = 0; i < len; ) {
 		i += buf_ascii_span(s + i, len - i);
 		if (i == len)
 			break;
@@ -523,19 +555,9 @@ sanitize_utf8_append(struct buf *b, const char *s, size_t len)
 			i += n;
 			continue;
 		}
-		buf_add(b, s + run, i - run);
-		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
-		    (c >= 0x7f && c <= 0x9f) || c == 0xfffe || c == 0xffff)
-			;	/* dropped */
-		else if (c == 0xfffd && (n < 3 ||
-		    memcmp(s + i, "\xef\xbf\xbd", 3) != 0))
-			buf_addstr(b, "\xef\xbf\xbd");
-		else
-			buf_add(b, s + i, n);
-		i += n;
-		run = i;
+		break;
 	}
-	buf_add(b, s + run, len - run);
+	return (i);
 }
 
 static char *
@@ -595,9 +617,9 @@ sanitize_parse(const char *html, size_t len)
 }
 
 /*
- * Writes s escaped for HTML text (quote also escaped in attribute values).
- * s is a string of len bytes ending in a NUL (every caller's is): runs of
- * safe bytes are found with strcspn() and copied at once.
+ * Writes s escaped for HTML text (quote also escaped in attribute values);
+ * a NUL among the len bytes is left out. Runs of safe bytes are found
+ * sixteen at a time and copied at once.
  */
 static void
 sanitize_escape(struct buf *b, const char *s, size_t len, int attr)
@@ -606,7 +628,8 @@ sanitize_escape(struct buf *b, const char *s, size_t len, int attr)
 	size_t		 i, n;
 
 	for (i = 0; i < len; i += n + 1) {
-		n = strcspn(s + i, attr ? "&<>\"" : "&<>");
+		n = buf_scan(s, i, len, '&', '<', '>', attr ? '"' : '>',
+		    '\0') - i;
 		if (n >= len - i) {
 			buf_add(b, s + i, len - i);
 			break;
@@ -1388,14 +1411,18 @@ sanitize_fast(struct sanitize_ctx *ctx, const char *s, size_t len)
 			i += n;
 			continue;
 		}
+		if (s[i] == '>') {
+			buf_add(ctx->out, "&gt;", 4);
+			i++;
+			continue;
+		}
 		if (s[i] != '<') {
-			n = strcspn(s + i, "<&\r\f");
-			if (i + n < len && (s[i + n] == '\r' || s[i + n] == '\f'))
+			/* Text: a run with nothing to escape, copied whole. */
+			n = buf_scan(s, i, len, '<', '&', '>', '\r', '\f');
+			if (n < len && (s[n] == '\r' || s[n] == '\f'))
 				goto done;
-			if (i + n > len)
-				n = len - i;
-			sanitize_escape(ctx->out, s + i, n, 0);
-			i += n;
+			buf_add(ctx->out, s + i, n - i);
+			i = n;
 			continue;
 		}
 		if (s[i + 1] == '/') {
@@ -1522,27 +1549,36 @@ sanitize_html(const char *html, const char *base)
 	char			*text, *r;
 	int			 rc;
 
-	if (sanitize_fast_on && html != NULL && (len = strlen(html)) > 0 &&
-	    sanitize_plain(html, len)) {
+	len = html != NULL ? strlen(html) : 0;
+	if (sanitize_fast_on && len > 0 && sanitize_plain(html, len)) {
 		buf_init(&out);
-		sanitize_utf8_append(&out, html, len);
-		text = buf_release(&out);
 		buf_add(&out, "", 0);
-		if (!sanitize_blank(text))
-			sanitize_escape(&out, text, strlen(text), 0);
-		free(text);
-		return (buf_release(&out));
-	}
-	if (sanitize_fast_on && html != NULL &&
-	    (len = strlen(html)) <= SANITIZE_MAX_INPUT) {
-		/* Most entries' HTML is clean: read without libxml2. */
+		if (sanitize_utf8_span(html, len) == len) {
+			if (!sanitize_blank(html))
+				sanitize_escape(&out, html, len, 0);
+			return (buf_release(&out));
+		}
 		buf_init(&in);
 		sanitize_utf8_append(&in, html, len);
+		if (!sanitize_blank(in.data))
+			sanitize_escape(&out, in.data, in.len, 0);
+		buf_free(&in);
+		return (buf_release(&out));
+	}
+	if (sanitize_fast_on && len > 0 && len <= SANITIZE_MAX_INPUT) {
+		/*
+		 * Most entries' HTML is clean: read without libxml2, in
+		 * place when it is valid UTF-8 already.
+		 */
+		buf_init(&in);
+		if (sanitize_utf8_span(html, len) < len)
+			sanitize_utf8_append(&in, html, len);
 		buf_init(&out);
 		buf_add(&out, "", 0);
 		ctx.out = &out;
 		ctx.base = base;
-		rc = sanitize_fast(&ctx, in.data, in.len);
+		rc = in.data != NULL ? sanitize_fast(&ctx, in.data, in.len) :
+		    sanitize_fast(&ctx, html, len);
 		buf_free(&in);
 		if (rc == 0) {
 			sanitize_fast_n++;
@@ -1552,8 +1588,7 @@ sanitize_html(const char *html, const char *base)
 		}
 		buf_free(&out);
 	}
-	if (html == NULL || (len = strlen(html)) == 0 ||
-	    (doc = sanitize_parse(html, len)) == NULL) {
+	if (len == 0 || (doc = sanitize_parse(html, len)) == NULL) {
 		if ((r = strdup("")) == NULL)
 			fatal("%s", __func__);
 		return (r);
