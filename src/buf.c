@@ -62,6 +62,15 @@ buf_add(struct buf *b, const void *p, size_t n)
 }
 
 void
+buf_reserve(struct buf *b, size_t n)
+{
+	if (n > SIZE_MAX - b->len)
+		fatalx("%s: size overflow", __func__);
+	buf_grow(b, b->len + n);
+	b->data[b->len] = '\0';
+}
+
+void
 buf_addstr(struct buf *b, const char *s)
 {
 	buf_add(b, s, strlen(s));

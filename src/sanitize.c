@@ -1018,20 +1018,31 @@ static char *
 sanitize_url_encode(const char *u)
 {
 	static const char	 hex[] = "0123456789ABCDEF";
-	const unsigned char	*p;
+	const unsigned char	*p, *run;
 	struct buf		 b;
 
 	buf_init(&b);
-	buf_add(&b, "", 0);
-	for (p = (const unsigned char *)u; *p != '\0'; p++) {
-		if (*p <= 0x20 || *p >= 0x7f || strchr("\"<>\\^`{|}", *p) ||
-		    (*p == '%' && (!isxdigit(p[1]) || !isxdigit(p[2])))) {
-			buf_addc(&b, '%');
-			buf_addc(&b, hex[*p >> 4]);
-			buf_addc(&b, hex[*p & 0xf]);
-		} else
-			buf_addc(&b, (char)*p);
+	buf_reserve(&b, strlen(u) + 16);
+	for (p = run = (const unsigned char *)u; *p != '\0'; p++) {
+		/* Nearly every byte is good: runs are copied at once. */
+		switch (*p) {
+		case '"': case '<': case '>': case '\\': case '^': case '`':
+		case '{': case '|': case '}': case '%':
+			break;
+		default:
+			if (*p > 0x20 && *p < 0x7f)
+				continue;
+			break;
+		}
+		if (*p == '%' && isxdigit(p[1]) && isxdigit(p[2]))
+			continue;
+		buf_add(&b, run, (size_t)(p - run));
+		buf_addc(&b, '%');
+		buf_addc(&b, hex[*p >> 4]);
+		buf_addc(&b, hex[*p & 0xf]);
+		run = p + 1;
 	}
+	buf_add(&b, run, (size_t)(p - run));
 	return (buf_release(&b));
 }
 
@@ -1205,7 +1216,7 @@ sanitize_collapse(const char *s)
 	int		 space = 0;
 
 	buf_init(&b);
-	buf_add(&b, "", 0);
+	buf_reserve(&b, strlen(s));
 	while (*s != '\0') {
 		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' ||
 		    *s == '\f' || (s[0] == '\xc2' && s[1] == '\xa0')) {
@@ -1573,7 +1584,9 @@ sanitize_html(const char *html, const char *base)
 		buf_init(&in);
 		if (sanitize_utf8_span(html, len) < len)
 			sanitize_utf8_append(&in, html, len);
+		/* Sanitized, clean HTML is about as long as it was. */
 		buf_init(&out);
+		buf_reserve(&out, len + len / 8 + 64);
 		buf_add(&out, "", 0);
 		ctx.out = &out;
 		ctx.base = base;
