@@ -374,8 +374,28 @@ parse_utf8_span(const unsigned char *s, size_t len)
 	uint64_t	 w, m;
 	size_t		 i = 0;
 	unsigned char	 c, c1;
+#if defined(__SSE2__)
+	unsigned int	 good;
+#endif
 
 	while (i < len) {
+#if defined(__SSE2__)
+		/*
+		 * Sixteen ASCII bytes, none below 0x20 (signed, the bytes
+		 * of 0x80 and over are negative), are all good; else the
+		 * first that is not is looked at below.
+		 */
+		if (i + 16 <= len) {
+			good = (unsigned int)_mm_movemask_epi8(_mm_cmpgt_epi8(
+			    _mm_loadu_si128((const __m128i *)(const void *)
+			    (s + i)), _mm_set1_epi8(0x1f)));
+			if (good == 0xffff) {
+				i += 16;
+				continue;
+			}
+			i += (size_t)__builtin_ctz(~good);
+		} else
+#endif
 		/*
 		 * Eight ASCII bytes, none below 0x20, are all good; else
 		 * the first that is not (the lowest flagged: a borrow only
