@@ -1497,8 +1497,15 @@ sanitize_fast(struct sanitize_ctx *ctx, const char *s, size_t len)
 						goto done;
 					buf_addstr(&vals, u);
 					j += n;
-				} else
-					buf_addc(&vals, s[j++]);
+					continue;
+				}
+				/* A run of plain bytes, copied at once. */
+				for (k = j + 1; s[k] != quote && s[k] != '&' &&
+				    s[k] != '<' && (unsigned char)s[k] >= 0x20;
+				    k++)
+					;
+				buf_add(&vals, s + j, k - j);
+				j = k;
 			}
 			j++;
 			buf_add(&vals, "", 1);
