@@ -62,6 +62,15 @@ buf_add(struct buf *b, const void *p, size_t n)
 }
 
 void
+buf_reserve(struct buf *b, size_t n)
+{
+	if (n > SIZE_MAX - b->len)
+		fatalx("%s: size overflow", __func__);
+	buf_grow(b, b->len + n);
+	b->data[b->len] = '\0';
+}
+
+void
 buf_addstr(struct buf *b, const char *s)
 {
 	buf_add(b, s, strlen(s));
@@ -111,10 +120,27 @@ buf_release(struct buf *b)
 size_t
 buf_ascii_span(const char *s, size_t len)
 {
+	size_t		 i = 0;
+#if defined(__SSE2__)
+	const __m128i	 below = _mm_set1_epi8(0x1f), del = _mm_set1_epi8(0x7f);
+	__m128i		 w;
+	unsigned int	 bad;
+
+	/*
+	 * Signed, a byte above 0x1f is printable ASCII or DEL: the bytes
+	 * of 0x80 and over are negative.
+	 */
+	for (; i + 16 <= len; i += 16) {
+		w = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+		bad = ~(unsigned int)_mm_movemask_epi8(_mm_andnot_si128(
+		    _mm_cmpeq_epi8(w, del), _mm_cmpgt_epi8(w, below))) & 0xffff;
+		if (bad != 0)
+			return (i + (size_t)__builtin_ctz(bad));
+	}
+#else
 	const uint64_t	 ones = 0x0101010101010101ULL;
 	const uint64_t	 highs = 0x8080808080808080ULL;
 	uint64_t	 w;
-	size_t		 i = 0;
 
 	/*
 	 * A word is plain when no byte has its high bit set, none is below
@@ -127,6 +153,7 @@ buf_ascii_span(const char *s, size_t len)
 		    ((w + ones) & highs) != 0)
 			break;
 	}
+#endif
 	while (i < len && (unsigned char)s[i] >= 0x20 &&
 	    (unsigned char)s[i] < 0x7f)
 		i++;

@@ -374,8 +374,28 @@ parse_utf8_span(const unsigned char *s, size_t len)
 	uint64_t	 w, m;
 	size_t		 i = 0;
 	unsigned char	 c, c1;
+#if defined(__SSE2__)
+	unsigned int	 good;
+#endif
 
 	while (i < len) {
+#if defined(__SSE2__)
+		/*
+		 * Sixteen ASCII bytes, none below 0x20 (signed, the bytes
+		 * of 0x80 and over are negative), are all good; else the
+		 * first that is not is looked at below.
+		 */
+		if (i + 16 <= len) {
+			good = (unsigned int)_mm_movemask_epi8(_mm_cmpgt_epi8(
+			    _mm_loadu_si128((const __m128i *)(const void *)
+			    (s + i)), _mm_set1_epi8(0x1f)));
+			if (good == 0xffff) {
+				i += 16;
+				continue;
+			}
+			i += (size_t)__builtin_ctz(~good);
+		} else
+#endif
 		/*
 		 * Eight ASCII bytes, none below 0x20, are all good; else
 		 * the first that is not (the lowest flagged: a borrow only
@@ -755,13 +775,20 @@ char *
 parse_text(const char *s, int html)
 {
 	struct buf	 b;
-	char		*h = NULL;
+	char		*h;
 	size_t		 n;
 
 	if (s == NULL)
 		return (NULL);
-	if (html)
-		s = h = sanitize_html_to_text(s);
+	if (html) {
+		/* Already collapsed and trimmed by the sanitizer. */
+		h = sanitize_html_to_text(s);
+		if (*h == '\0') {
+			free(h);
+			return (NULL);
+		}
+		return (h);
+	}
 	buf_init(&b);
 	while (*s != '\0') {
 		n = strspn(s, " \t\r\n");
@@ -774,7 +801,6 @@ parse_text(const char *s, int html)
 		buf_add(&b, s, n);
 		s += n;
 	}
-	free(h);
 	if (b.len == 0) {
 		buf_free(&b);
 		return (NULL);

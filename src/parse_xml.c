@@ -14,6 +14,8 @@
  * entities declared in the document as literal text: nothing is ever
  * expanded, so no entity can multiply the document.
  */
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,10 +28,6 @@
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "buf.h"
 #include "date.h"
@@ -45,6 +43,8 @@
 #define XML_MAX_ENTITY		32
 /* Bytes that decide whatever the lexical pass had to wait for. */
 #define XML_LEX_AHEAD		64
+/* Runs of text at least this long go around libxml2 (xml_lex_side). */
+#define XML_SIDE_MIN		128
 
 #define NS_ATOM10	"http://www.w3.org/2005/Atom"
 #define NS_ATOM03	"http://purl.org/atom/ns#"
@@ -185,6 +185,15 @@ struct parse_xml {
 	int			 lex_slash;	/* its last byte was '/' */
 	size_t			 lex_depth;	/* elements open, as lexed */
 	struct buf		 lex_pending;
+	/*
+	 * Text runs passed around libxml2: the lexical pass keeps them
+	 * here and leaves a processing instruction with this target
+	 * (random per document: a peer cannot write one) and their place.
+	 */
+	struct buf		 side;
+	size_t			 side_next;	/* delivered up to here */
+	char			 side_target[24];
+	const xmlChar		*side_name;	/* the same, in libxml2's dict */
 
 	enum xml_format		 format;
 	int			 root_seen;
@@ -242,13 +251,15 @@ static void	 xml_start_cb(void *, const xmlChar *, const xmlChar *,
 static void	 xml_end_cb(void *, const xmlChar *, const xmlChar *,
 		    const xmlChar *);
 static void	 xml_chars_cb(void *, const xmlChar *, int);
+static int	 xml_side_cb(struct parse_xml *, const xmlChar *, int,
+		    const xmlChar **);
+static void	 xml_lex_side(struct parse_xml *, const char *, size_t,
+		    struct buf *);
 static void	 xml_error_cb(void *, xmlErrorPtr);
 static xmlEntityPtr xml_entity_cb(void *, const xmlChar *);
 static xmlParserInputPtr xml_no_loader_cb(const char *, const char *,
 		    xmlParserCtxtPtr);
 
-static inline size_t xml_scan(const char *, size_t, size_t, char, char,
-		    char, char, char);
 static int	 xml_start(struct parse_xml *, int);
 static char	*xml_charset(struct parse_xml *, size_t *);
 static void	 xml_push(struct parse_xml *, const char *, size_t, int);
@@ -334,6 +345,7 @@ parse_xml_new(struct parser *p)
 	buf_init(&x->decoded);
 	buf_init(&x->lexed);
 	buf_init(&x->lex_pending);
+	buf_init(&x->side);
 	buf_init(&x->text);
 	x->guid_permalink = 1;
 	xmlSetExternalEntityLoader(xml_no_loader_cb);
@@ -362,6 +374,7 @@ parse_xml_free(struct parse_xml *x)
 	buf_free(&x->decoded);
 	buf_free(&x->lexed);
 	buf_free(&x->lex_pending);
+	buf_free(&x->side);
 	buf_free(&x->text);
 	for (i = 0; i < x->nframes; i++) {
 		if (x->frames[i].own_base)
@@ -493,6 +506,7 @@ static int
 xml_start(struct parse_xml *x, int final)
 {
 	xmlSAXHandler	 sax;
+	unsigned char	 rnd[8];
 	char		*cs;
 	size_t		 skip;
 	int		 opts;
@@ -505,6 +519,9 @@ xml_start(struct parse_xml *x, int final)
 	cs = xml_charset(x, &skip);
 	x->dec = parse_decoder_new(cs);
 	free(cs);
+	arc4random_buf(rnd, sizeof(rnd));
+	memcpy(x->side_target, "fm-", 3);
+	buf_hex(x->side_target + 3, rnd, sizeof(rnd));
 
 	memset(&sax, 0, sizeof(sax));
 	sax.initialized = XML_SAX2_MAGIC;
@@ -526,6 +543,8 @@ xml_start(struct parse_xml *x, int final)
 	if (parse_depth_limit(x->p) > 256)
 		opts |= XML_PARSE_HUGE;
 	xmlCtxtUseOptions(x->ctxt, opts);
+	x->side_name = xmlDictLookup(x->ctxt->dict,
+	    (const xmlChar *)x->side_target, -1);
 	xmlSwitchEncoding(x->ctxt, XML_CHAR_ENCODING_UTF8);
 	x->started = 1;
 	xml_push(x, x->head.data + skip, x->head.len - skip, 0);
@@ -560,6 +579,16 @@ xml_push(struct parse_xml *x, const char *data, size_t len, int final)
 		parse_bozo(x->p, "bytes that are not UTF-8, read as "
 		    "Windows-1252");
 	xmlParseChunk(x->ctxt, x->lexed.data, (int)x->lexed.len, final);
+	/*
+	 * Nothing libxml2 has yet to read (all read, or it stopped): no
+	 * run kept aside can be asked for any more.
+	 */
+	if (x->side.len > 0 && (x->ctxt->instate == XML_PARSER_EOF ||
+	    x->ctxt->input == NULL || x->ctxt->input->cur >=
+	    x->ctxt->input->end)) {
+		buf_reset(&x->side);
+		x->side_next = 0;
+	}
 }
 
 int
@@ -609,43 +638,6 @@ parse_xml_finish(struct parse_xml *x)
 		log_debug("%s: document ends inside an entry, dropped",
 		    __func__);
 	return (0);
-}
-
-/*
- * Where the first of the bytes a to e (repeat one to look for fewer)
- * is in s[i..end), or end. The lexical pass spends most of its time
- * looking for the next byte it must act on: sixteen bytes at a time
- * where SSE2 is there (every x86-64), one at a time elsewhere. The
- * input is not NUL-terminated (it may be the caller's own bytes).
- */
-static inline size_t
-xml_scan(const char *s, size_t i, size_t end, char a, char b, char c,
-    char d, char e)
-{
-	char	 ch;
-
-#if defined(__SSE2__)
-	const __m128i	 va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b);
-	const __m128i	 vc = _mm_set1_epi8(c), vd = _mm_set1_epi8(d);
-	const __m128i	 ve = _mm_set1_epi8(e);
-	__m128i		 w, m;
-	unsigned int	 bits;
-
-	for (; i + 16 <= end; i += 16) {
-		w = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-		m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, va),
-		    _mm_cmpeq_epi8(w, vb)), _mm_or_si128(_mm_cmpeq_epi8(w, vc),
-		    _mm_or_si128(_mm_cmpeq_epi8(w, vd), _mm_cmpeq_epi8(w, ve))));
-		if ((bits = (unsigned int)_mm_movemask_epi8(m)) != 0)
-			return (i + (size_t)__builtin_ctz(bits));
-	}
-#endif
-	for (; i < end; i++) {
-		ch = s[i];
-		if (ch == a || ch == b || ch == c || ch == d || ch == e)
-			break;
-	}
-	return (i);
 }
 
 /* 1 if c, after '<', opens markup: a name, an end tag, "<!" or "<?". */
@@ -818,9 +810,10 @@ static size_t
 xml_lex_text(struct parse_xml *x, const char *s, size_t i, size_t end,
     int final, struct buf *out, int *stash)
 {
-	size_t	 k, n, avail;
-	long	 cp;
-	int	 open = 0;
+	const char	*nl;
+	size_t		 k, n, e, avail;
+	long		 cp;
+	int		 open = 0;
 
 #define CDATA_OPEN() do {						\
 	if (!open) {							\
@@ -837,10 +830,30 @@ xml_lex_text(struct parse_xml *x, const char *s, size_t i, size_t end,
 
 	*stash = 0;
 	while (i < end) {
-		k = xml_scan(s, i, end, '&', '<', '>', ']', '\r');
+		k = buf_scan(s, i, end, '&', '<', '>', ']', '\r');
 		if (k > i) {
-			CDATA_OPEN();
-			buf_add(out, s + i, k - i);
+			/*
+			 * Long lines go around libxml2, newlines through it
+			 * (its line numbers, in its errors, stay the same).
+			 */
+			while (k - i >= XML_SIDE_MIN) {
+				nl = memchr(s + i, '\n', k - i);
+				e = nl != NULL ? (size_t)(nl - s) : k;
+				if (e - i >= XML_SIDE_MIN) {
+					CDATA_CLOSE();
+					xml_lex_side(x, s + i, e - i, out);
+					i = e;
+				}
+				if (nl == NULL)
+					break;
+				CDATA_OPEN();
+				buf_add(out, s + i, e + 1 - i);
+				i = e + 1;
+			}
+			if (k > i) {
+				CDATA_OPEN();
+				buf_add(out, s + i, k - i);
+			}
 			i = k;
 			continue;
 		}
@@ -913,7 +926,7 @@ xml_lex_text(struct parse_xml *x, const char *s, size_t i, size_t end,
 			i += avail >= 2 && s[i + 1] == '\n' ? 2 : 1;
 			break;
 		default:
-			/* Not reached: xml_scan() stops only at the above. */
+			/* Not reached: buf_scan() stops only at the above. */
 			CDATA_OPEN();
 			buf_addc(out, s[i]);
 			i++;
@@ -925,6 +938,43 @@ done:
 	return (i);
 #undef CDATA_OPEN
 #undef CDATA_CLOSE
+}
+
+/*
+ * Passes a run of text around libxml2, whose push parser checks and
+ * copies text and CDATA sections a byte at a time: the run is kept in
+ * x->side and an empty element stands in its place, telling where it is
+ * kept (an element, not a processing instruction: after the root, where
+ * text is an error, so is an element). xml_side_cb() gives the run to
+ * xml_chars_cb() where libxml2 would have: the run is valid XML text
+ * already (the decoder's output, references resolved) and holds no
+ * newline (libxml2 counts lines for its error messages).
+ */
+static void
+xml_lex_side(struct parse_xml *x, const char *s, size_t len,
+    struct buf *out)
+{
+	char	 num[2][24];
+	size_t	 v[2] = { x->side.len, len }, k, j;
+
+	/* Without printf: one of these per line of text. */
+	for (k = 0; k < 2; k++) {
+		j = sizeof(num[k]);
+		num[k][--j] = '\0';
+		do {
+			num[k][--j] = (char)('0' + v[k] % 10);
+			v[k] /= 10;
+		} while (v[k] > 0);
+		memmove(num[k], num[k] + j, sizeof(num[k]) - j);
+	}
+	buf_addc(out, '<');
+	buf_addstr(out, x->side_target);
+	buf_add(out, " o=\"", 4);
+	buf_addstr(out, num[0]);
+	buf_add(out, "\" l=\"", 5);
+	buf_addstr(out, num[1]);
+	buf_add(out, "\"/>", 3);
+	buf_add(&x->side, s, len);
 }
 
 /*
@@ -989,7 +1039,7 @@ static void
 xml_lex_run(struct parse_xml *x, const char *s, size_t end, int final,
     struct buf *out)
 {
-	size_t		 i, n, avail, run;
+	size_t		 i, n, avail, run, shut = 0;
 	int		 stashed;
 	char		 c;
 
@@ -1031,7 +1081,7 @@ xml_lex_run(struct parse_xml *x, const char *s, size_t end, int final,
 					continue;
 			}
 			/* Text between the root's elements: skipped. */
-			i = xml_scan(s, i, end, '&', '<', '<', '<', '<');
+			i = buf_scan(s, i, end, '&', '<', '<', '<', '<');
 			if (i == end)
 				continue;
 			c = s[i];
@@ -1097,14 +1147,14 @@ xml_lex_run(struct parse_xml *x, const char *s, size_t end, int final,
 			 */
 			if (x->lex_quote != 0 && c != x->lex_quote &&
 			    c != '&') {
-				i = xml_scan(s, i, end, x->lex_quote, '&', '&',
+				i = buf_scan(s, i, end, x->lex_quote, '&', '&',
 				    '&', '&');
 				x->lex_slash = 0;
 				continue;
 			}
 			if (x->lex_quote == 0 && c != '"' && c != '\'' &&
 			    c != '>') {
-				i = xml_scan(s, i, end, '"', '\'', '>', '>', '>');
+				i = buf_scan(s, i, end, '"', '\'', '>', '>', '>');
 				x->lex_slash = s[i - 1] == '/';
 				continue;
 			}
@@ -1139,9 +1189,40 @@ xml_lex_run(struct parse_xml *x, const char *s, size_t end, int final,
 			x->lex_count = c == '-' ? x->lex_count + 1 : 0;
 			break;
 		case XL_CDATA:
-			/* Only "]]>" ends it: skip to the next ']' or '>'. */
-			if (c != ']' && c != '>') {
-				i = xml_scan(s, i, end, ']', '>', '>', '>', '>');
+			/*
+			 * Only "]]>" ends it: skip to the next ']' (a '>'
+			 * ends it only after two) or newline. Long lines go
+			 * around libxml2, the section closed and opened
+			 * again.
+			 */
+			if (c != ']' && c != '\n' &&
+			    (c != '>' || x->lex_count < 2)) {
+				n = buf_scan(s, i, end, ']', '\n', '\n', '\n',
+				    '\n');
+				/*
+				 * Only in a section seen closed: where one
+				 * is left open, libxml2's error gives the
+				 * line of its last opening.
+				 */
+				if (n - i >= XML_SIDE_MIN && x->lex_depth > 0 &&
+				    shut <= i) {
+					for (shut = i; (shut = buf_scan(s, shut,
+					    end, ']', ']', ']', ']', ']')) + 2 <
+					    end && (s[shut + 1] != ']' ||
+					    s[shut + 2] != '>'); shut++)
+						;
+					if (shut + 2 >= end)
+						shut = SIZE_MAX;
+				}
+				if (n - i >= XML_SIDE_MIN && x->lex_depth > 0 &&
+				    shut != SIZE_MAX) {
+					buf_add(out, s + run, i - run);
+					buf_add(out, "]]>", 3);
+					xml_lex_side(x, s + i, n - i, out);
+					buf_add(out, "<![CDATA[", 9);
+					run = n;
+				}
+				i = n;
 				x->lex_count = 0;
 				continue;
 			}
@@ -2024,7 +2105,7 @@ xml_start_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	(void)nns;
 	(void)nss;
 	(void)ndefaulted;
-	if (parse_failed(x->p))
+	if (parse_failed(x->p) || xml_side_cb(x, localname, nattrs, attrs))
 		return;
 	if (uri == NULL && prefix != NULL)
 		ns = xml_ns_undeclared(prefix);
@@ -2401,7 +2482,9 @@ xml_end_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 
 	(void)prefix;
 	(void)uri;
-	if (parse_failed(x->p) || depth == 0)
+	if (parse_failed(x->p) || depth == 0 || localname == x->side_name ||
+	    (localname[0] == 'f' && strcmp((const char *)localname,
+	    x->side_target) == 0))
 		return;
 	f = &x->frames[depth - 1];
 	if (x->field != XF_NONE && depth > x->cap_depth) {
@@ -2450,6 +2533,44 @@ xml_chars_cb(void *ctx, const xmlChar *s, int len)
 		buf_free(&b);
 	} else
 		xml_text_add(x, (const char *)s, (size_t)len);
+}
+
+/*
+ * An element that stands for a run of text the lexical pass kept aside
+ * (xml_lex_side): 1 if it was one. Runs are delivered once each, in
+ * order; libxml2 in recovery may skip some.
+ */
+static int
+xml_side_cb(struct parse_xml *x, const xmlChar *localname, int nattrs,
+    const xmlChar **attrs)
+{
+	unsigned long long	 v[2] = { 0, 0 }, off, len;
+	const xmlChar		*p;
+	int			 i, k;
+
+	if (localname != x->side_name && (localname[0] != 'f' ||
+	    strcmp((const char *)localname, x->side_target) != 0))
+		return (0);
+	for (i = 0; i < nattrs && i < 2; i++) {
+		k = attrs[i * 5][0] == 'l';
+		for (p = attrs[i * 5 + 3]; p < attrs[i * 5 + 4]; p++) {
+			if (*p < '0' || *p > '9' || v[k] > UINT_MAX)
+				return (1);
+			v[k] = v[k] * 10 + (unsigned)(*p - '0');
+		}
+	}
+	off = v[0];
+	len = v[1];
+	if (off < x->side_next || off > x->side.len ||
+	    len > x->side.len - off || len > INT_MAX)
+		return (1);
+	x->side_next = off + len;
+	xml_chars_cb(x, (const xmlChar *)x->side.data + off, (int)len);
+	if (x->side_next == x->side.len) {
+		buf_reset(&x->side);
+		x->side_next = 0;
+	}
+	return (1);
 }
 
 /* libxml2's diagnostics: the first error makes the document "bozo". */

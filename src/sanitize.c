@@ -76,6 +76,7 @@ struct sanitize_ctx {
 };
 
 static void	 sanitize_utf8_append(struct buf *, const char *, size_t);
+static size_t	 sanitize_utf8_span(const char *, size_t);
 static char	*sanitize_utf8_clean(const char *, size_t);
 static int	 sanitize_plain(const char *, size_t);
 static xmlDoc	*sanitize_parse(const char *, size_t);
@@ -489,12 +490,43 @@ sanitize_utf8_next(const char *str, size_t len, uint32_t *c)
 static void
 sanitize_utf8_append(struct buf *b, const char *s, size_t len)
 {
-	const unsigned char	*u = (const unsigned char *)s;
-	size_t			 i, n, run;
-	uint32_t		 c;
+	size_t		 i, n, run;
+	uint32_t	 c;
 
 	buf_add(b, "", 0);
 	for (i = run = 0; i < len; ) {
+		i += sanitize_utf8_span(s + i, len - i);
+		if (i == len)
+			break;
+		n = sanitize_utf8_next(s + i, len - i, &c);
+		buf_add(b, s + run, i - run);
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+		    (c >= 0x7f && c <= 0x9f) || c == 0xfffe || c == 0xffff)
+			;	/* dropped */
+		else if (c == 0xfffd && (n < 3 ||
+		    memcmp(s + i, "\xef\xbf\xbd", 3) != 0))
+			buf_addstr(b, "\xef\xbf\xbd");
+		else
+			buf_add(b, s + i, n);
+		i += n;
+		run = i;
+	}
+	buf_add(b, s + run, len - run);
+}
+
+/*
+ * Length of the leading run of s that sanitize_utf8_append() copies as
+ * it is; all of it (nearly always: the XML parser's text is valid UTF-8)
+ * means s can be read in place.
+ */
+static size_t
+sanitize_utf8_span(const char *s, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i, n;
+	uint32_t		 c;
+
+	for (i = 0; i < len; ) {
 		i += buf_ascii_span(s + i, len - i);
 		if (i == len)
 			break;
@@ -523,19 +555,9 @@ sanitize_utf8_append(struct buf *b, const char *s, size_t len)
 			i += n;
 			continue;
 		}
-		buf_add(b, s + run, i - run);
-		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
-		    (c >= 0x7f && c <= 0x9f) || c == 0xfffe || c == 0xffff)
-			;	/* dropped */
-		else if (c == 0xfffd && (n < 3 ||
-		    memcmp(s + i, "\xef\xbf\xbd", 3) != 0))
-			buf_addstr(b, "\xef\xbf\xbd");
-		else
-			buf_add(b, s + i, n);
-		i += n;
-		run = i;
+		break;
 	}
-	buf_add(b, s + run, len - run);
+	return (i);
 }
 
 static char *
@@ -595,9 +617,9 @@ sanitize_parse(const char *html, size_t len)
 }
 
 /*
- * Writes s escaped for HTML text (quote also escaped in attribute values).
- * s is a string of len bytes ending in a NUL (every caller's is): runs of
- * safe bytes are found with strcspn() and copied at once.
+ * Writes s escaped for HTML text (quote also escaped in attribute values);
+ * a NUL among the len bytes is left out. Runs of safe bytes are found
+ * sixteen at a time and copied at once.
  */
 static void
 sanitize_escape(struct buf *b, const char *s, size_t len, int attr)
@@ -606,7 +628,8 @@ sanitize_escape(struct buf *b, const char *s, size_t len, int attr)
 	size_t		 i, n;
 
 	for (i = 0; i < len; i += n + 1) {
-		n = strcspn(s + i, attr ? "&<>\"" : "&<>");
+		n = buf_scan(s, i, len, '&', '<', '>', attr ? '"' : '>',
+		    '\0') - i;
 		if (n >= len - i) {
 			buf_add(b, s + i, len - i);
 			break;
@@ -995,20 +1018,31 @@ static char *
 sanitize_url_encode(const char *u)
 {
 	static const char	 hex[] = "0123456789ABCDEF";
-	const unsigned char	*p;
+	const unsigned char	*p, *run;
 	struct buf		 b;
 
 	buf_init(&b);
-	buf_add(&b, "", 0);
-	for (p = (const unsigned char *)u; *p != '\0'; p++) {
-		if (*p <= 0x20 || *p >= 0x7f || strchr("\"<>\\^`{|}", *p) ||
-		    (*p == '%' && (!isxdigit(p[1]) || !isxdigit(p[2])))) {
-			buf_addc(&b, '%');
-			buf_addc(&b, hex[*p >> 4]);
-			buf_addc(&b, hex[*p & 0xf]);
-		} else
-			buf_addc(&b, (char)*p);
+	buf_reserve(&b, strlen(u) + 16);
+	for (p = run = (const unsigned char *)u; *p != '\0'; p++) {
+		/* Nearly every byte is good: runs are copied at once. */
+		switch (*p) {
+		case '"': case '<': case '>': case '\\': case '^': case '`':
+		case '{': case '|': case '}': case '%':
+			break;
+		default:
+			if (*p > 0x20 && *p < 0x7f)
+				continue;
+			break;
+		}
+		if (*p == '%' && isxdigit(p[1]) && isxdigit(p[2]))
+			continue;
+		buf_add(&b, run, (size_t)(p - run));
+		buf_addc(&b, '%');
+		buf_addc(&b, hex[*p >> 4]);
+		buf_addc(&b, hex[*p & 0xf]);
+		run = p + 1;
 	}
+	buf_add(&b, run, (size_t)(p - run));
 	return (buf_release(&b));
 }
 
@@ -1169,15 +1203,20 @@ sanitize_text_collect(struct buf *b, xmlNode *top)
 	}
 }
 
-/* Collapses runs of white space (and no-break spaces) to one space, trimmed. */
+/*
+ * Collapses runs of white space (and no-break spaces) to one space,
+ * trimmed. Words are copied whole: a byte that is neither white space
+ * nor 0xc2 (a no-break space's lead byte) cannot end one.
+ */
 static char *
 sanitize_collapse(const char *s)
 {
 	struct buf	 b;
+	size_t		 n;
 	int		 space = 0;
 
 	buf_init(&b);
-	buf_add(&b, "", 0);
+	buf_reserve(&b, strlen(s));
 	while (*s != '\0') {
 		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' ||
 		    *s == '\f' || (s[0] == '\xc2' && s[1] == '\xa0')) {
@@ -1188,7 +1227,9 @@ sanitize_collapse(const char *s)
 		if (space && b.len > 0)
 			buf_addc(&b, ' ');
 		space = 0;
-		buf_addc(&b, *s++);
+		n = 1 + strcspn(s + 1, " \t\n\r\f\xc2");
+		buf_add(&b, s, n);
+		s += n;
 	}
 	return (buf_release(&b));
 }
@@ -1381,14 +1422,18 @@ sanitize_fast(struct sanitize_ctx *ctx, const char *s, size_t len)
 			i += n;
 			continue;
 		}
+		if (s[i] == '>') {
+			buf_add(ctx->out, "&gt;", 4);
+			i++;
+			continue;
+		}
 		if (s[i] != '<') {
-			n = strcspn(s + i, "<&\r\f");
-			if (i + n < len && (s[i + n] == '\r' || s[i + n] == '\f'))
+			/* Text: a run with nothing to escape, copied whole. */
+			n = buf_scan(s, i, len, '<', '&', '>', '\r', '\f');
+			if (n < len && (s[n] == '\r' || s[n] == '\f'))
 				goto done;
-			if (i + n > len)
-				n = len - i;
-			sanitize_escape(ctx->out, s + i, n, 0);
-			i += n;
+			buf_add(ctx->out, s + i, n - i);
+			i = n;
 			continue;
 		}
 		if (s[i + 1] == '/') {
@@ -1452,8 +1497,15 @@ sanitize_fast(struct sanitize_ctx *ctx, const char *s, size_t len)
 						goto done;
 					buf_addstr(&vals, u);
 					j += n;
-				} else
-					buf_addc(&vals, s[j++]);
+					continue;
+				}
+				/* A run of plain bytes, copied at once. */
+				for (k = j + 1; s[k] != quote && s[k] != '&' &&
+				    s[k] != '<' && (unsigned char)s[k] >= 0x20;
+				    k++)
+					;
+				buf_add(&vals, s + j, k - j);
+				j = k;
 			}
 			j++;
 			buf_add(&vals, "", 1);
@@ -1515,27 +1567,38 @@ sanitize_html(const char *html, const char *base)
 	char			*text, *r;
 	int			 rc;
 
-	if (sanitize_fast_on && html != NULL && (len = strlen(html)) > 0 &&
-	    sanitize_plain(html, len)) {
+	len = html != NULL ? strlen(html) : 0;
+	if (sanitize_fast_on && len > 0 && sanitize_plain(html, len)) {
 		buf_init(&out);
-		sanitize_utf8_append(&out, html, len);
-		text = buf_release(&out);
 		buf_add(&out, "", 0);
-		if (!sanitize_blank(text))
-			sanitize_escape(&out, text, strlen(text), 0);
-		free(text);
-		return (buf_release(&out));
-	}
-	if (sanitize_fast_on && html != NULL &&
-	    (len = strlen(html)) <= SANITIZE_MAX_INPUT) {
-		/* Most entries' HTML is clean: read without libxml2. */
+		if (sanitize_utf8_span(html, len) == len) {
+			if (!sanitize_blank(html))
+				sanitize_escape(&out, html, len, 0);
+			return (buf_release(&out));
+		}
 		buf_init(&in);
 		sanitize_utf8_append(&in, html, len);
+		if (!sanitize_blank(in.data))
+			sanitize_escape(&out, in.data, in.len, 0);
+		buf_free(&in);
+		return (buf_release(&out));
+	}
+	if (sanitize_fast_on && len > 0 && len <= SANITIZE_MAX_INPUT) {
+		/*
+		 * Most entries' HTML is clean: read without libxml2, in
+		 * place when it is valid UTF-8 already.
+		 */
+		buf_init(&in);
+		if (sanitize_utf8_span(html, len) < len)
+			sanitize_utf8_append(&in, html, len);
+		/* Sanitized, clean HTML is about as long as it was. */
 		buf_init(&out);
+		buf_reserve(&out, len + len / 8 + 64);
 		buf_add(&out, "", 0);
 		ctx.out = &out;
 		ctx.base = base;
-		rc = sanitize_fast(&ctx, in.data, in.len);
+		rc = in.data != NULL ? sanitize_fast(&ctx, in.data, in.len) :
+		    sanitize_fast(&ctx, html, len);
 		buf_free(&in);
 		if (rc == 0) {
 			sanitize_fast_n++;
@@ -1545,8 +1608,7 @@ sanitize_html(const char *html, const char *base)
 		}
 		buf_free(&out);
 	}
-	if (html == NULL || (len = strlen(html)) == 0 ||
-	    (doc = sanitize_parse(html, len)) == NULL) {
+	if (len == 0 || (doc = sanitize_parse(html, len)) == NULL) {
 		if ((r = strdup("")) == NULL)
 			fatal("%s", __func__);
 		return (r);

@@ -44,7 +44,10 @@ static int	 utf8_clean(const char *);
 static void	 utf8_check_cb(struct entry *, const struct feed_meta *,
 		    void *);
 static void	 test_utf8(void);
+static void	 test_utf8_offsets(void);
 static void	 text_cb(struct entry *, const struct feed_meta *, void *);
+static void	 summary_text_cb(struct entry *, const struct feed_meta *,
+		    void *);
 static void	 test_text(void);
 static char	*parse_cuts(const char *, size_t, const size_t *, size_t);
 static void	 test_cuts(void);
@@ -699,6 +702,80 @@ test_cuts(void)
 	}
 }
 
+/*
+ * The decoder reads valid UTF-8 sixteen bytes at a time: a control
+ * character, a byte that is not UTF-8 and a valid sequence at every
+ * offset of a block must come out as they would one by one (the controls
+ * dropped, the byte read as Windows-1252), in one chunk and byte by byte.
+ */
+static void
+test_utf8_offsets(void)
+{
+	struct parse_options	 o;
+	struct parser		*p;
+	struct buf		 doc, want;
+	char			*got;
+	size_t			 k, j;
+	int			 bad = 0;
+
+	memset(&o, 0, sizeof(o));
+	buf_init(&doc);
+	buf_init(&want);
+	for (k = 0; k < 40 && bad == 0; k++) {
+		buf_reset(&doc);
+		buf_reset(&want);
+		buf_addstr(&doc, "<rss version=\"2.0\"><channel><item>"
+		    "<description>");
+		for (j = 0; j < k; j++) {
+			buf_addc(&doc, 'a');
+			buf_addc(&want, 'a');
+		}
+		buf_addstr(&doc, "\x01\xc3\xa9\x7f\xff");
+		buf_addstr(&want, "\xc3\xa9\xc3\xbf");
+		for (j = 0; j < 40; j++) {
+			buf_addc(&doc, 'b');
+			buf_addc(&want, 'b');
+		}
+		buf_addstr(&doc, "</description></item></channel></rss>");
+		got = NULL;
+		p = parse_new(&o, summary_text_cb, &got);
+		for (j = 0; j < doc.len; j++)
+			parse_feed(p, doc.data + j, 1);
+		parse_finish(p);
+		parse_free(p);
+		if (got == NULL || strcmp(got, want.data) != 0) {
+			printf("# offset %zu: got '%s'\n", k, got ? got : "");
+			bad++;
+		}
+		free(got);
+		got = NULL;
+		if (parse_buffer(doc.data, doc.len, &o, summary_text_cb, &got,
+		    NULL, NULL) == -1 || got == NULL ||
+		    strcmp(got, want.data) != 0) {
+			printf("# offset %zu (whole): got '%s'\n", k,
+			    got ? got : "");
+			bad++;
+		}
+		free(got);
+	}
+	ok(bad == 0, "a control, a byte not UTF-8 and a sequence at offsets "
+	    "0 to 39: the same text, whole and byte by byte");
+	buf_free(&doc);
+	buf_free(&want);
+}
+
+/* The summary's text of the first entry, for test_utf8_offsets(). */
+static void
+summary_text_cb(struct entry *e, const struct feed_meta *meta, void *arg)
+{
+	char	**out = arg;
+
+	(void)meta;
+	if (*out == NULL && e->summary_text != NULL)
+		*out = strdup(e->summary_text);
+	entry_free(e);
+}
+
 int
 main(void)
 {
@@ -735,6 +812,7 @@ main(void)
 	free(names);
 	test_limits();
 	test_utf8();
+	test_utf8_offsets();
 	test_text();
 	test_cuts();
 	return (tap_done());

@@ -29,6 +29,7 @@ static void	 test_exact(void);
 static void	 test_limits(void);
 static void	 test_text(void);
 static void	 test_fast(void);
+static void	 test_fast_inplace(void);
 static unsigned int rnd(void);
 static void	 gen_soup(struct buf *);
 static void	 gen_tree(struct buf *, int);
@@ -714,6 +715,62 @@ test_fast(void)
 	    n);
 }
 
+/*
+ * HTML that is valid UTF-8 with nothing to drop is read in place; what
+ * is not (a C1 control, a byte that is not UTF-8, U+FFFE, a C0 control)
+ * is cleaned into a copy first, on both fast paths. Text runs are copied
+ * whole up to the next byte to act on ('>' among them).
+ */
+static void
+test_fast_inplace(void)
+{
+	static const struct {
+		const char	*in, *want;
+		int		 fast;
+	} cases[] = {
+		{ "<p>a > b</p>", "<p>a &gt; b</p>", 1 },
+		{ "<p>x>y>>z</p>", "<p>x&gt;y&gt;&gt;z</p>", 1 },
+		{ "<p>a \xc2\x85" "b</p>", "<p>a b</p>", 1 },
+		{ "<p>a\x01" "b\x7f" "c</p>", "<p>abc</p>", 1 },
+		{ "<p>x\xffy</p>", "<p>x\xef\xbf\xbdy</p>", 1 },
+		{ "<p>\xef\xbf\xbe\xef\xbf\xbd</p>", "<p>\xef\xbf\xbd</p>", 1 },
+		{ "<p>caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x98\x80</p>",
+		    "<p>caf\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x98\x80</p>", 1 },
+		{ "<p><a href=\"javascript:alert(1)\">x</a></p>",
+		    "<p><a>x</a></p>", 1 },
+		{ "<p><a href=\"java\tscript:alert(1)\">x</a>\xc2\x85</p>",
+		    "<p><a>x</a></p>", 0 },
+		{ "<p>a<script>alert(1)</script>\xc2\x85</p>", "<p>a</p>", 0 },
+		{ "<p onclick=\"x()\">a</p>", "<p>a</p>", 1 },
+		{ "a > b \xc2\x85" "c", "a &gt; b c", 0 },
+		{ "plain \x01text\xff", "plain text\xef\xbf\xbd", 0 },
+		{ "<p>x &amp;&lt; y</p>", "<p>x &amp;&lt; y</p>", 1 },
+	};
+	unsigned long	 before;
+	char		*r;
+	int		 i, fast, bad = 0, wrong = 0, nfast = 0;
+
+	for (i = 0; i < (int)(sizeof(cases) / sizeof(cases[0])); i++) {
+		bad += !fast_compare(cases[i].in, &fast);
+		before = sanitize_fast_taken();
+		r = sanitize_html(cases[i].in, BASE);
+		if (strcmp(r, cases[i].want) != 0) {
+			printf("# input: '%s'\n#   got: '%s'\n#   want: '%s'\n",
+			    cases[i].in, r, cases[i].want);
+			wrong++;
+		}
+		if ((sanitize_fast_taken() > before) == cases[i].fast)
+			nfast++;
+		else
+			printf("# fast path %s: '%s'\n", cases[i].fast ?
+			    "not taken" : "taken", cases[i].in);
+		free(r);
+	}
+	ok(bad == 0, "in-place and cleaned input: fast paths equal libxml2's");
+	ok(wrong == 0, "in-place and cleaned input: expected output");
+	ok(nfast == i, "the clean-HTML fast path takes what it should");
+}
+
 int
 main(void)
 {
@@ -723,5 +780,6 @@ main(void)
 	test_limits();
 	test_vectors();
 	test_fast();
+	test_fast_inplace();
 	return (tap_done());
 }
