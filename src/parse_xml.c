@@ -1551,12 +1551,15 @@ xml_root(struct parse_xml *x, enum xml_ns ns, const xmlChar *name,
 	}
 	if (x->html_wrapped)
 		parse_bozo(x->p, "feed inside an HTML page");
-	if ((m->format = strdup(fmt)) == NULL)
-		fatal("%s", __func__);
+	/*
+	 * A page that wraps a feed may hold another after it ("<body><rss>
+	 * ...</rss><feed>"): each is read in turn, the last one's format
+	 * and language replace the first's.
+	 */
+	entry_set(&m->format, fmt);
 	x->frames[0].role = x->format == XFMT_ATOM ? XROLE_FEED : XROLE_ROOT;
-	if (x->format == XFMT_ATOM && x->frames[0].lang != NULL &&
-	    (m->lang = strdup(x->frames[0].lang)) == NULL)
-		fatal("%s", __func__);
+	if (x->format == XFMT_ATOM && x->frames[0].lang != NULL)
+		entry_set(&m->lang, x->frames[0].lang);
 }
 
 /*

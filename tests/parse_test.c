@@ -264,7 +264,7 @@ test_limits(void)
 {
 	struct parse_options	 o;
 	struct buf		 b;
-	json_t			*r;
+	json_t			*r, *v;
 	char			*err = NULL;
 	int			 i, rv;
 	const char		*laughs =
@@ -338,6 +338,25 @@ test_limits(void)
 	ok(rv == -1 && err != NULL && strstr(err, "values") != NULL,
 	    "JSON of too many values refused: %s", err ? err : "(none)");
 	free(err);
+	json_decref(r);
+
+	/*
+	 * Found by fuzz_xml: a page wrapping two feeds reads both, and the
+	 * first one's format and language leaked when the second replaced
+	 * them (AddressSanitizer's leak check, valgrind).
+	 */
+	buf_reset(&b);
+	buf_addstr(&b, "<html><body><rss version=\"2.0\" xml:lang=\"en\">"
+	    "<channel><title>A</title></channel></rss>"
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"fr\">"
+	    "<title>B</title><entry><id>urn:b:1</id><title>b</title></entry>"
+	    "</feed></body></html>");
+	r = parse_whole(b.data, b.len, &o);
+	v = json_object_get(json_object_get(r, "meta"), "format");
+	ok(json_is_true(json_object_get(r, "ok")) && json_string_value(v) !=
+	    NULL && strcmp(json_string_value(v), "atom") == 0 &&
+	    json_array_size(json_object_get(r, "entries")) == 1,
+	    "a page wrapping two feeds: both read, the last one's format");
 	json_decref(r);
 	buf_free(&b);
 
