@@ -194,7 +194,6 @@ struct parse_xml {
 	size_t			 side_next;	/* delivered up to here */
 	char			 side_target[24];
 	const xmlChar		*side_name;	/* the same, in libxml2's dict */
-	size_t			 side_min;	/* shortest run set aside */
 
 	enum xml_format		 format;
 	int			 root_seen;
@@ -347,7 +346,6 @@ parse_xml_new(struct parser *p)
 	buf_init(&x->lexed);
 	buf_init(&x->lex_pending);
 	buf_init(&x->side);
-	x->side_min = XML_SIDE_MIN;
 	buf_init(&x->text);
 	x->guid_permalink = 1;
 	xmlSetExternalEntityLoader(xml_no_loader_cb);
@@ -838,10 +836,10 @@ xml_lex_text(struct parse_xml *x, const char *s, size_t i, size_t end,
 			 * Long lines go around libxml2, newlines through it
 			 * (its line numbers, in its errors, stay the same).
 			 */
-			while (k - i >= x->side_min) {
+			while (k - i >= XML_SIDE_MIN) {
 				nl = memchr(s + i, '\n', k - i);
 				e = nl != NULL ? (size_t)(nl - s) : k;
-				if (e - i >= x->side_min) {
+				if (e - i >= XML_SIDE_MIN) {
 					CDATA_CLOSE();
 					xml_lex_side(x, s + i, e - i, out);
 					i = e;
@@ -1206,7 +1204,7 @@ xml_lex_run(struct parse_xml *x, const char *s, size_t end, int final,
 				 * is left open, libxml2's error gives the
 				 * line of its last opening.
 				 */
-				if (n - i >= x->side_min && x->lex_depth > 0 &&
+				if (n - i >= XML_SIDE_MIN && x->lex_depth > 0 &&
 				    shut <= i) {
 					for (shut = i; (shut = buf_scan(s, shut,
 					    end, ']', ']', ']', ']', ']')) + 2 <
@@ -1216,7 +1214,7 @@ xml_lex_run(struct parse_xml *x, const char *s, size_t end, int final,
 					if (shut + 2 >= end)
 						shut = SIZE_MAX;
 				}
-				if (n - i >= x->side_min && x->lex_depth > 0 &&
+				if (n - i >= XML_SIDE_MIN && x->lex_depth > 0 &&
 				    shut != SIZE_MAX) {
 					buf_add(out, s + run, i - run);
 					buf_add(out, "]]>", 3);
@@ -2594,13 +2592,6 @@ xml_error_cb(void *ctx, xmlErrorPtr err)
 	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 		msg[--n] = '\0';
 	log_debug("%s: %s", __func__, msg);
-	/*
-	 * libxml2's recovery from here on may treat the element standing
-	 * for a run of text otherwise than the text: the rest of the
-	 * document goes through libxml2 whole, as it was written, from the
-	 * next chunk on.
-	 */
-	x->side_min = SIZE_MAX;
 	free(x->last_error);
 	if ((x->last_error = strdup(msg)) == NULL)
 		fatal("%s", __func__);
