@@ -14,8 +14,6 @@
  * entities declared in the document as literal text: nothing is ever
  * expanded, so no entity can multiply the document.
  */
-#include <errno.h>
-#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -43,8 +41,6 @@
 #define XML_MAX_ENTITY		32
 /* Bytes that decide whatever the lexical pass had to wait for. */
 #define XML_LEX_AHEAD		64
-/* Runs of text at least this long go around libxml2 (xml_lex_side). */
-#define XML_SIDE_MIN		128
 
 #define NS_ATOM10	"http://www.w3.org/2005/Atom"
 #define NS_ATOM03	"http://purl.org/atom/ns#"
@@ -185,15 +181,6 @@ struct parse_xml {
 	int			 lex_slash;	/* its last byte was '/' */
 	size_t			 lex_depth;	/* elements open, as lexed */
 	struct buf		 lex_pending;
-	/*
-	 * Text runs passed around libxml2: the lexical pass keeps them
-	 * here and leaves a processing instruction with this target
-	 * (random per document: a peer cannot write one) and their place.
-	 */
-	struct buf		 side;
-	size_t			 side_next;	/* delivered up to here */
-	char			 side_target[24];
-	const xmlChar		*side_name;	/* the same, in libxml2's dict */
 
 	enum xml_format		 format;
 	int			 root_seen;
@@ -251,10 +238,6 @@ static void	 xml_start_cb(void *, const xmlChar *, const xmlChar *,
 static void	 xml_end_cb(void *, const xmlChar *, const xmlChar *,
 		    const xmlChar *);
 static void	 xml_chars_cb(void *, const xmlChar *, int);
-static int	 xml_side_cb(struct parse_xml *, const xmlChar *, int,
-		    const xmlChar **);
-static void	 xml_lex_side(struct parse_xml *, const char *, size_t,
-		    struct buf *);
 static void	 xml_error_cb(void *, xmlErrorPtr);
 static xmlEntityPtr xml_entity_cb(void *, const xmlChar *);
 static xmlParserInputPtr xml_no_loader_cb(const char *, const char *,
@@ -345,7 +328,6 @@ parse_xml_new(struct parser *p)
 	buf_init(&x->decoded);
 	buf_init(&x->lexed);
 	buf_init(&x->lex_pending);
-	buf_init(&x->side);
 	buf_init(&x->text);
 	x->guid_permalink = 1;
 	xmlSetExternalEntityLoader(xml_no_loader_cb);
@@ -374,7 +356,6 @@ parse_xml_free(struct parse_xml *x)
 	buf_free(&x->decoded);
 	buf_free(&x->lexed);
 	buf_free(&x->lex_pending);
-	buf_free(&x->side);
 	buf_free(&x->text);
 	for (i = 0; i < x->nframes; i++) {
 		if (x->frames[i].own_base)
@@ -506,7 +487,6 @@ static int
 xml_start(struct parse_xml *x, int final)
 {
 	xmlSAXHandler	 sax;
-	unsigned char	 rnd[8];
 	char		*cs;
 	size_t		 skip;
 	int		 opts;
@@ -519,9 +499,6 @@ xml_start(struct parse_xml *x, int final)
 	cs = xml_charset(x, &skip);
 	x->dec = parse_decoder_new(cs);
 	free(cs);
-	arc4random_buf(rnd, sizeof(rnd));
-	memcpy(x->side_target, "fm-", 3);
-	buf_hex(x->side_target + 3, rnd, sizeof(rnd));
 
 	memset(&sax, 0, sizeof(sax));
 	sax.initialized = XML_SAX2_MAGIC;
@@ -543,8 +520,6 @@ xml_start(struct parse_xml *x, int final)
 	if (parse_depth_limit(x->p) > 256)
 		opts |= XML_PARSE_HUGE;
 	xmlCtxtUseOptions(x->ctxt, opts);
-	x->side_name = xmlDictLookup(x->ctxt->dict,
-	    (const xmlChar *)x->side_target, -1);
 	xmlSwitchEncoding(x->ctxt, XML_CHAR_ENCODING_UTF8);
 	x->started = 1;
 	xml_push(x, x->head.data + skip, x->head.len - skip, 0);
@@ -579,16 +554,6 @@ xml_push(struct parse_xml *x, const char *data, size_t len, int final)
 		parse_bozo(x->p, "bytes that are not UTF-8, read as "
 		    "Windows-1252");
 	xmlParseChunk(x->ctxt, x->lexed.data, (int)x->lexed.len, final);
-	/*
-	 * Nothing libxml2 has yet to read (all read, or it stopped): no
-	 * run kept aside can be asked for any more.
-	 */
-	if (x->side.len > 0 && (x->ctxt->instate == XML_PARSER_EOF ||
-	    x->ctxt->input == NULL || x->ctxt->input->cur >=
-	    x->ctxt->input->end)) {
-		buf_reset(&x->side);
-		x->side_next = 0;
-	}
 }
 
 int
@@ -810,10 +775,9 @@ static size_t
 xml_lex_text(struct parse_xml *x, const char *s, size_t i, size_t end,
     int final, struct buf *out, int *stash)
 {
-	const char	*nl;
-	size_t		 k, n, e, avail;
-	long		 cp;
-	int		 open = 0;
+	size_t	 k, n, avail;
+	long	 cp;
+	int	 open = 0;
 
 #define CDATA_OPEN() do {						\
 	if (!open) {							\
@@ -832,28 +796,8 @@ xml_lex_text(struct parse_xml *x, const char *s, size_t i, size_t end,
 	while (i < end) {
 		k = buf_scan(s, i, end, '&', '<', '>', ']', '\r');
 		if (k > i) {
-			/*
-			 * Long lines go around libxml2, newlines through it
-			 * (its line numbers, in its errors, stay the same).
-			 */
-			while (k - i >= XML_SIDE_MIN) {
-				nl = memchr(s + i, '\n', k - i);
-				e = nl != NULL ? (size_t)(nl - s) : k;
-				if (e - i >= XML_SIDE_MIN) {
-					CDATA_CLOSE();
-					xml_lex_side(x, s + i, e - i, out);
-					i = e;
-				}
-				if (nl == NULL)
-					break;
-				CDATA_OPEN();
-				buf_add(out, s + i, e + 1 - i);
-				i = e + 1;
-			}
-			if (k > i) {
-				CDATA_OPEN();
-				buf_add(out, s + i, k - i);
-			}
+			CDATA_OPEN();
+			buf_add(out, s + i, k - i);
 			i = k;
 			continue;
 		}
@@ -941,43 +885,6 @@ done:
 }
 
 /*
- * Passes a run of text around libxml2, whose push parser checks and
- * copies text and CDATA sections a byte at a time: the run is kept in
- * x->side and an empty element stands in its place, telling where it is
- * kept (an element, not a processing instruction: after the root, where
- * text is an error, so is an element). xml_side_cb() gives the run to
- * xml_chars_cb() where libxml2 would have: the run is valid XML text
- * already (the decoder's output, references resolved) and holds no
- * newline (libxml2 counts lines for its error messages).
- */
-static void
-xml_lex_side(struct parse_xml *x, const char *s, size_t len,
-    struct buf *out)
-{
-	char	 num[2][24];
-	size_t	 v[2] = { x->side.len, len }, k, j;
-
-	/* Without printf: one of these per line of text. */
-	for (k = 0; k < 2; k++) {
-		j = sizeof(num[k]);
-		num[k][--j] = '\0';
-		do {
-			num[k][--j] = (char)('0' + v[k] % 10);
-			v[k] /= 10;
-		} while (v[k] > 0);
-		memmove(num[k], num[k] + j, sizeof(num[k]) - j);
-	}
-	buf_addc(out, '<');
-	buf_addstr(out, x->side_target);
-	buf_add(out, " o=\"", 4);
-	buf_addstr(out, num[0]);
-	buf_add(out, "\" l=\"", 5);
-	buf_addstr(out, num[1]);
-	buf_add(out, "\"/>", 3);
-	buf_add(&x->side, s, len);
-}
-
-/*
  * The lexical pass over data. Leftovers of the last chunk (a reference
  * or a markup opening cut in two) come first: they are completed from
  * the first XML_LEX_AHEAD bytes of data, the rest of which is then read
@@ -1039,7 +946,7 @@ static void
 xml_lex_run(struct parse_xml *x, const char *s, size_t end, int final,
     struct buf *out)
 {
-	size_t		 i, n, avail, run, shut = 0;
+	size_t		 i, n, avail, run;
 	int		 stashed;
 	char		 c;
 
@@ -1189,40 +1096,9 @@ xml_lex_run(struct parse_xml *x, const char *s, size_t end, int final,
 			x->lex_count = c == '-' ? x->lex_count + 1 : 0;
 			break;
 		case XL_CDATA:
-			/*
-			 * Only "]]>" ends it: skip to the next ']' (a '>'
-			 * ends it only after two) or newline. Long lines go
-			 * around libxml2, the section closed and opened
-			 * again.
-			 */
-			if (c != ']' && c != '\n' &&
-			    (c != '>' || x->lex_count < 2)) {
-				n = buf_scan(s, i, end, ']', '\n', '\n', '\n',
-				    '\n');
-				/*
-				 * Only in a section seen closed: where one
-				 * is left open, libxml2's error gives the
-				 * line of its last opening.
-				 */
-				if (n - i >= XML_SIDE_MIN && x->lex_depth > 0 &&
-				    shut <= i) {
-					for (shut = i; (shut = buf_scan(s, shut,
-					    end, ']', ']', ']', ']', ']')) + 2 <
-					    end && (s[shut + 1] != ']' ||
-					    s[shut + 2] != '>'); shut++)
-						;
-					if (shut + 2 >= end)
-						shut = SIZE_MAX;
-				}
-				if (n - i >= XML_SIDE_MIN && x->lex_depth > 0 &&
-				    shut != SIZE_MAX) {
-					buf_add(out, s + run, i - run);
-					buf_add(out, "]]>", 3);
-					xml_lex_side(x, s + i, n - i, out);
-					buf_add(out, "<![CDATA[", 9);
-					run = n;
-				}
-				i = n;
+			/* Only "]]>" ends it: skip to the next ']' or '>'. */
+			if (c != ']' && c != '>') {
+				i = buf_scan(s, i, end, ']', '>', '>', '>', '>');
 				x->lex_count = 0;
 				continue;
 			}
@@ -2108,7 +1984,7 @@ xml_start_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	(void)nns;
 	(void)nss;
 	(void)ndefaulted;
-	if (parse_failed(x->p) || xml_side_cb(x, localname, nattrs, attrs))
+	if (parse_failed(x->p))
 		return;
 	if (uri == NULL && prefix != NULL)
 		ns = xml_ns_undeclared(prefix);
@@ -2485,9 +2361,7 @@ xml_end_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 
 	(void)prefix;
 	(void)uri;
-	if (parse_failed(x->p) || depth == 0 || localname == x->side_name ||
-	    (localname[0] == 'f' && strcmp((const char *)localname,
-	    x->side_target) == 0))
+	if (parse_failed(x->p) || depth == 0)
 		return;
 	f = &x->frames[depth - 1];
 	if (x->field != XF_NONE && depth > x->cap_depth) {
@@ -2536,44 +2410,6 @@ xml_chars_cb(void *ctx, const xmlChar *s, int len)
 		buf_free(&b);
 	} else
 		xml_text_add(x, (const char *)s, (size_t)len);
-}
-
-/*
- * An element that stands for a run of text the lexical pass kept aside
- * (xml_lex_side): 1 if it was one. Runs are delivered once each, in
- * order; libxml2 in recovery may skip some.
- */
-static int
-xml_side_cb(struct parse_xml *x, const xmlChar *localname, int nattrs,
-    const xmlChar **attrs)
-{
-	unsigned long long	 v[2] = { 0, 0 }, off, len;
-	const xmlChar		*p;
-	int			 i, k;
-
-	if (localname != x->side_name && (localname[0] != 'f' ||
-	    strcmp((const char *)localname, x->side_target) != 0))
-		return (0);
-	for (i = 0; i < nattrs && i < 2; i++) {
-		k = attrs[i * 5][0] == 'l';
-		for (p = attrs[i * 5 + 3]; p < attrs[i * 5 + 4]; p++) {
-			if (*p < '0' || *p > '9' || v[k] > UINT_MAX)
-				return (1);
-			v[k] = v[k] * 10 + (unsigned)(*p - '0');
-		}
-	}
-	off = v[0];
-	len = v[1];
-	if (off < x->side_next || off > x->side.len ||
-	    len > x->side.len - off || len > INT_MAX)
-		return (1);
-	x->side_next = off + len;
-	xml_chars_cb(x, (const xmlChar *)x->side.data + off, (int)len);
-	if (x->side_next == x->side.len) {
-		buf_reset(&x->side);
-		x->side_next = 0;
-	}
-	return (1);
 }
 
 /* libxml2's diagnostics: the first error makes the document "bozo". */
