@@ -678,6 +678,8 @@ struct store {
 	uint64_t		 cache_misses;
 	uint64_t		 serial;
 	EVP_MD_CTX	*md_ctx;	/* store_digest() */
+	/* The canonical document of the entry being stored, reused. */
+	struct buf	 doc;
 	EVP_MD		*sha256;
 	/* Full-text changes of the open transaction (store_fts_flush). */
 	struct store_fts_op *fts;
@@ -733,21 +735,18 @@ static int64_t	 store_column_time(sqlite3_stmt *, int);
 static char	*store_column_dup(sqlite3_stmt *, int);
 static char	*store_link_key(const char *);
 static void	 store_digest(struct store *, const char *, size_t, char *);
-static int	 store_key_cmp(const void *, const void *);
-static void	 store_json_string(struct buf *, const char *, size_t);
-static int	 store_json_write(struct buf *, json_t *);
 static int	 store_version_cmp(int64_t, int, const char *, int64_t, int,
 		    const char *);
 static int	 store_row_find(struct store *, enum store_stmt, const char *,
 		    struct store_row *);
 static int	 store_row_write(struct store *, enum store_stmt,
 		    const struct entry *, const char *, int64_t, int64_t,
-		    const char *, const char *, int64_t, int);
+		    const char *, const char *, size_t, int64_t, int);
 static int	 store_run_text(struct store *, enum store_stmt, const char *);
 static int	 store_peer_held(const struct store *, const char *);
 static int	 store_rejected(struct store *, const char *, const char *);
-static char	*store_canonical(const struct entry *, const char *,
-		    json_t **);
+static int	 store_canonical(struct store *, const struct entry *,
+		    const char *);
 static int	 store_rekey(struct store *, struct store_row *, const char *);
 static int	 store_upsert(struct store *, const struct entry *,
 		    const char *, enum store_result *);
@@ -761,8 +760,9 @@ static int	 store_cells_write(struct store *, int64_t,
 		    const struct entry *, int64_t);
 static int	 store_upsert_one(struct store *, const struct entry *,
 		    const char *, enum store_result *, int *, int *, int64_t *,
-		    json_t **);
-static void	 store_notify(struct store *, int64_t, const char *, json_t *);
+		    int *);
+static void	 store_notify(struct store *, int64_t, const char *,
+		    const char *);
 static void	 store_txn_check(struct store *);
 static int	 store_peers_fill(struct store *, int64_t, struct entry *);
 static struct entry *store_doc_read(struct store *, int64_t, const char *);
@@ -783,6 +783,7 @@ static int	 store_query_bind(struct store *, sqlite3_stmt *,
 static int64_t	 store_count(struct store *, enum store_stmt, const char *);
 static void	 store_text_fn(sqlite3_context *, int, sqlite3_value **);
 static void	 store_text_field(json_t *, int, struct buf *);
+static void	 store_text_entry(const struct entry *, int, struct buf *);
 static int64_t	 store_fts_key(int64_t, int64_t);
 static int64_t	 store_fts_bound(int64_t, int64_t);
 static void	 store_fts_widen(struct store *, int64_t);
@@ -794,12 +795,13 @@ static char	*store_fts_expand(struct store *, const char *);
 static void	 store_fts_expansions_clear(struct store *);
 static char	*store_fts_expansion(struct store *, const char *);
 static void	 store_fts_queue(struct store *, int64_t, int64_t, int,
-		    json_t *);
+		    const struct entry *, json_t *);
 static int	 store_fts_forget(struct store *, int64_t);
 static void	 store_fts_truncate(struct store *, size_t);
 static int	 store_fts_flush(struct store *);
 static int	 store_fts_settings(struct store *);
-static int	 store_geo_write(struct store *, int64_t, json_t *, int, int);
+static int	 store_geo_write(struct store *, int64_t, const struct entry *,
+		    int);
 static void	 store_distance_fn(sqlite3_context *, int, sqlite3_value **);
 static void	 store_text_html(struct buf *, const char *);
 static void	 store_text_add(struct buf *, const char *, int);
@@ -1135,6 +1137,7 @@ store_close(struct store *s)
 	free(s->fts);
 	EVP_MD_CTX_free(s->md_ctx);
 	EVP_MD_free(s->sha256);
+	buf_free(&s->doc);
 	free(s->path);
 	free(s);
 }
@@ -1415,25 +1418,20 @@ store_set_event_changes(struct store *s, int wanted)
 }
 
 /*
- * Tells the listener about a changed entry as stored: from tree, the
- * tree its stored document was just written from, else read back.
+ * Tells the listener about a changed entry as stored: from doc, the
+ * document just stored, else read back.
  */
 static void
-store_notify(struct store *s, int64_t seq, const char *peer, json_t *tree)
+store_notify(struct store *s, int64_t seq, const char *peer, const char *doc)
 {
 	sqlite3_stmt	*st = s->stmt[ST_DOC];
 	struct entry	*e = NULL;
-	const char	*why = NULL;
 
 	if (s->event_cb == NULL || s->event_quiet)
 		return;
-	if (tree != NULL) {
-		if ((e = entry_from_json(tree, &why)) != NULL &&
-		    store_peers_fill(s, seq, e) == -1) {
-			entry_free(e);
-			e = NULL;
-		}
-	} else {
+	if (doc != NULL)
+		e = store_doc_read(s, seq, doc);
+	else {
 		sqlite3_bind_int64(st, 1, seq);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			e = store_doc_read(s, seq,
@@ -1566,7 +1564,7 @@ store_row_find(struct store *s, enum store_stmt which, const char *key,
 static int
 store_row_write(struct store *s, enum store_stmt which, const struct entry *e,
     const char *key, int64_t sort_time, int64_t first_seen,
-    const char *digest, const char *doc, int64_t seq, int held)
+    const char *digest, const char *doc, size_t doclen, int64_t seq, int held)
 {
 	sqlite3_stmt	*st = s->stmt[which];
 	int64_t		 vt;
@@ -1590,7 +1588,7 @@ store_row_write(struct store *s, enum store_stmt which, const struct entry *e,
 	sqlite3_bind_int(st, 11, e->deleted ? 1 : 0);
 	store_bind_time(st, 12, e->expires);
 	sqlite3_bind_text(st, 13, digest, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 14, doc, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 14, doc, (int)doclen, SQLITE_STATIC);
 	rc = store_step(s, st, __func__);
 	store_done(st);
 	return (rc);
@@ -1751,201 +1749,18 @@ store_rejected(struct store *s, const char *id, const char *peer)
 	return (-1);
 }
 
-static int
-store_key_cmp(const void *a, const void *b)
-{
-	return (strcmp(*(const char *const *)a, *(const char *const *)b));
-}
-
 /*
- * A string as jansson writes it: between quotes, the quote, the
- * backslash and the control characters escaped (\b \f \n \r \t, else
- * \u00XX in capitals), every other byte as it is (jansson's strings are
- * valid UTF-8: it checks them when they are made). Eight bytes at a time
- * while none of them needs an escape: most of a document's text.
- */
-static void
-store_json_string(struct buf *b, const char *str, size_t len)
-{
-	static const char	 hex[] = "0123456789ABCDEF";
-	const uint64_t		 ones = 0x0101010101010101ULL;
-	const uint64_t		 highs = 0x8080808080808080ULL;
-	const unsigned char	*p = (const unsigned char *)str;
-	uint64_t		 w, q, bs;
-	size_t			 i, run = 0;
-	char			 esc[7];
-
-	buf_addc(b, '"');
-	for (i = 0; i < len; i++) {
-		/* No byte below 0x20, none equal to '"' or '\\'. */
-		while (len - i >= 8) {
-			memcpy(&w, p + i, 8);
-			q = w ^ ('"' * ones);
-			bs = w ^ ('\\' * ones);
-			if ((((w - 0x20 * ones) & ~w) | ((q - ones) & ~q) |
-			    ((bs - ones) & ~bs)) & highs)
-				break;
-			i += 8;
-		}
-		if (i >= len)
-			break;
-		if (p[i] >= 0x20 && p[i] != '"' && p[i] != '\\')
-			continue;
-		buf_add(b, str + run, i - run);
-		run = i + 1;
-		esc[0] = '\\';
-		switch (p[i]) {
-		case '"':
-		case '\\':
-			esc[1] = (char)p[i];
-			break;
-		case '\b':
-			esc[1] = 'b';
-			break;
-		case '\f':
-			esc[1] = 'f';
-			break;
-		case '\n':
-			esc[1] = 'n';
-			break;
-		case '\r':
-			esc[1] = 'r';
-			break;
-		case '\t':
-			esc[1] = 't';
-			break;
-		default:
-			memcpy(esc + 1, "u00", 3);
-			esc[4] = hex[p[i] >> 4];
-			esc[5] = hex[p[i] & 0xf];
-			buf_add(b, esc, 6);
-			continue;
-		}
-		buf_add(b, esc, 2);
-	}
-	buf_add(b, str + run, len - run);
-	buf_addc(b, '"');
-}
-
-/*
- * Appends the text of a JSON tree byte for byte as
- * json_dumps(JSON_COMPACT | JSON_SORT_KEYS) writes it, the digests of
- * the stored documents (and other nodes) depending on it, for a tenth
- * of its cost: jansson decodes every UTF-8 character and calls back for
- * each run. Reals (a geo point) are left to jansson, whose shortest
- * round-trip form is not printf's.
+ * Writes the canonical form of a document into s->doc (store_doc_write():
+ * no peers, id replaced by kept). A tombstone is its id and time only:
+ * where it was read from (source) or who retracted it (origin) depends
+ * on the path that brought it, and every node must hold the same
+ * tombstone. Returns the number of strings left out (not UTF-8).
  */
 static int
-store_json_write(struct buf *b, json_t *v)
+store_canonical(struct store *s, const struct entry *e, const char *kept)
 {
-	const char	*key, **keys, *small[32];
-	json_t		*x;
-	char		*text;
-	size_t		 i, n;
-	int		 rc = 0;
-
-	if (v == NULL)
-		return (-1);
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		n = json_object_size(v);
-		keys = small;
-		if (n > sizeof(small) / sizeof(small[0]) &&
-		    (keys = calloc(n, sizeof(*keys))) == NULL)
-			fatal("%s", __func__);
-		i = 0;
-		json_object_foreach(v, key, x) {
-			if (i < n)
-				keys[i++] = key;
-		}
-		n = i;
-		qsort(keys, n, sizeof(*keys), store_key_cmp);
-		buf_addc(b, '{');
-		for (i = 0; i < n && rc == 0; i++) {
-			if (i > 0)
-				buf_addc(b, ',');
-			store_json_string(b, keys[i], strlen(keys[i]));
-			buf_addc(b, ':');
-			rc = store_json_write(b, json_object_get(v, keys[i]));
-		}
-		buf_addc(b, '}');
-		if (keys != small)
-			free(keys);
-		return (rc);
-	case JSON_ARRAY:
-		buf_addc(b, '[');
-		for (i = 0; i < json_array_size(v) && rc == 0; i++) {
-			if (i > 0)
-				buf_addc(b, ',');
-			rc = store_json_write(b, json_array_get(v, i));
-		}
-		buf_addc(b, ']');
-		return (rc);
-	case JSON_STRING:
-		store_json_string(b, json_string_value(v),
-		    json_string_length(v));
-		return (0);
-	case JSON_INTEGER:
-		buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		return (0);
-	case JSON_REAL:
-		if ((text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT)) ==
-		    NULL)
-			return (-1);
-		buf_addstr(b, text);
-		free(text);
-		return (0);
-	case JSON_TRUE:
-		buf_addstr(b, "true");
-		return (0);
-	case JSON_FALSE:
-		buf_addstr(b, "false");
-		return (0);
-	case JSON_NULL:
-		buf_addstr(b, "null");
-		return (0);
-	}
-	return (-1);
-}
-
-/*
- * The canonical form of a document: no peers, id replaced by kept. A
- * tombstone is its id and time only: where it was read from (source) or
- * who retracted it (origin) depends on the path that brought it, and
- * every node must hold the same tombstone. With treep, the JSON tree the
- * text was written from is handed back (the caller's to release).
- */
-static char *
-store_canonical(const struct entry *e, const char *kept, json_t **treep)
-{
-	struct buf	 b;
-	json_t		*j, *fm;
-	char		*doc;
-
-	j = entry_to_json(e);
-	if ((fm = json_object_get(j, "_feedmesh")) != NULL) {
-		json_object_del(fm, "peers");
-		if (e->deleted) {
-			json_object_del(fm, "source");
-			json_object_del(fm, "origin");
-		}
-		if (json_object_size(fm) == 0)
-			json_object_del(j, "_feedmesh");
-	}
-	if (kept != NULL && strcmp(kept, e->id) != 0)
-		json_object_set_new(j, "id", json_string(kept));
-	buf_init(&b);
-	if (store_json_write(&b, j) == 0)
-		doc = buf_release(&b);
-	else {
-		buf_free(&b);
-		doc = NULL;
-	}
-	if (treep != NULL && doc != NULL)
-		*treep = j;
-	else
-		json_decref(j);
-	return (doc);
+	buf_reset(&s->doc);
+	return (store_doc_write(&s->doc, e, kept));
 }
 
 /*
@@ -1963,7 +1778,6 @@ store_rekey(struct store *s, struct store_row *row, const char *id)
 	json_error_t	 jerr;
 	json_t		*j = NULL;
 	const char	*why = NULL;
-	char		*doc = NULL;
 	char		 digest[STORE_DIGEST_LEN];
 	int		 rc = -1;
 
@@ -1977,16 +1791,15 @@ store_rekey(struct store *s, struct store_row *row, const char *id)
 		    s->path, row->id);
 		goto done;
 	}
-	if ((doc = store_canonical(old, id, NULL)) == NULL)
-		goto done;
-	store_digest(s, doc, strlen(doc), digest);
+	store_canonical(s, old, id);
+	store_digest(s, s->doc.data, s->doc.len, digest);
 
 	if (store_run_text(s, ST_ALIAS_DEL, id) == -1)
 		goto done;
 	st = s->stmt[ST_REKEY];
 	store_bind_text(st, 1, id);
 	sqlite3_bind_text(st, 2, digest, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, doc, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, s->doc.data, (int)s->doc.len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, row->seq);
 	rc = store_step(s, st, __func__);
 	store_done(st);
@@ -2008,7 +1821,6 @@ store_rekey(struct store *s, struct store_row *row, const char *id)
  done:
 	json_decref(j);
 	entry_free(old);
-	free(doc);
 	return (rc);
 }
 
@@ -2021,18 +1833,19 @@ store_rekey(struct store *s, struct store_row *row, const char *id)
 static int
 store_upsert_one(struct store *s, const struct entry *e, const char *peer,
     enum store_result *res, int *changed, int *notify, int64_t *seqp,
-    json_t **treep)
+    int *fresh)
 {
 	struct store_row	 row;
 	sqlite3_stmt		*st;
 	json_t			*j = NULL;
-	char			*key, *doc = NULL;
+	char			*key;
 	char			 digest[STORE_DIGEST_LEN];
 	int64_t			 now = store_now(s), seq, sort_time, vt;
 	int			 found, by_link = 0, by_alias = 0, path_new = 0;
 	int			 held_peer, rekeyed = 0, unheld = 0, rc = -1;
+	int			 omitted;
 
-	*changed = *notify = 0;
+	*changed = *notify = *fresh = 0;
 	memset(&row, 0, sizeof(row));
 	key = store_link_key(e->link);
 	held_peer = store_peer_held(s, peer);
@@ -2080,12 +1893,18 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 	}
 
 	/* The canonical form: no peers, and the id the entry is kept under. */
-	if ((doc = store_canonical(e, found ? row.id : NULL, &j)) == NULL) {
+	omitted = store_canonical(s, e, found ? row.id : NULL);
+	store_digest(s, s->doc.data, s->doc.len, digest);
+	/*
+	 * The indexes take the entry's text, unless the document left some
+	 * out (not UTF-8): then what the document holds, read back.
+	 */
+	if (omitted > 0 && !e->deleted &&
+	    (j = json_loads(s->doc.data, 0, NULL)) == NULL) {
 		log_warnx("%s: %s: entry %s has no JSON form", __func__,
 		    s->path, e->id);
 		goto done;
 	}
-	store_digest(s, doc, strlen(doc), digest);
 
 	sort_time = e->published != ENTRY_NO_TIME ? e->published :
 	    e->updated != ENTRY_NO_TIME ? e->updated :
@@ -2093,13 +1912,12 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 	if (!found) {
 		row.held = held_peer;
 		if (store_row_write(s, ST_INSERT, e, key, sort_time, now,
-		    digest, doc, 0, row.held) == -1)
+		    digest, s->doc.data, s->doc.len, 0, row.held) == -1)
 			goto done;
 		seq = sqlite3_last_insert_rowid(s->db);
-		/* The indexes, from the tree the document was written from. */
 		if (!e->deleted)
-			store_fts_queue(s, seq, sort_time, 0, j);
-		if (store_geo_write(s, seq, j, e->deleted, 1) == -1)
+			store_fts_queue(s, seq, sort_time, 0, e, j);
+		if (store_geo_write(s, seq, e, 1) == -1)
 			goto done;
 		*res = STORE_INSERTED;
 	} else {
@@ -2110,11 +1928,11 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 		case 1:
 			if ((!row.deleted && store_fts_forget(s, seq) == -1) ||
 			    store_row_write(s, ST_UPDATE, e, key, sort_time, 0,
-			    digest, doc, seq, 0) == -1)
+			    digest, s->doc.data, s->doc.len, seq, 0) == -1)
 				goto done;
 			if (!e->deleted)
-				store_fts_queue(s, seq, sort_time, 0, j);
-			if (store_geo_write(s, seq, j, e->deleted, 0) == -1)
+				store_fts_queue(s, seq, sort_time, 0, e, j);
+			if (store_geo_write(s, seq, e, 0) == -1)
 				goto done;
 			*res = STORE_UPDATED;
 			break;
@@ -2164,17 +1982,13 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 		*changed = *notify || path_new;
 	}
 	*seqp = seq;
-	/* What is stored is j's text: the listener is told from it. */
-	if (*notify && (*res == STORE_INSERTED || *res == STORE_UPDATED)) {
-		*treep = j;
-		j = NULL;
-	}
+	/* What is stored is s->doc: the listener is told from it. */
+	*fresh = *notify && (*res == STORE_INSERTED || *res == STORE_UPDATED);
 	rc = 0;
  done:
 	json_decref(j);
 	free(row.id);
 	free(key);
-	free(doc);
 	return (rc);
 }
 
@@ -2190,10 +2004,9 @@ store_upsert(struct store *s, const struct entry *e, const char *peer,
     enum store_result *res)
 {
 	enum store_result	 r = STORE_UNCHANGED;
-	json_t			*tree = NULL;
 	int64_t			 seq = 0;
 	size_t			 mark;
-	int			 own = 0, changed = 0, notify = 0, rc;
+	int			 own = 0, changed = 0, notify = 0, fresh = 0, rc;
 
 	if (e->id == NULL || *e->id == '\0') {
 		log_warnx("%s: %s: entry without id", __func__, s->path);
@@ -2222,9 +2035,10 @@ store_upsert(struct store *s, const struct entry *e, const char *peer,
 	mark = s->nfts;
 	if (s->whole) {
 		rc = store_upsert_one(s, e, peer, &r, &changed, &notify, &seq,
-		    &tree);
+		    &fresh);
 		if (rc == 0 && notify)
-			store_notify(s, seq, peer != NULL ? peer : "", tree);
+			store_notify(s, seq, peer != NULL ? peer : "",
+			    fresh ? s->doc.data : NULL);
 		if (rc == -1) {
 			/* Half an entry may be written: nothing is kept. */
 			store_txn_check(s);
@@ -2232,11 +2046,12 @@ store_upsert(struct store *s, const struct entry *e, const char *peer,
 		}
 	} else if ((rc = store_run(s, ST_SAVEPOINT, __func__)) == 0) {
 		rc = store_upsert_one(s, e, peer, &r, &changed, &notify, &seq,
-		    &tree);
+		    &fresh);
 		if (rc == 0)
 			rc = store_run(s, ST_RELEASE, __func__);
 		if (rc == 0 && notify)
-			store_notify(s, seq, peer != NULL ? peer : "", tree);
+			store_notify(s, seq, peer != NULL ? peer : "",
+			    fresh ? s->doc.data : NULL);
 		if (rc == -1) {
 			store_txn_check(s);
 			if (!s->txn_lost) {
@@ -2255,7 +2070,6 @@ store_upsert(struct store *s, const struct entry *e, const char *peer,
 		else
 			store_rollback(s);
 	}
-	json_decref(tree);
 	if (rc == -1)
 		log_warnx("%s: %s: entry %s not stored", __func__, s->path,
 		    e->id);
@@ -3338,6 +3152,38 @@ store_text_field(json_t *doc, int col, struct buf *b)
 }
 
 /*
+ * The same from the entry itself, for what its document holds as it is
+ * (store_doc_write() left no string out): no tree to build or walk.
+ */
+static void
+store_text_entry(const struct entry *e, int col, struct buf *b)
+{
+	size_t	 i;
+
+	switch (col) {
+	case 0:
+		store_text_add(b, e->title, 0);
+		break;
+	case 1:
+		store_text_add(b, e->summary_text, 0);
+		break;
+	case 2:
+		/* No content: the document shows the summary as its content. */
+		if (e->content == NULL)
+			break;
+		store_text_add(b, e->content, e->content_type == NULL ||
+		    strcmp(e->content_type, "text") != 0);
+		break;
+	case 3:
+		for (i = 0; i < e->ncategories; i++) {
+			store_text_add(b, e->categories[i].term, 0);
+			store_text_add(b, e->categories[i].label, 0);
+		}
+		break;
+	}
+}
+
+/*
  * SQL feedmesh_text(doc, field): the plain text of a stored document's
  * "title", "summary", "content" or "categories" (terms and labels), as
  * the full-text index holds it (step 3 indexes older stores with it).
@@ -3702,13 +3548,13 @@ store_fts_widen(struct store *s, int64_t seq)
 
 /*
  * Queues a change of the full-text index: the entry seq's text taken
- * from its document's tree, added, or deleted (the contentless index is
- * told the text it forgets), under its key at sort_time. Nothing is
- * written before store_fts_flush().
+ * from its document's tree doc, else from the entry e, added, or deleted
+ * (the contentless index is told the text it forgets), under its key at
+ * sort_time. Nothing is written before store_fts_flush().
  */
 static void
 store_fts_queue(struct store *s, int64_t seq, int64_t sort_time, int del,
-    json_t *doc)
+    const struct entry *e, json_t *doc)
 {
 	struct store_fts_op	*op;
 	struct buf		 b;
@@ -3728,7 +3574,10 @@ store_fts_queue(struct store *s, int64_t seq, int64_t sort_time, int del,
 		store_fts_widen(s, seq);
 	for (col = 0; col < STORE_FTS_NCOLS; col++) {
 		buf_init(&b);
-		store_text_field(doc, col, &b);
+		if (doc == NULL && e != NULL)
+			store_text_entry(e, col, &b);
+		else
+			store_text_field(doc, col, &b);
 		op->len[col] = b.len;
 		op->text[col] = b.data;
 		s->fts_bytes += b.len;
@@ -3753,7 +3602,8 @@ store_fts_forget(struct store *s, int64_t seq)
 		j = json_loads((const char *)sqlite3_column_text(st, 0), 0,
 		    NULL);
 		/* As the index was given it: an unreadable one had no text. */
-		store_fts_queue(s, seq, sqlite3_column_int64(st, 2), 1, j);
+		store_fts_queue(s, seq, sqlite3_column_int64(st, 2), 1, NULL,
+		    j);
 		json_decref(j);
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -3920,31 +3770,27 @@ store_fts_merges(const struct store *s)
 
 /*
  * Keeps entries_geo in step with entry seq: its old point goes (unless
- * the row is new), its new one, from the document's tree, comes unless
- * the version is a tombstone or has no point.
+ * the row is new), its new one, that of e, comes unless e is NULL or a
+ * tombstone or has no point. A point that is not finite is not in the
+ * document (jansson makes no real of it): none either.
  */
 static int
-store_geo_write(struct store *s, int64_t seq, json_t *doc, int deleted,
+store_geo_write(struct store *s, int64_t seq, const struct entry *e,
     int inserted)
 {
 	sqlite3_stmt	*st;
-	json_t		*geo, *lat, *lon;
 	int		 rc;
 
 	if (!inserted && store_run_int(s, ST_GEO_DEL, seq, 0,
 	    __func__) == -1)
 		return (-1);
-	if (doc == NULL || deleted)
-		return (0);
-	geo = json_object_get(json_object_get(doc, "_feedmesh"), "geo");
-	lat = json_object_get(geo, "lat");
-	lon = json_object_get(geo, "lon");
-	if (!json_is_number(lat) || !json_is_number(lon))
+	if (e == NULL || e->deleted || !e->has_geo || !isfinite(e->lat) ||
+	    !isfinite(e->lon))
 		return (0);
 	st = s->stmt[ST_GEO_ADD];
 	sqlite3_bind_int64(st, 1, seq);
-	sqlite3_bind_double(st, 2, json_number_value(lat));
-	sqlite3_bind_double(st, 3, json_number_value(lon));
+	sqlite3_bind_double(st, 2, e->lat);
+	sqlite3_bind_double(st, 3, e->lon);
 	rc = store_step(s, st, __func__);
 	store_done(st);
 	return (rc);
@@ -4299,7 +4145,7 @@ store_held_reject(struct store *s, const char *id)
 		rc = store_run_int(s, ST_REJECT_ALIASES, row.seq, store_now(s),
 		    __func__);
 	if (rc == 0 && (store_fts_forget(s, row.seq) == -1 ||
-	    store_geo_write(s, row.seq, NULL, 1, 0) == -1))
+	    store_geo_write(s, row.seq, NULL, 0) == -1))
 		rc = -1;
 	if (rc == 0)
 		rc = store_run_int(s, ST_DELETE, row.seq, 0, __func__);

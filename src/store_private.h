@@ -12,6 +12,8 @@
 
 #include <sqlite3.h>
 
+struct buf;
+struct entry;
 struct store;
 struct store_query;
 
@@ -55,5 +57,17 @@ void		 store_geo_cover_tag(const struct store_geo_cover *, int,
 		    char *, size_t);
 /* SQL feedmesh_geo_cell(lat, lon, level): store_geo_cell(), or NULL. */
 void		 store_geo_cell_fn(sqlite3_context *, int, sqlite3_value **);
+
+/*
+ * Appends the canonical document of e (store_doc.c): what jansson's
+ * json_dumps(JSON_COMPACT | JSON_SORT_KEYS) writes for entry_to_json(e)
+ * less its peers, and less source and origin for a tombstone, with the
+ * id kept instead of e's unless NULL, byte for byte (digests of it are
+ * compared between nodes). Returns the number of strings left out for
+ * not being UTF-8, as entry_to_json() leaves them out: 0 for anything
+ * the parsers give.
+ */
+int		 store_doc_write(struct buf *, const struct entry *,
+		    const char *kept);
 
 #endif
