@@ -221,9 +221,10 @@ store_doc_time(struct store_doc *d, const char *key, int64_t t)
 }
 
 /*
- * A real, written by jansson: its shortest round-trip form is not
- * printf's, and only geo points have reals. jansson makes no real of a
- * NaN or an infinity: such a member is left out, as in entry_to_json().
+ * A real, written by jansson as the documents always had it (%.17g with
+ * fix-ups of its own: ".0" added, the exponent trimmed); only geo points
+ * have reals. jansson makes no real of a NaN or an infinity: such a
+ * member is left out, as in entry_to_json().
  */
 static void
 store_doc_real(struct store_doc *d, const char *key, double v)
