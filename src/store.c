@@ -604,6 +604,9 @@ struct store_expansion {
 	char	*expanded;		/* NULL: run as it is */
 };
 
+/* Appends the text of one field of the index (col) of a source. */
+typedef void	(*store_text_fill)(const void *, int, struct buf *);
+
 /* A full-text index change waiting for the end of the transaction. */
 struct store_fts_op {
 	int64_t	 key;			/* store_fts_key() */
@@ -680,6 +683,8 @@ struct store {
 	EVP_MD_CTX	*md_ctx;	/* store_digest() */
 	/* The canonical document of the entry being stored, reused. */
 	struct buf	 doc;
+	/* The text of a stored document the index forgets, reused. */
+	struct store_doc_fields fields;
 	EVP_MD		*sha256;
 	/* Full-text changes of the open transaction (store_fts_flush). */
 	struct store_fts_op *fts;
@@ -782,8 +787,9 @@ static int	 store_query_bind(struct store *, sqlite3_stmt *,
 		    const struct store_query *);
 static int64_t	 store_count(struct store *, enum store_stmt, const char *);
 static void	 store_text_fn(sqlite3_context *, int, sqlite3_value **);
-static void	 store_text_field(json_t *, int, struct buf *);
-static void	 store_text_entry(const struct entry *, int, struct buf *);
+static void	 store_text_field(const void *, int, struct buf *);
+static void	 store_text_entry(const void *, int, struct buf *);
+static void	 store_text_fields(const void *, int, struct buf *);
 static int64_t	 store_fts_key(int64_t, int64_t);
 static int64_t	 store_fts_bound(int64_t, int64_t);
 static void	 store_fts_widen(struct store *, int64_t);
@@ -795,7 +801,7 @@ static char	*store_fts_expand(struct store *, const char *);
 static void	 store_fts_expansions_clear(struct store *);
 static char	*store_fts_expansion(struct store *, const char *);
 static void	 store_fts_queue(struct store *, int64_t, int64_t, int,
-		    const struct entry *, json_t *);
+		    store_text_fill, const void *);
 static int	 store_fts_forget(struct store *, int64_t);
 static void	 store_fts_truncate(struct store *, size_t);
 static int	 store_fts_flush(struct store *);
@@ -1138,6 +1144,7 @@ store_close(struct store *s)
 	EVP_MD_CTX_free(s->md_ctx);
 	EVP_MD_free(s->sha256);
 	buf_free(&s->doc);
+	store_doc_fields_free(&s->fields);
 	free(s->path);
 	free(s);
 }
@@ -1916,7 +1923,9 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 			goto done;
 		seq = sqlite3_last_insert_rowid(s->db);
 		if (!e->deleted)
-			store_fts_queue(s, seq, sort_time, 0, e, j);
+			store_fts_queue(s, seq, sort_time, 0, j != NULL ?
+			    store_text_field : store_text_entry,
+			    j != NULL ? (const void *)j : (const void *)e);
 		if (store_geo_write(s, seq, e, 1) == -1)
 			goto done;
 		*res = STORE_INSERTED;
@@ -1931,7 +1940,10 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 			    digest, s->doc.data, s->doc.len, seq, 0) == -1)
 				goto done;
 			if (!e->deleted)
-				store_fts_queue(s, seq, sort_time, 0, e, j);
+				store_fts_queue(s, seq, sort_time, 0,
+				    j != NULL ? store_text_field :
+				    store_text_entry, j != NULL ?
+				    (const void *)j : (const void *)e);
 			if (store_geo_write(s, seq, e, 0) == -1)
 				goto done;
 			*res = STORE_UPDATED;
@@ -3112,9 +3124,9 @@ store_text_html(struct buf *b, const char *h)
  * the order of store_fts_cols) of a stored document's tree.
  */
 static void
-store_text_field(json_t *doc, int col, struct buf *b)
+store_text_field(const void *tree, int col, struct buf *b)
 {
-	json_t		*fm, *a, *x;
+	const json_t	*doc = tree, *fm, *a, *x;
 	const char	*v;
 	size_t		 i;
 
@@ -3156,9 +3168,10 @@ store_text_field(json_t *doc, int col, struct buf *b)
  * (store_doc_write() left no string out): no tree to build or walk.
  */
 static void
-store_text_entry(const struct entry *e, int col, struct buf *b)
+store_text_entry(const void *entry, int col, struct buf *b)
 {
-	size_t	 i;
+	const struct entry	*e = entry;
+	size_t			 i;
 
 	switch (col) {
 	case 0:
@@ -3181,6 +3194,43 @@ store_text_entry(const struct entry *e, int col, struct buf *b)
 		}
 		break;
 	}
+}
+
+/*
+ * The same from the fields of a stored document read back without a
+ * tree (store_doc_fields_read()).
+ */
+static void
+store_text_fields(const void *fields, int col, struct buf *b)
+{
+	const struct store_doc_fields	*f = fields;
+	const char			*t = f->text.data;
+	size_t				 i;
+
+#define STORE_FIELD(off)	((off) == STORE_DOC_NONE ? NULL : t + (off))
+	switch (col) {
+	case 0:
+		store_text_add(b, STORE_FIELD(f->title), 0);
+		break;
+	case 1:
+		store_text_add(b, STORE_FIELD(f->summary), 0);
+		break;
+	case 2:
+		if (f->no_content)
+			break;
+		if (f->content_text != STORE_DOC_NONE)
+			store_text_add(b, t + f->content_text, 0);
+		else
+			store_text_add(b, STORE_FIELD(f->content_html), 1);
+		break;
+	case 3:
+		for (i = 0; i < f->ncats; i++) {
+			store_text_add(b, STORE_FIELD(f->cats[i].term), 0);
+			store_text_add(b, STORE_FIELD(f->cats[i].label), 0);
+		}
+		break;
+	}
+#undef STORE_FIELD
 }
 
 /*
@@ -3547,14 +3597,14 @@ store_fts_widen(struct store *s, int64_t seq)
 }
 
 /*
- * Queues a change of the full-text index: the entry seq's text taken
- * from its document's tree doc, else from the entry e, added, or deleted
- * (the contentless index is told the text it forgets), under its key at
- * sort_time. Nothing is written before store_fts_flush().
+ * Queues a change of the full-text index: the entry seq's text, each
+ * field that fill makes of src, added, or deleted (the contentless index
+ * is told the text it forgets), under its key at sort_time. Nothing is
+ * written before store_fts_flush().
  */
 static void
 store_fts_queue(struct store *s, int64_t seq, int64_t sort_time, int del,
-    const struct entry *e, json_t *doc)
+    store_text_fill fill, const void *src)
 {
 	struct store_fts_op	*op;
 	struct buf		 b;
@@ -3574,10 +3624,7 @@ store_fts_queue(struct store *s, int64_t seq, int64_t sort_time, int del,
 		store_fts_widen(s, seq);
 	for (col = 0; col < STORE_FTS_NCOLS; col++) {
 		buf_init(&b);
-		if (doc == NULL && e != NULL)
-			store_text_entry(e, col, &b);
-		else
-			store_text_field(doc, col, &b);
+		fill(src, col, &b);
 		op->len[col] = b.len;
 		op->text[col] = b.data;
 		s->fts_bytes += b.len;
@@ -3594,17 +3641,24 @@ store_fts_forget(struct store *s, int64_t seq)
 {
 	sqlite3_stmt	*st = s->stmt[ST_DOC];
 	json_t		*j = NULL;
+	const char	*doc;
+	int64_t		 t;
 	int		 rc;
 
 	sqlite3_bind_int64(st, 1, seq);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
 	    sqlite3_column_int(st, 1) == 0) {
-		j = json_loads((const char *)sqlite3_column_text(st, 0), 0,
-		    NULL);
-		/* As the index was given it: an unreadable one had no text. */
-		store_fts_queue(s, seq, sqlite3_column_int64(st, 2), 1, NULL,
-		    j);
-		json_decref(j);
+		doc = (const char *)sqlite3_column_text(st, 0);
+		t = sqlite3_column_int64(st, 2);
+		if (doc != NULL && store_doc_fields_read(&s->fields, doc) == 0)
+			store_fts_queue(s, seq, t, 1, store_text_fields,
+			    &s->fields);
+		else {
+			/* As the index was given it: unreadable, no text. */
+			j = doc != NULL ? json_loads(doc, 0, NULL) : NULL;
+			store_fts_queue(s, seq, t, 1, store_text_field, j);
+			json_decref(j);
+		}
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		store_log_error(s, __func__);

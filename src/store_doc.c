@@ -5,6 +5,7 @@
  */
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #if defined(__SSE2__)
@@ -410,4 +411,380 @@ store_doc_write(struct buf *b, const struct entry *e, const char *kept)
 	store_doc_str(&d, "url", e->link);
 	buf_addc(b, '}');
 	return (d.omitted);
+}
+
+/*
+ * Reading the text fields back from a stored document, for the
+ * full-text index to forget them: a reader of the documents written
+ * above (and of those jansson wrote before), a tenth of the cost of
+ * json_loads(). It gives up (-1) on anything these writers never write
+ * and that jansson might read otherwise (escapes other than theirs,
+ * numbers that might not fit, deep nesting): the caller then asks
+ * jansson.
+ */
+#define STORE_DOC_DEPTH		32
+
+/* What a value is to the reader: which of its members it keeps. */
+enum store_doc_in {
+	STORE_DOC_SKIP,			/* nothing of it */
+	STORE_DOC_TOP,			/* the document */
+	STORE_DOC_FM,			/* "_feedmesh" */
+	STORE_DOC_CATS,			/* "_feedmesh"."categories" */
+	STORE_DOC_CAT			/* one category */
+};
+
+struct store_doc_reader {
+	const unsigned char		*p;
+	struct store_doc_fields		*f;
+	int				 depth;
+};
+
+static void	 store_doc_ws(struct store_doc_reader *);
+static int	 store_doc_rstring(struct store_doc_reader *, size_t *);
+static int	 store_doc_rnumber(struct store_doc_reader *);
+static int	 store_doc_rword(struct store_doc_reader *, const char *);
+static int	 store_doc_rvalue(struct store_doc_reader *, enum store_doc_in,
+		    size_t *);
+static size_t	*store_doc_member(struct store_doc_reader *,
+		    enum store_doc_in, const char *, size_t,
+		    enum store_doc_in *);
+static int	 store_doc_robject(struct store_doc_reader *,
+		    enum store_doc_in);
+static int	 store_doc_rarray(struct store_doc_reader *, enum store_doc_in);
+
+static void
+store_doc_ws(struct store_doc_reader *r)
+{
+	while (*r->p == ' ' || *r->p == '\t' || *r->p == '\n' ||
+	    *r->p == '\r')
+		r->p++;
+}
+
+/*
+ * Reads a string; with off, decodes it into f->text (NUL-terminated)
+ * and sets *off to where it starts there.
+ */
+static int
+store_doc_rstring(struct store_doc_reader *r, size_t *off)
+{
+	struct buf		*b = &r->f->text;
+	const unsigned char	*p = r->p + 1, *run;
+	unsigned int		 cp;
+	size_t			 n, i;
+	char			 c;
+
+	if (off != NULL)
+		*off = b->len;
+	for (run = p; *p != '"'; ) {
+		if (*p < 0x20)
+			return (-1);	/* the document's NUL among them */
+		if (*p >= 0x80) {
+			/* A NUL stops it before the end of the text. */
+			if ((n = store_doc_utf8(p, 4)) == 0)
+				return (-1);
+			p += n;
+			continue;
+		}
+		if (*p != '\\') {
+			p++;
+			continue;
+		}
+		if (off != NULL)
+			buf_add(b, run, (size_t)(p - run));
+		switch (p[1]) {
+		case '"':
+		case '\\':
+		case '/':
+			c = (char)p[1];
+			break;
+		case 'b':
+			c = '\b';
+			break;
+		case 'f':
+			c = '\f';
+			break;
+		case 'n':
+			c = '\n';
+			break;
+		case 'r':
+			c = '\r';
+			break;
+		case 't':
+			c = '\t';
+			break;
+		case 'u':
+			for (cp = 0, i = 2; i < 6; i++) {
+				cp <<= 4;
+				if (p[i] >= '0' && p[i] <= '9')
+					cp |= p[i] - '0';
+				else if (p[i] >= 'a' && p[i] <= 'f')
+					cp |= p[i] - 'a' + 10;
+				else if (p[i] >= 'A' && p[i] <= 'F')
+					cp |= p[i] - 'A' + 10;
+				else
+					return (-1);
+			}
+			/* jansson refuses U+0000; past ASCII is not ours. */
+			if (cp == 0 || cp >= 0x80)
+				return (-1);
+			c = (char)cp;
+			p += 4;
+			break;
+		default:
+			return (-1);
+		}
+		if (off != NULL)
+			buf_addc(b, c);
+		p += 2;
+		run = p;
+	}
+	if (off != NULL) {
+		buf_add(b, run, (size_t)(p - run));
+		buf_addc(b, '\0');
+	}
+	r->p = p + 1;
+	return (0);
+}
+
+/*
+ * Skips a number as JSON spells it. An integer of more than 18 digits
+ * or an exponent of more than 2 might not fit jansson's types (which
+ * it then refuses): not read here.
+ */
+static int
+store_doc_rnumber(struct store_doc_reader *r)
+{
+	const unsigned char	*p = r->p, *d;
+
+	if (*p == '-')
+		p++;
+	for (d = p; *p >= '0' && *p <= '9'; p++)
+		;
+	if (p == d || (*d == '0' && p - d > 1) || p - d > 18)
+		return (-1);
+	if (*p == '.') {
+		for (d = ++p; *p >= '0' && *p <= '9'; p++)
+			;
+		if (p == d)
+			return (-1);
+	}
+	if (*p == 'e' || *p == 'E') {
+		if (*++p == '+' || *p == '-')
+			p++;
+		for (d = p; *p >= '0' && *p <= '9'; p++)
+			;
+		if (p == d || p - d > 2)
+			return (-1);
+	}
+	r->p = p;
+	return (0);
+}
+
+static int
+store_doc_rword(struct store_doc_reader *r, const char *w)
+{
+	size_t	 n = strlen(w);
+
+	if (strncmp((const char *)r->p, w, n) != 0)
+		return (-1);
+	r->p += n;
+	return (0);
+}
+
+/* Reads a value; a string goes to *off if off is not NULL. */
+static int
+store_doc_rvalue(struct store_doc_reader *r, enum store_doc_in in,
+    size_t *off)
+{
+	switch (*r->p) {
+	case '"':
+		return (store_doc_rstring(r, off));
+	case '{':
+		return (store_doc_robject(r, in));
+	case '[':
+		return (store_doc_rarray(r, in));
+	case 't':
+		return (store_doc_rword(r, "true"));
+	case 'f':
+		return (store_doc_rword(r, "false"));
+	case 'n':
+		return (store_doc_rword(r, "null"));
+	default:
+		return (store_doc_rnumber(r));
+	}
+}
+
+/*
+ * What becomes of the value of member key of an object read in in: the
+ * string offset it sets (NULL: none), and in *sub what it is read as
+ * if it is a container. A member seen again starts afresh, since jansson
+ * keeps the last value of a key.
+ */
+static size_t *
+store_doc_member(struct store_doc_reader *r, enum store_doc_in in,
+    const char *key, size_t klen, enum store_doc_in *sub)
+{
+	struct store_doc_fields	*f = r->f;
+	size_t			*off = NULL;
+
+#define STORE_DOC_IS(k)	(klen == sizeof(k) - 1 && memcmp(key, k, klen) == 0)
+	*sub = STORE_DOC_SKIP;
+	switch (in) {
+	case STORE_DOC_TOP:
+		if (STORE_DOC_IS("title"))
+			off = &f->title;
+		else if (STORE_DOC_IS("summary"))
+			off = &f->summary;
+		else if (STORE_DOC_IS("content_text"))
+			off = &f->content_text;
+		else if (STORE_DOC_IS("content_html"))
+			off = &f->content_html;
+		else if (STORE_DOC_IS("_feedmesh")) {
+			f->no_content = 0;
+			f->ncats = 0;
+			if (*r->p == '{')
+				*sub = STORE_DOC_FM;
+		}
+		break;
+	case STORE_DOC_FM:
+		if (STORE_DOC_IS("no_content"))
+			f->no_content = strncmp((const char *)r->p, "true",
+			    4) == 0;
+		else if (STORE_DOC_IS("categories")) {
+			f->ncats = 0;
+			if (*r->p == '[')
+				*sub = STORE_DOC_CATS;
+		}
+		break;
+	case STORE_DOC_CAT:
+		if (STORE_DOC_IS("term"))
+			off = &f->cats[f->ncats - 1].term;
+		else if (STORE_DOC_IS("label"))
+			off = &f->cats[f->ncats - 1].label;
+		break;
+	default:
+		break;
+	}
+#undef STORE_DOC_IS
+	if (off != NULL)
+		*off = STORE_DOC_NONE;	/* unless the value is a string */
+	return (off);
+}
+
+/* Reads an object, its members as in says (store_doc_member()). */
+static int
+store_doc_robject(struct store_doc_reader *r, enum store_doc_in in)
+{
+	struct store_doc_fields	*f = r->f;
+	enum store_doc_in	 sub;
+	const char		*key;
+	size_t			*off, klen;
+
+	if (++r->depth > STORE_DOC_DEPTH)
+		return (-1);
+	if (in == STORE_DOC_CATS) {
+		/* A category: its term and label, in the array's order. */
+		if (f->ncats == f->capcats) {
+			f->capcats = f->capcats ? f->capcats * 2 : 8;
+			if ((f->cats = reallocarray(f->cats, f->capcats,
+			    sizeof(*f->cats))) == NULL)
+				fatal("%s", __func__);
+		}
+		f->cats[f->ncats].term = f->cats[f->ncats].label =
+		    STORE_DOC_NONE;
+		f->ncats++;
+		in = STORE_DOC_CAT;
+	}
+	r->p++;
+	store_doc_ws(r);
+	if (*r->p == '}') {
+		r->p++;
+		r->depth--;
+		return (0);
+	}
+	for (;;) {
+		if (*r->p != '"')
+			return (-1);
+		key = (const char *)r->p + 1;
+		if (store_doc_rstring(r, NULL) == -1)
+			return (-1);
+		klen = (size_t)((const char *)r->p - 1 - key);
+		store_doc_ws(r);
+		if (*r->p++ != ':')
+			return (-1);
+		store_doc_ws(r);
+		off = store_doc_member(r, in, key, klen, &sub);
+		if (store_doc_rvalue(r, sub, off) == -1)
+			return (-1);
+		store_doc_ws(r);
+		if (*r->p == '}')
+			break;
+		if (*r->p++ != ',')
+			return (-1);
+		store_doc_ws(r);
+	}
+	r->p++;
+	r->depth--;
+	return (0);
+}
+
+/*
+ * Reads an array: only the objects in "categories" matter (anything
+ * else there has no term nor label).
+ */
+static int
+store_doc_rarray(struct store_doc_reader *r, enum store_doc_in in)
+{
+	if (++r->depth > STORE_DOC_DEPTH)
+		return (-1);
+	r->p++;
+	store_doc_ws(r);
+	if (*r->p == ']') {
+		r->p++;
+		r->depth--;
+		return (0);
+	}
+	for (;;) {
+		if (store_doc_rvalue(r, in == STORE_DOC_CATS &&
+		    *r->p == '{' ? STORE_DOC_CATS : STORE_DOC_SKIP,
+		    NULL) == -1)
+			return (-1);
+		store_doc_ws(r);
+		if (*r->p == ']')
+			break;
+		if (*r->p++ != ',')
+			return (-1);
+		store_doc_ws(r);
+	}
+	r->p++;
+	r->depth--;
+	return (0);
+}
+
+int
+store_doc_fields_read(struct store_doc_fields *f, const char *doc)
+{
+	struct store_doc_reader	 r;
+
+	buf_reset(&f->text);
+	f->title = f->summary = f->content_text = f->content_html =
+	    STORE_DOC_NONE;
+	f->no_content = 0;
+	f->ncats = 0;
+	r.p = (const unsigned char *)doc;
+	r.f = f;
+	r.depth = 0;
+	store_doc_ws(&r);
+	if (*r.p != '{' || store_doc_robject(&r, STORE_DOC_TOP) == -1)
+		return (-1);
+	store_doc_ws(&r);
+	return (*r.p == '\0' ? 0 : -1);
+}
+
+void
+store_doc_fields_free(struct store_doc_fields *f)
+{
+	buf_free(&f->text);
+	free(f->cats);
+	memset(f, 0, sizeof(*f));
 }

@@ -12,7 +12,8 @@
 
 #include <sqlite3.h>
 
-struct buf;
+#include "buf.h"
+
 struct entry;
 struct store;
 struct store_query;
@@ -69,5 +70,33 @@ void		 store_geo_cell_fn(sqlite3_context *, int, sqlite3_value **);
  */
 int		 store_doc_write(struct buf *, const struct entry *,
 		    const char *kept);
+
+/*
+ * The fields of a stored document that the full-text index takes, read
+ * back without jansson: offsets into text of NUL-terminated strings, or
+ * STORE_DOC_NONE where the document has no such string.
+ */
+#define STORE_DOC_NONE	((size_t)-1)
+struct store_doc_fields {
+	struct buf	 text;
+	size_t		 title;
+	size_t		 summary;
+	size_t		 content_text;
+	size_t		 content_html;
+	int		 no_content;	/* "_feedmesh"."no_content" is true */
+	struct {
+		size_t	 term;
+		size_t	 label;
+	}		*cats;		/* "_feedmesh"."categories" */
+	size_t		 ncats;
+	size_t		 capcats;
+};
+/*
+ * Reads them from doc (zeroed f the first time, reused after); -1 if
+ * doc is something only jansson can tell about (then ask it).
+ */
+int		 store_doc_fields_read(struct store_doc_fields *,
+		    const char *doc);
+void		 store_doc_fields_free(struct store_doc_fields *);
 
 #endif
