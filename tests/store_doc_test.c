@@ -532,6 +532,18 @@ test_fields(void)
 		entry_free(e);
 	}
 	is_int(agree, n, "documents written: read as jansson reads them");
+	/* Every prefix of a document: refused, never read past its end. */
+	e = case_entry(0);
+	doc = written(e, NULL, &omitted);
+	entry_free(e);
+	n = (int)strlen(doc);
+	for (i = (size_t)n, agree = 0; i > 0; i--) {
+		doc[i - 1] = '\0';
+		agree += fields_agree(doc) == -1;
+	}
+	is_int(agree, n, "every proper prefix of a document is left to "
+	    "jansson");
+	free(doc);
 	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
 		is_int(fields_agree(odd[i].doc), odd[i].want,
 		    "odd document %zu: %s", i, odd[i].want == 1 ?
