@@ -316,8 +316,8 @@ store_ckpt_inline(struct store_ckpt *c, const char *why)
 	rc = sqlite3_wal_checkpoint_v2(c->writer, NULL,
 	    SQLITE_CHECKPOINT_PASSIVE, &nlog, &nckpt);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	us = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000 +
-	    (uint64_t)(t1.tv_nsec - t0.tv_nsec) / 1000;
+	us = (uint64_t)((int64_t)(t1.tv_sec - t0.tv_sec) * 1000000 +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000);
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 		log_warnx("%s: %s: %s: %s", __func__, c->path, why,
 		    sqlite3_errmsg(c->writer));
