@@ -54,6 +54,8 @@
 /* Most passes of the thread per wake-up (each copies what the last let in). */
 #define STORE_CKPT_ROUNDS	8
 #define STORE_CKPT_ERRLEN	256
+/* As the writer's: a read at start-up may meet another's lock. */
+#define STORE_CKPT_BUSY_MS	250
 
 enum store_ckpt_state {
 	STORE_CKPT_IDLE,	/* the thread waits */
@@ -116,7 +118,7 @@ store_ckpt_start(sqlite3 *writer, const char *path, int pages)
 		goto fail;
 	}
 	sqlite3_extended_result_codes(c->db, 1);
-	sqlite3_busy_timeout(c->db, 250);
+	sqlite3_busy_timeout(c->db, STORE_CKPT_BUSY_MS);
 	/*
 	 * A checkpoint syncs the log before copying it and the database
 	 * after, at synchronous NORMAL and FULL alike (only OFF skips
