@@ -91,6 +91,8 @@ static int	 bench_sax(void);
 static int	 ingest_one(struct store *, struct peer_conf *, struct doc *,
 		    const char *, char *, struct ingest_stats *);
 static int	 bench_ingest(const char *);
+static int	 ckpt_start(struct store *);
+static long long wal_bytes(const char *);
 static void	 floor_collect_cb(struct entry *, const struct feed_meta *,
 		    void *);
 static void	 floor_exec(sqlite3 *, const char *);
@@ -427,23 +429,52 @@ ingest_one(struct store *s, struct peer_conf *pc, struct doc *d,
 	return (rc);
 }
 
+/*
+ * Checkpoints on their own thread, as the daemon does (feedmeshd.c);
+ * FMBENCH_INLINE_CKPT keeps them in line, to compare on one binary, and
+ * FMBENCH_CKPT_PAGES sets the thread's threshold.
+ */
+static int
+ckpt_start(struct store *s)
+{
+	const char	*pages = getenv("FMBENCH_CKPT_PAGES");
+
+	if (getenv("FMBENCH_INLINE_CKPT") != NULL)
+		return (0);
+	return (store_checkpointer_start(s, pages != NULL ? atoi(pages) : 0));
+}
+
+/* The size of the store's write-ahead log, 0 if there is none. */
+static long long
+wal_bytes(const char *path)
+{
+	struct stat	 sb;
+	char		 wal[PATH_MAX];
+
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	return (stat(wal, &sb) == 0 ? (long long)sb.st_size : 0);
+}
+
 static int
 bench_ingest(const char *path)
 {
 	struct store		*s;
 	struct peer_conf	*pcs;
 	struct ingest_stats	 st;
+	struct store_ckpt_stats	 cs;
+	struct timespec		 c0, c1;
 	char			(*digests)[INGEST_DIGEST_LEN];
 	char			 name[32];
 	long			 n = 0, stored = 0, skipped = 0, parsed = 0;
 	long			 events = 0;
+	long long		 wal, wal_peak = 0;
 	size_t			 i;
-	double			 t0, t1, t2;
+	double			 t0, t1, t2, td, doc_max = 0;
 
 	if ((s = store_open(path)) == NULL)
 		return (1);
 	/* What the daemon does for pulled documents (pull.c). */
-	if (store_set_durable(s, 0) == -1)
+	if (store_set_durable(s, 0) == -1 || ckpt_start(s) == -1)
 		return (1);
 	store_set_event_cb(s, event_cb, &events);
 	store_set_event_changes(s, getenv("FMBENCH_SUBSCRIBED") != NULL);
@@ -458,14 +489,27 @@ bench_ingest(const char *path)
 		pcs[i].enabled = 1;
 		pcs[i].identity = IDENTITY_AUTO;
 	}
+	/*
+	 * The longest document (parse, store, commit and any checkpoint
+	 * in line) is the longest the daemon's loop would stall; the log's
+	 * largest size is what it costs on disk; the CPU time of this
+	 * thread alone is what the loop spends (not the checkpointer's).
+	 */
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
 	t0 = now();
 	for (i = 0; i < ndocs; i++) {
 		memset(&st, 0, sizeof(st));
+		td = now();
 		ingest_one(s, &pcs[i], &docs[i], NULL, digests[i], &st);
+		if ((td = now() - td) > doc_max)
+			doc_max = td;
+		if ((wal = wal_bytes(path)) > wal_peak)
+			wal_peak = wal;
 		n += st.entries;
 		stored += st.inserted + st.updated + st.merged;
 	}
 	t1 = now();
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
 	for (i = 0; i < ndocs; i++) {
 		memset(&st, 0, sizeof(st));
 		ingest_one(s, &pcs[i], &docs[i], digests[i], NULL, &st);
@@ -473,14 +517,22 @@ bench_ingest(const char *path)
 		parsed += st.parsed;
 	}
 	t2 = now();
+	store_checkpointer_stats(s, &cs);
 	printf("{\"mode\":\"ingest\",\"files\":%zu,\"bytes\":%zu,"
 	    "\"entries\":%ld,\"stored\":%ld,\"store_entries\":%lld,"
 	    "\"seconds\":%.6f,\"entries_per_s\":%.1f,"
 	    "\"unchanged_seconds\":%.6f,\"unchanged_skipped\":%ld,"
-	    "\"unchanged_parsed\":%ld,\"events\":%ld,\"peak_rss_kb\":%ld}\n",
+	    "\"unchanged_parsed\":%ld,\"events\":%ld,\"peak_rss_kb\":%ld,"
+	    "\"writer_cpu_seconds\":%.3f,"
+	    "\"max_doc_ms\":%.1f,\"wal_peak_bytes\":%lld,"
+	    "\"checkpoints\":{\"thread\":%llu,\"finish\":%llu,"
+	    "\"fallback\":%llu,\"inline_max_ms\":%.1f}}\n",
 	    ndocs, total_bytes, n, stored, (long long)store_count_entries(s),
 	    t1 - t0, n / (t1 - t0), t2 - t1, skipped, parsed, events,
-	    peak_rss_kb());
+	    peak_rss_kb(), (double)(c1.tv_sec - c0.tv_sec) +
+	    (c1.tv_nsec - c0.tv_nsec) / 1e9, doc_max * 1e3, wal_peak,
+	    (unsigned long long)cs.thread, (unsigned long long)cs.finish,
+	    (unsigned long long)cs.fallback, cs.inline_max_us / 1e3);
 	for (i = 0; i < ndocs; i++)
 		free(pcs[i].name);
 	free(pcs);
@@ -678,7 +730,7 @@ bench_fill(const char *path, long count)
 	long			 i, base;
 	double			 t0, t;
 
-	if ((s = store_open(path)) == NULL)
+	if ((s = store_open(path)) == NULL || ckpt_start(s) == -1)
 		return (1);
 	base = store_count_entries(s);
 	t0 = now();

@@ -283,7 +283,8 @@ node_idle_cb(evutil_socket_t fd, short what, void *arg)
 static void
 node_metrics_cb(struct buf *b, void *arg)
 {
-	struct node	*n = arg;
+	struct node		*n = arg;
+	struct store_ckpt_stats	 cs;
 
 	metrics_write_gauge(b, "feedmesh_store_bytes",
 	    "Size of the SQLite store (pages times page size)",
@@ -299,6 +300,21 @@ node_metrics_cb(struct buf *b, void *arg)
 	metrics_write_gauge(b, "feedmesh_uptime_seconds",
 	    "Seconds since the daemon started",
 	    (double)(time(NULL) - n->started));
+	/*
+	 * Counted by the store under its checkpointer's lock: a counter
+	 * family written here rather than registered and bumped.
+	 */
+	store_checkpointer_stats(n->store, &cs);
+	buf_printf(b, "# HELP feedmesh_wal_checkpoints_total Checkpoints of "
+	    "the store's write-ahead log, by who ran them: the checkpointer "
+	    "thread, the writer copying what the thread left, the writer "
+	    "copying it all (the log past four times its threshold)\n"
+	    "# TYPE feedmesh_wal_checkpoints_total counter\n"
+	    "feedmesh_wal_checkpoints_total{by=\"thread\"} %llu\n"
+	    "feedmesh_wal_checkpoints_total{by=\"finish\"} %llu\n"
+	    "feedmesh_wal_checkpoints_total{by=\"fallback\"} %llu\n",
+	    (unsigned long long)cs.thread, (unsigned long long)cs.finish,
+	    (unsigned long long)cs.fallback);
 }
 
 /* Admin GET /stats?from=&to=&by=: the figures of a period (stats.h). */
@@ -506,6 +522,11 @@ main(int argc, char *argv[])
 	}
 	if (n.pidfd != -1 && node_pidfile(&n, 1) == -1 && !debug)
 		exit(1);
+	/*
+	 * After daemon(): a thread does not survive fork(). Without it
+	 * (logged), commits go on checkpointing in line.
+	 */
+	store_checkpointer_start(n.store, 0);
 
 	node_limits(n.conf, &lim);
 	n.fetcher = fetcher_new(n.base, &lim);

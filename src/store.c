@@ -705,6 +705,7 @@ struct store {
 	uint64_t	 fts_expanded_writes;	/* the expansions' */
 	uint64_t	 fts_merges;		/* store_fts_maintain() steps */
 	int64_t		 fts_expanded_version;
+	struct store_ckpt *ckpt;		/* NULL: checkpoints in line */
 };
 
 /*
@@ -1069,7 +1070,8 @@ store_open(const char *path)
 	if (store_exec(s, "PRAGMA synchronous = FULL", __func__) == -1 ||
 	    store_exec(s, "PRAGMA foreign_keys = ON", __func__) == -1 ||
 	    store_exec(s, "PRAGMA cache_size = -8192", __func__) == -1 ||
-	    store_exec(s, "PRAGMA wal_autocheckpoint = 16000", __func__) == -1)
+	    store_exec(s, "PRAGMA wal_autocheckpoint = "
+	    STORE_STR(STORE_CKPT_PAGES), __func__) == -1)
 		goto fail;
 	/* Step 3 (older stores) calls them: before any migration. */
 	if (sqlite3_create_function(s->db, "feedmesh_text", 2, SQLITE_UTF8 |
@@ -1119,6 +1121,9 @@ store_close(struct store *s)
 
 	if (s == NULL)
 		return;
+	/* Its pass finished, so that the writer's close is the last. */
+	store_ckpt_stop(s->ckpt);
+	s->ckpt = NULL;
 	if (s->db != NULL && !sqlite3_get_autocommit(s->db))
 		store_rollback(s);
 	for (i = 0; i < ST_MAX; i++)
@@ -1147,6 +1152,27 @@ store_close(struct store *s)
 	store_doc_fields_free(&s->fields);
 	free(s->path);
 	free(s);
+}
+
+/* Starts the checkpointer (store_ckpt.c) once; -1 if it cannot. */
+int
+store_checkpointer_start(struct store *s, int pages)
+{
+	if (s->ckpt != NULL)
+		return (0);
+	if (s->in_txn) {
+		log_warnx("%s: %s: inside a transaction", __func__, s->path);
+		return (-1);
+	}
+	if ((s->ckpt = store_ckpt_start(s->db, s->path, pages)) == NULL)
+		return (-1);
+	return (0);
+}
+
+void
+store_checkpointer_stats(const struct store *s, struct store_ckpt_stats *st)
+{
+	store_ckpt_stats(s->ckpt, st);
 }
 
 void

@@ -29,6 +29,28 @@ int		 store_limit_pages(struct store *, int64_t pages);
  */
 int		 store_set_durable(struct store *, int);
 
+/*
+ * WAL checkpoints. By default SQLite copies the log into the database
+ * inside the commit that takes it past STORE_CKPT_PAGES pages (64 MB),
+ * and that commit waits for it. store_checkpointer_start() moves that
+ * work to a thread with a connection of its own, which the writer wakes
+ * when the log holds pages pages (0: STORE_CKPT_PAGES); the writer still
+ * copies a few frames itself so that the log is reused, and all of it
+ * past four times pages (the thread cannot keep up). Threads do not
+ * survive fork(): start it after daemon(). store_close() stops it.
+ */
+#define STORE_CKPT_PAGES	16000
+int		 store_checkpointer_start(struct store *, int pages);
+struct store_ckpt_stats {
+	uint64_t	 thread;	/* checkpoint passes of the thread */
+	uint64_t	 finish;	/* the writer copied the thread's rest */
+	uint64_t	 fallback;	/* the writer checkpointed it all */
+	uint64_t	 inline_max_us;	/* the writer's longest of those */
+};
+/* Zeros without a checkpointer. */
+void		 store_checkpointer_stats(const struct store *,
+		    struct store_ckpt_stats *);
+
 /* One transaction per fetched document. */
 int		 store_begin(struct store *);
 /*

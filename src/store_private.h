@@ -27,6 +27,19 @@ int		 store_in_transaction(const struct store *);
 void		 store_mark_changed(struct store *);
 
 /*
+ * The checkpointer (store_ckpt.c): a thread and its connection to path,
+ * hooked on the writer's commits; NULL, logged, if it cannot start.
+ * Stopped (its pass finished, joined) before the writer is closed.
+ */
+struct store_ckpt;
+struct store_ckpt_stats;
+struct store_ckpt *store_ckpt_start(sqlite3 *writer, const char *path,
+		    int pages);
+void		 store_ckpt_stop(struct store_ckpt *);
+void		 store_ckpt_stats(struct store_ckpt *,
+		    struct store_ckpt_stats *);
+
+/*
  * Grid cells of places (store_geo.c): level k cuts the world into squares
  * of 90 / 4^k degrees; an entry with a point has the listing tag
  * "g<k>:<x>:<y>" of its cell at each level.
