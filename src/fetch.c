@@ -160,7 +160,7 @@ static char	*fetch_url_resolve(const char *, const char *);
 static int	 fetch_setup(struct fetch *, const struct fetch_request *);
 static int	 fetch_setup_easy(struct fetch *);
 static CURL	*fetch_easy_get(struct fetcher *);
-static void	 fetch_easy_put(struct fetcher *, CURL *);
+static void	 fetch_easy_put(struct fetcher *, CURL *, int);
 static int	 fetch_add_line(struct fetch *, const char *);
 static int	 fetch_add_header(struct fetch *, const char *, const char *);
 static int	 fetch_launch(struct fetch *, int64_t);
@@ -172,7 +172,7 @@ static void	 fetch_resp_reset(struct fetch_resp *);
 static size_t	 fetch_write_cb(char *, size_t, size_t, void *);
 static size_t	 fetch_header_cb(char *, size_t, size_t, void *);
 static void	 fetch_header_value(struct fetch *, const char *, size_t,
-		    char *);
+		    const char *, size_t);
 static void	 fetch_header_end(struct fetch *);
 static int64_t	 fetch_parse_delay(const char *);
 static void	 fetch_parse_cache_control(struct fetch_resp *, const char *);
@@ -181,7 +181,7 @@ static curl_socket_t fetch_opensocket_cb(void *, curlsocktype,
 static int	 fetch_debug_cb(CURL *, curl_infotype, char *, size_t,
 		    void *);
 static int	 fetch_ipv4_private(uint32_t);
-static void	 fetch_set_str(char **, const char *);
+static void	 fetch_set_str(char **, const char *, size_t);
 
 /* The fetcher: a multi handle, its timer, the queue and the hosts. */
 struct fetcher *
@@ -805,68 +805,80 @@ fetch_easy_get(struct fetcher *fr)
 }
 
 /*
- * Keeps a finished transfer's handle for the next one, reset (nothing of
- * the last request or response is left in it), up to the window's size.
+ * Keeps a finished GET's handle for the next fetch, up to the window's
+ * size, without curl_easy_reset: the options every fetch shares stay
+ * set, and fetch_setup_easy sets again every one that differs between
+ * fetches (pointers to the last fetch included). A handle that sent a
+ * body or another method is not kept: its options are not all undone.
  */
 static void
-fetch_easy_put(struct fetcher *fr, CURL *easy)
+fetch_easy_put(struct fetcher *fr, CURL *easy, int reusable)
 {
-	if (!fr->dying && fr->npool < fr->limits.max_transfers &&
+	if (reusable && !fr->dying && fr->npool < fr->limits.max_transfers &&
 	    fr->npool < FETCH_POOL_MAX) {
-		curl_easy_reset(easy);
+		/* The buffer goes with its fetch. */
+		(void)curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, NULL);
 		fr->pool[fr->npool++] = easy;
 	} else
 		curl_easy_cleanup(easy);
 }
 
-/* Gives a fetch leaving the queue its easy handle and options. */
+/*
+ * Gives a fetch leaving the queue its easy handle and options: those
+ * shared by every fetch on a new handle only, then those of this fetch.
+ */
 static int
 fetch_setup_easy(struct fetch *f)
 {
+	int	 fresh = f->fr->npool == 0;
+
 	if ((f->easy = fetch_easy_get(f->fr)) == NULL) {
 		log_warnx("%s: curl_easy_init failed", f->label);
 		return (-1);
 	}
+	if (fresh) {
+		FETCH_SETOPT(f, CURLOPT_NOSIGNAL, 1L);
+		FETCH_SETOPT(f, CURLOPT_PROTOCOLS_STR, "http,https");
+		FETCH_SETOPT(f, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+		FETCH_SETOPT(f, CURLOPT_FOLLOWLOCATION, 1L);
+		FETCH_SETOPT(f, CURLOPT_ACCEPT_ENCODING, "");
+		FETCH_SETOPT(f, CURLOPT_WRITEFUNCTION, fetch_write_cb);
+		FETCH_SETOPT(f, CURLOPT_HEADERFUNCTION, fetch_header_cb);
+		FETCH_SETOPT(f, CURLOPT_OPENSOCKETFUNCTION,
+		    fetch_opensocket_cb);
+		/*
+		 * No proxy from the environment: the private-address check
+		 * must see the peer's own address, not a proxy's.
+		 */
+		FETCH_SETOPT(f, CURLOPT_PROXY, "");
+	}
 	FETCH_SETOPT(f, CURLOPT_URL, f->url);
 	FETCH_SETOPT(f, CURLOPT_PRIVATE, f);
 	FETCH_SETOPT(f, CURLOPT_ERRORBUFFER, f->errbuf);
-	FETCH_SETOPT(f, CURLOPT_NOSIGNAL, 1L);
-	FETCH_SETOPT(f, CURLOPT_PROTOCOLS_STR, "http,https");
-	FETCH_SETOPT(f, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	FETCH_SETOPT(f, CURLOPT_FOLLOWLOCATION, 1L);
 	FETCH_SETOPT(f, CURLOPT_MAXREDIRS, f->redirs);
 	FETCH_SETOPT(f, CURLOPT_CONNECTTIMEOUT, f->ctimeout);
 	FETCH_SETOPT(f, CURLOPT_TIMEOUT, f->timeout);
 	FETCH_SETOPT(f, CURLOPT_LOW_SPEED_LIMIT, f->lslimit);
 	FETCH_SETOPT(f, CURLOPT_LOW_SPEED_TIME, f->lstime);
-	FETCH_SETOPT(f, CURLOPT_ACCEPT_ENCODING, "");
 	if (f->post) {
 		FETCH_SETOPT(f, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)f->body_len);
 		FETCH_SETOPT(f, CURLOPT_POSTFIELDS, f->body);
 	}
-	if (f->method != NULL)
-		FETCH_SETOPT(f, CURLOPT_CUSTOMREQUEST, f->method);
+	FETCH_SETOPT(f, CURLOPT_CUSTOMREQUEST, f->method);
 	FETCH_SETOPT(f, CURLOPT_USERAGENT, f->user_agent);
-	if (f->headers != NULL)
-		FETCH_SETOPT(f, CURLOPT_HTTPHEADER, f->headers);
+	FETCH_SETOPT(f, CURLOPT_HTTPHEADER, f->headers);
 	FETCH_SETOPT(f, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->max_size);
-	FETCH_SETOPT(f, CURLOPT_WRITEFUNCTION, fetch_write_cb);
 	FETCH_SETOPT(f, CURLOPT_WRITEDATA, f);
-	FETCH_SETOPT(f, CURLOPT_HEADERFUNCTION, fetch_header_cb);
 	FETCH_SETOPT(f, CURLOPT_HEADERDATA, f);
-	FETCH_SETOPT(f, CURLOPT_OPENSOCKETFUNCTION, fetch_opensocket_cb);
 	FETCH_SETOPT(f, CURLOPT_OPENSOCKETDATA, f);
-	/*
-	 * No proxy from the environment: the private-address check must see
-	 * the peer's own address, not a proxy's.
-	 */
-	FETCH_SETOPT(f, CURLOPT_PROXY, "");
+	FETCH_SETOPT(f, CURLOPT_FRESH_CONNECT, 0L);
 	if (log_get_level() >= LOG_LEVEL_DEBUG) {
 		FETCH_SETOPT(f, CURLOPT_DEBUGFUNCTION, fetch_debug_cb);
 		FETCH_SETOPT(f, CURLOPT_DEBUGDATA, f);
 		FETCH_SETOPT(f, CURLOPT_VERBOSE, 1L);
-	}
+	} else
+		FETCH_SETOPT(f, CURLOPT_VERBOSE, 0L);
 	return (0);
 }
 
@@ -1053,7 +1065,7 @@ static void
 fetch_free(struct fetch *f)
 {
 	if (f->easy != NULL)
-		fetch_easy_put(f->fr, f->easy);
+		fetch_easy_put(f->fr, f->easy, !f->post && f->method == NULL);
 	curl_slist_free_all(f->headers);
 	free(f->user_agent);
 	free(f->method);
@@ -1153,7 +1165,7 @@ fetch_header_cb(char *p, size_t size, size_t nmemb, void *arg)
 {
 	struct fetch	*f = arg;
 	size_t		 len = size * nmemb, l, nlen;
-	char		*colon, *v, *sp;
+	char		*colon, *sp;
 	const char	*q;
 
 	if (f->cancelled || f->fr->dying)
@@ -1200,52 +1212,63 @@ fetch_header_cb(char *p, size_t size, size_t nmemb, void *arg)
 	l -= q - p;
 	while (l > 0 && (q[l - 1] == ' ' || q[l - 1] == '\t'))
 		l--;
-	if ((v = strndup(q, l)) == NULL)
-		fatal("%s: strndup", __func__);
-	fetch_header_value(f, p, nlen, v);
+	fetch_header_value(f, p, nlen, q, l);
 	return (len);
 }
 
-/* Keeps one header of interest; takes ownership of v. */
+/*
+ * Keeps one header of interest (its value v of l bytes, not terminated);
+ * the others (Date, Server...) cost no copy.
+ */
 static void
-fetch_header_value(struct fetch *f, const char *name, size_t nlen, char *v)
+fetch_header_value(struct fetch *f, const char *name, size_t nlen,
+    const char *v, size_t l)
 {
 	struct fetch_resp	*r = &f->resp;
+	char			*tmp;
 	int64_t			 t;
 
+	l = strnlen(v, l);	/* a NUL ends a value, as it always did */
 #define IS(s)	(nlen == sizeof(s) - 1 && strncasecmp(name, s, nlen) == 0)
 	if (IS("etag"))
-		fetch_set_str(&r->etag, v);
+		fetch_set_str(&r->etag, v, l);
 	else if (IS("last-modified"))
-		fetch_set_str(&r->last_modified, v);
+		fetch_set_str(&r->last_modified, v, l);
 	else if (IS("content-type"))
-		fetch_set_str(&r->content_type, v);
+		fetch_set_str(&r->content_type, v, l);
 	else if (IS("location"))
-		fetch_set_str(&r->location, v);
-	else if (IS("retry-after"))
-		r->retry_after = fetch_parse_delay(v);
-	else if (IS("cache-control"))
-		fetch_parse_cache_control(r, v);
-	else if (IS("expires")) {
-		/* An invalid date means already expired (RFC 9111 5.3). */
-		t = fetch_parse_delay(v);
-		r->expires = t >= 0 && strspn(v, "0123456789") != strlen(v) ?
-		    t : 0;
-	} else if (IS("link") && *v != '\0') {
+		fetch_set_str(&r->location, v, l);
+	else if (IS("link")) {
+		if (l == 0)
+			return;
 		if (r->link.len > 0)
 			buf_addstr(&r->link, ", ");
-		buf_addstr(&r->link, v);
+		buf_add(&r->link, v, l);
+	} else if (IS("retry-after") || IS("cache-control") ||
+	    IS("expires")) {
+		if ((tmp = strndup(v, l)) == NULL)
+			fatal("%s: strndup", __func__);
+		if (IS("retry-after"))
+			r->retry_after = fetch_parse_delay(tmp);
+		else if (IS("cache-control"))
+			fetch_parse_cache_control(r, tmp);
+		else {
+			/* An invalid date: already expired (RFC 9111 5.3). */
+			t = fetch_parse_delay(tmp);
+			r->expires = t >= 0 &&
+			    strspn(tmp, "0123456789") != strlen(tmp) ? t : 0;
+		}
+		free(tmp);
 	}
 #undef IS
-	free(v);
 }
 
 static void
-fetch_set_str(char **dst, const char *v)
+fetch_set_str(char **dst, const char *v, size_t l)
 {
 	free(*dst);
-	if ((*dst = strdup(v)) == NULL)
-		fatal("%s: strdup", __func__);
+	if ((*dst = strndup(v, l)) == NULL)
+		fatal("%s: strndup", __func__);
 }
 
 /*
