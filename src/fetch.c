@@ -43,6 +43,8 @@ enum fetch_state {
 struct fetch_host {
 	TAILQ_ENTRY(fetch_host)	 entry;
 	char			*name;
+	char			*origin;	/* "scheme://authority" seen */
+	size_t			 origin_len;
 	int			 refs;		/* queued + running fetches */
 	int			 running;
 	int			 started;	/* last_start is valid */
@@ -127,6 +129,7 @@ struct fetcher {
 	struct fetch_socks	 socks;
 	int			 nqueued;
 	int			 nrunning;
+	int			 ncancelled;	/* running, awaiting the sweep */
 	int			 busy;		/* inside our event callbacks */
 	int			 in_multi;	/* inside socket_action */
 	int			 dying;		/* fetcher_free was called */
@@ -154,7 +157,12 @@ static void	 fetcher_timeout_cb(evutil_socket_t, short, void *);
 static void	 fetcher_event_cb(evutil_socket_t, short, void *);
 static void	 fetch_sock_free(struct fetcher *, struct fetch_sock *);
 static int64_t	 fetch_now_ms(void);
-static struct fetch_host *fetch_host_ref(struct fetcher *, const char *);
+static struct fetch_host *fetch_host_ref(struct fetcher *, const char *,
+		    const char *, size_t);
+static struct fetch_host *fetch_host_known(struct fetcher *, const char *,
+		    size_t);
+static void	 fetch_host_free(struct fetch_host *);
+static size_t	 fetch_url_origin_len(const char *);
 static char	*fetch_url_host(const char *, const char *);
 static char	*fetch_url_resolve(const char *, const char *);
 static int	 fetch_setup(struct fetch *, const struct fetch_request *);
@@ -301,8 +309,7 @@ fetcher_destroy(struct fetcher *fr)
 		fetch_sock_free(fr, fs);
 	while ((h = TAILQ_FIRST(&fr->hosts)) != NULL) {
 		TAILQ_REMOVE(&fr->hosts, h, entry);
-		free(h->name);
-		free(h);
+		fetch_host_free(h);
 	}
 	if (fr->timer != NULL)
 		event_free(fr->timer);
@@ -431,8 +438,7 @@ fetcher_pump(struct fetcher *fr)
 		if (h->refs == 0 &&
 		    (!h->started || now - h->last_start >= gap)) {
 			TAILQ_REMOVE(&fr->hosts, h, entry);
-			free(h->name);
-			free(h);
+			fetch_host_free(h);
 		}
 	}
 	if (wait >= 0)
@@ -491,7 +497,9 @@ fetcher_sweep(struct fetcher *fr)
 {
 	struct fetch	*f, *next;
 
-	for (f = TAILQ_FIRST(&fr->running); f != NULL; f = next) {
+	/* Most actions cancel nothing: no walk over the window then. */
+	for (f = TAILQ_FIRST(&fr->running); f != NULL && fr->ncancelled > 0;
+	    f = next) {
 		next = TAILQ_NEXT(f, entry);
 		if (f->cancelled) {
 			fetch_detach(f);
@@ -611,10 +619,13 @@ fetch_now_ms(void)
 
 /*
  * A linear list: a node has tens to hundreds of peers, not the millions
- * that would justify a tree (and glibc has no sys/tree.h).
+ * that would justify a tree (and glibc has no sys/tree.h). The host
+ * remembers the first olen bytes of url, the origin it was parsed from
+ * (fetch_host_known).
  */
 static struct fetch_host *
-fetch_host_ref(struct fetcher *fr, const char *name)
+fetch_host_ref(struct fetcher *fr, const char *name, const char *url,
+    size_t olen)
 {
 	struct fetch_host	*h;
 
@@ -627,8 +638,64 @@ fetch_host_ref(struct fetcher *fr, const char *name)
 			fatal("%s: calloc", __func__);
 		TAILQ_INSERT_TAIL(&fr->hosts, h, entry);
 	}
+	if (h->origin == NULL && olen > 0) {
+		if ((h->origin = strndup(url, olen)) == NULL)
+			fatal("%s: strndup", __func__);
+		h->origin_len = olen;
+	}
 	h->refs++;
 	return (h);
+}
+
+/*
+ * The host of a URL whose origin (its first olen bytes) is one that
+ * libcurl's parser already read for a host in the list, so that a round
+ * of fetches to one site parses each URL once (in libcurl), not twice.
+ */
+static struct fetch_host *
+fetch_host_known(struct fetcher *fr, const char *url, size_t olen)
+{
+	struct fetch_host	*h;
+
+	if (olen == 0)
+		return (NULL);
+	TAILQ_FOREACH(h, &fr->hosts, entry)
+		if (h->origin_len == olen &&
+		    memcmp(h->origin, url, olen) == 0) {
+			h->refs++;
+			return (h);
+		}
+	return (NULL);
+}
+
+static void
+fetch_host_free(struct fetch_host *h)
+{
+	free(h->name);
+	free(h->origin);
+	free(h);
+}
+
+/*
+ * The length of the "scheme://authority" a URL starts with; 0 when it
+ * has a byte outside printable ASCII anywhere (libcurl may refuse it:
+ * the full parse says why) or no such start.
+ */
+static size_t
+fetch_url_origin_len(const char *url)
+{
+	const char	*p;
+	size_t		 n;
+
+	for (p = url; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+			return (0);
+	n = strspn(url, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
+	if (n == 0 || strncmp(url + n, "://", 3) != 0)
+		return (0);
+	n += 3;
+	return (n + strcspn(url + n, "/?#"));
 }
 
 /* The lower-case host of an http(s) URL; NULL (logged) for anything else. */
@@ -695,9 +762,11 @@ struct fetch *
 fetch_start(struct fetcher *fr, const struct fetch_request *req,
     fetch_data_cb data_cb, fetch_done_cb done_cb, void *arg)
 {
-	struct fetch	*f;
-	const char	*label;
-	char		*host;
+	struct fetch		*f;
+	struct fetch_host	*h;
+	const char		*label;
+	char			*host;
+	size_t			 olen;
 
 	label = req->label != NULL ? req->label : "fetch";
 	if (fr->dying || req->url == NULL || done_cb == NULL) {
@@ -705,8 +774,13 @@ fetch_start(struct fetcher *fr, const struct fetch_request *req,
 		    label);
 		return (NULL);
 	}
-	if ((host = fetch_url_host(label, req->url)) == NULL)
-		return (NULL);
+	olen = fetch_url_origin_len(req->url);
+	if ((h = fetch_host_known(fr, req->url, olen)) == NULL) {
+		if ((host = fetch_url_host(label, req->url)) == NULL)
+			return (NULL);
+		h = fetch_host_ref(fr, host, req->url, olen);
+		free(host);
+	}
 	if ((f = calloc(1, sizeof(*f))) == NULL ||
 	    (f->url = strdup(req->url)) == NULL ||
 	    (f->label = strdup(label)) == NULL)
@@ -719,8 +793,7 @@ fetch_start(struct fetcher *fr, const struct fetch_request *req,
 	f->max_size = req->max_size > 0 ? req->max_size :
 	    FETCH_DEFAULT_MAX_SIZE;
 	fetch_resp_reset(&f->resp);
-	f->host = fetch_host_ref(fr, host);
-	free(host);
+	f->host = h;
 	if (fetch_setup(f, req) == -1) {
 		fetch_free(f);
 		return (NULL);
@@ -886,8 +959,9 @@ fetch_setup_easy(struct fetch *f)
 static int
 fetch_add_header(struct fetch *f, const char *name, const char *value)
 {
-	struct buf	 b;
-	int		 rc;
+	char	*line;
+	size_t	 nlen, vlen;
+	int	 rc;
 
 	if (value == NULL || *value == '\0')
 		return (0);
@@ -896,10 +970,15 @@ fetch_add_header(struct fetch *f, const char *name, const char *value)
 		    f->label, name);
 		return (0);
 	}
-	buf_init(&b);
-	buf_printf(&b, "%s: %s", name, value);
-	rc = fetch_add_line(f, b.data);
-	buf_free(&b);
+	nlen = strlen(name);
+	vlen = strlen(value);
+	if ((line = malloc(nlen + vlen + 3)) == NULL)
+		fatal("%s", __func__);
+	memcpy(line, name, nlen);
+	memcpy(line + nlen, ": ", 2);
+	memcpy(line + nlen + 2, value, vlen + 1);
+	rc = fetch_add_line(f, line);
+	free(line);
 	return (rc);
 }
 
@@ -968,6 +1047,8 @@ fetch_detach(struct fetch *f)
 
 	TAILQ_REMOVE(&fr->running, f, entry);
 	fr->nrunning--;
+	if (f->cancelled)
+		fr->ncancelled--;
 	f->host->running--;
 	if ((mc = curl_multi_remove_handle(fr->multi, f->easy)) != CURLM_OK)
 		log_warnx("%s: curl_multi_remove_handle: %s", f->label,
@@ -1098,6 +1179,7 @@ fetch_cancel(struct fetch *f)
 		if (fr->in_multi) {
 			/* fetcher_sweep frees it once libcurl returns. */
 			f->cancelled = 1;
+			fr->ncancelled++;
 			break;
 		}
 		fetch_detach(f);
