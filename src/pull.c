@@ -629,11 +629,13 @@ pull_done_cb(const struct fetch_result *res, void *arg)
 	sp->ingest = NULL;
 	pull_metrics(sp, res);
 	/*
-	 * Only the times change when a 304 follows a success with the same
-	 * answer: that state may wait (PULL_STATE_LAZY_MS).
+	 * Only the times (and a 200 becoming 304 in http_status, shown but
+	 * never acted upon) change when a 304 follows a success: that state
+	 * may wait (PULL_STATE_LAZY_MS).
 	 */
 	lazy = res->error == NULL && res->status == 304 &&
-	    res->moved_to == NULL && sp->state.http_status == 304 &&
+	    res->moved_to == NULL && (sp->state.http_status == 304 ||
+	    (sp->state.http_status >= 200 && sp->state.http_status < 300)) &&
 	    sp->state.failures == 0 && sp->state.last_error == NULL &&
 	    sp->state.moved_to == NULL && !sp->state.gone;
 	/* An empty 200 has nothing parsed: it is read as an empty body. */

@@ -40,9 +40,10 @@ r = node.ctl("fetch", "p9")
 fm.ok(r.returncode != 0 and "no such peer" in r.stderr,
       "an unknown peer is still refused", r.stderr)
 
-# States are written in batches shortly after the fetches: a node killed
-# a second later restarts where it was (no peer due for an hour), then
-# revalidates with the ETags it had.
+# States are written in batches shortly after the fetches (those of the
+# 304s above, which change only times, up to a minute later): a node
+# killed a second later restarts with the states of the first round (no
+# peer due for an hour), then revalidates with the ETags it had.
 time.sleep(1)            # the batch is written within 0.2 s
 node.kill()
 node.start()
