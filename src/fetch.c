@@ -43,6 +43,8 @@ enum fetch_state {
 struct fetch_host {
 	TAILQ_ENTRY(fetch_host)	 entry;
 	char			*name;
+	char			*origin;	/* "scheme://authority" seen */
+	size_t			 origin_len;
 	int			 refs;		/* queued + running fetches */
 	int			 running;
 	int			 started;	/* last_start is valid */
@@ -127,6 +129,7 @@ struct fetcher {
 	struct fetch_socks	 socks;
 	int			 nqueued;
 	int			 nrunning;
+	int			 ncancelled;	/* running, awaiting the sweep */
 	int			 busy;		/* inside our event callbacks */
 	int			 in_multi;	/* inside socket_action */
 	int			 dying;		/* fetcher_free was called */
@@ -154,13 +157,18 @@ static void	 fetcher_timeout_cb(evutil_socket_t, short, void *);
 static void	 fetcher_event_cb(evutil_socket_t, short, void *);
 static void	 fetch_sock_free(struct fetcher *, struct fetch_sock *);
 static int64_t	 fetch_now_ms(void);
-static struct fetch_host *fetch_host_ref(struct fetcher *, const char *);
+static struct fetch_host *fetch_host_ref(struct fetcher *, const char *,
+		    const char *, size_t);
+static struct fetch_host *fetch_host_known(struct fetcher *, const char *,
+		    size_t);
+static void	 fetch_host_free(struct fetch_host *);
+static size_t	 fetch_url_origin_len(const char *);
 static char	*fetch_url_host(const char *, const char *);
 static char	*fetch_url_resolve(const char *, const char *);
 static int	 fetch_setup(struct fetch *, const struct fetch_request *);
 static int	 fetch_setup_easy(struct fetch *);
 static CURL	*fetch_easy_get(struct fetcher *);
-static void	 fetch_easy_put(struct fetcher *, CURL *);
+static void	 fetch_easy_put(struct fetcher *, CURL *, int);
 static int	 fetch_add_line(struct fetch *, const char *);
 static int	 fetch_add_header(struct fetch *, const char *, const char *);
 static int	 fetch_launch(struct fetch *, int64_t);
@@ -172,7 +180,7 @@ static void	 fetch_resp_reset(struct fetch_resp *);
 static size_t	 fetch_write_cb(char *, size_t, size_t, void *);
 static size_t	 fetch_header_cb(char *, size_t, size_t, void *);
 static void	 fetch_header_value(struct fetch *, const char *, size_t,
-		    char *);
+		    const char *, size_t);
 static void	 fetch_header_end(struct fetch *);
 static int64_t	 fetch_parse_delay(const char *);
 static void	 fetch_parse_cache_control(struct fetch_resp *, const char *);
@@ -181,7 +189,7 @@ static curl_socket_t fetch_opensocket_cb(void *, curlsocktype,
 static int	 fetch_debug_cb(CURL *, curl_infotype, char *, size_t,
 		    void *);
 static int	 fetch_ipv4_private(uint32_t);
-static void	 fetch_set_str(char **, const char *);
+static void	 fetch_set_str(char **, const char *, size_t);
 
 /* The fetcher: a multi handle, its timer, the queue and the hosts. */
 struct fetcher *
@@ -301,8 +309,7 @@ fetcher_destroy(struct fetcher *fr)
 		fetch_sock_free(fr, fs);
 	while ((h = TAILQ_FIRST(&fr->hosts)) != NULL) {
 		TAILQ_REMOVE(&fr->hosts, h, entry);
-		free(h->name);
-		free(h);
+		fetch_host_free(h);
 	}
 	if (fr->timer != NULL)
 		event_free(fr->timer);
@@ -431,8 +438,7 @@ fetcher_pump(struct fetcher *fr)
 		if (h->refs == 0 &&
 		    (!h->started || now - h->last_start >= gap)) {
 			TAILQ_REMOVE(&fr->hosts, h, entry);
-			free(h->name);
-			free(h);
+			fetch_host_free(h);
 		}
 	}
 	if (wait >= 0)
@@ -491,7 +497,9 @@ fetcher_sweep(struct fetcher *fr)
 {
 	struct fetch	*f, *next;
 
-	for (f = TAILQ_FIRST(&fr->running); f != NULL; f = next) {
+	/* Most actions cancel nothing: no walk over the window then. */
+	for (f = TAILQ_FIRST(&fr->running); f != NULL && fr->ncancelled > 0;
+	    f = next) {
 		next = TAILQ_NEXT(f, entry);
 		if (f->cancelled) {
 			fetch_detach(f);
@@ -611,10 +619,13 @@ fetch_now_ms(void)
 
 /*
  * A linear list: a node has tens to hundreds of peers, not the millions
- * that would justify a tree (and glibc has no sys/tree.h).
+ * that would justify a tree (and glibc has no sys/tree.h). The host
+ * remembers the first olen bytes of url, the origin it was parsed from
+ * (fetch_host_known).
  */
 static struct fetch_host *
-fetch_host_ref(struct fetcher *fr, const char *name)
+fetch_host_ref(struct fetcher *fr, const char *name, const char *url,
+    size_t olen)
 {
 	struct fetch_host	*h;
 
@@ -627,8 +638,64 @@ fetch_host_ref(struct fetcher *fr, const char *name)
 			fatal("%s: calloc", __func__);
 		TAILQ_INSERT_TAIL(&fr->hosts, h, entry);
 	}
+	if (h->origin == NULL && olen > 0) {
+		if ((h->origin = strndup(url, olen)) == NULL)
+			fatal("%s: strndup", __func__);
+		h->origin_len = olen;
+	}
 	h->refs++;
 	return (h);
+}
+
+/*
+ * The host of a URL whose origin (its first olen bytes) is one that
+ * libcurl's parser already read for a host in the list, so that a round
+ * of fetches to one site parses each URL once (in libcurl), not twice.
+ */
+static struct fetch_host *
+fetch_host_known(struct fetcher *fr, const char *url, size_t olen)
+{
+	struct fetch_host	*h;
+
+	if (olen == 0)
+		return (NULL);
+	TAILQ_FOREACH(h, &fr->hosts, entry)
+		if (h->origin_len == olen &&
+		    memcmp(h->origin, url, olen) == 0) {
+			h->refs++;
+			return (h);
+		}
+	return (NULL);
+}
+
+static void
+fetch_host_free(struct fetch_host *h)
+{
+	free(h->name);
+	free(h->origin);
+	free(h);
+}
+
+/*
+ * The length of the "scheme://authority" a URL starts with; 0 when it
+ * has a byte outside printable ASCII anywhere (libcurl may refuse it:
+ * the full parse says why) or no such start.
+ */
+static size_t
+fetch_url_origin_len(const char *url)
+{
+	const char	*p;
+	size_t		 n;
+
+	for (p = url; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+			return (0);
+	n = strspn(url, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
+	if (n == 0 || strncmp(url + n, "://", 3) != 0)
+		return (0);
+	n += 3;
+	return (n + strcspn(url + n, "/?#"));
 }
 
 /* The lower-case host of an http(s) URL; NULL (logged) for anything else. */
@@ -695,9 +762,11 @@ struct fetch *
 fetch_start(struct fetcher *fr, const struct fetch_request *req,
     fetch_data_cb data_cb, fetch_done_cb done_cb, void *arg)
 {
-	struct fetch	*f;
-	const char	*label;
-	char		*host;
+	struct fetch		*f;
+	struct fetch_host	*h;
+	const char		*label;
+	char			*host;
+	size_t			 olen;
 
 	label = req->label != NULL ? req->label : "fetch";
 	if (fr->dying || req->url == NULL || done_cb == NULL) {
@@ -705,8 +774,13 @@ fetch_start(struct fetcher *fr, const struct fetch_request *req,
 		    label);
 		return (NULL);
 	}
-	if ((host = fetch_url_host(label, req->url)) == NULL)
-		return (NULL);
+	olen = fetch_url_origin_len(req->url);
+	if ((h = fetch_host_known(fr, req->url, olen)) == NULL) {
+		if ((host = fetch_url_host(label, req->url)) == NULL)
+			return (NULL);
+		h = fetch_host_ref(fr, host, req->url, olen);
+		free(host);
+	}
 	if ((f = calloc(1, sizeof(*f))) == NULL ||
 	    (f->url = strdup(req->url)) == NULL ||
 	    (f->label = strdup(label)) == NULL)
@@ -719,8 +793,7 @@ fetch_start(struct fetcher *fr, const struct fetch_request *req,
 	f->max_size = req->max_size > 0 ? req->max_size :
 	    FETCH_DEFAULT_MAX_SIZE;
 	fetch_resp_reset(&f->resp);
-	f->host = fetch_host_ref(fr, host);
-	free(host);
+	f->host = h;
 	if (fetch_setup(f, req) == -1) {
 		fetch_free(f);
 		return (NULL);
@@ -805,68 +878,80 @@ fetch_easy_get(struct fetcher *fr)
 }
 
 /*
- * Keeps a finished transfer's handle for the next one, reset (nothing of
- * the last request or response is left in it), up to the window's size.
+ * Keeps a finished GET's handle for the next fetch, up to the window's
+ * size, without curl_easy_reset: the options every fetch shares stay
+ * set, and fetch_setup_easy sets again every one that differs between
+ * fetches (pointers to the last fetch included). A handle that sent a
+ * body or another method is not kept: its options are not all undone.
  */
 static void
-fetch_easy_put(struct fetcher *fr, CURL *easy)
+fetch_easy_put(struct fetcher *fr, CURL *easy, int reusable)
 {
-	if (!fr->dying && fr->npool < fr->limits.max_transfers &&
+	if (reusable && !fr->dying && fr->npool < fr->limits.max_transfers &&
 	    fr->npool < FETCH_POOL_MAX) {
-		curl_easy_reset(easy);
+		/* The buffer goes with its fetch. */
+		(void)curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, NULL);
 		fr->pool[fr->npool++] = easy;
 	} else
 		curl_easy_cleanup(easy);
 }
 
-/* Gives a fetch leaving the queue its easy handle and options. */
+/*
+ * Gives a fetch leaving the queue its easy handle and options: those
+ * shared by every fetch on a new handle only, then those of this fetch.
+ */
 static int
 fetch_setup_easy(struct fetch *f)
 {
+	int	 fresh = f->fr->npool == 0;
+
 	if ((f->easy = fetch_easy_get(f->fr)) == NULL) {
 		log_warnx("%s: curl_easy_init failed", f->label);
 		return (-1);
 	}
+	if (fresh) {
+		FETCH_SETOPT(f, CURLOPT_NOSIGNAL, 1L);
+		FETCH_SETOPT(f, CURLOPT_PROTOCOLS_STR, "http,https");
+		FETCH_SETOPT(f, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+		FETCH_SETOPT(f, CURLOPT_FOLLOWLOCATION, 1L);
+		FETCH_SETOPT(f, CURLOPT_ACCEPT_ENCODING, "");
+		FETCH_SETOPT(f, CURLOPT_WRITEFUNCTION, fetch_write_cb);
+		FETCH_SETOPT(f, CURLOPT_HEADERFUNCTION, fetch_header_cb);
+		FETCH_SETOPT(f, CURLOPT_OPENSOCKETFUNCTION,
+		    fetch_opensocket_cb);
+		/*
+		 * No proxy from the environment: the private-address check
+		 * must see the peer's own address, not a proxy's.
+		 */
+		FETCH_SETOPT(f, CURLOPT_PROXY, "");
+	}
 	FETCH_SETOPT(f, CURLOPT_URL, f->url);
 	FETCH_SETOPT(f, CURLOPT_PRIVATE, f);
 	FETCH_SETOPT(f, CURLOPT_ERRORBUFFER, f->errbuf);
-	FETCH_SETOPT(f, CURLOPT_NOSIGNAL, 1L);
-	FETCH_SETOPT(f, CURLOPT_PROTOCOLS_STR, "http,https");
-	FETCH_SETOPT(f, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	FETCH_SETOPT(f, CURLOPT_FOLLOWLOCATION, 1L);
 	FETCH_SETOPT(f, CURLOPT_MAXREDIRS, f->redirs);
 	FETCH_SETOPT(f, CURLOPT_CONNECTTIMEOUT, f->ctimeout);
 	FETCH_SETOPT(f, CURLOPT_TIMEOUT, f->timeout);
 	FETCH_SETOPT(f, CURLOPT_LOW_SPEED_LIMIT, f->lslimit);
 	FETCH_SETOPT(f, CURLOPT_LOW_SPEED_TIME, f->lstime);
-	FETCH_SETOPT(f, CURLOPT_ACCEPT_ENCODING, "");
 	if (f->post) {
 		FETCH_SETOPT(f, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)f->body_len);
 		FETCH_SETOPT(f, CURLOPT_POSTFIELDS, f->body);
 	}
-	if (f->method != NULL)
-		FETCH_SETOPT(f, CURLOPT_CUSTOMREQUEST, f->method);
+	FETCH_SETOPT(f, CURLOPT_CUSTOMREQUEST, f->method);
 	FETCH_SETOPT(f, CURLOPT_USERAGENT, f->user_agent);
-	if (f->headers != NULL)
-		FETCH_SETOPT(f, CURLOPT_HTTPHEADER, f->headers);
+	FETCH_SETOPT(f, CURLOPT_HTTPHEADER, f->headers);
 	FETCH_SETOPT(f, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)f->max_size);
-	FETCH_SETOPT(f, CURLOPT_WRITEFUNCTION, fetch_write_cb);
 	FETCH_SETOPT(f, CURLOPT_WRITEDATA, f);
-	FETCH_SETOPT(f, CURLOPT_HEADERFUNCTION, fetch_header_cb);
 	FETCH_SETOPT(f, CURLOPT_HEADERDATA, f);
-	FETCH_SETOPT(f, CURLOPT_OPENSOCKETFUNCTION, fetch_opensocket_cb);
 	FETCH_SETOPT(f, CURLOPT_OPENSOCKETDATA, f);
-	/*
-	 * No proxy from the environment: the private-address check must see
-	 * the peer's own address, not a proxy's.
-	 */
-	FETCH_SETOPT(f, CURLOPT_PROXY, "");
+	FETCH_SETOPT(f, CURLOPT_FRESH_CONNECT, 0L);
 	if (log_get_level() >= LOG_LEVEL_DEBUG) {
 		FETCH_SETOPT(f, CURLOPT_DEBUGFUNCTION, fetch_debug_cb);
 		FETCH_SETOPT(f, CURLOPT_DEBUGDATA, f);
 		FETCH_SETOPT(f, CURLOPT_VERBOSE, 1L);
-	}
+	} else
+		FETCH_SETOPT(f, CURLOPT_VERBOSE, 0L);
 	return (0);
 }
 
@@ -874,8 +959,9 @@ fetch_setup_easy(struct fetch *f)
 static int
 fetch_add_header(struct fetch *f, const char *name, const char *value)
 {
-	struct buf	 b;
-	int		 rc;
+	char	*line;
+	size_t	 nlen, vlen;
+	int	 rc;
 
 	if (value == NULL || *value == '\0')
 		return (0);
@@ -884,10 +970,15 @@ fetch_add_header(struct fetch *f, const char *name, const char *value)
 		    f->label, name);
 		return (0);
 	}
-	buf_init(&b);
-	buf_printf(&b, "%s: %s", name, value);
-	rc = fetch_add_line(f, b.data);
-	buf_free(&b);
+	nlen = strlen(name);
+	vlen = strlen(value);
+	if ((line = malloc(nlen + vlen + 3)) == NULL)
+		fatal("%s", __func__);
+	memcpy(line, name, nlen);
+	memcpy(line + nlen, ": ", 2);
+	memcpy(line + nlen + 2, value, vlen + 1);
+	rc = fetch_add_line(f, line);
+	free(line);
 	return (rc);
 }
 
@@ -956,6 +1047,8 @@ fetch_detach(struct fetch *f)
 
 	TAILQ_REMOVE(&fr->running, f, entry);
 	fr->nrunning--;
+	if (f->cancelled)
+		fr->ncancelled--;
 	f->host->running--;
 	if ((mc = curl_multi_remove_handle(fr->multi, f->easy)) != CURLM_OK)
 		log_warnx("%s: curl_multi_remove_handle: %s", f->label,
@@ -1053,7 +1146,7 @@ static void
 fetch_free(struct fetch *f)
 {
 	if (f->easy != NULL)
-		fetch_easy_put(f->fr, f->easy);
+		fetch_easy_put(f->fr, f->easy, !f->post && f->method == NULL);
 	curl_slist_free_all(f->headers);
 	free(f->user_agent);
 	free(f->method);
@@ -1086,6 +1179,7 @@ fetch_cancel(struct fetch *f)
 		if (fr->in_multi) {
 			/* fetcher_sweep frees it once libcurl returns. */
 			f->cancelled = 1;
+			fr->ncancelled++;
 			break;
 		}
 		fetch_detach(f);
@@ -1153,7 +1247,7 @@ fetch_header_cb(char *p, size_t size, size_t nmemb, void *arg)
 {
 	struct fetch	*f = arg;
 	size_t		 len = size * nmemb, l, nlen;
-	char		*colon, *v, *sp;
+	char		*colon, *sp;
 	const char	*q;
 
 	if (f->cancelled || f->fr->dying)
@@ -1200,52 +1294,63 @@ fetch_header_cb(char *p, size_t size, size_t nmemb, void *arg)
 	l -= q - p;
 	while (l > 0 && (q[l - 1] == ' ' || q[l - 1] == '\t'))
 		l--;
-	if ((v = strndup(q, l)) == NULL)
-		fatal("%s: strndup", __func__);
-	fetch_header_value(f, p, nlen, v);
+	fetch_header_value(f, p, nlen, q, l);
 	return (len);
 }
 
-/* Keeps one header of interest; takes ownership of v. */
+/*
+ * Keeps one header of interest (its value v of l bytes, not terminated);
+ * the others (Date, Server...) cost no copy.
+ */
 static void
-fetch_header_value(struct fetch *f, const char *name, size_t nlen, char *v)
+fetch_header_value(struct fetch *f, const char *name, size_t nlen,
+    const char *v, size_t l)
 {
 	struct fetch_resp	*r = &f->resp;
+	char			*tmp;
 	int64_t			 t;
 
+	l = strnlen(v, l);	/* a NUL ends a value, as it always did */
 #define IS(s)	(nlen == sizeof(s) - 1 && strncasecmp(name, s, nlen) == 0)
 	if (IS("etag"))
-		fetch_set_str(&r->etag, v);
+		fetch_set_str(&r->etag, v, l);
 	else if (IS("last-modified"))
-		fetch_set_str(&r->last_modified, v);
+		fetch_set_str(&r->last_modified, v, l);
 	else if (IS("content-type"))
-		fetch_set_str(&r->content_type, v);
+		fetch_set_str(&r->content_type, v, l);
 	else if (IS("location"))
-		fetch_set_str(&r->location, v);
-	else if (IS("retry-after"))
-		r->retry_after = fetch_parse_delay(v);
-	else if (IS("cache-control"))
-		fetch_parse_cache_control(r, v);
-	else if (IS("expires")) {
-		/* An invalid date means already expired (RFC 9111 5.3). */
-		t = fetch_parse_delay(v);
-		r->expires = t >= 0 && strspn(v, "0123456789") != strlen(v) ?
-		    t : 0;
-	} else if (IS("link") && *v != '\0') {
+		fetch_set_str(&r->location, v, l);
+	else if (IS("link")) {
+		if (l == 0)
+			return;
 		if (r->link.len > 0)
 			buf_addstr(&r->link, ", ");
-		buf_addstr(&r->link, v);
+		buf_add(&r->link, v, l);
+	} else if (IS("retry-after") || IS("cache-control") ||
+	    IS("expires")) {
+		if ((tmp = strndup(v, l)) == NULL)
+			fatal("%s: strndup", __func__);
+		if (IS("retry-after"))
+			r->retry_after = fetch_parse_delay(tmp);
+		else if (IS("cache-control"))
+			fetch_parse_cache_control(r, tmp);
+		else {
+			/* An invalid date: already expired (RFC 9111 5.3). */
+			t = fetch_parse_delay(tmp);
+			r->expires = t >= 0 &&
+			    strspn(tmp, "0123456789") != strlen(tmp) ? t : 0;
+		}
+		free(tmp);
 	}
 #undef IS
-	free(v);
 }
 
 static void
-fetch_set_str(char **dst, const char *v)
+fetch_set_str(char **dst, const char *v, size_t l)
 {
 	free(*dst);
-	if ((*dst = strdup(v)) == NULL)
-		fatal("%s: strdup", __func__);
+	if ((*dst = strndup(v, l)) == NULL)
+		fatal("%s: strndup", __func__);
 }
 
 /*

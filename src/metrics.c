@@ -24,6 +24,7 @@ enum metric_type {
 
 struct metric_series {
 	char		*value;		/* label value, NULL without a label */
+	uint32_t	 hash;		/* of value, compared before it */
 	uint64_t	 count;
 };
 
@@ -58,6 +59,7 @@ static struct metric	*metrics_find(const char *);
 static struct metric	*metrics_new(enum metric_type, const char *,
 			    const char *, const char *);
 static int		 metrics_name_ok(const char *);
+static uint32_t		 metrics_hash(const char *);
 static char		*metrics_strdup(const char *);
 static void		 metrics_escape(struct buf *, const char *, int);
 static void		 metrics_number(struct buf *, double);
@@ -159,6 +161,7 @@ metrics_inc(struct metric *m, const char *value, uint64_t n)
 {
 	struct metric_series	*ns;
 	size_t			 i;
+	uint32_t		 h;
 
 	if (m == NULL || m->type != METRIC_COUNTER)
 		return;
@@ -166,10 +169,16 @@ metrics_inc(struct metric *m, const char *value, uint64_t n)
 		value = NULL;
 	else if (value == NULL || strlen(value) > METRICS_VALUE_MAX)
 		value = "other";
+	/*
+	 * A series per peer is bumped on every fetch: hashes first, so that
+	 * a node with hundreds of peers does not run hundreds of strcmp.
+	 */
+	h = metrics_hash(value);
 	for (i = 0; i < m->nseries; i++)
-		if ((value == NULL && m->series[i].value == NULL) ||
+		if (m->series[i].hash == h &&
+		    ((value == NULL && m->series[i].value == NULL) ||
 		    (value != NULL && m->series[i].value != NULL &&
-		    strcmp(value, m->series[i].value) == 0)) {
+		    strcmp(value, m->series[i].value) == 0))) {
 			m->series[i].count += n;
 			return;
 		}
@@ -183,8 +192,22 @@ metrics_inc(struct metric *m, const char *value, uint64_t n)
 		fatal("%s", __func__);
 	m->series = ns;
 	ns[m->nseries].value = value != NULL ? metrics_strdup(value) : NULL;
+	ns[m->nseries].hash = h;
 	ns[m->nseries].count = n;
 	m->nseries++;
+}
+
+/* FNV-1a of a label value; 0 for none. */
+static uint32_t
+metrics_hash(const char *v)
+{
+	uint32_t	 h = 2166136261u;
+
+	if (v == NULL)
+		return (0);
+	for (; *v != '\0'; v++)
+		h = (h ^ (unsigned char)*v) * 16777619u;
+	return (h);
 }
 
 void

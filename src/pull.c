@@ -4,6 +4,7 @@
 #include <sys/queue.h>
 #include <sys/time.h>
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -40,6 +41,15 @@
  * crash loses at most this much of them (those fetches are made again).
  */
 #define PULL_STATE_FLUSH_MS	200
+/*
+ * A revalidation (304) that changes nothing but the peer's times
+ * (last_fetch, last_success, next_fetch) is written this much later, with
+ * whatever else is written by then, and at shutdown. A crash can only
+ * take those times back: the peer is then fetched sooner than planned,
+ * one more conditional GET; its validators, digest, failures and errors
+ * were written when they changed.
+ */
+#define PULL_STATE_LAZY_MS	(60 * 1000)
 
 struct pull_peer {
 	TAILQ_ENTRY(pull_peer)	 next;
@@ -81,6 +91,8 @@ struct pull {
 	struct websub		*websub;
 	struct pull_peer_list	 dirty;		/* states to write */
 	struct event		*flush;
+	int64_t			 flush_at;	/* its deadline, ms; 0: none */
+	uint64_t		 rng;		/* jitter, xorshift64* */
 };
 
 static struct pull_peer *pull_peer_new(struct pull *,
@@ -107,6 +119,9 @@ static void	 pull_store_failed(struct pull_peer *,
 static double	 pull_next_delay(struct pull_peer *, int,
 		    const struct fetch_result *, int64_t);
 static void	 pull_state_save(struct pull_peer *);
+static void	 pull_state_save_in(struct pull_peer *, int64_t);
+static int64_t	 pull_now_ms(void);
+static double	 pull_random(struct pull *);
 static void	 pull_state_write(struct pull_peer *);
 static void	 pull_state_flush(struct pull *);
 static void	 pull_state_flush_cb(evutil_socket_t, short, void *);
@@ -144,6 +159,8 @@ pull_new(struct event_base *base, struct store *store,
 	TAILQ_INIT(&s->dirty);
 	if ((s->flush = evtimer_new(base, pull_state_flush_cb, s)) == NULL)
 		fatalx("%s: evtimer_new", __func__);
+	arc4random_buf(&s->rng, sizeof(s->rng));
+	s->rng |= 1;
 	pull_metrics_init();
 	pull_set_user_agent(s);
 	TAILQ_FOREACH(pc, &conf->peers, next) {
@@ -211,7 +228,7 @@ pull_peer_resume(struct pull_peer *sp)
 		wait = 0;
 	/* Spread a cold start so that peers do not all start at once. */
 	pull_peer_arm(sp, (double)wait +
-	    (double)arc4random_uniform(1000) / 1000.0 *
+	    pull_random(sp->pull) *
 	    (sp->conf->interval < 2 ? 0.2 : 1.0));
 }
 
@@ -372,7 +389,7 @@ pull_next_delay(struct pull_peer *sp, int ok,
 		d = c->min_interval;
 	if (c->jitter_percent > 0) {
 		j = d * c->jitter_percent / 100.0;
-		d += j * ((double)arc4random_uniform(2001) / 1000.0 - 1.0);
+		d += j * (2.0 * pull_random(sp->pull) - 1.0);
 	}
 	return (d);
 }
@@ -427,18 +444,56 @@ pull_state_forget(struct pull_peer *sp)
 static void
 pull_state_save(struct pull_peer *sp)
 {
+	pull_state_save_in(sp, PULL_STATE_FLUSH_MS);
+}
+
+/*
+ * Puts the peer's state among those to write, and has them written
+ * within ms at the latest: one timer for all, moved earlier when a state
+ * that must not wait joins lazy ones.
+ */
+static void
+pull_state_save_in(struct pull_peer *sp, int64_t ms)
+{
 	struct pull	*s = sp->pull;
 	struct timeval	 tv;
+	int64_t		 at = pull_now_ms() + ms;
 
-	if (sp->dirty)
-		return;
-	sp->dirty = 1;
-	TAILQ_INSERT_TAIL(&s->dirty, sp, dirty_next);
-	if (!evtimer_pending(s->flush, NULL)) {
-		tv.tv_sec = 0;
-		tv.tv_usec = PULL_STATE_FLUSH_MS * 1000;
-		evtimer_add(s->flush, &tv);
+	if (!sp->dirty) {
+		sp->dirty = 1;
+		TAILQ_INSERT_TAIL(&s->dirty, sp, dirty_next);
 	}
+	if (s->flush_at != 0 && s->flush_at <= at)
+		return;
+	s->flush_at = at;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(s->flush, &tv);
+}
+
+static int64_t
+pull_now_ms(void)
+{
+	struct timespec	 ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		fatal("%s: clock_gettime", __func__);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/*
+ * A number in [0, 1) for jitter (xorshift64*, seeded once): spreading
+ * peers' polls needs no secret, and glibc's arc4random makes a system
+ * call each time.
+ */
+static double
+pull_random(struct pull *s)
+{
+	s->rng ^= s->rng >> 12;
+	s->rng ^= s->rng << 25;
+	s->rng ^= s->rng >> 27;
+	return ((double)((s->rng * 2685821657736338717ULL) >> 11) /
+	    9007199254740992.0);
 }
 
 /*
@@ -468,6 +523,8 @@ pull_state_flush(struct pull *s)
 	struct pull_peer	*sp;
 	int			 txn;
 
+	s->flush_at = 0;
+	evtimer_del(s->flush);
 	if (TAILQ_EMPTY(&s->dirty))
 		return;
 	(void)store_set_durable(s->store, 0);
@@ -566,13 +623,24 @@ pull_done_cb(const struct fetch_result *res, void *arg)
 	const struct feed_meta	*meta;
 	char			 why[512];
 	int64_t			 ttl = -1, prev = sp->state.last_success;
-	int			 live = 0;
+	int			 live = 0, lazy;
 
 	sp->fetch = NULL;
 	sp->ingest = NULL;
 	pull_metrics(sp, res);
-	/* No body (an error, a 304, an empty 200): nothing was parsed. */
-	if (in == NULL)
+	/*
+	 * Only the times (and a 200 becoming 304 in http_status, shown but
+	 * never acted upon) change when a 304 follows a success: that state
+	 * may wait (PULL_STATE_LAZY_MS).
+	 */
+	lazy = res->error == NULL && res->status == 304 &&
+	    res->moved_to == NULL && (sp->state.http_status == 304 ||
+	    (sp->state.http_status >= 200 && sp->state.http_status < 300)) &&
+	    sp->state.failures == 0 && sp->state.last_error == NULL &&
+	    sp->state.moved_to == NULL && !sp->state.gone;
+	/* An empty 200 has nothing parsed: it is read as an empty body. */
+	if (in == NULL && res->error == NULL && res->status >= 200 &&
+	    res->status < 300)
 		in = ingest_new(sp->conf, res->effective_url,
 		    res->content_type);
 	sp->state.last_fetch = time(NULL);
@@ -593,8 +661,9 @@ pull_done_cb(const struct fetch_result *res, void *arg)
 
 	if (res->error != NULL) {
 		snprintf(why, sizeof(why), "%s%s%s", res->error,
-		    ingest_error(in) != NULL ? ": " : "",
-		    ingest_error(in) != NULL ? ingest_error(in) : "");
+		    in != NULL && ingest_error(in) != NULL ? ": " : "",
+		    in != NULL && ingest_error(in) != NULL ?
+		    ingest_error(in) : "");
 		pull_fetch_failed(sp, res, why);
 		goto done;
 	}
@@ -675,7 +744,7 @@ pull_done_cb(const struct fetch_result *res, void *arg)
 		pull_peer_arm(sp, pull_next_delay(sp, 1, res, ttl));
 done:
 	ingest_free(in);
-	pull_state_save(sp);
+	pull_state_save_in(sp, lazy ? PULL_STATE_LAZY_MS : PULL_STATE_FLUSH_MS);
 }
 
 void

@@ -424,6 +424,39 @@ test_bad_urls(struct fetcher *fr)
 	is_int(fetcher_queued(fr), 0, "nothing queued");
 }
 
+/*
+ * A URL whose origin a queued fetch already has is not parsed again up
+ * front: another scheme, or a byte libcurl refuses, still is (and fails).
+ */
+static void
+test_origins(struct fetcher *fr)
+{
+	struct fetch_request	 r;
+	struct got		 g1, g2, g3;
+	char			 url[128];
+
+	got_init(&g1);
+	got_init(&g2);
+	got_init(&g3);
+	ok(start(fr, NULL, "/feed", NULL, &g1) != NULL, "origins: queued");
+	memset(&r, 0, sizeof(r));
+	snprintf(url, sizeof(url), "ftp://127.0.0.1:%d/feed", port);
+	r.url = url;
+	ok(fetch_start(fr, &r, data_cb, done_cb, &g3) == NULL,
+	    "origins: same authority, ftp: refused");
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/a b", port);
+	ok(fetch_start(fr, &r, data_cb, done_cb, &g3) == NULL,
+	    "origins: same origin, a space in the path: refused");
+	ok(start(fr, NULL, "/feed?again", NULL, &g2) != NULL &&
+	    fetcher_queued(fr) == 2, "origins: same origin queued");
+	ok(loop_run(2, WATCHDOG_SECONDS * 1000) == 0 && g1.status == 200 &&
+	    g2.status == 200 && g2.body_size == feed_len,
+	    "origins: both fetched");
+	got_free(&g1);
+	got_free(&g2);
+	got_free(&g3);
+}
+
 static void
 test_plain(struct fetcher *fr)
 {
@@ -682,6 +715,19 @@ test_methods(struct fetcher *fr)
 		json_decref(j);
 		got_free(&g);
 	}
+	/* Handles are reused: nothing of the last request may remain. */
+	memset(&req, 0, sizeof(req));
+	req.etag = "\"v1\"";
+	got_init(&g);
+	ok(fetch_one(fr, "/feed", &req, &g) == 0 && g.status == 304,
+	    "GET after a POST: a GET (304 with the ETag)");
+	got_free(&g);
+	ok(fetch_one(fr, "/feed", NULL, &g) == 0 && g.status == 200 &&
+	    g.body.len == feed_len && g.body.data != NULL &&
+	    memcmp(g.body.data, feed, feed_len) == 0,
+	    "then without one: 200 and the feed (no If-None-Match left)");
+	got_free(&g);
+
 	memset(&req, 0, sizeof(req));
 	req.url = "http://127.0.0.1:1/";
 	req.headers = bad;
@@ -897,6 +943,7 @@ main(void)
 	fr = fetcher_make(8, 4, 0, 1);
 	ok(fr != NULL, "fetcher_new");
 	test_bad_urls(fr);
+	test_origins(fr);
 	test_plain(fr);
 	test_sizes(fr);
 	test_redirects(fr);
