@@ -461,8 +461,18 @@ static const char *const store_sql[ST_MAX] = {
 	    " WHERE seq = ?1",
 	[ST_PEERS] = "SELECT peer FROM paths WHERE seq = ?1 AND peer <> ''"
 	    " ORDER BY peer",
-	[ST_COUNT] = "SELECT count(*) FROM entries WHERE deleted = 0"
-	    " AND held = 0",
+	/*
+	 * Every entry, less the held ones, less the visible tombstones:
+	 * three index scans (the narrowest index, then two partial ones)
+	 * where a filter on deleted and held read every row of entries,
+	 * about 1.5 s at a million entries, on the loop, at each /metrics
+	 * scrape. The three sets partition entries, so the count is exact.
+	 */
+	[ST_COUNT] = "SELECT (SELECT count(*) FROM entries)"
+	    " - (SELECT count(*) FROM entries INDEXED BY entries_held"
+	    " WHERE held = 1)"
+	    " - (SELECT count(*) FROM entries INDEXED BY entries_tombstones"
+	    " WHERE deleted = 1 AND held = 0)",
 	[ST_COUNT_PEER] = "SELECT count(*) FROM paths p"
 	    " JOIN entries e ON e.seq = p.seq"
 	    " WHERE p.peer = ?1 AND e.deleted = 0 AND e.held = 0",
