@@ -407,6 +407,11 @@ test_fields(void)
 		    "[{\"term\":\"a\"}]},\"_feedmesh\":{}}", 1 },
 		{ "{\"n\":[-0,1.5e-7,12345678901234,0.5E+2,true,false]}", 1 },
 		{ "{\"title\":\"\\u00e9\"}", -1 },
+		/* Keys are matched as jansson decodes them (fuzz_storedoc). */
+		{ "{\"ti\\u0074le\":\"x\"}", -1 },
+		{ "{\"_feedmesh\":{\"categories\":[{\"te\\u0072m\":\"x\"}]}}",
+		    -1 },
+		{ "{\"title\":\"a\",\"x\\\"y\":\"b\"}", -1 },
 		{ "{\"title\":\"\\u0000\"}", -1 },
 		{ "{\"title\":\"a\"} x", -1 },
 		{ "[]", -1 },
