@@ -5,7 +5,10 @@
  * read from it what jansson reads, or leave it to jansson. If jansson
  * makes an entry of it, store_doc_write() must write the bytes jansson
  * writes, with the id kept the input's text after that NUL, if any (the
- * only way to give it strings that are not UTF-8).
+ * only way to give it strings that are not UTF-8). And a canonical
+ * document read back is its own canonical document: store_rekey()
+ * rewrites one from what it reads, and must end where a node that saw
+ * the kept id first began.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -21,11 +24,12 @@
 #include "store_doc_ref.h"
 #include "store_private.h"
 
-static void	 fuzz_fail(const char *, const char *, const char *);
+static _Noreturn void fuzz_fail(const char *, const char *, const char *);
 static void	 fuzz_write(const struct entry *, const char *);
+static void	 fuzz_reread(const struct entry *);
 
 /* A finding: what differed, on stdout (make fuzz closes stderr). */
-static void
+static _Noreturn void
 fuzz_fail(const char *what, const char *got, const char *want)
 {
 	printf("fuzz_storedoc: %s\n  store_doc: %s\n  jansson:   %s\n", what,
@@ -59,6 +63,30 @@ fuzz_write(const struct entry *e, const char *kept)
 	buf_free(&b);
 }
 
+/* The canonical document of e, read back by jansson, written again. */
+static void
+fuzz_reread(const struct entry *e)
+{
+	struct entry	*e2;
+	struct buf	 b, b2;
+	json_t		*j;
+	const char	*why = NULL;
+
+	buf_init(&b);
+	buf_init(&b2);
+	(void)store_doc_write(&b, e, NULL);
+	if ((j = json_loads(b.data, 0, NULL)) == NULL ||
+	    (e2 = entry_from_json(j, &why)) == NULL)
+		fuzz_fail("written document not read back", b.data, NULL);
+	(void)store_doc_write(&b2, e2, NULL);
+	if (b.len != b2.len || memcmp(b.data, b2.data, b.len) != 0)
+		fuzz_fail("written again otherwise", b2.data, b.data);
+	entry_free(e2);
+	json_decref(j);
+	buf_free(&b2);
+	buf_free(&b);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -80,6 +108,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		why = NULL;
 		if ((e = entry_from_json(j, &why)) != NULL) {
 			fuzz_write(e, NULL);
+			fuzz_reread(e);
 			if (kept != NULL)
 				fuzz_write(e, kept);
 			entry_free(e);
