@@ -28,11 +28,14 @@ static _Noreturn void fuzz_fail(const char *, const char *, const char *);
 static void	 fuzz_write(const struct entry *, const char *);
 static void	 fuzz_reread(const struct entry *);
 
-/* A finding: what differed, on stdout (make fuzz closes stderr). */
+/*
+ * A finding: what differed (store_doc.c's text, then jansson's or the
+ * first one), on stdout since make fuzz closes stderr.
+ */
 static _Noreturn void
 fuzz_fail(const char *what, const char *got, const char *want)
 {
-	printf("fuzz_storedoc: %s\n  store_doc: %s\n  jansson:   %s\n", what,
+	printf("fuzz_storedoc: %s\n  got:  %s\n  want: %s\n", what,
 	    got != NULL ? got : "(none)", want != NULL ? want : "(none)");
 	fflush(stdout);
 	abort();
