@@ -709,6 +709,9 @@ store_doc_robject(struct store_doc_reader *r, enum store_doc_in in)
 		if (store_doc_rstring(r, NULL) == -1)
 			return (-1);
 		klen = (size_t)((const char *)r->p - 1 - key);
+		/* jansson matches a key as decoded: ours have no escapes. */
+		if (memchr(key, '\\', klen) != NULL)
+			return (-1);
 		store_doc_ws(r);
 		if (*r->p++ != ':')
 			return (-1);

@@ -21,6 +21,7 @@
 #include "entry.h"
 #include "log.h"
 #include "store.h"
+#include "store_doc_ref.h"
 #include "store_private.h"
 #include "tap.h"
 #include "tmpdir.h"
@@ -35,14 +36,11 @@ static uint32_t	 rnd(void);
 static char	*rnd_str(void);
 static struct entry *case_entry(int);
 static struct entry *random_entry(int);
-static char	*reference(const struct entry *, const char *);
 static char	*written(const struct entry *, const char *, int *);
 static void	 test_cases(void);
 static void	 test_pinned(void);
 static void	 test_random(void);
 static void	 test_fts(void);
-static int	 same_str(const char *, const char *);
-static int	 fields_agree(const char *);
 static void	 test_fields(void);
 
 static uint32_t
@@ -235,34 +233,6 @@ random_entry(int i)
 	return (e);
 }
 
-/*
- * What the store wrote before store_doc.c: jansson's text of the tree of
- * entry_to_json(), less peers (and source and origin for a tombstone),
- * the id replaced by kept.
- */
-static char *
-reference(const struct entry *e, const char *kept)
-{
-	json_t	*j, *fm;
-	char	*d;
-
-	j = entry_to_json(e);
-	if ((fm = json_object_get(j, "_feedmesh")) != NULL) {
-		json_object_del(fm, "peers");
-		if (e->deleted) {
-			json_object_del(fm, "source");
-			json_object_del(fm, "origin");
-		}
-		if (json_object_size(fm) == 0)
-			json_object_del(j, "_feedmesh");
-	}
-	if (kept != NULL && strcmp(kept, e->id) != 0)
-		json_object_set_new(j, "id", json_string(kept));
-	d = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(j);
-	return (d);
-}
-
 static char *
 written(const struct entry *e, const char *kept, int *omitted)
 {
@@ -282,7 +252,7 @@ test_cases(void)
 
 	for (i = 0; i < NCASES; i++) {
 		e = case_entry(i);
-		want = reference(e, NULL);
+		want = store_doc_ref_write(e, NULL);
 		got = written(e, NULL, &omitted);
 		is_str(got, want, "case %d: jansson's text", i);
 		ok((omitted > 0) == (i == 5 || i == 6),
@@ -292,17 +262,17 @@ test_cases(void)
 		entry_free(e);
 	}
 	e = case_entry(0);
-	want = reference(e, "urn:a:kept");
+	want = store_doc_ref_write(e, "urn:a:kept");
 	got = written(e, "urn:a:kept", &omitted);
 	is_str(got, want, "another id kept");
 	free(want);
 	free(got);
-	want = reference(e, e->id);
+	want = store_doc_ref_write(e, e->id);
 	got = written(e, e->id, &omitted);
 	is_str(got, want, "the same id kept");
 	free(want);
 	free(got);
-	want = reference(e, "urn:\xff");
+	want = store_doc_ref_write(e, "urn:\xff");
 	got = written(e, "urn:\xff", &omitted);
 	is_str(got, want, "a kept id that is not UTF-8: the entry's");
 	free(want);
@@ -392,7 +362,7 @@ test_random(void)
 
 	for (i = 0; i < NRANDOM; i++) {
 		e = random_entry(i);
-		want = reference(e, NULL);
+		want = store_doc_ref_write(e, NULL);
 		got = written(e, NULL, &omitted);
 		if (strcmp(got, want) == 0)
 			same++;
@@ -409,70 +379,6 @@ test_random(void)
 	    "difference: %d)", first);
 	ok(left > NRANDOM / 20 && left < NRANDOM,
 	    "some random entries had strings left out (%d)", left);
-}
-
-static int
-same_str(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return (a == b);
-	return (strcmp(a, b) == 0);
-}
-
-/* A field the reader found, or NULL. */
-#define FIELD(f, off)	((off) == STORE_DOC_NONE ? NULL : (f)->text.data + (off))
-
-/*
- * 1 if store_doc_fields_read() reads doc as jansson does (the strings
- * the full-text index takes), 0 if not, -1 if it leaves doc to jansson.
- */
-static int
-fields_agree(const char *doc)
-{
-	static struct store_doc_fields	 f;
-	json_t				*j, *fm, *a, *x;
-	const char			*v;
-	size_t				 i, k = 0;
-	int				 same = 1;
-
-	if (store_doc_fields_read(&f, doc) == -1)
-		return (-1);
-	if ((j = json_loads(doc, 0, NULL)) == NULL)
-		return (0);
-#define SAME(a, b)	same_str((a), (b))
-	fm = json_object_get(j, "_feedmesh");
-	v = json_string_value(json_object_get(j, "title"));
-	same &= SAME(FIELD(&f, f.title), v);
-	v = json_string_value(json_object_get(j, "summary"));
-	same &= SAME(FIELD(&f, f.summary), v);
-	v = json_string_value(json_object_get(j, "content_text"));
-	same &= SAME(FIELD(&f, f.content_text), v);
-	v = json_string_value(json_object_get(j, "content_html"));
-	same &= SAME(FIELD(&f, f.content_html), v);
-	same &= f.no_content == json_is_true(json_object_get(fm,
-	    "no_content"));
-	a = json_object_get(fm, "categories");
-	/* Elements that are not objects give no text: not counted. */
-	if (json_is_array(a)) {
-		for (i = 0; i < json_array_size(a); i++) {
-			x = json_array_get(a, i);
-			if (!json_is_object(x))
-				continue;
-			if (k >= f.ncats) {
-				same = 0;
-				break;
-			}
-			same &= SAME(FIELD(&f, f.cats[k].term),
-			    json_string_value(json_object_get(x, "term")));
-			same &= SAME(FIELD(&f, f.cats[k].label),
-			    json_string_value(json_object_get(x, "label")));
-			k++;
-		}
-		same &= k == f.ncats;
-	} else
-		same &= f.ncats == 0;
-	json_decref(j);
-	return (same);
 }
 
 /*
@@ -501,6 +407,11 @@ test_fields(void)
 		    "[{\"term\":\"a\"}]},\"_feedmesh\":{}}", 1 },
 		{ "{\"n\":[-0,1.5e-7,12345678901234,0.5E+2,true,false]}", 1 },
 		{ "{\"title\":\"\\u00e9\"}", -1 },
+		/* Keys are matched as jansson decodes them (fuzz_storedoc). */
+		{ "{\"ti\\u0074le\":\"x\"}", -1 },
+		{ "{\"_feedmesh\":{\"categories\":[{\"te\\u0072m\":\"x\"}]}}",
+		    -1 },
+		{ "{\"title\":\"a\",\"x\\\"y\":\"b\"}", -1 },
 		{ "{\"title\":\"\\u0000\"}", -1 },
 		{ "{\"title\":\"a\"} x", -1 },
 		{ "[]", -1 },
@@ -524,7 +435,7 @@ test_fields(void)
 		e = i < NCASES ? case_entry((int)i) : random_entry((int)i);
 		doc = written(e, NULL, &omitted);
 		n++;
-		if ((r = fields_agree(doc)) == 1)
+		if ((r = store_doc_ref_fields_agree(doc)) == 1)
 			agree++;
 		else
 			printf("# entry %zu (%d): %s\n", i, r, doc);
@@ -539,13 +450,13 @@ test_fields(void)
 	n = (int)strlen(doc);
 	for (i = (size_t)n, agree = 0; i > 0; i--) {
 		doc[i - 1] = '\0';
-		agree += fields_agree(doc) == -1;
+		agree += store_doc_ref_fields_agree(doc) == -1;
 	}
 	is_int(agree, n, "every proper prefix of a document is left to "
 	    "jansson");
 	free(doc);
 	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
-		is_int(fields_agree(odd[i].doc), odd[i].want,
+		is_int(store_doc_ref_fields_agree(odd[i].doc), odd[i].want,
 		    "odd document %zu: %s", i, odd[i].want == 1 ?
 		    "read as jansson reads it" : "left to jansson");
 }
