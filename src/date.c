@@ -623,7 +623,14 @@ date_format_rfc3339(int64_t t, char *buf, size_t len)
 		snprintf(buf, len, "1970-01-01T00:00:00Z");
 		return;
 	}
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/*
+	 * Four digits always (RFC 3339's date-fullyear): strftime's %Y
+	 * writes year 11 as "11", which no parser, ours included, reads
+	 * back, so such an entry lost its date on the next node.
+	 */
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec);
 }
 
 void

@@ -134,5 +134,12 @@ main(void)
 	is_str(http, "Tue, 24 Nov 2026 10:00:00 GMT", "date_format_http");
 	is_int(date_parse(http, NULL), 1795514400LL, "HTTP date reads back");
 	is_int(date_parse(buf, NULL), 1795514400LL, "RFC 3339 reads back");
+	/* Years under 1000 keep their four digits, and read back. */
+	t = date_parse("0011-02-04T00:00:00Z", NULL);
+	date_format_rfc3339(t, buf, sizeof(buf));
+	is_str(buf, "0011-02-04T00:00:00Z", "year 11 written with 4 digits");
+	is_int(date_parse(buf, NULL), t, "year 11 reads back");
+	date_format_rfc3339(date_parse("0001-01-01", NULL), buf, sizeof(buf));
+	is_str(buf, "0001-01-01T00:00:00Z", "year 1 written with 4 digits");
 	return (tap_done());
 }

@@ -336,7 +336,7 @@ test_pinned(void)
 		    "l\":\"label only\"}],\"links\":[{}],\"source\":{\"url\":"
 		    "\"https://example.org/\"}},\"attachments\":[{\"mime_type"
 		    "\":\"application/octet-stream\"}],\"authors\":[{}],\"con"
-		    "tent_html\":\"c\",\"date_published\":\"1-01-01T00:00:00Z"
+		    "tent_html\":\"c\",\"date_published\":\"0001-01-01T00:00:00Z"
 		    "\",\"id\":\"urn:case:\\\"q\\\"\\\\\"}" },
 	};
 	struct entry	*e;
