@@ -19,6 +19,7 @@
 #include "entry.h"
 #include "parse.h"
 #include "render.h"
+#include "store_doc_ref.h"
 #include "tap.h"
 
 #define NASTY_TITLE	"Caf\xc3\xa9 & <b>\"solidaire\"</b> \x01\x0b\xef\xbf\xbe" \
@@ -46,7 +47,6 @@ static void	 head_reference(struct buf *, const struct render_feed *);
 static void	 test_json_head(void);
 static void	 test_archive(struct entry *const *, size_t);
 static void	 test_empty(void);
-static char	*canonical(const struct entry *);
 static void	 collect_cb(struct entry *, const struct feed_meta *, void *);
 static void	 test_round_trip(void);
 static int	 write_files(const char *, struct entry *const *, size_t);
@@ -493,26 +493,6 @@ write_files(const char *dir, struct entry *const *entries, size_t n)
 	return (0);
 }
 
-/* The entry as nodes compare it (store.c): no peers; a bare tombstone. */
-static char *
-canonical(const struct entry *e)
-{
-	json_t	*j, *fm;
-	char	*s;
-
-	j = entry_to_json(e);
-	if ((fm = json_object_get(j, "_feedmesh")) != NULL) {
-		json_object_del(fm, "peers");
-		if (e->deleted) {
-			json_object_del(fm, "source");
-			json_object_del(fm, "origin");
-		}
-	}
-	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(j);
-	return (s);
-}
-
 static void
 collect_cb(struct entry *e, const struct feed_meta *meta, void *arg)
 {
@@ -590,8 +570,9 @@ test_round_trip(void)
 		}
 		free(err);
 		for (i = 0; i < 2; i++) {
-			want = canonical(in[i]);
-			got = out[i] != NULL ? canonical(out[i]) : NULL;
+			want = store_doc_ref_write(in[i], NULL);
+			got = out[i] != NULL ?
+			    store_doc_ref_write(out[i], NULL) : NULL;
 			is_str(got, want, "round trip %s: %s read back as "
 			    "stored", fmt ? "JSON" : "Atom", i ? "tombstone" :
 			    "entry");
