@@ -156,7 +156,6 @@ static int	 fetcher_timer_cb(CURLM *, long, void *);
 static void	 fetcher_timeout_cb(evutil_socket_t, short, void *);
 static void	 fetcher_event_cb(evutil_socket_t, short, void *);
 static void	 fetch_sock_free(struct fetcher *, struct fetch_sock *);
-static int64_t	 fetch_now_ms(void);
 static struct fetch_host *fetch_host_ref(struct fetcher *, const char *,
 		    const char *, size_t);
 static struct fetch_host *fetch_host_known(struct fetcher *, const char *,
@@ -607,7 +606,7 @@ fetcher_event_cb(evutil_socket_t fd, short what, void *arg)
 	fetcher_leave(fr);
 }
 
-static int64_t
+int64_t
 fetch_now_ms(void)
 {
 	struct timespec	 ts;

@@ -103,6 +103,8 @@ const char	*fetch_content_type(const struct fetch *);
 const char	*fetch_effective_url(const struct fetch *);
 int		 fetcher_active(const struct fetcher *);
 int		 fetcher_queued(const struct fetcher *);
+/* Milliseconds of the monotonic clock, the clock of fetch deadlines. */
+int64_t		 fetch_now_ms(void);
 
 /*
  * Added: 1 if a peer at this address is refused unless allow_private:

@@ -120,7 +120,6 @@ static double	 pull_next_delay(struct pull_peer *, int,
 		    const struct fetch_result *, int64_t);
 static void	 pull_state_save(struct pull_peer *);
 static void	 pull_state_save_in(struct pull_peer *, int64_t);
-static int64_t	 pull_now_ms(void);
 static double	 pull_random(struct pull *);
 static void	 pull_state_write(struct pull_peer *);
 static void	 pull_state_flush(struct pull *);
@@ -457,7 +456,7 @@ pull_state_save_in(struct pull_peer *sp, int64_t ms)
 {
 	struct pull	*s = sp->pull;
 	struct timeval	 tv;
-	int64_t		 at = pull_now_ms() + ms;
+	int64_t		 at = fetch_now_ms() + ms;
 
 	if (!sp->dirty) {
 		sp->dirty = 1;
@@ -469,16 +468,6 @@ pull_state_save_in(struct pull_peer *sp, int64_t ms)
 	tv.tv_sec = ms / 1000;
 	tv.tv_usec = (ms % 1000) * 1000;
 	evtimer_add(s->flush, &tv);
-}
-
-static int64_t
-pull_now_ms(void)
-{
-	struct timespec	 ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		fatal("%s: clock_gettime", __func__);
-	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
 /*
