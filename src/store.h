@@ -46,6 +46,8 @@ struct store_ckpt_stats {
 	uint64_t	 finish;	/* the writer copied the thread's rest */
 	uint64_t	 fallback;	/* the writer checkpointed it all */
 	uint64_t	 inline_max_us;	/* the writer's longest of those */
+	int		 log_max;	/* the longest log seen, frames */
+	int		 commit_max;	/* the largest commit, frames */
 };
 /* Zeros without a checkpointer. */
 void		 store_checkpointer_stats(const struct store *,

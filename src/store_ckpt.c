@@ -26,6 +26,9 @@
  * - A hard bound: if the log reaches STORE_CKPT_BOUND times pages frames
  *   (the thread cannot keep up, or fails), the writer waits for the
  *   thread's pass to end and checkpoints in line, as without the thread.
+ *   The check comes after a commit, so the log can hold up to that
+ *   bound plus one transaction (an FTS5 merge writes hundreds of pages
+ *   in one commit): SQLite cannot split a transaction across two logs.
  *
  * The thread never logs: log.c's rate-limit table is not thread-safe.
  * It records its last error, which the writer logs at its next commit.
@@ -84,6 +87,8 @@ struct store_ckpt {
 	uint64_t		 finishes;	/* the writer's small copies */
 	uint64_t		 fallbacks;	/* the hard bound reached */
 	uint64_t		 inline_max_us;	/* the writer's longest */
+	int			 log_max;	/* longest log at a commit */
+	int			 commit_max;	/* largest commit */
 	int			 err;		/* the thread's last error */
 	char			 errmsg[STORE_CKPT_ERRLEN];
 };
@@ -190,6 +195,8 @@ store_ckpt_stats(struct store_ckpt *c, struct store_ckpt_stats *st)
 	st->finish = c->finishes;
 	st->fallback = c->fallbacks;
 	st->inline_max_us = c->inline_max_us;
+	st->log_max = c->log_max;
+	st->commit_max = c->commit_max;
 	pthread_mutex_unlock(&c->mtx);
 }
 
@@ -263,6 +270,10 @@ store_ckpt_hook_cb(void *arg, sqlite3 *db, const char *name, int frames)
 	/* This commit's frames, from the start if the log started over. */
 	commit = frames > c->frames ? frames - c->frames : frames;
 	c->frames = frames;
+	if (frames > c->log_max)
+		c->log_max = frames;
+	if (commit > c->commit_max)
+		c->commit_max = commit;
 	/* Shorter than what the thread copied: the log started over. */
 	if (frames < c->backfilled)
 		c->backfilled = c->ready = 0;
