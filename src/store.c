@@ -30,6 +30,8 @@
 #define STORE_BUSY_TIMEOUT	250
 /* Longest category term or peer name given its own listing index. */
 #define STORE_TAG_MAX		512
+/* Hex digits of a tag's token in entries_tags (store_tag_token()). */
+#define STORE_TOKEN_LEN		20
 /* Longest kind given cells of its own (schema step 7 says the same). */
 #define STORE_CELL_KIND_MAX	480
 #define STORE_DIGEST_LEN	(2 * 32 + 1)
@@ -54,9 +56,10 @@
  *   merge rule compares; changed is when the stored version last changed
  *   (the "since" filter of nodes catching up); digest is the SHA-256 of
  *   doc, the canonical JSON form without peers.
- * entry_tags: one row per thing a listing filters on, so that every
- *   filtered listing is one range of one index, read newest first, and
- *   its first page costs the same whatever the size of the store:
+ * entry_tags (until step 9): one row per thing a listing filters on, so
+ *   that every filtered listing is one range of one index, read newest
+ *   first, and its first page costs the same whatever the size of the
+ *   store (the tags are step 9's, in entries_tags):
  *     "k:<kind>", "t:<territory prefix>" for each prefix ending on a
  *     segment boundary ("t:a", "t:a/b"), "kt:<kind>|<territory prefix>"
  *     for the common kind+territory listing, "c:<category term>" and
@@ -145,6 +148,26 @@
  *   their matches as before step 8 (exact, slower; logged once). The
  *   index is rebuilt from the documents, in key order, in the one
  *   transaction of the migration.
+ * Step 9 (ingest speed): the listing tags leave entry_tags for an index
+ *   of their own. Each entry put about 14 rows into random leaves of
+ *   entry_tags' primary key (and as many into entry_tags_seq), and each
+ *   document's commit rewrote those leaves: a third of an ingest's time,
+ *   more as the store grew. An FTS5 index gathers a transaction's terms
+ *   in memory and writes them as one new segment, merged later in bulk.
+ *   entries_tags: contentless FTS5 index (detail=none: rowids only) whose
+ *     rowids are store_fts_key()'s, as entries_fts' are, and whose words
+ *     are the tokens of an entry's tags (store_tag_token(): 80 bits of
+ *     the tag's SHA-256 in hex, since a tag is any text and FTS5 splits
+ *     text into words). A filtered listing is the match of its tags'
+ *     tokens, walked newest first from the cursor; a box or a radius the
+ *     match of any of its cells' tokens.
+ *   entry_tagsets: the tokens of each entry, space-separated and sorted:
+ *     tags, then cells (apart, as a tombstone keeps its tags, not its
+ *     cells). They tell the contentless index what it forgets when the
+ *     entry changes, and are where other filters are checked per row
+ *     (instr(): tokens have one length, so none is found across two).
+ *   The migration tokenizes entry_tags' rows (feedmesh_tag_token()),
+ *   fills both in key order, and drops entry_tags.
  */
 /*
  * Pieces of step 2's triggers: the indexed text and point of an entry,
@@ -177,16 +200,42 @@
  * merged into one segment (2 s at a million entries): a walk merges the
  * segments' rowids as it goes (seven of them cost a page half its time).
  */
+/* store_fts_key() in SQL, of the row r's seq and sort_time. */
+#define STORE_FTS_KEY_SQL(r)	"CASE WHEN " r "seq > 536870911 THEN -" r \
+	"seq ELSE ((min(max(" r "sort_time, -2208988800), 14970880382) +" \
+	" 2208988800) << 29) | " r "seq END"
+#define STORE_TAGIX_TABLE	"CREATE VIRTUAL TABLE entries_tags USING" \
+	" fts5(tags, content='', detail=none, columnsize=0, tokenize='ascii');"
+#define STORE_TAG_IS_CELL(c)	"(" c " >= 'g0' AND " c " < 'g:')"
+
 static const char store_step_fts_keys[] =
 	"DROP TABLE entries_fts;"
 	"CREATE VIRTUAL TABLE entries_fts USING fts5(title, summary, content,"
 	" categories, content='', tokenize='unicode61 remove_diacritics 2');"
 	"INSERT INTO entries_fts (rowid, title, summary, content, categories)"
-	" SELECT CASE WHEN seq > 536870911 THEN -seq ELSE"
-	" ((min(max(sort_time, -2208988800), 14970880382) + 2208988800)"
-	" << 29) | seq END, " STORE_FTS_COLS("") " FROM entries"
+	" SELECT " STORE_FTS_KEY_SQL("") ", " STORE_FTS_COLS("") " FROM entries"
 	" WHERE deleted = 0 ORDER BY sort_time, seq;"
 	"INSERT INTO entries_fts (entries_fts) VALUES ('optimize');";
+
+static const char store_step_tag_index[] =
+	"CREATE TABLE entry_tagsets ("
+	" seq INTEGER PRIMARY KEY REFERENCES entries(seq) ON DELETE CASCADE,"
+	" tags TEXT NOT NULL,"
+	" cells TEXT NOT NULL DEFAULT '');"
+	"INSERT INTO entry_tagsets (seq, tags, cells) SELECT seq,"
+	" coalesce(group_concat(CASE WHEN NOT " STORE_TAG_IS_CELL("tag")
+	" THEN feedmesh_tag_token(tag) END, ' '), ''),"
+	" coalesce(group_concat(CASE WHEN " STORE_TAG_IS_CELL("tag")
+	" THEN feedmesh_tag_token(tag) END, ' '), '')"
+	" FROM entry_tags INDEXED BY entry_tags_seq GROUP BY seq;"
+	"INSERT INTO entry_tagsets (seq, tags) SELECT seq, '' FROM entries e"
+	" WHERE NOT EXISTS (SELECT 1 FROM entry_tagsets x WHERE x.seq = e.seq);"
+	STORE_TAGIX_TABLE
+	"INSERT INTO entries_tags (rowid, tags) SELECT " STORE_FTS_KEY_SQL("e.")
+	", trim(x.tags || ' ' || x.cells) FROM entry_tagsets x"
+	" CROSS JOIN entries e WHERE e.seq = x.seq ORDER BY 1;"
+	"INSERT INTO entries_tags (entries_tags) VALUES ('optimize');"
+	"DROP TABLE entry_tags;";
 
 static const char *const store_migrations[] = {
 	/* 1: the initial schema. */
@@ -355,6 +404,8 @@ static const char *const store_migrations[] = {
 	" ORDER BY 1, 2, 3;",
 	/* 8: the full-text index's rowids in listing order. */
 	store_step_fts_keys,
+	/* 9: listing tags as the words of an index of their own. */
+	store_step_tag_index,
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -376,12 +427,9 @@ enum store_stmt {
 	ST_ALIAS_ADD,
 	ST_PATH_ADD,
 	ST_PATH_SEEN,
-	ST_TAGS_DEL,
-	ST_TAGS_RETIME,
-	ST_TAGS_DEL_CELLS,
-	ST_TAG_ADD,
-	ST_CELL_ADD,
-	ST_TAGS_PEERS,
+	ST_TAGSET_GET,
+	ST_TAGSET_PUT,
+	ST_PATH_PEERS,
 	ST_PEERS,
 	ST_COUNT,
 	ST_COUNT_PEER,
@@ -408,6 +456,9 @@ enum store_stmt {
 	ST_GEO_ADD,
 	ST_GEO_DEL,
 	ST_FTS_MERGE,
+	ST_TAGIX_ADD,
+	ST_TAGIX_DEL,
+	ST_TAGIX_MERGE,
 	ST_MAX
 };
 
@@ -447,18 +498,11 @@ static const char *const store_sql[ST_MAX] = {
 	    " last_seen) VALUES (?1, ?2, ?3, ?3)",
 	[ST_PATH_SEEN] = "UPDATE paths SET last_seen = ?3"
 	    " WHERE seq = ?1 AND peer = ?2",
-	[ST_TAGS_DEL] = "DELETE FROM entry_tags WHERE seq = ?1",
-	[ST_TAGS_RETIME] = "UPDATE entry_tags SET sort_time = ?2"
+	[ST_TAGSET_GET] = "SELECT tags, cells FROM entry_tagsets"
 	    " WHERE seq = ?1",
-	[ST_TAGS_DEL_CELLS] = "DELETE FROM entry_tags WHERE seq = ?1"
-	    " AND tag >= 'g0' AND tag < 'g:'",
-	[ST_TAG_ADD] = "INSERT OR IGNORE INTO entry_tags (tag, sort_time, seq)"
-	    " VALUES (?1, ?2, ?3)",
-	[ST_CELL_ADD] = "INSERT OR IGNORE INTO entry_tags (tag, sort_time, seq,"
-	    " lat, lon) VALUES (?1, ?2, ?3, ?4, ?5)",
-	[ST_TAGS_PEERS] = "INSERT OR IGNORE INTO entry_tags"
-	    " (tag, sort_time, seq) SELECT 'p:' || peer, ?2, seq FROM paths"
-	    " WHERE seq = ?1",
+	[ST_TAGSET_PUT] = "INSERT OR REPLACE INTO entry_tagsets (seq, tags,"
+	    " cells) VALUES (?1, ?2, ?3)",
+	[ST_PATH_PEERS] = "SELECT peer FROM paths WHERE seq = ?1",
 	[ST_PEERS] = "SELECT peer FROM paths WHERE seq = ?1 AND peer <> ''"
 	    " ORDER BY peer",
 	/*
@@ -525,6 +569,12 @@ static const char *const store_sql[ST_MAX] = {
 	    " min_lon, max_lon, lat, lon) VALUES (?1, ?2, ?2, ?3, ?3, ?2, ?3)",
 	[ST_GEO_DEL] = "DELETE FROM entries_geo WHERE seq = ?1",
 	[ST_FTS_MERGE] = "INSERT INTO entries_fts (entries_fts, rank)"
+	    " VALUES ('merge', ?1)",
+	[ST_TAGIX_ADD] = "INSERT INTO entries_tags (rowid, tags)"
+	    " VALUES (?1, ?2)",
+	[ST_TAGIX_DEL] = "INSERT INTO entries_tags (entries_tags, rowid, tags)"
+	    " VALUES ('delete', ?1, ?2)",
+	[ST_TAGIX_MERGE] = "INSERT INTO entries_tags (entries_tags, rank)"
 	    " VALUES ('merge', ?1)",
 };
 
@@ -618,10 +668,18 @@ struct store_expansion {
 typedef void	(*store_text_fill)(const void *, int, struct buf *);
 
 /* A full-text index change waiting for the end of the transaction. */
+/* Tokens of tags (STORE_TOKEN_LEN bytes each, no NUL), being gathered. */
+struct store_tokens {
+	char	*v;
+	size_t	 n;
+	size_t	 cap;
+};
+
 struct store_fts_op {
 	int64_t	 key;			/* store_fts_key() */
 	size_t	 order;			/* in the queue: ties keep it */
 	int	 del;			/* 1: the 'delete' command */
+	int	 tags;			/* 1: entries_tags, its one text */
 	char	*text[STORE_FTS_NCOLS];
 	size_t	 len[STORE_FTS_NCOLS];
 };
@@ -695,6 +753,11 @@ struct store {
 	struct buf	 doc;
 	/* The text of a stored document the index forgets, reused. */
 	struct store_doc_fields fields;
+	/* Tag sets being written (store_tags_write): tags, then cells. */
+	struct store_tokens tokens[2];
+	struct buf	 tagset_old[2];
+	struct buf	 tagset_new[2];
+	struct buf	 tagset_text;
 	EVP_MD		*sha256;
 	/* Full-text changes of the open transaction (store_fts_flush). */
 	struct store_fts_op *fts;
@@ -750,6 +813,8 @@ static void	 store_bind_time(sqlite3_stmt *, int, int64_t);
 static int64_t	 store_column_time(sqlite3_stmt *, int);
 static char	*store_column_dup(sqlite3_stmt *, int);
 static char	*store_link_key(const char *);
+static void	 store_sha256(struct store *, const char *, size_t, char *,
+		    size_t);
 static void	 store_digest(struct store *, const char *, size_t, char *);
 static int	 store_version_cmp(int64_t, int, const char *, int64_t, int,
 		    const char *);
@@ -768,12 +833,30 @@ static int	 store_upsert(struct store *, const struct entry *,
 		    const char *, enum store_result *);
 static int	 store_held_find(struct store *, const char *,
 		    struct store_row *);
-static int	 store_tag_add(struct store *, int64_t, int64_t, const char *,
-		    const char *, const char *);
+static void	 store_tag_token(struct store *, const char *, size_t,
+		    char *);
+static void	 store_tag_token_fn(sqlite3_context *, int, sqlite3_value **);
+static void	 store_tokens_add(struct store_tokens *, const char *);
+static void	 store_tokens_tag(struct store *, struct store_tokens *,
+		    const char *, const char *, const char *);
+static void	 store_tokens_parse(struct store_tokens *, const char *);
+static int	 store_token_cmp(const void *, const void *);
+static void	 store_tokens_join(struct store_tokens *, struct buf *);
+static void	 store_tagset_text(struct buf *, const char *, const char *);
+static int	 store_tagset_get(struct store *, int64_t);
+static int	 store_tagset_put(struct store *, int64_t, int, int64_t,
+		    int64_t);
+static void	 store_cells_tokens(struct store *, struct store_tokens *,
+		    const struct entry *);
 static int	 store_tags_write(struct store *, int64_t, const struct entry *,
-		    int64_t, int, const char *);
-static int	 store_cells_write(struct store *, int64_t,
-		    const struct entry *, int64_t);
+		    int64_t, int64_t, int, const char *);
+static int	 store_tags_peer_add(struct store *, int64_t, int64_t,
+		    const char *);
+static int	 store_tags_forget(struct store *, int64_t, int64_t);
+static struct store_fts_op *store_fts_op_new(struct store *, int64_t,
+		    int64_t, int);
+static void	 store_tagix_queue(struct store *, int64_t, int64_t, int,
+		    const char *);
 static int	 store_upsert_one(struct store *, const struct entry *,
 		    const char *, enum store_result *, int *, int *, int64_t *,
 		    int *);
@@ -795,7 +878,7 @@ static struct store_cached *store_cache_add(struct store *, int64_t,
 static char	*store_query_sql(int, int);
 static int	 store_query_shape(const struct store_query *);
 static int	 store_query_bind(struct store *, sqlite3_stmt *,
-		    const struct store_query *);
+		    const struct store_query *, int);
 static int64_t	 store_count(struct store *, enum store_stmt, const char *);
 static void	 store_text_fn(sqlite3_context *, int, sqlite3_value **);
 static void	 store_text_field(const void *, int, struct buf *);
@@ -829,7 +912,7 @@ static void	 store_query_geo(struct buf *, int);
 static void	 store_query_range(struct buf *, int, const char *);
 static void	 store_query_visible(struct buf *, int);
 static void	 store_query_cells(struct buf *, int);
-static void	 store_query_cells_bind(sqlite3_stmt *,
+static void	 store_query_cells_bind(struct store *, sqlite3_stmt *,
 		    const struct store_query *);
 static sqlite3_stmt **store_query_slot(struct store *, int);
 static void	 store_log_error(struct store *, const char *);
@@ -1091,7 +1174,10 @@ store_open(const char *path)
 	    SQLITE_INNOCUOUS, NULL, store_distance_fn, NULL, NULL) !=
 	    SQLITE_OK || sqlite3_create_function(s->db, "feedmesh_geo_cell", 3,
 	    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
-	    store_geo_cell_fn, NULL, NULL) != SQLITE_OK) {
+	    store_geo_cell_fn, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(s->db, "feedmesh_tag_token", 1, SQLITE_UTF8 |
+	    SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, s, store_tag_token_fn,
+	    NULL, NULL) != SQLITE_OK) {
 		log_warnx("%s: %s: %s", __func__, path, sqlite3_errmsg(s->db));
 		goto fail;
 	}
@@ -1160,6 +1246,12 @@ store_close(struct store *s)
 	EVP_MD_free(s->sha256);
 	buf_free(&s->doc);
 	store_doc_fields_free(&s->fields);
+	for (i = 0; i < 2; i++) {
+		free(s->tokens[i].v);
+		buf_free(&s->tagset_old[i]);
+		buf_free(&s->tagset_new[i]);
+	}
+	buf_free(&s->tagset_text);
 	free(s->path);
 	free(s);
 }
@@ -1526,12 +1618,14 @@ store_link_key(const char *link)
 }
 
 /*
- * SHA-256 of text as lower-case hex, with the store's context and the
- * algorithm fetched once: OpenSSL 3 looks EVP_sha256() up again at each
- * EVP_Digest(), which costs as much as hashing a document.
+ * SHA-256 of text as lower-case hex, its first bytes bytes (at most 32),
+ * with the store's context and the algorithm fetched once: OpenSSL 3
+ * looks EVP_sha256() up again at each EVP_Digest(), which costs as much
+ * as hashing a document.
  */
 static void
-store_digest(struct store *s, const char *text, size_t n, char *hex)
+store_sha256(struct store *s, const char *text, size_t n, char *hex,
+    size_t bytes)
 {
 	unsigned char		 md[EVP_MAX_MD_SIZE];
 	unsigned int		 len = 0;
@@ -1540,7 +1634,14 @@ store_digest(struct store *s, const char *text, size_t n, char *hex)
 	    EVP_DigestUpdate(s->md_ctx, text, n) != 1 ||
 	    EVP_DigestFinal_ex(s->md_ctx, md, &len) != 1 || len != 32)
 		fatalx("%s: SHA-256 failed", __func__);
-	buf_hex(hex, md, len);
+	buf_hex(hex, md, bytes < len ? bytes : len);
+}
+
+/* The digest of a canonical document: all of its SHA-256. */
+static void
+store_digest(struct store *s, const char *text, size_t n, char *hex)
+{
+	store_sha256(s, text, n, hex, 32);
 }
 
 /*
@@ -1637,45 +1738,196 @@ store_row_write(struct store *s, enum store_stmt which, const struct entry *e,
 	return (rc);
 }
 
-/* Adds the listing tag prefix+a, or prefix+a|b, for the entry. */
-static int
-store_tag_add(struct store *s, int64_t seq, int64_t sort_time,
-    const char *prefix, const char *a, const char *b)
+/*
+ * The token of a listing tag in entries_tags: the first 80 bits of its
+ * SHA-256, in hex. A tag is any text (a category term has spaces and
+ * punctuation), a token one word of FTS5's ascii tokenizer, all of the
+ * same length: one is never found inside two others (instr() checks a
+ * tag of an entry on its tag set). Finding another tag with the token of
+ * a given one is out of reach (a second preimage of 80 bits), so a peer
+ * cannot slip its entries into another's listings by naming a category.
+ */
+static void
+store_tag_token(struct store *s, const char *tag, size_t n, char *tok)
 {
-	sqlite3_stmt	*st = s->stmt[ST_TAG_ADD];
-	char		 tag[STORE_TAG_MAX + 8];
-	int		 n, rc;
+	store_sha256(s, tag, n, tok, STORE_TOKEN_LEN / 2);
+}
+
+/* feedmesh_tag_token(tag): store_tag_token() in SQL (schema step 9). */
+static void
+store_tag_token_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct store	*s = sqlite3_user_data(ctx);
+	char		 tok[STORE_TOKEN_LEN + 1];
+
+	(void)argc;
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	store_tag_token(s, (const char *)sqlite3_value_text(argv[0]),
+	    (size_t)sqlite3_value_bytes(argv[0]), tok);
+	sqlite3_result_text(ctx, tok, STORE_TOKEN_LEN, SQLITE_TRANSIENT);
+}
+
+/* Adds a token (STORE_TOKEN_LEN bytes) to a set being built. */
+static void
+store_tokens_add(struct store_tokens *t, const char *tok)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 32;
+		if ((t->v = reallocarray(t->v, t->cap, STORE_TOKEN_LEN)) ==
+		    NULL)
+			fatal("%s", __func__);
+	}
+	memcpy(t->v + t->n++ * STORE_TOKEN_LEN, tok, STORE_TOKEN_LEN);
+}
+
+/* Adds the token of the tag prefix+a, or prefix+a|b. */
+static void
+store_tokens_tag(struct store *s, struct store_tokens *t, const char *prefix,
+    const char *a, const char *b)
+{
+	char	 tag[STORE_TAG_MAX + 8], tok[STORE_TOKEN_LEN + 1];
+	int	 n;
 
 	n = snprintf(tag, sizeof(tag), "%s%s%s%s", prefix, a, b ? "|" : "",
 	    b ? b : "");
 	if (n < 0 || (size_t)n >= sizeof(tag))
-		return (0);	/* too long to be a filter anyone asks for */
-	sqlite3_bind_text(st, 1, tag, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, sort_time);
-	sqlite3_bind_int64(st, 3, seq);
+		return;		/* too long to be a filter anyone asks for */
+	store_tag_token(s, tag, (size_t)n, tok);
+	store_tokens_add(t, tok);
+}
+
+/* Adds the tokens of a stored tag set (words of STORE_TOKEN_LEN). */
+static void
+store_tokens_parse(struct store_tokens *t, const char *text)
+{
+	size_t	 n;
+
+	while (*text != '\0') {
+		n = strcspn(text, " ");
+		if (n == STORE_TOKEN_LEN)
+			store_tokens_add(t, text);
+		text += n;
+		text += strspn(text, " ");
+	}
+}
+
+static int
+store_token_cmp(const void *a, const void *b)
+{
+	return (memcmp(a, b, STORE_TOKEN_LEN));
+}
+
+/* The set as stored: sorted, each token once, one space between. */
+static void
+store_tokens_join(struct store_tokens *t, struct buf *b)
+{
+	size_t	 i;
+
+	buf_reset(b);
+	buf_addstr(b, "");
+	if (t->n > 1)
+		qsort(t->v, t->n, STORE_TOKEN_LEN, store_token_cmp);
+	for (i = 0; i < t->n; i++) {
+		if (i > 0 && memcmp(t->v + i * STORE_TOKEN_LEN,
+		    t->v + (i - 1) * STORE_TOKEN_LEN, STORE_TOKEN_LEN) == 0)
+			continue;
+		if (b->len > 0)
+			buf_addc(b, ' ');
+		buf_add(b, t->v + i * STORE_TOKEN_LEN, STORE_TOKEN_LEN);
+	}
+}
+
+/* What entries_tags holds of a tag set: its tags, then its cells. */
+static void
+store_tagset_text(struct buf *b, const char *tags, const char *cells)
+{
+	buf_reset(b);
+	buf_addstr(b, tags);
+	if (*tags != '\0' && *cells != '\0')
+		buf_addc(b, ' ');
+	buf_addstr(b, cells);
+}
+
+/*
+ * Reads the tag set of entry seq into s->tagset_old (tags, then cells):
+ * 1 if there is one, 0 if not, -1 on error.
+ */
+static int
+store_tagset_get(struct store *s, int64_t seq)
+{
+	sqlite3_stmt	*st = s->stmt[ST_TAGSET_GET];
+	const char	*v;
+	int		 rc, i;
+
+	for (i = 0; i < 2; i++) {
+		buf_reset(&s->tagset_old[i]);
+		buf_addstr(&s->tagset_old[i], "");
+	}
+	sqlite3_bind_int64(st, 1, seq);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		for (i = 0; i < 2; i++)
+			if ((v = (const char *)sqlite3_column_text(st, i)) !=
+			    NULL)
+				buf_addstr(&s->tagset_old[i], v);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_log_error(s, __func__);
+		store_done(st);
+		return (-1);
+	}
+	store_done(st);
+	return (rc == SQLITE_ROW);
+}
+
+/*
+ * Replaces the tag set of entry seq (read by store_tagset_get() if old,
+ * listed at old_time) by s->tagset_new, listed at sort_time: the index
+ * forgets the old tokens under their key and takes the new ones. Nothing
+ * is written when neither the tokens nor the key change.
+ */
+static int
+store_tagset_put(struct store *s, int64_t seq, int old, int64_t old_time,
+    int64_t sort_time)
+{
+	sqlite3_stmt	*st = s->stmt[ST_TAGSET_PUT];
+	struct buf	*o = s->tagset_old, *n = s->tagset_new;
+	int		 rc;
+
+	if (old && old_time == sort_time && strcmp(o[0].data, n[0].data) == 0 &&
+	    strcmp(o[1].data, n[1].data) == 0)
+		return (0);
+	if (old) {
+		store_tagset_text(&s->tagset_text, o[0].data, o[1].data);
+		store_tagix_queue(s, seq, old_time, 1, s->tagset_text.data);
+	}
+	store_tagset_text(&s->tagset_text, n[0].data, n[1].data);
+	store_tagix_queue(s, seq, sort_time, 0, s->tagset_text.data);
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_text(st, 2, n[0].data, (int)n[0].len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, n[1].data, (int)n[1].len, SQLITE_STATIC);
 	rc = store_step(s, st, __func__);
 	store_done(st);
 	return (rc);
 }
 
 /*
- * Adds the tags of the grid cells of the entry's point, alone and with
- * its kind, each with the point (as entries_geo has it, from the same
- * entry: store_geo_write()).
+ * Adds the tokens of the grid cells of the entry's point, alone and with
+ * its kind (store_geo.c).
  */
-static int
-store_cells_write(struct store *s, int64_t seq, const struct entry *e,
-    int64_t sort_time)
+static void
+store_cells_tokens(struct store *s, struct store_tokens *t,
+    const struct entry *e)
 {
-	sqlite3_stmt	*st = s->stmt[ST_CELL_ADD];
-	char		 tag[STORE_GEO_TAG_MAX + STORE_TAG_MAX];
-	int		 level, kind, n, rc;
+	char	 tag[STORE_GEO_TAG_MAX + STORE_TAG_MAX];
+	int	 level, kind, n;
 
 	for (level = 0; level < STORE_GEO_LEVELS; level++)
 		for (kind = 0; kind < 2; kind++) {
 			if (store_geo_cell(e->lat, e->lon, level, tag,
 			    sizeof(tag)) == -1)
-				return (0);	/* not a number: no point */
+				return;		/* not a number: no point */
 			if (kind && (e->kind == NULL ||
 			    strlen(e->kind) > STORE_CELL_KIND_MAX))
 				continue;
@@ -1684,51 +1936,40 @@ store_cells_write(struct store *s, int64_t seq, const struct entry *e,
 				snprintf(tag + n, sizeof(tag) - n, "|%s",
 				    e->kind);
 			}
-			sqlite3_bind_text(st, 1, tag, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 2, sort_time);
-			sqlite3_bind_int64(st, 3, seq);
-			sqlite3_bind_double(st, 4, e->lat);
-			sqlite3_bind_double(st, 5, e->lon);
-			rc = store_step(s, st, __func__);
-			store_done(st);
-			if (rc == -1)
-				return (-1);
+			store_tokens_tag(s, t, "", tag, NULL);
 		}
-	return (0);
 }
 
 /*
  * Rewrites the entry's listing tags: kind, each territory prefix alone and
- * with the kind, categories, then the peers from its paths. A new row's
- * only path is the one just recorded for peer (NULL: none).
+ * with the kind, categories, its place's cells, then the peers from its
+ * paths. A new row's only path is the one just recorded for peer (NULL:
+ * none). old_time is the sort time the row was listed at before.
  */
 static int
 store_tags_write(struct store *s, int64_t seq, const struct entry *e,
-    int64_t sort_time, int inserted, const char *peer)
+    int64_t sort_time, int64_t old_time, int inserted, const char *peer)
 {
-	char		 prefix[STORE_TAG_MAX + 1];
-	const char	*p;
-	size_t		 i, n;
+	struct store_tokens	*t = &s->tokens[0], *c = &s->tokens[1];
+	sqlite3_stmt		*st;
+	char			 prefix[STORE_TAG_MAX + 1];
+	const char		*p;
+	size_t			 i, n;
+	int			 old = 0, rc;
 
+	t->n = c->n = 0;
+	if (!inserted && (old = store_tagset_get(s, seq)) == -1)
+		return (-1);
 	/*
 	 * A tombstone keeps the tags of the version it ends, so that the
 	 * filtered listings (and their subscribers) that showed the entry
-	 * show its deletion too. A new row has no tags yet (a deleted one
-	 * took its own along).
+	 * show its deletion too; its place goes with its point.
 	 */
-	if (e->deleted) {
-		/* Its place goes with its point (entries_geo). */
-		if (!inserted && (store_run_int(s, ST_TAGS_RETIME, seq,
-		    sort_time, __func__) == -1 || store_run_int(s,
-		    ST_TAGS_DEL_CELLS, seq, 0, __func__) == -1))
-			return (-1);
-	} else if (!inserted &&
-	    store_run_int(s, ST_TAGS_DEL, seq, 0, __func__) == -1)
-		return (-1);
+	if (e->deleted && old)
+		store_tokens_parse(t, s->tagset_old[0].data);
 
-	if (e->kind != NULL &&
-	    store_tag_add(s, seq, sort_time, "k:", e->kind, NULL) == -1)
-		return (-1);
+	if (e->kind != NULL)
+		store_tokens_tag(s, t, "k:", e->kind, NULL);
 	if (e->territory != NULL && (n = strlen(e->territory)) > 0 &&
 	    n <= STORE_TAG_MAX) {
 		for (p = e->territory; ; p++) {
@@ -1736,27 +1977,77 @@ store_tags_write(struct store *s, int64_t seq, const struct entry *e,
 				continue;
 			memcpy(prefix, e->territory, p - e->territory);
 			prefix[p - e->territory] = '\0';
-			if (*prefix != '\0' && (store_tag_add(s, seq, sort_time,
-			    "t:", prefix, NULL) == -1 || (e->kind != NULL &&
-			    store_tag_add(s, seq, sort_time, "kt:", e->kind,
-			    prefix) == -1)))
-				return (-1);
+			if (*prefix != '\0') {
+				store_tokens_tag(s, t, "t:", prefix, NULL);
+				if (e->kind != NULL)
+					store_tokens_tag(s, t, "kt:", e->kind,
+					    prefix);
+			}
 			if (*p == '\0')
 				break;
 		}
 	}
 	for (i = 0; i < e->ncategories; i++)
-		if (e->categories[i].term != NULL && store_tag_add(s, seq,
-		    sort_time, "c:", e->categories[i].term, NULL) == -1)
-			return (-1);
-	if (!e->deleted && e->has_geo &&
-	    store_cells_write(s, seq, e, sort_time) == -1)
-		return (-1);
+		if (e->categories[i].term != NULL)
+			store_tokens_tag(s, t, "c:", e->categories[i].term,
+			    NULL);
+	if (!e->deleted && e->has_geo)
+		store_cells_tokens(s, c, e);
 
-	if (inserted)
-		return (peer != NULL ? store_tag_add(s, seq, sort_time, "p:",
-		    peer, NULL) : 0);
-	return (store_run_int(s, ST_TAGS_PEERS, seq, sort_time, __func__));
+	if (inserted) {
+		if (peer != NULL)
+			store_tokens_tag(s, t, "p:", peer, NULL);
+	} else {
+		st = s->stmt[ST_PATH_PEERS];
+		sqlite3_bind_int64(st, 1, seq);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			store_tokens_tag(s, t, "p:",
+			    (const char *)sqlite3_column_text(st, 0), NULL);
+		store_done(st);
+		if (rc != SQLITE_DONE) {
+			store_log_error(s, __func__);
+			return (-1);
+		}
+	}
+	store_tokens_join(t, &s->tagset_new[0]);
+	store_tokens_join(c, &s->tagset_new[1]);
+	return (store_tagset_put(s, seq, old, old_time, sort_time));
+}
+
+/* A new path of an entry that did not change: its peer's tag. */
+static int
+store_tags_peer_add(struct store *s, int64_t seq, int64_t sort_time,
+    const char *peer)
+{
+	struct store_tokens	*t = &s->tokens[0];
+	int			 old;
+
+	if ((old = store_tagset_get(s, seq)) == -1)
+		return (-1);
+	t->n = 0;
+	store_tokens_parse(t, s->tagset_old[0].data);
+	store_tokens_tag(s, t, "p:", peer, NULL);
+	store_tokens_join(t, &s->tagset_new[0]);
+	buf_reset(&s->tagset_new[1]);
+	buf_addstr(&s->tagset_new[1], s->tagset_old[1].data);
+	return (store_tagset_put(s, seq, old, sort_time, sort_time));
+}
+
+/*
+ * Before the entry's row goes (its tag set with it, foreign key): the
+ * index forgets its tokens, listed at sort_time.
+ */
+static int
+store_tags_forget(struct store *s, int64_t seq, int64_t sort_time)
+{
+	int	 old;
+
+	if ((old = store_tagset_get(s, seq)) <= 0)
+		return (old);
+	store_tagset_text(&s->tagset_text, s->tagset_old[0].data,
+	    s->tagset_old[1].data);
+	store_tagix_queue(s, seq, sort_time, 1, s->tagset_text.data);
+	return (0);
 }
 
 /* 1 if peer's entries wait for moderation. */
@@ -2014,12 +2305,11 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 	}
 
 	if (*res == STORE_INSERTED || *res == STORE_UPDATED) {
-		if (store_tags_write(s, seq, e, sort_time,
+		if (store_tags_write(s, seq, e, sort_time, row.sort_time,
 		    *res == STORE_INSERTED, peer) == -1)
 			goto done;
 	} else if (path_new) {
-		if (store_tag_add(s, seq, row.sort_time, "p:", peer,
-		    NULL) == -1)
+		if (store_tags_peer_add(s, seq, row.sort_time, peer) == -1)
 			goto done;
 		if (*res == STORE_UNCHANGED)
 			*res = STORE_MERGED;
@@ -2458,9 +2748,9 @@ store_query_tag_list(int shape, const char **tags)
 }
 
 /*
- * Appends the tag filters of a shape as checks on entry_tags(seq, tag)
- * for the entry seq (an SQL expression: "e.seq"); the first is left out
- * when it drives the walk.
+ * Appends the tag filters of a shape as checks of the tokens of entry
+ * seq (an SQL expression: "e.seq") in its tag set, a look-up by rowid;
+ * skip is left out when it drives the walk.
  */
 static void
 store_query_tags(struct buf *b, int shape, const char *skip, const char *seq)
@@ -2471,8 +2761,9 @@ store_query_tags(struct buf *b, int shape, const char *skip, const char *seq)
 	ntags = store_query_tag_list(shape, tags);
 	for (i = 0; i < ntags; i++)
 		if (skip == NULL || strcmp(tags[i], skip) != 0)
-			buf_printf(b, " AND EXISTS (SELECT 1 FROM entry_tags x"
-			    " WHERE x.seq = %s AND x.tag = %s)", seq, tags[i]);
+			buf_printf(b, " AND instr((SELECT x.tags FROM"
+			    " entry_tagsets x WHERE x.seq = %s), %s) > 0", seq,
+			    tags[i]);
 }
 
 /*
@@ -2495,8 +2786,8 @@ store_query_geo(struct buf *b, int shape)
 
 /*
  * The keyset cursor and the lower bound of sort times on the walked
- * rows (alias a: entry_tags or entries), so that they bound the range of
- * the index walked (entries_sort or entry_tags' primary key).
+ * rows (alias a: entries), so that they bound the range of the index
+ * walked (entries_sort), or the matches to sort.
  */
 static void
 store_query_range(struct buf *b, int shape, const char *a)
@@ -2508,12 +2799,14 @@ store_query_range(struct buf *b, int shape, const char *a)
 }
 
 /*
- * The SQL of a listing shape. With a filter, the walk is one range of
- * entry_tags' primary key, newest first (the kind+territory tag when both
- * are asked, else the category, territory, kind or peer tag); any other
- * filter is checked per row against entry_tags(seq, tag). CROSS JOIN
- * keeps SQLite from driving the join from entries. Without a filter the
- * walk is entries_sort, or entries_changed with "since".
+ * The SQL of a listing shape. With a filter, the walk is the match of its
+ * tags' tokens in entries_tags (all of them: FTS5 intersects their lists,
+ * the kind+territory tag standing for both), whose rowids are in listing
+ * order as those of entries_fts are, newest first from the cursor: it
+ * stops after its page. CROSS JOIN keeps SQLite from driving the join
+ * from entries. Past the keys' seqs (wide) the matches are sorted.
+ * Without a filter the walk is entries_sort, or entries_changed with
+ * "since".
  *
  * A full-text query walks the FTS5 index's rowids, which are in listing
  * order (store_fts_key()), newest or oldest first from the cursor, and
@@ -2532,10 +2825,11 @@ store_query_sql(int shape, int wide)
 	int		 ntags, sorted;
 
 	buf_init(&b);
-	if (STORE_Q_CELLS(shape) > 0) {
+	if (STORE_Q_CELLS(shape) > 0 && !wide) {
 		store_query_cells(&b, shape);
 		return (buf_release(&b));
 	}
+	ntags = store_query_tag_list(shape, tags);
 	order = (shape & STORE_Q_ASC) ? " ORDER BY e.sort_time, e.seq" :
 	    " ORDER BY e.sort_time DESC, e.seq DESC";
 	if ((shape & STORE_Q_MATCH) && !(shape & STORE_Q_RANK) && !wide) {
@@ -2570,7 +2864,8 @@ store_query_sql(int shape, int wide)
 	 * only the page's rows are read in full, by rowid: the documents
 	 * and peers of the other matches are never copied.
 	 */
-	sorted = (shape & (STORE_Q_MATCH | STORE_Q_BOX | STORE_Q_NEAR)) != 0;
+	sorted = (shape & (STORE_Q_MATCH | STORE_Q_BOX | STORE_Q_NEAR)) != 0 ||
+	    (wide && ntags > 0);
 	if (sorted)
 		buf_addstr(&b, "SELECT " STORE_LIST_COLS " FROM (");
 	if (shape & STORE_Q_MATCH) {
@@ -2606,17 +2901,24 @@ store_query_sql(int shape, int wide)
 		goto tail;
 	}
 
-	ntags = store_query_tag_list(shape, tags);
-
-	if (ntags > 0) {
+	if (ntags > 0 && wide) {
+		buf_printf(&b, "SELECT e.seq AS seq, e.sort_time AS sort_time,"
+		    " 0 AS rank FROM entries_tags f CROSS JOIN entries e"
+		    " WHERE entries_tags MATCH :tm AND e.seq = (CASE WHEN"
+		    " f.rowid < 0 THEN -f.rowid ELSE f.rowid & %lld END)",
+		    (long long)STORE_FTS_SEQ_MAX);
+		store_query_range(&b, shape, "e");
+	} else if (ntags > 0) {
 		buf_printf(&b, "SELECT " STORE_LIST_COLS
-		    " FROM entry_tags t CROSS JOIN entries e"
-		    " WHERE t.tag = %s AND e.seq = t.seq", tags[0]);
-		store_query_range(&b, shape, "t");
-		store_query_tags(&b, shape, tags[0], "e.seq");
-		order = (shape & STORE_Q_ASC) ?
-		    " ORDER BY t.sort_time, t.seq" :
-		    " ORDER BY t.sort_time DESC, t.seq DESC";
+		    " FROM entries_tags f CROSS JOIN entries e"
+		    " WHERE entries_tags MATCH :tm AND e.seq = (f.rowid & %lld)",
+		    (long long)STORE_FTS_SEQ_MAX);
+		if (shape & STORE_Q_CURSOR)
+			buf_addstr(&b, " AND f.rowid < :bk");
+		if (shape & STORE_Q_FROM)
+			buf_addstr(&b, " AND f.rowid >= :fk");
+		order = (shape & STORE_Q_ASC) ? " ORDER BY f.rowid" :
+		    " ORDER BY f.rowid DESC";
 	} else if (shape & STORE_Q_SINCE) {
 		/*
 		 * Catching up: the cost follows the number of entries changed
@@ -2670,72 +2972,62 @@ store_query_visible(struct buf *b, int shape)
 }
 
 /*
- * A box or a radius read from its cover's cells (store_geo.c): each cell
- * (with the kind, if one is asked) is a range of entry_tags' primary
- * key, walked newest first from the cursor; SQLite merges them (MERGE (UNION ALL), no sort) into one
- * co-routine, and each merged row is then checked against the exact area
- * and the other filters until the page is full. The exact check comes
- * after the merge, not inside each cell's walk: a cell that the area
- * barely touches would otherwise be read far back in time for the head
- * of its walk. The subquery's LIMIT keeps SQLite from pushing the checks
- * into the cells (flattening) and keeps its ORDER BY; the outer query has
- * none, as the co-routine, its only loop, gives the rows in order (an
- * ORDER BY there would sort every row of the cells).
+ * A box or a radius read from its cover's cells (store_geo.c): the match
+ * of any of the cells' tokens (with the kind, if one is asked) in
+ * entries_tags, which FTS5 merges in listing order, newest first from
+ * the cursor; each match's point (entries_geo, by rowid) is then checked
+ * against the exact area, and the other filters, until the page is full.
  */
 static void
 store_query_cells(struct buf *b, int shape)
 {
-	const char	*dir;
-	int		 i, n = STORE_Q_CELLS(shape);
-
-	dir = (shape & STORE_Q_ASC) ? "" : " DESC";
-	buf_addstr(b, "SELECT " STORE_LIST_COLS " FROM (");
-	for (i = 1; i <= n; i++) {
-		buf_printf(b, "%sSELECT t.seq AS seq, t.sort_time AS sort_time,"
-		    " t.lat AS lat, t.lon AS lon"
-		    " FROM entry_tags t WHERE t.tag = :g%d", i > 1 ?
-		    " UNION ALL " : "", i);
-		store_query_range(b, shape, "t");
-	}
-	if (n > 1)
-		buf_printf(b, " ORDER BY 2%s, 1%s", dir, dir);
-	else
-		buf_printf(b, " ORDER BY t.sort_time%s, t.seq%s", dir, dir);
-	buf_addstr(b, " LIMIT -1) m CROSS JOIN entries e"
-	    " WHERE m.lat BETWEEN :gs AND :gn");
+	buf_printf(b, "SELECT " STORE_LIST_COLS " FROM entries_tags f"
+	    " CROSS JOIN entries_geo g CROSS JOIN entries e"
+	    " WHERE entries_tags MATCH :gm AND g.seq = (f.rowid & %lld)"
+	    " AND g.lat BETWEEN :gs AND :gn", (long long)STORE_FTS_SEQ_MAX);
 	if (shape & STORE_Q_NEAR)
-		buf_addstr(b, " AND feedmesh_distance(:lat, :lon, m.lat, m.lon)"
+		buf_addstr(b, " AND feedmesh_distance(:lat, :lon, g.lat, g.lon)"
 		    " <= :radius");
 	else
-		buf_addstr(b, " AND (m.lon BETWEEN :gw AND :ge"
-		    " OR m.lon BETWEEN :gw2 AND :ge2)");
-	buf_addstr(b, " AND e.seq = m.seq");
+		buf_addstr(b, " AND (g.lon BETWEEN :gw AND :ge"
+		    " OR g.lon BETWEEN :gw2 AND :ge2)");
+	if (shape & STORE_Q_CURSOR)
+		buf_addstr(b, " AND f.rowid < :bk");
+	if (shape & STORE_Q_FROM)
+		buf_addstr(b, " AND f.rowid >= :fk");
+	buf_addstr(b, " AND e.seq = g.seq");
 	store_query_tags(b, shape, ":k", "e.seq");
 	store_query_visible(b, shape);
+	buf_addstr(b, (shape & STORE_Q_ASC) ? " ORDER BY f.rowid" :
+	    " ORDER BY f.rowid DESC");
 	buf_addstr(b, " LIMIT :limit");
 }
 
 /* Binds the cells of a query's cover and its exact area. */
 static void
-store_query_cells_bind(sqlite3_stmt *st, const struct store_query *q)
+store_query_cells_bind(struct store *s, sqlite3_stmt *st,
+    const struct store_query *q)
 {
 	struct store_geo_cover	 c;
-	char			 name[16], tag[STORE_GEO_TAG_MAX], *kt;
-	int			 i, n, idx;
+	struct store_tokens	 t = { NULL, 0, 0 };
+	struct buf		 m;
+	char			 tag[STORE_GEO_TAG_MAX];
+	int			 i, n;
 
 	n = store_geo_cover(q, &c);
 	for (i = 0; i < n; i++) {
-		snprintf(name, sizeof(name), ":g%d", i + 1);
-		if ((idx = sqlite3_bind_parameter_index(st, name)) == 0)
-			break;
 		store_geo_cover_tag(&c, i, tag, sizeof(tag));
-		if (q->kind != NULL) {
-			if (asprintf(&kt, "%s|%s", tag, q->kind) == -1)
-				fatal("%s", __func__);
-			sqlite3_bind_text(st, idx, kt, -1, free);
-		} else
-			sqlite3_bind_text(st, idx, tag, -1, SQLITE_TRANSIENT);
+		store_tokens_tag(s, &t, "", tag, q->kind);
 	}
+	buf_init(&m);
+	for (i = 0; i < (int)t.n; i++)
+		buf_printf(&m, "%s\"%.*s\"", i > 0 ? " OR " : "",
+		    STORE_TOKEN_LEN, t.v + i * STORE_TOKEN_LEN);
+	free(t.v);
+	/* No cell: a token no tag has. */
+	sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":gm"),
+	    m.data != NULL ? m.data : "\"-\"", -1, SQLITE_TRANSIENT);
+	buf_free(&m);
 	if (c.nlon < 2) {
 		/* No second interval: one that holds nothing. */
 		c.west[1] = 1.0;
@@ -2773,7 +3065,7 @@ store_query_slot(struct store *s, int shape)
 /* Binds a query's values to its shape's statement, by name. */
 static int
 store_query_bind(struct store *s, sqlite3_stmt *st,
-    const struct store_query *q)
+    const struct store_query *q, int shape)
 {
 	struct {
 		const char	*name;
@@ -2787,15 +3079,21 @@ store_query_bind(struct store *s, sqlite3_stmt *st,
 		{ ":c", "c:", q->category, NULL },
 		{ ":p", "p:", q->peer, NULL },
 	};
-	char	*tag;
-	double	 w = q->west, so = q->south, e = q->east, n = q->north;
-	double	 dlat, dlon, c;
-	int64_t	 bt, bs;
-	size_t	 i, len;
-	int	 idx;
+	const char	*list[STORE_Q_MAXTAGS];
+	struct buf	 m;
+	char		*tag, tok[sizeof(tags) / sizeof(tags[0])]
+			    [STORE_TOKEN_LEN + 1];
+	double		 w = q->west, so = q->south, e = q->east, n = q->north;
+	double		 dlat, dlon, c;
+	int64_t		 bt, bs;
+	size_t		 i, len;
+	int		 idx, j, nlist;
 
+	/* Each tag asked for, as the token of its tag. */
 	for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
-		if ((idx = sqlite3_bind_parameter_index(st, tags[i].name)) == 0)
+		tok[i][0] = '\0';
+		if (tags[i].a == NULL || (tags[i].b == NULL &&
+		    strcmp(tags[i].name, ":kt") == 0))
 			continue;
 		if (asprintf(&tag, "%s%s%s%s", tags[i].prefix, tags[i].a,
 		    tags[i].b ? "|" : "", tags[i].b ? tags[i].b : "") == -1)
@@ -2804,7 +3102,24 @@ store_query_bind(struct store *s, sqlite3_stmt *st,
 		if (tags[i].b != NULL || strcmp(tags[i].name, ":t") == 0)
 			while ((len = strlen(tag)) > 0 && tag[len - 1] == '/')
 				tag[len - 1] = '\0';
-		sqlite3_bind_text(st, idx, tag, -1, free);
+		store_tag_token(s, tag, strlen(tag), tok[i]);
+		free(tag);
+		if ((idx = sqlite3_bind_parameter_index(st, tags[i].name)) != 0)
+			sqlite3_bind_text(st, idx, tok[i], STORE_TOKEN_LEN,
+			    SQLITE_TRANSIENT);
+	}
+	/* The walk's match: every tag of the shape. */
+	if ((idx = sqlite3_bind_parameter_index(st, ":tm")) != 0) {
+		buf_init(&m);
+		nlist = store_query_tag_list(shape, list);
+		for (j = 0; j < nlist; j++)
+			for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
+				if (strcmp(list[j], tags[i].name) == 0)
+					buf_printf(&m, "%s\"%s\"", j > 0 ?
+					    " " : "", tok[i]);
+		sqlite3_bind_text(st, idx, m.data != NULL ? m.data : "\"-\"",
+		    -1, SQLITE_TRANSIENT);
+		buf_free(&m);
 	}
 	/* The end of a range is a cursor before its first instant. */
 	bt = q->before_time;
@@ -2830,8 +3145,8 @@ store_query_bind(struct store *s, sqlite3_stmt *st,
 		sqlite3_bind_int64(st, idx, q->since);
 	if ((idx = sqlite3_bind_parameter_index(st, ":match")) != 0)
 		sqlite3_bind_text(st, idx, q->match, -1, SQLITE_TRANSIENT);
-	if (sqlite3_bind_parameter_index(st, ":g1") != 0)
-		store_query_cells_bind(st, q);
+	if (sqlite3_bind_parameter_index(st, ":gm") != 0)
+		store_query_cells_bind(s, st, q);
 	if (q->geo == STORE_GEO_NEAR) {
 		/*
 		 * The radius' bounding box: a degree of latitude is the same
@@ -2917,7 +3232,7 @@ store_query_entries(struct store *s, const struct store_query *q,
 		free(sql);
 		*slot = st;
 	}
-	store_query_bind(s, st, q);
+	store_query_bind(s, st, q, shape);
 	free(match);
 	sqlite3_stmt_status(st, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);
 	sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 1);
@@ -2989,9 +3304,9 @@ store_query_explain(struct store *s, const struct store_query *q)
 	struct buf	 b;
 	sqlite3_stmt	*st;
 	char		*sql, *eqp;
-	int		 rc;
+	int		 rc, shape = store_query_shape(q);
 
-	sql = store_query_sql(store_query_shape(q), s->fts_wide);
+	sql = store_query_sql(shape, s->fts_wide);
 	if (asprintf(&eqp, "EXPLAIN QUERY PLAN %s", sql) == -1)
 		fatal("%s", __func__);
 	free(sql);
@@ -3002,7 +3317,7 @@ store_query_explain(struct store *s, const struct store_query *q)
 		    sqlite3_errmsg(s->db));
 		return (NULL);
 	}
-	store_query_bind(s, st, q);
+	store_query_bind(s, st, q, shape);
 	buf_init(&b);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		buf_addstr(&b, (const char *)sqlite3_column_text(st, 3));
@@ -3611,8 +3926,9 @@ store_fts_expansion(struct store *s, const char *match)
 
 /*
  * Entry seq does not fit the full-text keys: from now on the full-text
- * listings of this store sort their matches (exact, but their cost
- * follows the number of matches). The statements of the fast shapes go.
+ * and tag listings of this store sort their matches (exact, but their
+ * cost follows the number of matches). The statements of the fast shapes
+ * go.
  */
 static void
 store_fts_widen(struct store *s, int64_t seq)
@@ -3622,14 +3938,60 @@ store_fts_widen(struct store *s, int64_t seq)
 	if (s->fts_wide)
 		return;
 	log_warnx("%s: entry %lld is past the %lld entries that full-text "
-	    "listings walk in order: they now sort their matches (slower)",
+	    "and filtered listings walk in order: they now sort their "
+	    "matches (slower)",
 	    s->path, (long long)seq, (long long)STORE_FTS_SEQ_MAX);
 	s->fts_wide = 1;
-	for (i = 0; i < STORE_Q_SHAPES; i++)
-		if ((i & STORE_Q_MATCH) && s->query[i] != NULL) {
-			sqlite3_finalize(s->query[i]);
-			s->query[i] = NULL;
-		}
+	for (i = 0; i < STORE_Q_SHAPES; i++) {
+		sqlite3_finalize(s->query[i]);
+		s->query[i] = NULL;
+	}
+	for (i = 0; i < STORE_CELLQ_SLOTS; i++) {
+		sqlite3_finalize(s->cellq[i].st);
+		s->cellq[i].st = NULL;
+		s->cellq[i].shape = 0;
+	}
+}
+
+/* A new change at the end of the queue, of seq's row at sort_time. */
+static struct store_fts_op *
+store_fts_op_new(struct store *s, int64_t seq, int64_t sort_time, int del)
+{
+	struct store_fts_op	*op;
+
+	if (s->nfts == s->capfts) {
+		s->capfts = s->capfts ? s->capfts * 2 : 64;
+		if ((s->fts = reallocarray(s->fts, s->capfts,
+		    sizeof(*s->fts))) == NULL)
+			fatal("%s", __func__);
+	}
+	op = &s->fts[s->nfts];
+	memset(op, 0, sizeof(*op));
+	op->key = store_fts_key(seq, sort_time);
+	op->order = s->nfts++;
+	op->del = del;
+	if (op->key < 0)
+		store_fts_widen(s, seq);
+	return (op);
+}
+
+/*
+ * Queues a change of the tag index (entries_tags): the tokens of entry
+ * seq at sort_time added, or deleted (the contentless index is told the
+ * tokens it forgets, as entry_tagsets has them).
+ */
+static void
+store_tagix_queue(struct store *s, int64_t seq, int64_t sort_time, int del,
+    const char *tokens)
+{
+	struct store_fts_op	*op;
+
+	op = store_fts_op_new(s, seq, sort_time, del);
+	op->tags = 1;
+	op->len[0] = strlen(tokens);
+	if ((op->text[0] = strdup(tokens)) == NULL)
+		fatal("%s", __func__);
+	s->fts_bytes += op->len[0];
 }
 
 /*
@@ -3646,18 +4008,7 @@ store_fts_queue(struct store *s, int64_t seq, int64_t sort_time, int del,
 	struct buf		 b;
 	int			 col;
 
-	if (s->nfts == s->capfts) {
-		s->capfts = s->capfts ? s->capfts * 2 : 64;
-		if ((s->fts = reallocarray(s->fts, s->capfts,
-		    sizeof(*s->fts))) == NULL)
-			fatal("%s", __func__);
-	}
-	op = &s->fts[s->nfts];
-	op->key = store_fts_key(seq, sort_time);
-	op->order = s->nfts++;
-	op->del = del;
-	if (op->key < 0)
-		store_fts_widen(s, seq);
+	op = store_fts_op_new(s, seq, sort_time, del);
 	for (col = 0; col < STORE_FTS_NCOLS; col++) {
 		buf_init(&b);
 		fill(src, col, &b);
@@ -3726,6 +4077,8 @@ store_fts_op_cmp(const void *a, const void *b)
 {
 	const struct store_fts_op	*x = a, *y = b;
 
+	if (x->tags != y->tags)
+		return (x->tags - y->tags);
 	if (x->key != y->key)
 		return (x->key < y->key ? -1 : 1);
 	return (x->order < y->order ? -1 : x->order > y->order);
@@ -3755,9 +4108,12 @@ store_fts_flush(struct store *s)
 	}
 	for (i = 0; i < s->nfts && rc == 0; i++) {
 		op = &s->fts[i];
-		st = s->stmt[op->del ? ST_FTS_DEL : ST_FTS_ADD];
+		if (op->tags)
+			st = s->stmt[op->del ? ST_TAGIX_DEL : ST_TAGIX_ADD];
+		else
+			st = s->stmt[op->del ? ST_FTS_DEL : ST_FTS_ADD];
 		sqlite3_bind_int64(st, 1, op->key);
-		for (col = 0; col < STORE_FTS_NCOLS; col++)
+		for (col = 0; col < (op->tags ? 1 : STORE_FTS_NCOLS); col++)
 			sqlite3_bind_text(st, col + 2, op->text[col] != NULL ?
 			    op->text[col] : "", (int)op->len[col],
 			    SQLITE_STATIC);
@@ -3773,7 +4129,8 @@ store_fts_flush(struct store *s)
 }
 
 /*
- * FTS5's merge settings of entries_fts, kept in its config table. A
+ * FTS5's merge settings of entries_fts (and entries_tags), kept in its
+ * config table. A
  * listing walks every segment that holds its word (a filled store of a
  * million entries has nine: a page of a common word costs twice what it
  * does on one segment), so an idle node merges them (store_fts_maintain,
@@ -3789,22 +4146,33 @@ store_fts_flush(struct store *s)
 static int
 store_fts_settings(struct store *s)
 {
+	/* The tag index (step 9) is merged the same way. */
+	static const char *const tables[] = { "entries_fts", "entries_tags" };
+	char	 sql[256];
 	int64_t	 v;
+	size_t	 i;
 
-	if (store_pragma_int(s, "SELECT coalesce((SELECT v FROM"
-	    " entries_fts_config WHERE k = 'usermerge'), 0)", &v) == -1)
-		return (-1);
-	if (v == STORE_FTS_USERMERGE)
-		return (0);
-	return (store_exec(s, "INSERT INTO entries_fts (entries_fts, rank)"
-	    " VALUES ('usermerge', " STORE_STR(STORE_FTS_USERMERGE) ")",
-	    __func__));
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		snprintf(sql, sizeof(sql), "SELECT coalesce((SELECT v FROM"
+		    " %s_config WHERE k = 'usermerge'), 0)", tables[i]);
+		if (store_pragma_int(s, sql, &v) == -1)
+			return (-1);
+		if (v == STORE_FTS_USERMERGE)
+			continue;
+		snprintf(sql, sizeof(sql), "INSERT INTO %s (%s, rank) VALUES"
+		    " ('usermerge', " STORE_STR(STORE_FTS_USERMERGE) ")",
+		    tables[i], tables[i]);
+		if (store_exec(s, sql, __func__) == -1)
+			return (-1);
+	}
+	return (0);
 }
 
 /*
- * One bounded step of the full-text index's merging, out of any
- * transaction: FTS5 merges segments of one level (usermerge of them at
- * least, store_fts_settings()) writing about pages pages of the result.
+ * One bounded step of the full-text index's merging (then, once it has
+ * none left, the tag index's), out of any transaction: FTS5 merges
+ * segments of one level (usermerge of them at least,
+ * store_fts_settings()) writing about pages pages of the result.
  * 1 if it did some work (FTS5's documented test: sqlite3_total_changes()
  * moves by 2 or more), 0 if nothing was left to merge, -1 on error. The
  * merge changes no match: listings and the generation stay as they are.
@@ -3830,6 +4198,14 @@ store_fts_maintain(struct store *s, int pages)
 	sqlite3_bind_int(st, 1, pages);
 	rc = store_step(s, st, __func__);
 	store_done(st);
+	/* Then the tag index's, when the text's has nothing left. */
+	if (rc == 0 && sqlite3_total_changes(s->db) - before < 2) {
+		before = sqlite3_total_changes(s->db);
+		st = s->stmt[ST_TAGIX_MERGE];
+		sqlite3_bind_int(st, 1, pages);
+		rc = store_step(s, st, __func__);
+		store_done(st);
+	}
 	if (!s->lazy && store_exec(s, "PRAGMA synchronous = FULL",
 	    __func__) == -1)
 		rc = -1;
@@ -4235,6 +4611,7 @@ store_held_reject(struct store *s, const char *id)
 		rc = store_run_int(s, ST_REJECT_ALIASES, row.seq, store_now(s),
 		    __func__);
 	if (rc == 0 && (store_fts_forget(s, row.seq) == -1 ||
+	    store_tags_forget(s, row.seq, row.sort_time) == -1 ||
 	    store_geo_write(s, row.seq, NULL, 0) == -1))
 		rc = -1;
 	if (rc == 0)

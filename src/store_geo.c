@@ -1,8 +1,8 @@
 /*
  * feedmesh: the grid cells that let a place listing (a box or a radius)
- * read newest first from entry_tags, whatever the number of entries in
- * the area: the cells of an entry's point, and the cells that cover an
- * area.
+ * read newest first from the tag index (entries_tags), whatever the
+ * number of entries in the area: the cells of an entry's point, and the
+ * cells that cover an area.
  *
  * Level k (0..STORE_GEO_LEVELS-1) cuts the world into squares of
  * 90 / 4^k degrees: 4 x 2 cells at level 0 (the world in 8 cells), down

@@ -17,6 +17,7 @@
 #include "entry.h"
 #include "log.h"
 #include "store.h"
+#include "store_step8.h"
 #include "tap.h"
 #include "tmpdir.h"
 
@@ -369,18 +370,12 @@ check_all(struct store *s, const char *what, unsigned int seed)
 static void
 downgrade(const char *path)
 {
-	sqlite3	*db;
-	char	*err = NULL;
-
-	if (sqlite3_open(path, &db) == SQLITE_OK &&
-	    sqlite3_exec(db, "DELETE FROM entry_tags WHERE tag >= 'g0'"
+	is_int(store_step8(path, "DELETE FROM entry_tags WHERE tag >= 'g0'"
 	    " AND tag < 'g:';"
 	    "ALTER TABLE entry_tags DROP COLUMN lat;"
 	    "ALTER TABLE entry_tags DROP COLUMN lon;"
-	    "PRAGMA user_version = 6;", NULL, NULL, &err) != SQLITE_OK)
-		printf("# %s\n", err);
-	sqlite3_free(err);
-	sqlite3_close(db);
+	    "PRAGMA user_version = 6;"), 0,
+	    "schema 6: every tag found back from its token");
 }
 
 int
