@@ -18,6 +18,7 @@
 #include "ingest.h"
 #include "log.h"
 #include "store.h"
+#include "store_private.h"
 #include "store_step8.h"
 #include "tap.h"
 #include "tmpdir.h"
@@ -41,6 +42,9 @@ static int64_t	 user_version(const char *);
 static void	 put(struct store *, struct entry *);
 static char	*search(struct store *, const char *, int);
 static void	 test_search(void);
+static int64_t	 tag_index_disagrees(struct store *, const char *, int64_t *);
+static void	 test_tag_index(void);
+static int	 pick(unsigned int *, int);
 static void	 test_places(void);
 static void	 test_cost(void);
 static char	*canon_of(struct store *, const char *);
@@ -826,6 +830,171 @@ test_many_tags(void)
 	p = list(s, &q);
 	is_str(p, "many", "and by its peer, the last tag");
 	free(p);
+	store_close(s);
+}
+
+/* A number below n from the generator state *x (an LCG). */
+static int
+pick(unsigned int *x, int n)
+{
+	*x = *x * 1103515245U + 12345U;
+	return ((int)((*x >> 16) % (unsigned int)n));
+}
+
+/*
+ * Tokens of the tag index that disagree with the tag sets, over every tag
+ * in the universe u (SQL rows of one column "tag"): for each, the rowids
+ * its token matches in entries_tags against the keys of the entries whose
+ * tag set holds it. *pairs gets the (tag, entry) pairs seen.
+ */
+static int64_t
+tag_index_disagrees(struct store *s, const char *u, int64_t *pairs)
+{
+	sqlite3_stmt	*st;
+	struct buf	 b;
+	int64_t		 bad = -1;
+
+	buf_init(&b);
+	buf_printf(&b, "WITH u(tag) AS (%s),"
+	    " t(tag, tok) AS (SELECT DISTINCT tag, feedmesh_tag_token(tag)"
+	    " FROM u),"
+	    " i(tag, keys) AS (SELECT tag, coalesce((SELECT group_concat(r)"
+	    " FROM (SELECT rowid AS r FROM entries_tags WHERE entries_tags"
+	    " MATCH '\"' || t.tok || '\"' ORDER BY rowid)), '') FROM t),"
+	    " x(tag, keys, n) AS (SELECT tag, coalesce((SELECT group_concat(k)"
+	    " FROM (SELECT CASE WHEN e.seq > 536870911 THEN -e.seq ELSE"
+	    " ((min(max(e.sort_time, -2208988800), 14970880382) + 2208988800)"
+	    " << 29) | e.seq END AS k FROM entry_tagsets s CROSS JOIN entries e"
+	    " WHERE instr(s.tags || ' ' || s.cells, t.tok) > 0"
+	    " AND e.seq = s.seq ORDER BY k)), ''), (SELECT count(*) FROM"
+	    " entry_tagsets s WHERE instr(s.tags || ' ' || s.cells, t.tok) > 0)"
+	    " FROM t)"
+	    " SELECT (SELECT count(*) FROM i JOIN x USING (tag)"
+	    " WHERE i.keys <> x.keys), (SELECT sum(n) FROM x)", u);
+	if (sqlite3_prepare_v2(store_sqlite(s), b.data, -1, &st, NULL) !=
+	    SQLITE_OK)
+		printf("# %s\n", sqlite3_errmsg(store_sqlite(s)));
+	else {
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			bad = sqlite3_column_int64(st, 0);
+			*pairs = sqlite3_column_int64(st, 1);
+		}
+		sqlite3_finalize(st);
+	}
+	buf_free(&b);
+	return (bad);
+}
+
+/*
+ * The tag index follows every kind of change: new entries, new versions
+ * that change tags or sort time, tombstones (which keep their tags, not
+ * their places), new paths of unchanged entries, held entries approved
+ * or rejected, and a second transaction's changes to the first's.
+ */
+static void
+test_tag_index(void)
+{
+	static const char *const kinds[] = { "job", "event", "news", NULL };
+	static const char *const terrs[] = { "a", "a/b", "a/b/c", "d", NULL };
+	static const char *const cats[] = { "x", "y z", "économie" };
+	static const char *const peers[] = { "p1", "p2", "held", "" };
+	static const char *const held[] = { "held" };
+	struct store		*s;
+	struct entry		*e;
+	enum store_result	 r;
+	struct buf		 u;
+	char			*p, id[32], cell[64];
+	int64_t			 pairs = 0, bad;
+	unsigned int		 x;
+	int			 version[40], i, j, n, level, round, merged = 0;
+	double			 lat, lon;
+
+	p = db_path("tagix.db");
+	s = store_open(p);
+	free(p);
+	store_set_now(s, T0);
+	store_set_held_peers(s, held, 1);
+	memset(version, 0, sizeof(version));
+	buf_init(&u);
+	buf_addstr(&u, "VALUES ('p:')");
+	for (i = 0; i < 4; i++) {
+		if (kinds[i] != NULL)
+			buf_printf(&u, ",('k:%s')", kinds[i]);
+		for (j = 0; j < 5; j++)
+			if (terrs[j] != NULL && kinds[i] != NULL)
+				buf_printf(&u, ",('kt:%s|%s')", kinds[i],
+				    terrs[j]);
+	}
+	for (j = 0; j < 5; j++)
+		if (terrs[j] != NULL)
+			buf_printf(&u, ",('t:%s')", terrs[j]);
+	for (j = 0; j < 3; j++)
+		buf_printf(&u, ",('c:%s')", cats[j]);
+	for (j = 0; j < 4; j++)
+		buf_printf(&u, ",('p:%s')", peers[j]);
+	srandom(11);
+	for (round = 0; round < 6; round++) {
+		store_begin(s);
+		for (n = 0; n < 60; n++) {
+			i = random() % 40;
+			snprintf(id, sizeof(id), "urn:tagix:%d", i);
+			/*
+			 * A new version, or the same again (from another
+			 * peer, a new path): its fields come from (i, version).
+			 */
+			if (random() % 4 != 0 || version[i] == 0)
+				version[i]++;
+			x = (unsigned int)(i * 7919 + version[i] * 104729);
+			e = mk(id, NULL, T0 + pick(&x, 1000),
+			    T0 + 2000 + version[i]);
+			entry_set(&e->kind, kinds[pick(&x, 4)]);
+			entry_set(&e->territory, terrs[pick(&x, 5)]);
+			for (j = 0; j < 3; j++)
+				if (pick(&x, 2))
+					entry_add_category(e, cats[j], NULL,
+					    NULL);
+			if (pick(&x, 2)) {
+				lat = 44.0 + pick(&x, 1000) / 500.0;
+				lon = 3.0 + pick(&x, 1000) / 500.0;
+				e->has_geo = 1;
+				e->lat = lat;
+				e->lon = lon;
+				for (level = 0; level < 8; level++) {
+					store_geo_cell(lat, lon, level, cell,
+					    sizeof(cell));
+					buf_printf(&u, ",('%s')", cell);
+					if (e->kind != NULL)
+						buf_printf(&u, ",('%s|%s')",
+						    cell, e->kind);
+				}
+			}
+			e->deleted = pick(&x, 8) == 0;
+			store_entry_upsert(s, e, peers[random() % 4], &r);
+			merged += r == STORE_MERGED;
+			entry_free(e);
+		}
+		store_commit(s);
+		/* Some held entries approved, some rejected. */
+		for (i = round; i < 40; i += 9) {
+			snprintf(id, sizeof(id), "urn:tagix:%d", i);
+			if (i % 2)
+				store_held_approve(s, id);
+			else
+				store_held_reject(s, id);
+		}
+		bad = tag_index_disagrees(s, u.data, &pairs);
+		is_int(bad, 0, "round %d: the tag index agrees with the tag "
+		    "sets (%lld tags of entries)", round, (long long)pairs);
+	}
+	ok(pairs > 100 && merged > 5, "the rounds gave entries tags (%lld),"
+	    " and new paths to unchanged ones (%d)", (long long)pairs, merged);
+	/* It can tell: a tag set changed behind the index's back. */
+	sqlite3_exec(store_sqlite(s), "UPDATE entry_tagsets SET tags ="
+	    " substr(tags, 22) WHERE tags <> '' AND seq = (SELECT min(seq)"
+	    " FROM entry_tagsets WHERE tags <> '')", NULL, NULL, NULL);
+	ok(tag_index_disagrees(s, u.data, &pairs) > 0,
+	    "a tag set that lost a token disagrees");
+	buf_free(&u);
 	store_close(s);
 }
 
@@ -1972,6 +2141,7 @@ main(void)
 	test_generation(s);
 	test_events(s);
 	test_many_tags();
+	test_tag_index();
 	test_full(s);
 	test_plans(s);
 	test_kept_id();

@@ -328,7 +328,7 @@ check_all(struct store *s, const char *what, int clamped)
 	struct store_query q;
 	char		*got, *want;
 	int		 w, job, bad_desc = 0, bad_asc = 0, bad_pages = 0;
-	int		 bad_range = 0, bad_prefix = 0, n = 0;
+	int		 bad_range = 0, bad_prefix = 0, bad_kind = 0, n = 0;
 
 	sort_clamped = clamped;
 	for (w = 0; w < 3; w++)
@@ -385,6 +385,30 @@ check_all(struct store *s, const char *what, int clamped)
 	bad_prefix += strcmp(got, want) != 0;
 	free(got);
 	free(want);
+	/*
+	 * The kind alone, live entries: the tag index's walk, in the same
+	 * orders as the text's (every entry has alpha).
+	 */
+	store_query_init(&q);
+	q.kind = "job";
+	q.skip_deleted = 1;
+	sort_desc = 1;
+	want = expect(WORD_ALPHA, 1, ENTRY_NO_TIME, ENTRY_NO_TIME);
+	got = page_all(s, &q);
+	bad_kind += strlen(want) == 0 || strcmp(got, want) != 0;
+	free(got);
+	free(want);
+	q.oldest_first = 1;
+	sort_desc = 0;
+	q.from_time = T0 + 5 * 3600;
+	q.until_time = T0 + 20 * 3600;
+	want = expect(WORD_ALPHA, 1, q.from_time, q.until_time);
+	got = list(s, &q, NULL);
+	bad_kind += strcmp(got, want) != 0;
+	free(got);
+	free(want);
+	is_int(bad_kind, 0, "%s: a kind alone, newest first by pages, oldest "
+	    "first in a range", what);
 	ok(n == 6, "%s: every word matches something", what);
 	is_int(bad_desc, 0, "%s: newest first, as the brute force", what);
 	is_int(bad_pages, 0, "%s: seven at a time through the cursor, every "
