@@ -1332,6 +1332,16 @@ test_places(void)
 	p = list(s, &q);
 	is_str(p, "in,center", "a point just north of the box is out");
 	free(p);
+	/* Moved 20 m out of the box: the same cells, a new point. */
+	e = mk_geo("in", T0 + 20, 45.4397 + 10.015 * deg, 4.3872);
+	e->updated = T0 + 1000;
+	put(s, e);
+	p = list(s, &q);
+	is_str(p, "center", "a point moved out of the box in its cells is out");
+	free(p);
+	e = mk_geo("in", T0 + 20, 45.4397 + 9.99 * deg, 4.3872);
+	e->updated = T0 + 2000;
+	put(s, e);
 
 	store_query_init(&q);
 	q.geo = STORE_GEO_ANY;
