@@ -168,8 +168,12 @@
  *     filters are checked per row (instr(): tokens have one length, so
  *     none is found across two), and a place's exact area (a look-up by
  *     rowid here costs half what the R*Tree's does).
- *   The migration tokenizes entry_tags' rows (feedmesh_tag_token()),
- *   fills both in key order, and drops entry_tags.
+ *   paths.sort_time: the entry's sort time, and paths_peer is (peer,
+ *     sort_time, seq): the peer filter walks, or checks, the paths. As a
+ *     token it would make each new path of an entry rewrite its tag set
+ *     and its index row (an entry carried by n peers: n^2 tokens).
+ *   The migration tokenizes entry_tags' rows (feedmesh_tag_token()) but
+ *   the peers', fills both in key order, and drops entry_tags.
  */
 /*
  * Pieces of step 2's triggers: the indexed text and point of an entry,
@@ -228,7 +232,7 @@ static const char store_step_tag_index[] =
 	" lon REAL);"
 	"INSERT INTO entry_tagsets (seq, tags, cells, lat, lon) SELECT seq,"
 	" coalesce(group_concat(CASE WHEN NOT " STORE_TAG_IS_CELL("tag")
-	" THEN feedmesh_tag_token(tag) END, ' '), ''),"
+	" AND tag NOT LIKE 'p:%' THEN feedmesh_tag_token(tag) END, ' '), ''),"
 	" coalesce(group_concat(CASE WHEN " STORE_TAG_IS_CELL("tag")
 	" THEN feedmesh_tag_token(tag) END, ' '), ''),"
 	" max(lat), max(lon)"
@@ -240,7 +244,12 @@ static const char store_step_tag_index[] =
 	", trim(x.tags || ' ' || x.cells) FROM entry_tagsets x"
 	" CROSS JOIN entries e WHERE e.seq = x.seq ORDER BY 1;"
 	"INSERT INTO entries_tags (entries_tags) VALUES ('optimize');"
-	"DROP TABLE entry_tags;";
+	"DROP TABLE entry_tags;"
+	"ALTER TABLE paths ADD COLUMN sort_time INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE paths SET sort_time = (SELECT e.sort_time FROM entries e"
+	" WHERE e.seq = paths.seq);"
+	"DROP INDEX paths_peer;"
+	"CREATE INDEX paths_peer ON paths(peer, sort_time, seq);";
 
 static const char *const store_migrations[] = {
 	/* 1: the initial schema. */
@@ -434,7 +443,7 @@ enum store_stmt {
 	ST_PATH_SEEN,
 	ST_TAGSET_GET,
 	ST_TAGSET_PUT,
-	ST_PATH_PEERS,
+	ST_PATHS_RETIME,
 	ST_PEERS,
 	ST_COUNT,
 	ST_COUNT_PEER,
@@ -500,14 +509,14 @@ static const char *const store_sql[ST_MAX] = {
 	[ST_ALIAS_ADD] = "INSERT OR IGNORE INTO aliases (alias, seq)"
 	    " VALUES (?1, ?2)",
 	[ST_PATH_ADD] = "INSERT OR IGNORE INTO paths (seq, peer, first_seen,"
-	    " last_seen) VALUES (?1, ?2, ?3, ?3)",
+	    " last_seen, sort_time) VALUES (?1, ?2, ?3, ?3, ?4)",
+	[ST_PATHS_RETIME] = "UPDATE paths SET sort_time = ?2 WHERE seq = ?1",
 	[ST_PATH_SEEN] = "UPDATE paths SET last_seen = ?3"
 	    " WHERE seq = ?1 AND peer = ?2",
 	[ST_TAGSET_GET] = "SELECT tags, cells, lat, lon FROM entry_tagsets"
 	    " WHERE seq = ?1",
 	[ST_TAGSET_PUT] = "INSERT OR REPLACE INTO entry_tagsets (seq, tags,"
 	    " cells, lat, lon) VALUES (?1, ?2, ?3, ?4, ?5)",
-	[ST_PATH_PEERS] = "SELECT peer FROM paths WHERE seq = ?1",
 	[ST_PEERS] = "SELECT peer FROM paths WHERE seq = ?1 AND peer <> ''"
 	    " ORDER BY peer",
 	/*
@@ -867,9 +876,7 @@ static int	 store_tagset_put(struct store *, int64_t, int, int64_t,
 static void	 store_cells_tokens(struct store *, struct store_tokens *,
 		    const struct entry *);
 static int	 store_tags_write(struct store *, int64_t, const struct entry *,
-		    int64_t, int64_t, int, const char *);
-static int	 store_tags_peer_add(struct store *, int64_t, int64_t,
-		    const char *);
+		    int64_t, int64_t, int);
 static int	 store_tags_forget(struct store *, int64_t, int64_t);
 static struct store_fts_op *store_fts_op_new(struct store *, int64_t,
 		    int64_t, int);
@@ -925,7 +932,7 @@ static void	 store_text_html(struct buf *, const char *);
 static void	 store_text_add(struct buf *, const char *, int);
 static int	 store_query_tag_list(int, const char **);
 static void	 store_query_tags(struct buf *, int, const char *,
-		    const char *);
+		    const char *, int);
 static void	 store_query_geo(struct buf *, int);
 static void	 store_query_range(struct buf *, int, const char *);
 static void	 store_query_visible(struct buf *, int);
@@ -1986,20 +1993,18 @@ store_cells_tokens(struct store *s, struct store_tokens *t,
 
 /*
  * Rewrites the entry's listing tags: kind, each territory prefix alone and
- * with the kind, categories, its place's cells, then the peers from its
- * paths. A new row's only path is the one just recorded for peer (NULL:
- * none). old_time is the sort time the row was listed at before.
+ * with the kind, categories, and its place's cells (its peers are its
+ * paths'). old_time is the sort time the row was listed at before.
  */
 static int
 store_tags_write(struct store *s, int64_t seq, const struct entry *e,
-    int64_t sort_time, int64_t old_time, int inserted, const char *peer)
+    int64_t sort_time, int64_t old_time, int inserted)
 {
 	struct store_tokens	*t = &s->tokens[0], *c = &s->tokens[1];
-	sqlite3_stmt		*st;
 	char			 prefix[STORE_TAG_MAX + 1];
 	const char		*p;
 	size_t			 i, n;
-	int			 old = 0, rc;
+	int			 old = 0;
 
 	t->n = c->n = 0;
 	if (!inserted && (old = store_tagset_get(s, seq)) == -1)
@@ -2041,47 +2046,9 @@ store_tags_write(struct store *s, int64_t seq, const struct entry *e,
 	s->tagset_new.has_point = c->n > 0;
 	s->tagset_new.lat = e->lat;
 	s->tagset_new.lon = e->lon;
-
-	if (inserted) {
-		if (peer != NULL)
-			store_tokens_tag(s, t, "p:", peer, NULL);
-	} else {
-		st = s->stmt[ST_PATH_PEERS];
-		sqlite3_bind_int64(st, 1, seq);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-			store_tokens_tag(s, t, "p:",
-			    (const char *)sqlite3_column_text(st, 0), NULL);
-		store_done(st);
-		if (rc != SQLITE_DONE) {
-			store_log_error(s, __func__);
-			return (-1);
-		}
-	}
 	store_tokens_join(t, &s->tagset_new.tags);
 	store_tokens_join(c, &s->tagset_new.cells);
 	return (store_tagset_put(s, seq, old, old_time, sort_time));
-}
-
-/* A new path of an entry that did not change: its peer's tag. */
-static int
-store_tags_peer_add(struct store *s, int64_t seq, int64_t sort_time,
-    const char *peer)
-{
-	struct store_tokens	*t = &s->tokens[0];
-	int			 old;
-
-	if ((old = store_tagset_get(s, seq)) == -1)
-		return (-1);
-	t->n = 0;
-	store_tokens_parse(t, s->tagset_old.tags.data);
-	store_tokens_tag(s, t, "p:", peer, NULL);
-	store_tokens_join(t, &s->tagset_new.tags);
-	buf_reset(&s->tagset_new.cells);
-	buf_addstr(&s->tagset_new.cells, s->tagset_old.cells.data);
-	s->tagset_new.has_point = s->tagset_old.has_point;
-	s->tagset_new.lat = s->tagset_old.lat;
-	s->tagset_new.lon = s->tagset_old.lon;
-	return (store_tagset_put(s, seq, old, sort_time, sort_time));
 }
 
 /*
@@ -2225,6 +2192,7 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 	char			*key;
 	char			 digest[STORE_DIGEST_LEN];
 	int64_t			 now = store_now(s), seq, sort_time, vt;
+	int64_t			 stored_time;
 	int			 found, by_link = 0, by_alias = 0, path_new = 0;
 	int			 held_peer, rekeyed = 0, unheld = 0, rc = -1;
 	int			 omitted;
@@ -2334,12 +2302,21 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 		}
 	}
 
-	/* The path, before the tags: they list the entry's peers. */
+	/*
+	 * The paths are listed by peer in the entry's listing order: they
+	 * follow its sort time.
+	 */
+	stored_time = *res == STORE_INSERTED || *res == STORE_UPDATED ?
+	    sort_time : row.sort_time;
+	if (*res == STORE_UPDATED && sort_time != row.sort_time &&
+	    store_run_int(s, ST_PATHS_RETIME, seq, sort_time, __func__) == -1)
+		goto done;
 	if (peer != NULL) {
 		st = s->stmt[ST_PATH_ADD];
 		sqlite3_bind_int64(st, 1, seq);
 		store_bind_text(st, 2, peer);
 		sqlite3_bind_int64(st, 3, now);
+		sqlite3_bind_int64(st, 4, stored_time);
 		if (store_step(s, st, __func__) == -1)
 			goto done;
 		store_done(st);
@@ -2356,14 +2333,10 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 
 	if (*res == STORE_INSERTED || *res == STORE_UPDATED) {
 		if (store_tags_write(s, seq, e, sort_time, row.sort_time,
-		    *res == STORE_INSERTED, peer) == -1)
+		    *res == STORE_INSERTED) == -1)
 			goto done;
-	} else if (path_new) {
-		if (store_tags_peer_add(s, seq, row.sort_time, peer) == -1)
-			goto done;
-		if (*res == STORE_UNCHANGED)
-			*res = STORE_MERGED;
-	}
+	} else if (path_new && *res == STORE_UNCHANGED)
+		*res = STORE_MERGED;
 	if (!row.held) {
 		*notify = *res == STORE_INSERTED || *res == STORE_UPDATED ||
 		    rekeyed || unheld;
@@ -2799,21 +2772,29 @@ store_query_tag_list(int shape, const char **tags)
 
 /*
  * Appends the tag filters of a shape as checks of the tokens of entry
- * seq (an SQL expression: "e.seq") in its tag set, a look-up by rowid;
- * skip is left out when it drives the walk.
+ * seq (an SQL expression: "e.seq") in its tag set, a look-up by rowid, or
+ * of its paths for the peer; skip is left out when it drives the walk,
+ * and the tokens' checks unless tokens (the walk matched them all).
  */
 static void
-store_query_tags(struct buf *b, int shape, const char *skip, const char *seq)
+store_query_tags(struct buf *b, int shape, const char *skip, const char *seq,
+    int tokens)
 {
 	const char	*tags[STORE_Q_MAXTAGS];
 	int		 ntags, i;
 
 	ntags = store_query_tag_list(shape, tags);
-	for (i = 0; i < ntags; i++)
-		if (skip == NULL || strcmp(tags[i], skip) != 0)
+	for (i = 0; i < ntags; i++) {
+		if (skip != NULL && strcmp(tags[i], skip) == 0)
+			continue;
+		if (strcmp(tags[i], ":p") == 0)
+			buf_printf(b, " AND EXISTS (SELECT 1 FROM paths x"
+			    " WHERE x.seq = %s AND x.peer = :p)", seq);
+		else if (tokens)
 			buf_printf(b, " AND instr((SELECT x.tags FROM"
 			    " entry_tagsets x WHERE x.seq = %s), %s) > 0", seq,
 			    tags[i]);
+	}
 }
 
 /*
@@ -2853,7 +2834,8 @@ store_query_range(struct buf *b, int shape, const char *a)
  * tags' tokens in entries_tags (all of them: FTS5 intersects their lists,
  * the kind+territory tag standing for both), whose rowids are in listing
  * order as those of entries_fts are, newest first from the cursor: it
- * stops after its page. CROSS JOIN keeps SQLite from driving the join
+ * stops after its page. The peer is checked on the paths, or walked on
+ * paths_peer when it is the only filter. CROSS JOIN keeps SQLite from driving the join
  * from entries. Past the keys' seqs (wide) the matches are sorted.
  * Without a filter the walk is entries_sort, or entries_changed with
  * "since".
@@ -2896,7 +2878,7 @@ store_query_sql(int shape, int wide)
 			buf_addstr(&b, " AND entries_fts.rowid < :bk");
 		if (shape & STORE_Q_FROM)
 			buf_addstr(&b, " AND entries_fts.rowid >= :fk");
-		store_query_tags(&b, shape, NULL, seq);
+		store_query_tags(&b, shape, NULL, seq, 1);
 		if (shape & (STORE_Q_BOX | STORE_Q_NEAR | STORE_Q_GEO)) {
 			buf_printf(&b, " AND EXISTS (SELECT 1 FROM entries_geo g"
 			    " WHERE g.seq = %s", seq);
@@ -2915,7 +2897,7 @@ store_query_sql(int shape, int wide)
 	 * and peers of the other matches are never copied.
 	 */
 	sorted = (shape & (STORE_Q_MATCH | STORE_Q_BOX | STORE_Q_NEAR)) != 0 ||
-	    (wide && ntags > 0);
+	    (wide && ntags > 0 && strcmp(tags[0], ":p") != 0);
 	if (sorted)
 		buf_addstr(&b, "SELECT " STORE_LIST_COLS " FROM (");
 	if (shape & STORE_Q_MATCH) {
@@ -2928,7 +2910,7 @@ store_query_sql(int shape, int wide)
 		    " AND e.seq = (CASE WHEN entries_fts.rowid < 0"
 		    " THEN -entries_fts.rowid ELSE entries_fts.rowid & %lld END)",
 		    (long long)STORE_FTS_SEQ_MAX);
-		store_query_tags(&b, shape, NULL, "e.seq");
+		store_query_tags(&b, shape, NULL, "e.seq", 1);
 		if (shape & (STORE_Q_BOX | STORE_Q_NEAR | STORE_Q_GEO)) {
 			buf_addstr(&b, " AND EXISTS (SELECT 1 FROM entries_geo g"
 			    " WHERE g.seq = e.seq");
@@ -2946,18 +2928,28 @@ store_query_sql(int shape, int wide)
 		    " 0 AS rank FROM entries_geo g CROSS JOIN entries e WHERE 1");
 		store_query_geo(&b, shape);
 		buf_addstr(&b, " AND e.seq = g.seq");
-		store_query_tags(&b, shape, NULL, "e.seq");
+		store_query_tags(&b, shape, NULL, "e.seq", 1);
 		store_query_range(&b, shape, "e");
 		goto tail;
 	}
 
-	if (ntags > 0 && wide) {
+	if (ntags == 1 && strcmp(tags[0], ":p") == 0) {
+		/* The peer's paths, in the entries' listing order. */
+		buf_addstr(&b, "SELECT " STORE_LIST_COLS
+		    " FROM paths p CROSS JOIN entries e"
+		    " WHERE p.peer = :p AND e.seq = p.seq");
+		store_query_range(&b, shape, "p");
+		order = (shape & STORE_Q_ASC) ?
+		    " ORDER BY p.sort_time, p.seq" :
+		    " ORDER BY p.sort_time DESC, p.seq DESC";
+	} else if (ntags > 0 && wide) {
 		buf_printf(&b, "SELECT e.seq AS seq, e.sort_time AS sort_time,"
 		    " 0 AS rank FROM entries_tags f CROSS JOIN entries e"
 		    " WHERE entries_tags MATCH :tm AND e.seq = (CASE WHEN"
 		    " f.rowid < 0 THEN -f.rowid ELSE f.rowid & %lld END)",
 		    (long long)STORE_FTS_SEQ_MAX);
 		store_query_range(&b, shape, "e");
+		store_query_tags(&b, shape, NULL, "e.seq", 0);
 	} else if (ntags > 0) {
 		buf_printf(&b, "SELECT " STORE_LIST_COLS
 		    " FROM entries_tags f CROSS JOIN entries e"
@@ -2967,6 +2959,7 @@ store_query_sql(int shape, int wide)
 			buf_addstr(&b, " AND f.rowid < :bk");
 		if (shape & STORE_Q_FROM)
 			buf_addstr(&b, " AND f.rowid >= :fk");
+		store_query_tags(&b, shape, NULL, "e.seq", 0);
 		order = (shape & STORE_Q_ASC) ? " ORDER BY f.rowid" :
 		    " ORDER BY f.rowid DESC";
 	} else if (shape & STORE_Q_SINCE) {
@@ -3046,7 +3039,7 @@ store_query_cells(struct buf *b, int shape)
 	if (shape & STORE_Q_FROM)
 		buf_addstr(b, " AND f.rowid >= :fk");
 	buf_addstr(b, " AND e.seq = x.seq");
-	store_query_tags(b, shape, ":k", "e.seq");
+	store_query_tags(b, shape, ":k", "e.seq", 1);
 	store_query_visible(b, shape);
 	buf_addstr(b, (shape & STORE_Q_ASC) ? " ORDER BY f.rowid" :
 	    " ORDER BY f.rowid DESC");
@@ -3154,18 +3147,25 @@ store_query_bind(struct store *s, sqlite3_stmt *st,
 				tag[len - 1] = '\0';
 		store_tag_token(s, tag, strlen(tag), tok[i]);
 		free(tag);
-		if ((idx = sqlite3_bind_parameter_index(st, tags[i].name)) != 0)
+		if ((idx = sqlite3_bind_parameter_index(st, tags[i].name)) == 0)
+			continue;
+		/* The peer is checked on the paths, by name. */
+		if (strcmp(tags[i].name, ":p") == 0)
+			sqlite3_bind_text(st, idx, tags[i].a, -1,
+			    SQLITE_TRANSIENT);
+		else
 			sqlite3_bind_text(st, idx, tok[i], STORE_TOKEN_LEN,
 			    SQLITE_TRANSIENT);
 	}
-	/* The walk's match: every tag of the shape. */
+	/* The walk's match: every tag of the shape but the peer. */
 	if ((idx = sqlite3_bind_parameter_index(st, ":tm")) != 0) {
 		buf_init(&m);
 		nlist = store_query_tag_list(shape, list);
 		for (j = 0; j < nlist; j++)
 			for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
-				if (strcmp(list[j], tags[i].name) == 0)
-					buf_printf(&m, "%s\"%s\"", j > 0 ?
+				if (strcmp(list[j], tags[i].name) == 0 &&
+				    strcmp(list[j], ":p") != 0)
+					buf_printf(&m, "%s\"%s\"", m.len > 0 ?
 					    " " : "", tok[i]);
 		sqlite3_bind_text(st, idx, m.data != NULL ? m.data : "\"-\"",
 		    -1, SQLITE_TRANSIENT);

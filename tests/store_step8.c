@@ -44,7 +44,6 @@ static const char step8[] =
 	" UNION SELECT 'kt:' || k || '|' || p FROM kinds, temp.step8_prefix"
 	" UNION SELECT 'c:' || json_extract(c.value, '$.term') FROM entries e,"
 	" json_each(e.doc, '$._feedmesh.categories') c"
-	" UNION SELECT 'p:' || peer FROM paths"
 	" UNION SELECT c FROM cells WHERE c IS NOT NULL"
 	" UNION SELECT c || '|' || k FROM cells"
 	" WHERE c IS NOT NULL AND k IS NOT NULL)"
@@ -63,11 +62,17 @@ static const char step8[] =
 	" CASE WHEN d.tag >= 'g0' AND d.tag < 'g:' THEN g.lon END"
 	" FROM temp.step8_tok t JOIN temp.step8_dict d ON d.tok = t.tok"
 	" JOIN entries e ON e.seq = t.seq"
-	" LEFT JOIN entries_geo g ON g.seq = t.seq;";
+	" LEFT JOIN entries_geo g ON g.seq = t.seq;"
+	"INSERT OR IGNORE INTO entry_tags (tag, sort_time, seq)"
+	" SELECT 'p:' || p.peer, e.sort_time, p.seq FROM paths p"
+	" JOIN entries e ON e.seq = p.seq;";
 
 static const char step8_end[] =
 	"DROP TABLE entries_tags;"
 	"DROP TABLE entry_tagsets;"
+	"DROP INDEX paths_peer;"
+	"ALTER TABLE paths DROP COLUMN sort_time;"
+	"CREATE INDEX paths_peer ON paths(peer, seq);"
 	"PRAGMA user_version = 8;";
 
 int
