@@ -31,6 +31,10 @@ node.signal(signal.SIGHUP)
 fm.ok(fm.wait_until(lambda: len(node.items()) == 3, 10),
       "SIGHUP adds a peer", node.logtext())
 fm.ok("two" in node.peers(), "feedmeshctl peers lists the new peer")
+ps = node.peers()
+fm.ok(ps.get("one", {}).get("entries") == 1 and
+      ps.get("two", {}).get("entries") == 2,
+      "feedmeshctl peers counts each peer's entries", ps)
 
 # An invalid configuration is refused and the old one keeps running.
 with open(node.conf, "a") as f:
@@ -66,6 +70,8 @@ node.start()
 fm.is_eq(len(node.items()), 3, "entries survive a restart")
 fm.ok(fm.wait_until(lambda: len(srv.hits("/two.atom")) > before, 10),
       "polling resumes after a restart")
+fm.is_eq(node.peers().get("two", {}).get("entries"), 2,
+         "after a restart, the count is read from the store")
 first = srv.hits("/two.atom")[before]
 fm.is_eq(first[2].get("If-None-Match"), '"two-1"',
          "the first poll after a restart is conditional (state kept)")
@@ -73,8 +79,15 @@ fm.is_eq(first[2].get("If-None-Match"), '"two-1"',
 r = node.ctl("status")
 fm.ok(r.returncode == 0 and "region" in r.stdout and "entries:    3" in
       r.stdout, "feedmeshctl status", r.stdout + r.stderr)
+srv.route("/two.atom", body=fm.atom([{"id": "tag:two,2026:1"},
+                                     {"id": "tag:two,2026:2"},
+                                     {"id": "tag:two,2026:3"}], "urn:two"),
+          etag='"two-2"')
 r = node.ctl("fetch", "two")
 fm.ok(r.returncode == 0, "feedmeshctl fetch", r.stdout + r.stderr)
+fm.ok(fm.wait_until(lambda: node.peers().get("two", {}).get("entries") == 3,
+                    10), "a new entry of the peer is counted",
+      node.peers().get("two"))
 r = node.ctl("fetch", "nobody")
 fm.ok(r.returncode != 0 and "no such peer" in r.stderr,
       "feedmeshctl fetch of an unknown peer fails clearly", r.stderr)
