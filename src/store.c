@@ -2749,8 +2749,9 @@ store_query_shape(const struct store_query *q)
 }
 
 /*
- * The tag parameters a shape filters on, the one to walk first first:
- * the category, rarer than a kind or a region.
+ * The tag parameters a shape filters on: the category, the kind and
+ * territory (together, or either), the peer last. The peer alone walks
+ * the paths; otherwise entries_tags matches all the others at once.
  */
 static int
 store_query_tag_list(int shape, const char **tags)
@@ -2817,8 +2818,8 @@ store_query_geo(struct buf *b, int shape)
 
 /*
  * The keyset cursor and the lower bound of sort times on the walked
- * rows (alias a: entries), so that they bound the range of the index
- * walked (entries_sort), or the matches to sort.
+ * rows (alias a: entries, or paths), so that they bound the range of the
+ * index walked (entries_sort, paths_peer), or the matches to sort.
  */
 static void
 store_query_range(struct buf *b, int shape, const char *a)
