@@ -19,6 +19,7 @@
 #include "date.h"
 #include "entry.h"
 #include "parse.h"
+#include "parse_private.h"
 #include "tap.h"
 
 #ifndef PARSE_FIXTURES
@@ -52,6 +53,8 @@ static void	 test_text(void);
 static char	*parse_cuts(const char *, size_t, const size_t *, size_t);
 static void	 test_cuts(void);
 static int	 name_cmp(const void *, const void *);
+static int	 json_fast_agrees(const char *, size_t, int *, int *);
+static void	 test_json_fast(char **, size_t);
 
 static void
 collect_cb(struct entry *e, const struct feed_meta *meta, void *arg)
@@ -250,6 +253,176 @@ test_fixture(const char *name)
 	free(data);
 	free(base);
 	free(ctype);
+}
+
+/*
+ * 1 if the fast reader of JSON Feed items (parse_json_fast) gives what
+ * jansson gives for s, or gives up; *taken: it did not give up, *read:
+ * jansson did not either.
+ */
+static int
+json_fast_agrees(const char *s, size_t len, int *taken, int *read)
+{
+	json_t	*fast, *ref;
+	int	 same;
+
+	fast = parse_json_fast(s, len);
+	ref = json_loadb(s, len, JSON_DECODE_ANY, NULL);
+	*taken = fast != NULL;
+	*read = ref != NULL;
+	same = fast == NULL || (ref != NULL && json_equal(fast, ref));
+	json_decref(fast);
+	json_decref(ref);
+	return (same);
+}
+
+/*
+ * The fast reader against jansson: on chosen values (each one it must
+ * take, or must leave to jansson), then on the JSON fixtures mutated at
+ * random, keeping them UTF-8 as the decoder would (only ASCII bytes are
+ * replaced, inserted or removed).
+ */
+static void
+test_json_fast(char **names, size_t nnames)
+{
+	static const struct {
+		const char	*json;
+		int		 take;
+	} cases[] = {
+		{ "{\"a\":\"b\",\"c\":[1,-2,3.5,-0,0.25e2,1E-3,true,false,null]}",
+		    1 },
+		{ " { \"x\" : { } , \"y\" : [ ] } ", 1 },
+		{ "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", 1 },
+		{ "\"caf\\u00e9 \\u20ac \\ud83c\\udf31 \\u0041\"", 1 },
+		{ "\"\\u007f\\u0080\\u07ff\\u0800\\uffff\\udbff\\udfff\"", 1 },
+		{ "\"caf\xc3\xa9 \xf0\x9f\x8c\xb1\"", 1 },
+		{ "{\"k\":1,\"k\":2}", 1 },
+		{ "{\"\\u006b\":\"v\",\"x\\ty\":\"w\"}", 1 },
+		{ "9223372036854775807", 1 },
+		{ "-9223372036854775808", 1 },
+		{ "1.7976931348623157e308", 1 },
+		{ "4.9e-324", 1 },
+		{ "1e-400", 1 },
+		{ "[[[[[[[[[[]]]]]]]]]]", 1 },
+		{ "\"a\\u0000b\"", 0 },
+		{ "\"\\ud800\"", 0 },
+		{ "\"\\udc00\\ud800\"", 0 },
+		{ "\"\\ud800\\u0041\"", 0 },
+		{ "\"tab\tin\"", 0 },
+		{ "\"\\x41\"", 0 },
+		{ "\"\\u12G4\"", 0 },
+		{ "9223372036854775808", 0 },
+		{ "1e999", 0 },
+		{ "01", 0 },
+		{ "1.", 0 },
+		{ ".5", 0 },
+		{ "-", 0 },
+		{ "1e", 0 },
+		{ "+1", 0 },
+		{ "tru", 0 },
+		{ "truex", 0 },
+		{ "nul", 0 },
+		{ "{\"a\" 1}", 0 },
+		{ "{\"a\":1,}", 0 },
+		{ "[1,]", 0 },
+		{ "[1 2]", 0 },
+		{ "{1:2}", 0 },
+		{ "\"open", 0 },
+		{ "[", 0 },
+		{ "{\"a\":1}}", 0 },
+		{ "", 0 },
+	};
+	static const char alphabet[] = "{}[]\",:\\u0123456789abcdefEe+-.tfnrl "
+	    "\t\nxyz";
+	struct buf	 b;
+	char		 path[1024], *doc;
+	size_t		 i, k, n, len, ndocs = 0, pos;
+	size_t		 good = 0, bad = 0, ref_ok = 0, taken_ok = 0;
+	unsigned int	 seed = 20261124;
+	int		 taken, read, edits, e;
+	char		*docs[64];
+	size_t		 lens[64];
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		len = strlen(cases[i].json);
+		if (json_fast_agrees(cases[i].json, len, &taken, &read) &&
+		    taken == cases[i].take)
+			good++;
+		else
+			fprintf(stderr, "# fast JSON reader: %s: %s\n", cases[i].json,
+			    taken ? "taken" : "left to jansson");
+	}
+	ok(good == sizeof(cases) / sizeof(cases[0]), "fast JSON reader: "
+	    "%zu chosen values of %zu as jansson reads them, or left to it",
+	    good, sizeof(cases) / sizeof(cases[0]));
+
+	good = 0;
+	for (i = 0; i < nnames && ndocs < 64; i++) {
+		len = strlen(names[i]);
+		if (len < 5 || strcmp(names[i] + len - 5, ".json") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", PARSE_FIXTURES,
+		    names[i]);
+		if ((doc = slurp(path, &lens[ndocs])) == NULL)
+			continue;
+		docs[ndocs++] = doc;
+		if (!json_fast_agrees(doc, lens[ndocs - 1], &taken, &read))
+			bad++;
+		good += taken;
+		ref_ok += read;
+	}
+	ok(ndocs >= 30 && bad == 0 && good == ref_ok, "fast JSON reader: "
+	    "%zu JSON fixtures read as jansson does (%zu taken, of the %zu "
+	    "jansson reads; %zu differ)", ndocs, good, ref_ok, bad);
+	ref_ok = 0;
+
+	buf_init(&b);
+	for (n = 0; n < 20000 && ndocs > 0; n++) {
+		seed = seed * 1103515245 + 12345;
+		k = (seed >> 8) % ndocs;
+		buf_reset(&b);
+		buf_add(&b, docs[k], lens[k]);
+		edits = 1 + (int)((seed >> 4) % 4);
+		for (e = 0; e < edits && b.len > 0; e++) {
+			seed = seed * 1103515245 + 12345;
+			pos = (seed >> 8) % b.len;
+			if ((unsigned char)b.data[pos] >= 0x80)
+				continue;
+			seed = seed * 1103515245 + 12345;
+			switch ((seed >> 8) % 3) {
+			case 0:
+				b.data[pos] = alphabet[(seed >> 12) %
+				    (sizeof(alphabet) - 1)];
+				break;
+			case 1:
+				memmove(b.data + pos, b.data + pos + 1,
+				    b.len - pos - 1);
+				b.len--;
+				break;
+			default:
+				buf_addc(&b, ' ');
+				memmove(b.data + pos + 1, b.data + pos,
+				    b.len - pos - 1);
+				b.data[pos] = alphabet[(seed >> 12) %
+				    (sizeof(alphabet) - 1)];
+				break;
+			}
+		}
+		if (!json_fast_agrees(b.data, b.len, &taken, &read)) {
+			if (bad++ < 3)
+				fprintf(stderr, "# fast JSON reader differs on: %.*s\n",
+				    (int)b.len, b.data);
+		}
+		if (taken)
+			taken_ok++;
+		ref_ok += read;
+	}
+	buf_free(&b);
+	ok(bad == 0 && taken_ok * 10 >= ref_ok * 9, "fast JSON reader: %zu "
+	    "mutated fixtures, %zu differ from jansson; it took %zu of the "
+	    "%zu jansson reads", n, bad, taken_ok, ref_ok);
+	for (i = 0; i < ndocs; i++)
+		free(docs[i]);
 }
 
 static int
@@ -824,10 +997,11 @@ main(void)
 	closedir(d);
 	qsort(names, nnames, sizeof(*names), name_cmp);
 	ok(nnames >= 300, "%zu fixtures", nnames);
-	for (i = 0; i < nnames; i++) {
+	for (i = 0; i < nnames; i++)
 		test_fixture(names[i]);
+	test_json_fast(names, nnames);
+	for (i = 0; i < nnames; i++)
 		free(names[i]);
-	}
 	free(names);
 	test_limits();
 	test_utf8();

@@ -2,7 +2,8 @@
  * feedmesh fuzzing: the streaming feed parser (parse.h) fed in chunks
  * whose sizes come from the input's last byte, as the network would cut
  * it. Built twice: fuzz_xml, and fuzz_json (FUZZ_JSON) which makes sure
- * the document goes to the JSON Feed back end.
+ * the document goes to the JSON Feed back end, and holds the fast reader
+ * of its items to jansson's reading of the same text.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -10,13 +11,18 @@
 
 #include <jansson.h>
 
+#include "buf.h"
 #include "entry.h"
 #include "fuzz.h"
 #include "parse.h"
+#include "parse_private.h"
 
 static void	 fuzz_entry_check(const struct entry *);
 static void	 fuzz_entry_cb(struct entry *, const struct feed_meta *,
 		    void *);
+#ifdef FUZZ_JSON
+static void	 fuzz_json_fast(const uint8_t *, size_t);
+#endif
 
 static const char *const fuzz_content_types[] = {
 	NULL,
@@ -78,6 +84,34 @@ fuzz_entry_cb(struct entry *e, const struct feed_meta *meta, void *arg)
 	entry_free(e);
 }
 
+#ifdef FUZZ_JSON
+/*
+ * What the decoder makes of the input, read by parse_json_fast: it may
+ * give up, but what it reads must be what jansson reads.
+ */
+static void
+fuzz_json_fast(const uint8_t *data, size_t size)
+{
+	struct parse_decoder	*dec;
+	struct buf		 b;
+	json_t			*fast, *ref;
+
+	dec = parse_decoder_new(NULL);
+	buf_init(&b);
+	parse_decoder_feed(dec, (const char *)data, size, 1, &b);
+	parse_decoder_free(dec);
+	if (b.len > 0) {
+		fast = parse_json_fast(b.data, b.len);
+		ref = json_loadb(b.data, b.len, JSON_DECODE_ANY, NULL);
+		if (fast != NULL && (ref == NULL || !json_equal(fast, ref)))
+			abort();
+		json_decref(fast);
+		json_decref(ref);
+	}
+	buf_free(&b);
+}
+#endif
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -98,6 +132,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	p = parse_new(&opts, fuzz_entry_cb, NULL);
 #ifdef FUZZ_JSON
+	fuzz_json_fast(data, size);
 	if (size == 0 || data[0] != '{')
 		(void)parse_feed(p, "{", 1);
 #endif
