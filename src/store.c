@@ -70,9 +70,13 @@
  * aliases: other ids under which the same entry arrived (same canonical
  *   permalink).
  * paths: who carried the entry; peer '' is a local publication (a NULL
- *   would not be unique in the primary key).
+ *   would not be unique in the primary key). entries.paths_rev (step 10)
+ *   names the entry's set of paths: a value drawn from meta's paths_rev,
+ *   which only grows, at the insert and at each path added later, so
+ *   that a listing can tell a cached entry's peers are still its own
+ *   from the row it reads anyway.
  * peer_state: conditional GET and backoff state of each peer.
- * meta: small key/values (last_change).
+ * meta: small key/values (last_change, paths_rev).
  * websub_subs (websub): this node's WebSub subscriptions to its peers'
  *   hubs, one row per callback token: a peer has its current row and,
  *   while a renewal waits for its verification, the one it replaces.
@@ -420,6 +424,8 @@ static const char *const store_migrations[] = {
 	store_step_fts_keys,
 	/* 9: listing tags as the words of an index of their own. */
 	store_step_tag_index,
+	/* 10: the version of an entry's paths, read by listings. */
+	"ALTER TABLE entries ADD COLUMN paths_rev INTEGER NOT NULL DEFAULT 0;",
 };
 #define STORE_NMIGRATIONS \
 	((int)(sizeof(store_migrations) / sizeof(store_migrations[0])))
@@ -440,6 +446,7 @@ enum store_stmt {
 	ST_UPDATE,
 	ST_ALIAS_ADD,
 	ST_PATH_ADD,
+	ST_PATHS_REV,
 	ST_PATH_SEEN,
 	ST_TAGSET_GET,
 	ST_TAGSET_PUT,
@@ -498,9 +505,9 @@ static const char *const store_sql[ST_MAX] = {
 	    " WHERE seq = ?1",
 	[ST_INSERT] = "INSERT INTO entries (id, link_canon, kind, territory,"
 	    " sort_time, version_time, published, updated, first_seen,"
-	    " changed, deleted, expires, digest, doc, held)"
+	    " changed, deleted, expires, digest, doc, held, paths_rev)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	    " ?14, ?16)",
+	    " ?14, ?16, ?17)",
 	[ST_UPDATE] = "UPDATE entries SET"
 	    " link_canon = coalesce(?2, link_canon), kind = ?3,"
 	    " territory = ?4, sort_time = ?5, version_time = ?6,"
@@ -511,6 +518,7 @@ static const char *const store_sql[ST_MAX] = {
 	[ST_PATH_ADD] = "INSERT OR IGNORE INTO paths (seq, peer, first_seen,"
 	    " last_seen, sort_time) VALUES (?1, ?2, ?3, ?3, ?4)",
 	[ST_PATHS_RETIME] = "UPDATE paths SET sort_time = ?2 WHERE seq = ?1",
+	[ST_PATHS_REV] = "UPDATE entries SET paths_rev = ?2 WHERE seq = ?1",
 	[ST_PATH_SEEN] = "UPDATE paths SET last_seen = ?3"
 	    " WHERE seq = ?1 AND peer = ?2",
 	[ST_TAGSET_GET] = "SELECT tags, cells, lat, lon FROM entry_tagsets"
@@ -619,20 +627,15 @@ static const char *const store_sql[ST_MAX] = {
 
 /*
  * The columns of a listing's row: its place, document, the digest that
- * names the document's version and the entry's peers, encoded as
- * store_peers_decode() reads them (the paths' primary key walks them
- * in order; the decoder sorts them anyway).
- */
-#define STORE_LIST_PEERS	"(SELECT group_concat(" \
-	"length(CAST(p.peer AS BLOB)) || ':' || p.peer, '') FROM paths p" \
-	" WHERE p.seq = e.seq AND p.peer <> '')"
-/*
- * No document (NULL in its place): SQLite would copy each one from its
+ * names the document's version and the version of its paths. No
+ * document (NULL in its place): SQLite would copy each one from its
  * overflow pages for every row, even when the decoded entry is cached;
- * store_query_entries() reads it (ST_DOC) only for the others.
+ * nor its peers, which took a subquery per row (half of what a listing
+ * asked of SQLite): store_query_entries() reads both (ST_DOC, ST_PEERS)
+ * only for entries it has not cached in that version.
  */
 #define STORE_LIST_COLS		"e.seq, e.sort_time, NULL, e.digest, " \
-	STORE_LIST_PEERS
+	"e.paths_rev"
 
 /* bm25 weights of title, summary, content, categories. */
 #define STORE_BM25		"bm25(entries_fts, 10.0, 4.0, 1.0, 4.0)"
@@ -717,10 +720,10 @@ static const char *const store_fts_cols[STORE_FTS_NCOLS] = {
 /*
  * An entry decoded for a listing, kept for the next ones. A listing row
  * names the version of its entry by the digest of its document and by
- * its paths (store_query_peers_sql): a cached entry is used only when
- * both are the same, so that no write has to tell the cache anything
- * (updates, rekeys, new paths, rollbacks, a seq used again after a
- * delete). Held, expired and purged entries never reach it: the
+ * its paths_rev: a cached entry is used only when both are the same, so
+ * that no write has to tell the cache anything (updates, rekeys, new
+ * paths, rollbacks, a seq used again after a delete: paths_rev values
+ * are never drawn twice). Held, expired and purged entries never reach it: the
  * listing's statement leaves them out before the cache is asked.
  */
 struct store_cached {
@@ -729,7 +732,7 @@ struct store_cached {
 	int64_t				 seq;
 	uint64_t			 serial;
 	char				 digest[STORE_DIGEST_LEN];
-	char				*peers;	/* as the listing encodes them */
+	int64_t				 paths_rev;
 	struct entry			*e;
 	size_t				 size;
 };
@@ -752,6 +755,8 @@ struct store {
 	int		 lazy;		/* synchronous=NORMAL for now */
 	uint64_t	 generation;
 	int64_t		 last_change;
+	int64_t		 paths_rev;	/* the last drawn (meta's paths_rev) */
+	int		 paths_rev_dirty; /* drawn since meta was written */
 	int64_t		 now;		/* fixed clock, 0: time(NULL) */
 	char		**held_peers;	/* moderation = hold */
 	size_t		 nheld_peers;
@@ -891,15 +896,14 @@ static void	 store_txn_check(struct store *);
 static int	 store_peers_fill(struct store *, int64_t, struct entry *);
 static struct entry *store_doc_read(struct store *, int64_t, const char *);
 static struct entry *store_doc_decode(struct store *, int64_t, const char *);
-static int	 store_peers_decode(struct store *, int64_t, const char *,
-		    struct entry *);
-static int	 store_peer_cmp(const void *, const void *);
 static size_t	 store_cache_bucket(int64_t);
 static struct store_cached *store_cache_find(struct store *, int64_t);
 static void	 store_cache_remove(struct store *, struct store_cached *);
 static void	 store_cache_trim(struct store *, size_t);
 static struct store_cached *store_cache_add(struct store *, int64_t,
-		    const char *, const char *, struct entry *, size_t);
+		    const char *, int64_t, struct entry *, size_t);
+static int64_t	 store_paths_rev_next(struct store *);
+static int	 store_meta_int(struct store *, const char *, int64_t *);
 static char	*store_query_sql(int, int);
 static int	 store_query_shape(const struct store_query *);
 static int	 store_query_bind(struct store *, sqlite3_stmt *,
@@ -1218,16 +1222,9 @@ store_open(const char *path)
 	/* Before any listing: it adds to the connection's temp schema. */
 	store_fts_expand_init(s);
 
-	sqlite3_bind_text(s->stmt[ST_META_GET], 1, "last_change", -1,
-	    SQLITE_STATIC);
-	if ((rc = sqlite3_step(s->stmt[ST_META_GET])) == SQLITE_ROW)
-		s->last_change = sqlite3_column_int64(s->stmt[ST_META_GET], 0);
-	else if (rc != SQLITE_DONE) {
-		log_warnx("%s: %s: %s", __func__, path, sqlite3_errmsg(s->db));
-		store_done(s->stmt[ST_META_GET]);
+	if (store_meta_int(s, "last_change", &s->last_change) == -1 ||
+	    store_meta_int(s, "paths_rev", &s->paths_rev) == -1)
 		goto fail;
-	}
-	store_done(s->stmt[ST_META_GET]);
 	return (s);
 
  fail:
@@ -1444,6 +1441,39 @@ store_set_durable(struct store *s, int durable)
 	return (0);
 }
 
+/* A value of meta as an integer; v is left alone when there is none. */
+static int
+store_meta_int(struct store *s, const char *key, int64_t *v)
+{
+	sqlite3_stmt	*st = s->stmt[ST_META_GET];
+	int		 rc;
+
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	else if (rc != SQLITE_DONE) {
+		log_warnx("%s: %s: %s", __func__, s->path,
+		    sqlite3_errmsg(s->db));
+		store_done(st);
+		return (-1);
+	}
+	store_done(st);
+	return (0);
+}
+
+/*
+ * A paths_rev never drawn before: meta keeps the last one, written with
+ * the transaction that uses it (store_commit()); after a rollback the
+ * counter stays ahead, so a value a listing saw inside it is not drawn
+ * again either.
+ */
+static int64_t
+store_paths_rev_next(struct store *s)
+{
+	s->paths_rev_dirty = 1;
+	return (++s->paths_rev);
+}
+
 int
 store_begin(struct store *s)
 {
@@ -1516,6 +1546,16 @@ store_commit(struct store *s)
 		}
 		store_done(st);
 	}
+	/* Values drawn are never drawn again, after a restart either. */
+	if (s->paths_rev_dirty) {
+		sqlite3_bind_text(st, 1, "paths_rev", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, s->paths_rev);
+		if (store_step(s, st, __func__) == -1) {
+			store_rollback(s);
+			return (-1);
+		}
+		store_done(st);
+	}
 	if (store_run(s, ST_COMMIT, __func__) == -1) {
 		store_rollback(s);
 		return (-1);
@@ -1524,6 +1564,7 @@ store_commit(struct store *s)
 		s->generation++;
 		s->last_change = now;
 	}
+	s->paths_rev_dirty = 0;
 	s->in_txn = s->dirty = s->txn_lost = s->whole = 0;
 	return (0);
 }
@@ -1745,6 +1786,7 @@ store_row_write(struct store *s, enum store_stmt which, const struct entry *e,
 		store_bind_text(st, 1, e->id);
 		sqlite3_bind_int64(st, 9, first_seen);
 		sqlite3_bind_int(st, 16, held ? 1 : 0);
+		sqlite3_bind_int64(st, 17, store_paths_rev_next(s));
 	} else
 		sqlite3_bind_int64(st, 15, seq);
 	store_bind_text(st, 2, key);
@@ -2320,7 +2362,13 @@ store_upsert_one(struct store *s, const struct entry *e, const char *peer,
 		if (store_step(s, st, __func__) == -1)
 			goto done;
 		store_done(st);
-		if ((path_new = sqlite3_changes(s->db) == 1) == 0) {
+		path_new = sqlite3_changes(s->db) == 1;
+		/* An entry inserted now drew its paths_rev already. */
+		if (path_new && *res != STORE_INSERTED && store_run_int(s,
+		    ST_PATHS_REV, seq, store_paths_rev_next(s),
+		    __func__) == -1)
+			goto done;
+		if (!path_new) {
 			st = s->stmt[ST_PATH_SEEN];
 			sqlite3_bind_int64(st, 1, seq);
 			store_bind_text(st, 2, peer);
@@ -2509,45 +2557,6 @@ store_doc_read(struct store *s, int64_t seq, const char *doc)
 	return (e);
 }
 
-static int
-store_peer_cmp(const void *a, const void *b)
-{
-	return (strcmp(*(char *const *)a, *(char *const *)b));
-}
-
-/*
- * Sets e->peers, sorted by name, from a listing's encoding of the paths
- * (STORE_LIST_PEERS: each peer as its length in bytes, ':' and the
- * name; NULL for none), which no name can make ambiguous.
- */
-static int
-store_peers_decode(struct store *s, int64_t seq, const char *enc,
-    struct entry *e)
-{
-	const char	*p = enc;
-	char		*end, *name;
-	unsigned long	 len;
-
-	while (p != NULL && *p != '\0') {
-		errno = 0;
-		len = strtoul(p, &end, 10);
-		if (end == p || *end != ':' || errno != 0 ||
-		    len > strlen(end + 1)) {
-			log_warnx("%s: %s: entry %lld: bad peer list", __func__,
-			    s->path, (long long)seq);
-			return (-1);
-		}
-		if ((name = strndup(end + 1, len)) == NULL)
-			fatal("%s", __func__);
-		entry_add_peer(e, name);
-		free(name);
-		p = end + 1 + len;
-	}
-	if (e->npeers > 1)
-		qsort(e->peers, e->npeers, sizeof(*e->peers), store_peer_cmp);
-	return (0);
-}
-
 static size_t
 store_cache_bucket(int64_t seq)
 {
@@ -2577,7 +2586,6 @@ store_cache_remove(struct store *s, struct store_cached *c)
 	s->cache_bytes -= c->size;
 	s->cache_n--;
 	entry_free(c->e);
-	free(c->peers);
 	free(c);
 }
 
@@ -2598,23 +2606,23 @@ store_cache_trim(struct store *s, size_t room)
  */
 static struct store_cached *
 store_cache_add(struct store *s, int64_t seq, const char *digest,
-    const char *peers, struct entry *e, size_t doclen)
+    int64_t paths_rev, struct entry *e, size_t doclen)
 {
 	struct store_cached	*c;
-	size_t			 size;
+	size_t			 size, i;
 
-	if (peers == NULL)
-		peers = "";
-	size = sizeof(*c) + STORE_CACHE_OVERHEAD + doclen + 2 * strlen(peers);
+	size = sizeof(*c) + STORE_CACHE_OVERHEAD + doclen;
+	for (i = 0; i < e->npeers; i++)
+		size += strlen(e->peers[i]) + 1 + sizeof(char *);
 	if (s->cache_hash == NULL || size > s->cache_max / 4)
 		return (NULL);
 	if ((c = store_cache_find(s, seq)) != NULL)
 		store_cache_remove(s, c);
 	store_cache_trim(s, size);
-	if ((c = calloc(1, sizeof(*c))) == NULL ||
-	    (c->peers = strdup(peers)) == NULL)
+	if ((c = calloc(1, sizeof(*c))) == NULL)
 		fatal("%s", __func__);
 	c->seq = seq;
+	c->paths_rev = paths_rev;
 	c->serial = s->serial;
 	snprintf(c->digest, sizeof(c->digest), "%s", digest);
 	c->e = e;
@@ -2836,8 +2844,8 @@ store_query_range(struct buf *b, int shape, const char *a)
  * the kind+territory tag standing for both), whose rowids are in listing
  * order as those of entries_fts are, newest first from the cursor: it
  * stops after its page. The peer is checked on the paths, or walked on
- * paths_peer when it is the only filter. CROSS JOIN keeps SQLite from driving the join
- * from entries. Past the keys' seqs (wide) the matches are sorted.
+ * paths_peer when it is the only filter. CROSS JOIN keeps SQLite from
+ * driving the join from entries. Past the keys' seqs (wide) the matches are sorted.
  * Without a filter the walk is entries_sort, or entries_changed with
  * "since".
  *
@@ -3251,11 +3259,11 @@ store_query_entries(struct store *s, const struct store_query *q,
 	struct store_cached	*c;
 	struct entry		*e;
 	sqlite3_stmt		*st, *dst;
-	const char		*doc, *digest, *peers;
+	const char		*doc, *digest;
 	sqlite3_stmt		**slot;
 	char			*sql, *match = NULL;
 	size_t			 docsize;
-	int64_t			 seq, sort_time;
+	int64_t			 seq, sort_time, paths_rev;
 	int			 shape, rc, stop = 0;
 
 	if (s->nfts > 0 && store_fts_flush(s) == -1)
@@ -3291,13 +3299,11 @@ store_query_entries(struct store *s, const struct store_query *q,
 		seq = sqlite3_column_int64(st, 0);
 		sort_time = sqlite3_column_int64(st, 1);
 		digest = (const char *)sqlite3_column_text(st, 3);
-		peers = (const char *)sqlite3_column_text(st, 4);
-		if (peers == NULL)
-			peers = "";
+		paths_rev = sqlite3_column_int64(st, 4);
 		c = store_cache_find(s, seq);
 		if (c != NULL && digest != NULL &&
 		    strcmp(c->digest, digest) == 0 &&
-		    strcmp(c->peers, peers) == 0) {
+		    c->paths_rev == paths_rev) {
 			/* The same version: most recently used. */
 			TAILQ_REMOVE(&s->cache_lru, c, lru);
 			TAILQ_INSERT_HEAD(&s->cache_lru, c, lru);
@@ -3323,13 +3329,13 @@ store_query_entries(struct store *s, const struct store_query *q,
 		store_done(dst);
 		if (e == NULL)
 			continue;	/* logged; the rest is still served */
-		if (store_peers_decode(s, seq, peers, e) == -1) {
+		if (store_peers_fill(s, seq, e) == -1) {
 			entry_free(e);
 			continue;
 		}
 		s->serial = store_serial_next++;
 		c = digest == NULL ? NULL : store_cache_add(s, seq, digest,
-		    peers, e, docsize);
+		    paths_rev, e, docsize);
 		if (c != NULL)
 			e = NULL;	/* the cache's now */
 		stop = cb(c != NULL ? c->e : e, sort_time, seq, arg);

@@ -73,6 +73,8 @@ static const char step8_end[] =
 	"DROP INDEX paths_peer;"
 	"ALTER TABLE paths DROP COLUMN sort_time;"
 	"CREATE INDEX paths_peer ON paths(peer, seq);"
+	/* Step 10's. */
+	"ALTER TABLE entries DROP COLUMN paths_rev;"
 	"PRAGMA user_version = 8;";
 
 int

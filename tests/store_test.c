@@ -59,6 +59,8 @@ static void	 test_expire(void);
 static int	 dump_cb(const struct entry *, int64_t, int64_t, void *);
 static char	*dump(struct store *, const struct store_query *, uint64_t *);
 static void	 test_cache(void);
+static void	 test_paths_rev(void);
+static int64_t	 paths_rev_of(struct store *, const char *);
 static void	 test_canonical_text(void);
 static void	 test_migrate_triggers(void);
 static void	 test_text_update(void);
@@ -2177,6 +2179,7 @@ main(void)
 	test_moderation();
 	test_expire();
 	test_cache();
+	test_paths_rev();
 	d1 = doc_of(s, "tag:a,2026:1");
 	lc = store_last_change(s);
 	store_close(s);
@@ -2322,6 +2325,84 @@ test_text_update(void)
 	ok(strstr(out, "tag:t,2026:v") == NULL, "a word of the old version "
 	    "only does not");
 	free(out);
+	store_close(s);
+}
+
+static int64_t
+paths_rev_of(struct store *s, const char *id)
+{
+	char	 sql[256];
+
+	snprintf(sql, sizeof(sql), "SELECT paths_rev FROM entries"
+	    " WHERE id = '%s'", id);
+	return (sql_count(s, sql));
+}
+
+/*
+ * paths_rev names an entry's set of paths for the listings' cache: a new
+ * path draws a new value, a value is never drawn twice, neither after a
+ * rollback (a listing inside it may have cached it) nor after a restart,
+ * and a seq used again by another entry gets a value of its own.
+ */
+static void
+test_paths_rev(void)
+{
+	struct store		*s;
+	struct entry		*e;
+	enum store_result	 r;
+	char			*p;
+	int64_t			 a0, a1, a2, inside, after, restart, meta;
+
+	if ((s = fresh("paths_rev.db")) == NULL) {
+		ok(0, "paths_rev store opens");
+		return;
+	}
+	e = mk("tag:r,2026:a", "https://r.example/a", T0, ENTRY_NO_TIME);
+	store_entry_upsert(s, e, "p1", &r);
+	a0 = paths_rev_of(s, "tag:r,2026:a");
+	store_entry_upsert(s, e, "p1", &r);
+	a1 = paths_rev_of(s, "tag:r,2026:a");
+	store_entry_upsert(s, e, "p2", &r);
+	a2 = paths_rev_of(s, "tag:r,2026:a");
+	ok(a0 > 0 && a1 == a0 && a2 > a1 && r == STORE_MERGED, "a new entry "
+	    "draws a paths_rev (%lld), the same path keeps it (%lld), a new "
+	    "one draws another (%lld)", (long long)a0, (long long)a1,
+	    (long long)a2);
+
+	store_begin(s);
+	store_entry_upsert(s, e, "p3", &r);
+	inside = paths_rev_of(s, "tag:r,2026:a");
+	store_rollback(s);
+	store_entry_upsert(s, e, "p4", &r);
+	after = paths_rev_of(s, "tag:r,2026:a");
+	ok(inside > a2 && after > inside, "after a rollback the value drawn "
+	    "inside is not drawn again (%lld, then %lld)", (long long)inside,
+	    (long long)after);
+	meta = sql_count(s, "SELECT value FROM meta WHERE key = 'paths_rev'");
+	p = strdup(store_path(s));
+	store_close(s);
+
+	s = store_open(p);
+	free(p);
+	if (s == NULL) {
+		ok(0, "paths_rev store reopens");
+		entry_free(e);
+		return;
+	}
+	store_set_now(s, T0 + 1000);
+	/* The entry goes, and its seq comes back for another. */
+	store_begin(s);
+	sql_count(s, "DELETE FROM entries WHERE id = 'tag:r,2026:a'");
+	store_commit(s);
+	entry_set(&e->id, "tag:r,2026:b");
+	entry_set(&e->link, "https://r.example/b");
+	store_entry_upsert(s, e, "p1", &r);
+	restart = paths_rev_of(s, "tag:r,2026:b");
+	ok(meta == after && restart > after && sql_count(s, "SELECT seq FROM "
+	    "entries WHERE id = 'tag:r,2026:b'") == 1, "after a restart, the "
+	    "same seq gets a value never drawn (%lld, the last was %lld)",
+	    (long long)restart, (long long)after);
+	entry_free(e);
 	store_close(s);
 }
 
