@@ -1139,8 +1139,17 @@ store_open(const char *path)
 	if ((s->md_ctx = EVP_MD_CTX_new()) == NULL ||
 	    (s->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL)
 		fatalx("%s: SHA-256 is not available", __func__);
-	rc = sqlite3_open_v2(path, &s->db,
-	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	/*
+	 * Each connection is used by one thread only (this one by the event
+	 * loop, the checkpointer's by its thread): SQLite's per-call mutex
+	 * (NOMUTEX) and its count of memory in use, under a global mutex
+	 * taken by every allocation, are costs with nothing to protect. The
+	 * latter is a setting of the library, taken only before its first
+	 * use: later it is refused, harmlessly.
+	 */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		log_warnx("%s: %s: %s", __func__, path, s->db ?
 		    sqlite3_errmsg(s->db) : sqlite3_errstr(rc));

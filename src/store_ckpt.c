@@ -116,7 +116,9 @@ store_ckpt_start(sqlite3 *writer, const char *path, int pages)
 	c->pages = pages > 0 ? pages : STORE_CKPT_PAGES;
 	if ((c->finish = c->pages / STORE_CKPT_FINISH_DIV) < 1)
 		c->finish = 1;
-	rc = sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE, NULL);
+	/* Its thread's alone (store_open() says why NOMUTEX). */
+	rc = sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		log_warnx("%s: %s: %s", __func__, path, c->db ?
 		    sqlite3_errmsg(c->db) : sqlite3_errstr(rc));

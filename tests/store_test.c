@@ -44,6 +44,7 @@ static char	*search(struct store *, const char *, int);
 static void	 test_search(void);
 static int64_t	 tag_index_disagrees(struct store *, const char *, int64_t *);
 static void	 test_tag_index(void);
+static void	 test_tag_tokens(void);
 static int	 pick(unsigned int *, int);
 static int64_t	 sql_count(struct store *, const char *);
 static void	 test_places(void);
@@ -2172,6 +2173,7 @@ main(void)
 	test_events(s);
 	test_many_tags();
 	test_tag_index();
+	test_tag_tokens();
 	test_full(s);
 	test_plans(s);
 	test_kept_id();
@@ -2336,6 +2338,50 @@ paths_rev_of(struct store *s, const char *id)
 	snprintf(sql, sizeof(sql), "SELECT paths_rev FROM entries"
 	    " WHERE id = '%s'", id);
 	return (sql_count(s, sql));
+}
+
+/*
+ * A tag's token is the first 80 bits of its SHA-256 in hex (SECURITY
+ * rests on it): 3,000 tags, short and long, twice over.
+ */
+static void
+test_tag_tokens(void)
+{
+	struct store	*s;
+	sqlite3_stmt	*st = NULL;
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned int	 mdlen;
+	char		 tag[128], want[65];
+	const char	*got;
+	int		 i, pass, n = 0, bad = 0;
+
+	if ((s = fresh("tokens.db")) == NULL ||
+	    sqlite3_prepare_v2(store_sqlite(s), "SELECT "
+	    "feedmesh_tag_token(?1)", -1, &st, NULL) != SQLITE_OK) {
+		ok(0, "tokens store opens");
+		store_close(s);
+		return;
+	}
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < 3000; i++) {
+			snprintf(tag, sizeof(tag), i % 7 == 0 ? "c:a category "
+			    "term long enough to be hashed each time %d" :
+			    "c:term %d", (i * 7919) % 3000);
+			EVP_Digest(tag, strlen(tag), md, &mdlen, EVP_sha256(),
+			    NULL);
+			buf_hex(want, md, 10);
+			sqlite3_bind_text(st, 1, tag, -1, SQLITE_STATIC);
+			got = sqlite3_step(st) == SQLITE_ROW ?
+			    (const char *)sqlite3_column_text(st, 0) : NULL;
+			if (got == NULL || strcmp(got, want) != 0)
+				bad++;
+			n++;
+			sqlite3_reset(st);
+		}
+	sqlite3_finalize(st);
+	ok(n == 6000 && bad == 0, "tag tokens are SHA-256's (%d of %d "
+	    "differ)", bad, n);
+	store_close(s);
 }
 
 /*
