@@ -34,6 +34,8 @@ struct ingest {
 	int			 failed;
 	int			 finished;
 	int			 store_failed;	/* see ingest_store_failed() */
+	int			 prepared;	/* once: prep holds its stats */
+	struct ingest_stats	 prep;
 };
 
 static void	 ingest_entry_cb(struct entry *, const struct feed_meta *,
@@ -46,6 +48,8 @@ static int	 ingest_entry_pass(const struct peer_conf *,
 static int	 ingest_end(struct ingest *);
 static int	 ingest_parse(struct ingest *, const char *, size_t);
 static int	 ingest_release(struct ingest *);
+static int	 ingest_store(struct ingest *, struct store *, const char *,
+		    struct ingest_stats *, int);
 
 struct ingest *
 ingest_new(const struct peer_conf *peer, const char *base_url,
@@ -356,11 +360,34 @@ int
 ingest_finish(struct ingest *in, struct store *store,
     const char *last_digest, struct ingest_stats *st)
 {
+	return (ingest_store(in, store, last_digest, st, 1));
+}
+
+int
+ingest_finish_within(struct ingest *in, struct store *store,
+    const char *last_digest, struct ingest_stats *st)
+{
+	return (ingest_store(in, store, last_digest, st, 0));
+}
+
+/*
+ * ingest_finish(), in a transaction of its own (own) or the caller's. A
+ * document whose store failed may be stored again: it was read once.
+ */
+static int
+ingest_store(struct ingest *in, struct store *store,
+    const char *last_digest, struct ingest_stats *st, int own)
+{
 	enum store_result	 res;
 	const char		*name;
 	size_t			 i;
 
 	memset(st, 0, sizeof(*st));
+	if (in->store_failed) {
+		in->store_failed = 0;
+		free(in->error);
+		in->error = NULL;
+	}
 	if (ingest_end(in) == -1)
 		return (-1);
 	/* The cheapest write is none: same bytes, same entries. */
@@ -370,11 +397,15 @@ ingest_finish(struct ingest *in, struct store *store,
 		st->parsed = in->parsed;
 		return (0);
 	}
-	if (ingest_prepare(in, st) == -1)
-		return (-1);
+	if (!in->prepared) {
+		if (ingest_prepare(in, &in->prep) == -1)
+			return (-1);
+		in->prepared = 1;
+	}
+	*st = in->prep;
 	name = in->peer != NULL ? in->peer->name : NULL;
 	/* One entry failing fails the document: no savepoint each. */
-	if (store_begin_whole(store) == -1)
+	if (own && store_begin_whole(store) == -1)
 		goto fail;
 	for (i = 0; i < in->nentries; i++) {
 		if (store_entry_upsert(store, in->entries[i], name,
@@ -398,11 +429,12 @@ ingest_finish(struct ingest *in, struct store *store,
 			break;
 		}
 	}
-	if (store_commit(store) == -1)
+	if (own && store_commit(store) == -1)
 		goto fail;
 	return (0);
 fail:
-	store_rollback(store);
+	if (own)
+		store_rollback(store);
 	free(in->error);
 	if ((in->error = strdup("store write failed")) == NULL)
 		fatal("%s", __func__);

@@ -66,6 +66,14 @@ int		 ingest_data(struct ingest *, const char *, size_t);
 int		 ingest_finish(struct ingest *, struct store *,
 		    const char *last_digest, struct ingest_stats *);
 /*
+ * The same inside the caller's transaction, opened with
+ * store_begin_whole(): nothing is committed here. When it fails with
+ * ingest_store_failed(), the transaction is lost (the caller rolls it
+ * back) and the document may be given to ingest_finish() again.
+ */
+int		 ingest_finish_within(struct ingest *, struct store *,
+		    const char *last_digest, struct ingest_stats *);
+/*
  * Ends the document and prepares its entries as ingest_finish() would
  * store them (identity, peer defaults, filters), without a store: for
  * feedmeshctl parse. Then ingest_entries() lists them.

@@ -50,6 +50,13 @@
  * were written when they changed.
  */
 #define PULL_STATE_LAZY_MS	(60 * 1000)
+/*
+ * Documents fetched in the same turn of the loop are stored in one
+ * transaction (pull_batch_flush()), up to this many, or this many bytes
+ * of bodies: a longer transaction would hold the loop longer.
+ */
+#define PULL_BATCH_DOCS		32
+#define PULL_BATCH_BYTES	(1024 * 1024)
 
 struct pull_peer {
 	TAILQ_ENTRY(pull_peer)	 next;
@@ -84,8 +91,26 @@ struct pull_peer {
 	 */
 	int			 doc_known;
 	int64_t			 doc_ttl;
+	int			 pending;	/* its document waits in batch */
 };
 TAILQ_HEAD(pull_peer_list, pull_peer);
+
+/*
+ * A fetched document waiting to be stored with others (pull_batch_add):
+ * what pull_done_cb was told, copied, since fetch's result lives only
+ * for the call.
+ */
+struct pull_doc {
+	TAILQ_ENTRY(pull_doc)	 next;
+	struct pull_peer	*sp;
+	struct ingest		*in;
+	struct fetch_result	 res;
+	char			*strs[6];	/* res's strings, owned */
+	int64_t			 prev;		/* last success before it */
+	int			 lazy;
+	int			 rc;		/* stored: 0, -1; not yet: -2 */
+};
+TAILQ_HEAD(pull_doc_list, pull_doc);
 
 struct pull {
 	struct event_base	*base;
@@ -100,6 +125,10 @@ struct pull {
 	struct event		*flush;
 	int64_t			 flush_at;	/* its deadline, ms; 0: none */
 	uint64_t		 rng;		/* jitter, xorshift64* */
+	struct pull_doc_list	 batch;		/* documents to store */
+	int			 nbatch;
+	size_t			 batch_bytes;
+	struct event		*batch_ev;	/* stores them */
 };
 
 static struct pull_peer *pull_peer_new(struct pull *,
@@ -111,6 +140,13 @@ static void	 pull_peer_resume(struct pull_peer *);
 static void	 pull_timer_cb(evutil_socket_t, short, void *);
 static int	 pull_data_cb(const char *, size_t, void *);
 static void	 pull_done_cb(const struct fetch_result *, void *);
+static void	 pull_done_finish(struct pull_peer *, struct ingest *,
+		    const struct fetch_result *, int64_t, int, const int *);
+static int	 pull_peer_busy(const struct pull_peer *);
+static void	 pull_batch_add(struct pull_peer *, struct ingest *,
+		    const struct fetch_result *, int64_t, int);
+static void	 pull_batch_flush(struct pull *);
+static void	 pull_batch_cb(evutil_socket_t, short, void *);
 static void	 pull_metrics(struct pull_peer *, const struct fetch_result *);
 static void	 pull_metrics_init(void);
 
@@ -119,6 +155,7 @@ static struct metric	*pull_m_fetches;
 static struct metric	*pull_m_latency;
 static struct metric	*pull_m_ingested;
 static struct metric	*pull_m_merged;
+static struct metric	*pull_m_stored;
 static void	 pull_fetch_failed(struct pull_peer *,
 		    const struct fetch_result *, const char *);
 static void	 pull_store_failed(struct pull_peer *,
@@ -163,7 +200,9 @@ pull_new(struct event_base *base, struct store *store,
 	s->conf = conf;
 	TAILQ_INIT(&s->peers);
 	TAILQ_INIT(&s->dirty);
-	if ((s->flush = evtimer_new(base, pull_state_flush_cb, s)) == NULL)
+	TAILQ_INIT(&s->batch);
+	if ((s->flush = evtimer_new(base, pull_state_flush_cb, s)) == NULL ||
+	    (s->batch_ev = evtimer_new(base, pull_batch_cb, s)) == NULL)
 		fatalx("%s: evtimer_new", __func__);
 	arc4random_buf(&s->rng, sizeof(s->rng));
 	s->rng |= 1;
@@ -269,6 +308,9 @@ pull_peer_free(struct pull_peer *sp, const char *why)
 	struct pull	*s = sp->pull;
 
 	log_debug("peer %s: stopped (%s)", sp->name, why);
+	/* Its document, fetched, is stored as it would have been. */
+	if (sp->pending)
+		pull_batch_flush(s);
 	if (sp->dirty)
 		pull_state_write(sp);
 	if (sp->fetch != NULL)
@@ -293,7 +335,7 @@ pull_timer_cb(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	if (sp->fetch != NULL)
+	if (pull_peer_busy(sp))
 		return;
 	pull_request(sp, &req, sp->conf->url);
 	req.etag = sp->state.etag;
@@ -557,6 +599,7 @@ pull_ingest_finish(struct pull_peer *sp, struct ingest *in,
 	(void)store_set_durable(store, 0);
 	rc = ingest_finish(in, store, digest, st);
 	(void)store_set_durable(store, 1);
+	metrics_inc(pull_m_stored, "own", 1);
 	return (rc);
 }
 
@@ -584,6 +627,11 @@ pull_metrics_init(void)
 		    "feedmesh_duplicates_merged_total",
 		    "Entries already stored that arrived by another path",
 		    NULL);
+		pull_m_stored = metrics_add_counter(
+		    "feedmesh_documents_stored_total",
+		    "Fetched documents given to the store, by transaction "
+		    "(shared with others of the same turn, or their own)",
+		    "transaction");
 	}
 }
 
@@ -610,16 +658,137 @@ pull_metrics(struct pull_peer *sp, const struct fetch_result *res)
 	metrics_observe(pull_m_latency, res->total_time);
 }
 
+/* A fetch running, or its document waiting to be stored. */
+static int
+pull_peer_busy(const struct pull_peer *sp)
+{
+	return (sp->fetch != NULL || sp->pending);
+}
+
+/*
+ * Keeps a fetched document (2xx) for pull_batch_flush(), which runs once
+ * the loop has handed over what else has arrived, or at once when the
+ * batch is full.
+ */
+static void
+pull_batch_add(struct pull_peer *sp, struct ingest *in,
+    const struct fetch_result *res, int64_t prev, int lazy)
+{
+	struct pull		*s = sp->pull;
+	struct pull_doc		*d;
+	const char		*src[6];
+	const char		**dst[6];
+	struct timeval		 now = { 0, 0 };
+	int			 i;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		fatal("%s", __func__);
+	d->sp = sp;
+	d->in = in;
+	d->res = *res;
+	d->prev = prev;
+	d->lazy = lazy;
+	d->rc = -2;
+	src[0] = res->etag;
+	src[1] = res->last_modified;
+	src[2] = res->content_type;
+	src[3] = res->effective_url;
+	src[4] = res->moved_to;
+	src[5] = res->link_header;
+	dst[0] = &d->res.etag;
+	dst[1] = &d->res.last_modified;
+	dst[2] = &d->res.content_type;
+	dst[3] = &d->res.effective_url;
+	dst[4] = &d->res.moved_to;
+	dst[5] = &d->res.link_header;
+	for (i = 0; i < 6; i++) {
+		if (src[i] != NULL && (d->strs[i] = strdup(src[i])) == NULL)
+			fatal("%s", __func__);
+		*dst[i] = d->strs[i];
+	}
+	sp->pending = 1;
+	TAILQ_INSERT_TAIL(&s->batch, d, next);
+	s->nbatch++;
+	s->batch_bytes += res->body_size;
+	if (s->nbatch >= PULL_BATCH_DOCS || s->batch_bytes >= PULL_BATCH_BYTES)
+		pull_batch_flush(s);
+	else if (!evtimer_pending(s->batch_ev, NULL))
+		evtimer_add(s->batch_ev, &now);
+}
+
+/*
+ * Stores the documents of the batch in one transaction, then ends each
+ * fetch as pull_done_cb() would have. A transaction per document was
+ * most of what storing a small one cost (its commit, a segment of each
+ * full-text index): documents of five entries went in 2.2 to 2.6 times
+ * as fast sixteen at a time (fmbench). A document that is not a feed
+ * fails alone; if the store fails, the transaction is rolled back and
+ * each document is stored alone, as before, so that what becomes of a
+ * peer never depends on the others.
+ */
+static void
+pull_batch_flush(struct pull *s)
+{
+	struct pull_doc	*d;
+	int		 ok, i;
+
+	evtimer_del(s->batch_ev);
+	if (TAILQ_EMPTY(&s->batch))
+		return;
+	if (s->nbatch > 1) {
+		(void)store_set_durable(s->store, 0);
+		ok = store_begin_whole(s->store) == 0;
+		TAILQ_FOREACH(d, &s->batch, next) {
+			if (!ok)
+				break;
+			d->rc = ingest_finish_within(d->in, s->store,
+			    d->sp->state.body_digest, &d->sp->last);
+			if (d->rc == -1 && ingest_store_failed(d->in))
+				ok = 0;
+		}
+		if (ok && store_commit(s->store) == -1)
+			ok = 0;
+		if (ok)
+			metrics_inc(pull_m_stored, "shared", s->nbatch);
+		if (!ok) {
+			/* Harmless after store_commit()'s own. */
+			store_rollback(s->store);
+			log_warnx("%s: %d documents could not be stored "
+			    "together: each is stored alone", __func__,
+			    s->nbatch);
+			TAILQ_FOREACH(d, &s->batch, next)
+				d->rc = -2;
+		}
+		(void)store_set_durable(s->store, 1);
+	}
+	s->nbatch = 0;
+	s->batch_bytes = 0;
+	while ((d = TAILQ_FIRST(&s->batch)) != NULL) {
+		TAILQ_REMOVE(&s->batch, d, next);
+		d->sp->pending = 0;
+		pull_done_finish(d->sp, d->in, &d->res, d->prev, d->lazy,
+		    d->rc == -2 ? NULL : &d->rc);
+		for (i = 0; i < 6; i++)
+			free(d->strs[i]);
+		free(d);
+	}
+}
+
+static void
+pull_batch_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	pull_batch_flush(arg);
+}
+
 static void
 pull_done_cb(const struct fetch_result *res, void *arg)
 {
 	struct pull_peer	*sp = arg;
 	struct ingest		*in = sp->ingest;
-	struct ingest_stats	*st = &sp->last;
-	const struct feed_meta	*meta;
-	char			 why[512];
-	int64_t			 ttl = -1, prev = sp->state.last_success;
-	int			 live = 0, lazy;
+	int64_t			 prev = sp->state.last_success;
+	int			 lazy;
 
 	sp->fetch = NULL;
 	sp->ingest = NULL;
@@ -639,6 +808,27 @@ pull_done_cb(const struct fetch_result *res, void *arg)
 	    res->status < 300)
 		in = ingest_new(sp->conf, res->effective_url,
 		    res->content_type);
+	if (res->error == NULL && res->status >= 200 && res->status < 300) {
+		pull_batch_add(sp, in, res, prev, lazy);
+		return;
+	}
+	pull_done_finish(sp, in, res, prev, lazy, NULL);
+}
+
+/*
+ * The rest of a fetch's end, once its document is stored: stored is
+ * what storing it gave (0, -1), NULL to store it now.
+ */
+static void
+pull_done_finish(struct pull_peer *sp, struct ingest *in,
+    const struct fetch_result *res, int64_t prev, int lazy, const int *stored)
+{
+	struct ingest_stats	*st = &sp->last;
+	const struct feed_meta	*meta;
+	char			 why[512];
+	int64_t			 ttl = -1;
+	int			 live = 0;
+
 	sp->state.last_fetch = time(NULL);
 	sp->state.http_status = res->status;
 
@@ -678,8 +868,8 @@ pull_done_cb(const struct fetch_result *res, void *arg)
 		log_debug("peer %s: 304 not modified", sp->name);
 	} else if (res->status >= 200 && res->status < 300) {
 		live = websub_live(sp->pull->websub, sp->name);
-		if (pull_ingest_finish(sp, in, sp->state.body_digest,
-		    st) == -1) {
+		if ((stored != NULL ? *stored : pull_ingest_finish(sp, in,
+		    sp->state.body_digest, st)) == -1) {
 			if (ingest_store_failed(in)) {
 				pull_store_failed(sp, res);
 				goto done;
@@ -749,6 +939,8 @@ pull_reconfigure(struct pull *s, const struct config *conf)
 	struct peer_conf	*pc;
 	const struct peer_conf	*old;
 
+	/* What was fetched is stored under the peers' old settings. */
+	pull_batch_flush(s);
 	s->conf = conf;
 	pull_set_user_agent(s);
 	/* Peers removed or disabled stop; their state stays in the store. */
@@ -809,7 +1001,7 @@ pull_fetch_now(struct pull *s, const char *name, const char **why)
 
 	if (strcmp(name, "*") == 0) {
 		TAILQ_FOREACH(sp, &s->peers, next) {
-			if (sp->fetch != NULL)
+			if (pull_peer_busy(sp))
 				continue;
 			sp->state.gone = 0;
 			pull_peer_arm(sp, 0);
@@ -822,7 +1014,7 @@ pull_fetch_now(struct pull *s, const char *name, const char **why)
 		*why = "no such peer (or it is disabled)";
 		return (-1);
 	}
-	if (sp->fetch != NULL) {
+	if (pull_peer_busy(sp)) {
 		*why = "a fetch is already running";
 		return (-1);
 	}
@@ -855,7 +1047,7 @@ pull_peers_json(struct pull *s)
 		date_json_set(o, "next_fetch", sp->state.gone ? 0 :
 		    sp->state.next_fetch);
 		json_object_set_new(o, "fetching",
-		    json_boolean(sp->fetch != NULL));
+		    json_boolean(pull_peer_busy(sp)));
 		json_object_set_new(o, "failures",
 		    json_integer(sp->state.failures));
 		json_object_set_new(o, "last_error", sp->state.last_error ?
@@ -885,12 +1077,14 @@ pull_free(struct pull *s)
 
 	if (s == NULL)
 		return;
+	pull_batch_flush(s);
 	pull_state_flush(s);
 	while ((sp = TAILQ_FIRST(&s->peers)) != NULL) {
 		/* A transfer cut short leaves the stored state as it was. */
 		pull_peer_free(sp, "shutting down");
 	}
 	event_free(s->flush);
+	event_free(s->batch_ev);
 	free(s->user_agent);
 	free(s);
 }
@@ -945,7 +1139,7 @@ pull_websub_change_cb(const char *name, void *arg)
 	struct pull		*s = arg;
 	struct pull_peer	*sp;
 
-	if ((sp = pull_peer_find(s, name)) == NULL || sp->fetch != NULL ||
+	if ((sp = pull_peer_find(s, name)) == NULL || pull_peer_busy(sp) ||
 	    sp->state.gone)
 		return;
 	pull_peer_arm(sp, pull_next_delay(sp, sp->state.failures == 0, NULL,

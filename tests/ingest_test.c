@@ -208,6 +208,33 @@ main(void)
 	is_int(st.parsed, 1, "past the bound it was parsed");
 	is_int(nstatements, changes, "and no SQL statement ran");
 
+	/*
+	 * Inside the caller's transaction: nothing is committed, and after
+	 * a rollback the same document is stored alone, counted the same.
+	 */
+	buf_reset(&doc);
+	buf_addstr(&doc, "<feed xmlns=\"http://www.w3.org/2005/Atom\">"
+	    "<id>https://t.example/lot</id>");
+	for (rc = 0; rc < 4; rc++)
+		buf_printf(&doc, "<entry><id>tag:t.example,2026:lot%d</id>"
+		    "<title>Lot %d</title><updated>2026-01-03T00:00:0%dZ"
+		    "</updated></entry>", rc, rc, rc);
+	buf_addstr(&doc, "</feed>");
+	in = ingest_new(&pc, "https://t.example/feed", NULL);
+	ingest_data(in, doc.data, doc.len);
+	store_begin_whole(s);
+	rc = ingest_finish_within(in, s, NULL, &st);
+	ok(rc == 0 && st.inserted == 4 && store_in_transaction(s),
+	    "within a transaction: stored, not committed (%d new)",
+	    st.inserted);
+	store_rollback(s);
+	n = (size_t)store_count_entries(s);
+	rc = ingest_finish(in, s, NULL, &st);
+	ok(rc == 0 && st.inserted == 4 && st.entries == 4 &&
+	    (size_t)store_count_entries(s) == n + 4, "rolled back, then "
+	    "stored alone: %d new of %d", st.inserted, st.entries);
+	ingest_free(in);
+
 	/* A held body that is not a feed fails once it differs. */
 	buf_reset(&doc);
 	buf_addstr(&doc, "this is not a feed");

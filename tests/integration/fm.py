@@ -119,12 +119,15 @@ class Route:
     """What the peer server answers on one path; the test changes it."""
 
     def __init__(self, body=b"", ctype="application/atom+xml",
-                 status=200, etag=None, headers=None):
+                 status=200, etag=None, headers=None, gate=None):
         self.body = body
         self.ctype = ctype
         self.status = status
         self.etag = etag
         self.headers = headers or {}
+        # A threading.Event: requests wait for it (at most 10 s), so that
+        # a test can have many answers arrive at once.
+        self.gate = gate
 
 
 class PeerServer:
@@ -152,6 +155,8 @@ class PeerServer:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
+                if r.gate is not None:
+                    r.gate.wait(10)
                 if (r.etag is not None and
                         self.headers.get("If-None-Match") == r.etag):
                     self.send_response(304)
