@@ -3,14 +3,16 @@
 # ingest fails with a log line naming the store and the errno text, the
 # node keeps serving what it has, a publication gets a 5xx and a pushed
 # distribution a 503 (so the hub retries); once space returns the node
-# stores again without a restart. A store on a read-only mount is
-# refused at start-up with a clear line.
+# stores again without a restart. Documents fetched together, whose
+# shared transaction fails, are each tried alone and each reported. A
+# store on a read-only mount is refused at start-up with a clear line.
 import errno
 import json
 import os
 import sqlite3
 import subprocess
 import sys
+import threading
 import urllib.error
 import urllib.request
 
@@ -76,6 +78,11 @@ def fill():
     return n
 
 
+def group(g, first, count):
+    return fm.atom([{"id": "tag:g%d.example,2026:%d" % (g, n)}
+                    for n in range(first, first + count)], "urn:g%d" % g)
+
+
 def ids(node):
     return {i["id"] for i in node.items("?limit=500")}
 
@@ -83,6 +90,9 @@ def ids(node):
 srv = fm.PeerServer()
 hub = StubHub()
 srv.route("/src.atom", body=feed(0, 10))
+GROUP = ["g%d" % g for g in range(6)]
+for g in range(6):
+    srv.route("/g%d.atom" % g, body=group(g, 0, 2))
 pushed_url = srv.route("/pushed.atom", body=fm.atom(
     [{"id": "tag:pushed.example,2026:0", "kind": "event"}], "urn:pushed"),
     headers={"Link": '<%s>; rel="hub"' % hub.url})
@@ -91,11 +101,13 @@ with open(os.path.join(d, "publishers"), "w") as f:
 os.chmod(os.path.join(d, "publishers"), 0o600)
 node = fm.Node("plein", directory=d, peers={
     "src": {"url": srv.url("/src.atom"), "interval": 1},
-    "pushed": {"url": pushed_url, "push": "websub", "interval": 60}},
+    "pushed": {"url": pushed_url, "push": "websub", "interval": 60},
+    **{n: {"url": srv.url("/%s.atom" % n), "interval": "1h"}
+       for n in GROUP}},
     extra={"store": "store/feedmesh.db", "publishers": "publishers",
-           "backoff_max": "2"})
+           "backoff_max": "2", "max_per_host": "64"})
 node.start()
-fm.ok(fm.wait_until(lambda: len(ids(node)) == 11, 15 * fm.SLOW),
+fm.ok(fm.wait_until(lambda: len(ids(node)) == 23, 15 * fm.SLOW),
       "the node stores its peers' entries", node.logtext())
 fm.ok(fm.wait_until(lambda: hub.active(pushed_url), 15 * fm.SLOW),
       "the node subscribed to the peer's hub")
@@ -124,7 +136,7 @@ fm.ok(fm.wait_until(lambda: "peer src: not stored" in
       "the peer's document is reported not stored",
       node.logtext()[logpos:][-2000:])
 held = ids(node)
-fm.ok(len(held) == 12, "listings still serve what the store holds (%d)" %
+fm.ok(len(held) == 24, "listings still serve what the store holds (%d)" %
       len(held))
 s, _, _ = fm.http_get(node.url + "/feeds/all.atom")
 fm.is_eq(s, 200, "the Atom listing is served")
@@ -145,10 +157,40 @@ p = node.peers().get("src", {})
 fm.ok(p.get("failures", 0) == 0, "a store failure is not counted "
       "against the peer (no backoff for it)", p)
 
+# Six new documents answered at once share a transaction, which fails:
+# each is then tried alone, and each peer is told so, none blamed.
+gate = threading.Event()
+for g in range(6):
+    srv.route("/g%d.atom" % g, body=group(g, 0, 3), gate=gate)
+r = node.ctl("fetch", "*")
+fm.ok(fm.wait_until(lambda: all(len(srv.hits("/%s.atom" % n)) == 2
+                                for n in GROUP), 10 * fm.SLOW),
+      "the six peers are asked again at once", r.stderr)
+gate.set()
+fm.ok(fm.wait_until(lambda: "could not be stored together" in
+                    node.logtext()[logpos:], 10 * fm.SLOW),
+      "the shared transaction fails, and each document is tried alone",
+      node.logtext()[logpos:][-2000:])
+
+
+def group_reported():
+    p = node.peers()
+    return all(p[n]["failures"] == 0 and not p[n]["fetching"] and
+               p[n]["last_error"] == "store write failed" for n in GROUP)
+
+
+fm.ok(fm.wait_until(group_reported, 10 * fm.SLOW), "each of the six is "
+      "reported not stored, none counted as failing",
+      {n: node.peers().get(n) for n in GROUP})
+
 # Space returns: the node stores again, without a restart.
 os.unlink(FILLER)
-fm.ok(fm.wait_until(lambda: len(ids(node)) == 62, 15 * fm.SLOW, 0.2),
+fm.ok(fm.wait_until(lambda: len(ids(node)) == 74, 15 * fm.SLOW, 0.2),
       "space back: the next poll stores the peer's new entries",
+      node.logtext()[-2000:])
+node.ctl("fetch", "*")
+fm.ok(fm.wait_until(lambda: len(ids(node)) == 80, 15 * fm.SLOW, 0.2),
+      "and the six documents are stored at their next fetch",
       node.logtext()[-2000:])
 s, _ = request("POST", node.url + "/entries", job(2))
 fm.is_eq(s, 201, "a publication is stored again")
