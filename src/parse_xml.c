@@ -6,14 +6,17 @@
  * The bytes go through two filters before libxml2 sees them: a decoder
  * into valid UTF-8 (RFC 7303 order: byte order mark, HTTP charset, XML
  * declaration) and a lexical pass that turns every entity reference into
- * a numeric character reference. libxml2 2.9 drops every entity reference
- * once it has found a document not well-formed, even in recovery mode,
- * and only copies the first byte of a predefined entity into attribute
- * values; character references have neither problem. The same pass gives
- * HTML's named entities (&eacute;, &nbsp;) their characters and leaves
- * entities declared in the document as literal text: nothing is ever
- * expanded, so no entity can multiply the document.
+ * a numeric character reference. libxml2 2.9 drops every entity
+ * reference once it has found a document not well-formed, even in
+ * recovery mode, and only copies the first byte of a predefined entity
+ * into attribute values; character references have neither problem. The
+ * same pass gives HTML's named entities (&eacute;, &nbsp;) their
+ * characters and leaves entities declared in the document as literal
+ * text: nothing is ever expanded, so no entity can multiply the
+ * document. It also takes the text inside the root around libxml2, which
+ * reads it slowly (xml_lex_piece_end).
  */
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -41,6 +44,18 @@
 #define XML_MAX_ENTITY		32
 /* Bytes that decide whatever the lexical pass had to wait for. */
 #define XML_LEX_AHEAD		64
+/*
+ * The target of the processing instructions that stand for pieces of
+ * text inside the root (xml_lex_piece_end): 'f' and 48 random bits drawn
+ * for each document, so that no document can forge one. The marker
+ * starts with an empty CDATA section (xml_lex_piece_end says why).
+ */
+#define XML_TEXT_PI_BITS	48
+/* Text read that is worth moving the rest of the buffer to drop. */
+#define XML_TEXT_DROP		(64 * 1024)
+#define XML_TEXT_MARK_OPEN	"<![CDATA[]]><?f"
+#define XML_TEXT_MARK_LEN	(sizeof(XML_TEXT_MARK_OPEN) - 1 + \
+				    XML_TEXT_PI_BITS / 6 + 1)
 
 #define NS_ATOM10	"http://www.w3.org/2005/Atom"
 #define NS_ATOM03	"http://purl.org/atom/ns#"
@@ -149,6 +164,7 @@ enum xml_lex_state {
 	XL_TAG,
 	XL_COMMENT,
 	XL_CDATA,
+	XL_CDATA_TEXT,	/* a CDATA section inside the root, read as text */
 	XL_PI,
 	XL_DECL
 };
@@ -180,7 +196,18 @@ struct parse_xml {
 	int			 lex_end_tag;	/* the tag read is "</..." */
 	int			 lex_slash;	/* its last byte was '/' */
 	size_t			 lex_depth;	/* elements open, as lexed */
+	int			 lex_held;	/* ']' held in XL_CDATA_TEXT */
 	struct buf		 lex_pending;
+	/*
+	 * Text inside the root, on its way around libxml2: the lexical
+	 * pass appends each piece here and puts a marker in its place
+	 * (xml_lex_piece_end); libxml2 reports the markers in document
+	 * order and xml_pi_cb hands the pieces to xml_chars_cb.
+	 */
+	struct buf		 lex_text;
+	size_t			 lex_piece;	/* start of the piece being lexed */
+	uint64_t		 lex_text_base;	/* text before lex_text, bytes */
+	char			 lex_mark[XML_TEXT_MARK_LEN + 1];
 
 	enum xml_format		 format;
 	int			 root_seen;
@@ -238,6 +265,8 @@ static void	 xml_start_cb(void *, const xmlChar *, const xmlChar *,
 static void	 xml_end_cb(void *, const xmlChar *, const xmlChar *,
 		    const xmlChar *);
 static void	 xml_chars_cb(void *, const xmlChar *, int);
+static void	 xml_pi_cb(void *, const xmlChar *, const xmlChar *);
+static void	 xml_lex_text_drop(struct parse_xml *, size_t);
 static void	 xml_error_cb(void *, xmlErrorPtr);
 static xmlEntityPtr xml_entity_cb(void *, const xmlChar *);
 static xmlParserInputPtr xml_no_loader_cb(const char *, const char *,
@@ -260,6 +289,8 @@ static enum xml_ns xml_ns_cached(struct parse_xml *, const xmlChar *);
 static const char *xml_rss_name(const char *);
 static int	 xml_is_root(enum xml_ns, const char *);
 static int	 xml_lex_markup(char);
+static void	 xml_decimal_add(struct buf *, uint64_t);
+static int64_t	 xml_decimal_read(const char **);
 static enum xml_ns xml_ns_undeclared(const xmlChar *);
 static char	*xml_attr(const xmlChar **, int, const char *, const char *);
 static int	 xml_attr_is(const xmlChar **, int, const char *,
@@ -319,7 +350,11 @@ xml_entity_cb(void *ctx, const xmlChar *name)
 struct parse_xml *
 parse_xml_new(struct parser *p)
 {
+	static const char	 names[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.";
 	struct parse_xml	*x;
+	uint64_t		 nonce;
+	size_t			 i;
 
 	if ((x = calloc(1, sizeof(*x))) == NULL)
 		fatal("%s", __func__);
@@ -328,6 +363,15 @@ parse_xml_new(struct parser *p)
 	buf_init(&x->decoded);
 	buf_init(&x->lexed);
 	buf_init(&x->lex_pending);
+	buf_init(&x->lex_text);
+	/* "<![CDATA[]]><?fNONCE ", the nonce in characters of names. */
+	arc4random_buf(&nonce, sizeof(nonce));
+	memcpy(x->lex_mark, XML_TEXT_MARK_OPEN, sizeof(XML_TEXT_MARK_OPEN) - 1);
+	for (i = sizeof(XML_TEXT_MARK_OPEN) - 1; i < XML_TEXT_MARK_LEN - 1;
+	    i++, nonce >>= 6)
+		x->lex_mark[i] = names[nonce & 63];
+	x->lex_mark[i++] = ' ';
+	x->lex_mark[i] = '\0';
 	buf_init(&x->text);
 	x->guid_permalink = 1;
 	xmlSetExternalEntityLoader(xml_no_loader_cb);
@@ -356,6 +400,7 @@ parse_xml_free(struct parse_xml *x)
 	buf_free(&x->decoded);
 	buf_free(&x->lexed);
 	buf_free(&x->lex_pending);
+	buf_free(&x->lex_text);
 	buf_free(&x->text);
 	for (i = 0; i < x->nframes; i++) {
 		if (x->frames[i].own_base)
@@ -506,6 +551,7 @@ xml_start(struct parse_xml *x, int final)
 	sax.endElementNs = xml_end_cb;
 	sax.characters = xml_chars_cb;
 	sax.cdataBlock = xml_chars_cb;
+	sax.processingInstruction = xml_pi_cb;
 	sax.getEntity = xml_entity_cb;
 	sax.serror = xml_error_cb;
 	if ((x->ctxt = xmlCreatePushParserCtxt(&sax, x, NULL, 0, NULL)) ==
@@ -554,6 +600,14 @@ xml_push(struct parse_xml *x, const char *data, size_t len, int final)
 		parse_bozo(x->p, "bytes that are not UTF-8, read as "
 		    "Windows-1252");
 	xmlParseChunk(x->ctxt, x->lexed.data, (int)x->lexed.len, final);
+	/*
+	 * A parser that stopped reports no marker: drop their text. Else
+	 * the text waits for the next marker reported (in a malformed
+	 * document libxml2 may read some as something else), at most the
+	 * document's text.
+	 */
+	if (x->lex_text.len > 0 && x->ctxt->instate == XML_PARSER_EOF)
+		xml_lex_text_drop(x, x->lex_text.len);
 }
 
 int
@@ -759,45 +813,95 @@ xml_utf8_add(struct buf *b, unsigned long c)
 }
 
 /*
- * Text inside an element, from s[i] to the next markup: written to out
- * as CDATA sections, with its references resolved (as xml_lex_amp
- * would have them read), its line ends normalized (as XML reads them)
- * and stray '<' as text. libxml2 2.9 reads character data one
- * character at a time through xmlCurrentChar once it has met a byte
- * that is not ASCII, and calls back once per reference; a CDATA
- * section it checks and hands over in one piece: for French text with
- * escaped HTML, a third of the whole parse. The characters that reach
- * the SAX callbacks are the same. A literal "]]>" (an error in text)
- * is left as it is, for libxml2 to complain of. Returns where the text
- * ends; *stash is set when what follows needs more input.
+ * Ends the piece of text being lexed: out gets the marker that stands
+ * for it, <?fNONCE OFFSET LENGTH?> (OFFSET: the document's text before
+ * it), with the piece's line feeds inside, since libxml2 counts lines
+ * for its messages. A text node is one piece however the input was cut,
+ * so that libxml2 reads the same markers: where a malformed tag makes it
+ * read a marker as part of something else, the same text is lost.
+ *
+ * libxml2 2.9 reads character data one character at a time through
+ * xmlCurrentChar once it has met a byte that is not ASCII, and calls
+ * back once per reference; a CDATA section it checks byte by byte, then
+ * steps over byte by byte: for French text with escaped HTML, most of
+ * its work. A marker costs it one short processing instruction, and the
+ * characters that reach xml_chars_cb are the same, in the same order
+ * between the same elements.
+ *
+ * An empty CDATA section comes first: where a malformed tag leaves
+ * libxml2 inside a section the lexical pass did not see, its "]]>" ends
+ * it, as it did when text was written as CDATA.
+ */
+static void
+xml_lex_piece_end(struct parse_xml *x, struct buf *out)
+{
+	const char	*t = x->lex_text.data + x->lex_piece;
+	const char	*nl, *end = x->lex_text.data + x->lex_text.len;
+
+	if (x->lex_text.len == x->lex_piece)
+		return;
+	buf_add(out, x->lex_mark, XML_TEXT_MARK_LEN);
+	xml_decimal_add(out, x->lex_text_base + x->lex_piece);
+	buf_addc(out, ' ');
+	xml_decimal_add(out, x->lex_text.len - x->lex_piece);
+	for (; (nl = memchr(t, '\n', end - t)) != NULL; t = nl + 1)
+		buf_addc(out, '\n');
+	buf_add(out, "?>", 2);
+	x->lex_piece = x->lex_text.len;
+}
+
+/* Where snprintf would be most of a marker's cost. */
+static void
+xml_decimal_add(struct buf *out, uint64_t v)
+{
+	char	 d[20];
+	size_t	 n = sizeof(d);
+
+	do
+		d[--n] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	buf_add(out, d + n, sizeof(d) - n);
+}
+
+/* The decimal number at *s, which then points past it; -1 if none. */
+static int64_t
+xml_decimal_read(const char **s)
+{
+	const char	*p = *s;
+	uint64_t	 v = 0;
+
+	if (*p < '0' || *p > '9')
+		return (-1);
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (v > (UINT64_C(1) << 53))
+			return (-1);
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	*s = p;
+	return ((int64_t)v);
+}
+
+/*
+ * Text inside an element, from s[i] to the next markup: goes around
+ * libxml2 (xml_lex_piece_end) with its references resolved (as
+ * xml_lex_amp would have them read), its line ends normalized (as XML
+ * reads them) and stray '<' as text. A literal "]]>" (an error in text)
+ * is left in out as it is, for libxml2 to complain of. Returns where the
+ * text ends; *stash is set when what follows needs more input.
  */
 static size_t
 xml_lex_text(struct parse_xml *x, const char *s, size_t i, size_t end,
     int final, struct buf *out, int *stash)
 {
-	size_t	 k, n, avail;
-	long	 cp;
-	int	 open = 0;
-
-#define CDATA_OPEN() do {						\
-	if (!open) {							\
-		buf_add(out, "<![CDATA[", 9);				\
-		open = 1;						\
-	}								\
-} while (0)
-#define CDATA_CLOSE() do {						\
-	if (open) {							\
-		buf_add(out, "]]>", 3);					\
-		open = 0;						\
-	}								\
-} while (0)
+	struct buf	*t = &x->lex_text;
+	size_t		 k, n, avail;
+	long		 cp;
 
 	*stash = 0;
 	while (i < end) {
-		k = buf_scan(s, i, end, '&', '<', '>', ']', '\r');
+		k = buf_scan(s, i, end, '&', '<', ']', '\r', '\r');
 		if (k > i) {
-			CDATA_OPEN();
-			buf_add(out, s + i, k - i);
+			buf_add(t, s + i, k - i);
 			i = k;
 			continue;
 		}
@@ -806,82 +910,101 @@ xml_lex_text(struct parse_xml *x, const char *s, size_t i, size_t end,
 		case '<':
 			if (!final && avail < 2) {
 				*stash = 1;
-				goto done;
+				return (i);
 			}
-			if (avail >= 2 && xml_lex_markup(s[i + 1]))
-				goto done;
+			if (avail >= 2 && xml_lex_markup(s[i + 1])) {
+				xml_lex_piece_end(x, out);
+				return (i);
+			}
 			/* A '<' that opens nothing ("a < b"): text. */
 			parse_bozo(x->p, "'<' in text, read as text");
-			CDATA_OPEN();
-			buf_addc(out, '<');
+			buf_addc(t, '<');
 			i++;
 			break;
 		case '&':
 			if ((n = xml_lex_ref(s + i, avail, final, &cp)) == 0) {
 				*stash = 1;
-				goto done;
+				return (i);
 			}
-			CDATA_OPEN();
 			if (cp == XML_REF_BARE || cp == XML_REF_UNKNOWN)
-				buf_add(out, s + i, cp == XML_REF_BARE ? 1 : n);
-			else if (cp == '>') {
-				/* "]]" then '>' would end the section. */
-				if (out->len >= 2 && memcmp(out->data +
-				    out->len - 2, "]]", 2) == 0) {
-					CDATA_CLOSE();
-					CDATA_OPEN();
-				}
-				buf_addc(out, '>');
-			} else
-				xml_utf8_add(out, (unsigned long)cp);
+				buf_add(t, s + i, cp == XML_REF_BARE ? 1 : n);
+			else
+				xml_utf8_add(t, (unsigned long)cp);
 			i += n;
-			break;
-		case '>':
-			if (open && out->len >= 2 && memcmp(out->data +
-			    out->len - 2, "]]", 2) == 0)
-				CDATA_CLOSE();
-			CDATA_OPEN();
-			buf_addc(out, '>');
-			i++;
 			break;
 		case ']':
 			if (!final && avail < 3) {
 				*stash = 1;
-				goto done;
+				return (i);
 			}
 			if (avail >= 3 && s[i + 1] == ']' && s[i + 2] == '>') {
-				CDATA_CLOSE();
+				xml_lex_piece_end(x, out);
 				buf_add(out, "]]>", 3);
 				i += 3;
 				break;
 			}
-			CDATA_OPEN();
-			buf_addc(out, ']');
+			buf_addc(t, ']');
 			i++;
 			break;
 		case '\r':
 			/* CRLF and CR are LF, as XML reads text. */
 			if (!final && avail < 2) {
 				*stash = 1;
-				goto done;
+				return (i);
 			}
-			CDATA_OPEN();
-			buf_addc(out, '\n');
+			buf_addc(t, '\n');
 			i += avail >= 2 && s[i + 1] == '\n' ? 2 : 1;
 			break;
 		default:
 			/* Not reached: buf_scan() stops only at the above. */
-			CDATA_OPEN();
-			buf_addc(out, s[i]);
+			buf_addc(t, s[i]);
 			i++;
 			break;
 		}
 	}
-done:
-	CDATA_CLOSE();
+	if (final)
+		xml_lex_piece_end(x, out);
 	return (i);
-#undef CDATA_OPEN
-#undef CDATA_CLOSE
+}
+
+/*
+ * A CDATA section inside the root, from s[i]: its bytes go around
+ * libxml2 as text does (xml_lex_piece_end), as they are (libxml2 hands
+ * a section's bytes over as they are). "]]" at the end of the input may
+ * be the section's end: lex_held keeps count of them until the next
+ * byte says. Returns where the section ends, or end.
+ */
+static size_t
+xml_lex_cdata_text(struct parse_xml *x, const char *s, size_t i,
+    size_t end, int final, struct buf *out)
+{
+	struct buf	*t = &x->lex_text;
+	size_t		 k;
+
+	while (i < end) {
+		if (s[i] == ']') {
+			if (x->lex_held == 2)
+				buf_addc(t, ']');
+			else
+				x->lex_held++;
+			i++;
+			continue;
+		}
+		if (s[i] == '>' && x->lex_held == 2) {
+			x->lex_held = 0;
+			x->lex = XL_TEXT;
+			xml_lex_piece_end(x, out);
+			return (i + 1);
+		}
+		for (; x->lex_held > 0; x->lex_held--)
+			buf_addc(t, ']');
+		k = buf_scan(s, i + 1, end, ']', ']', ']', ']', ']');
+		buf_add(t, s + i, k - i);
+		i = k;
+	}
+	if (final)
+		xml_lex_piece_end(x, out);
+	return (i);
 }
 
 /*
@@ -977,7 +1100,7 @@ xml_lex_run(struct parse_xml *x, const char *s, size_t end, int final,
 				x->lex_begun = 1;
 			}
 			if (x->lex_depth > 0) {
-				/* Inside the root: text as CDATA. */
+				/* Inside the root: text goes around libxml2. */
 				buf_add(out, s + run, i - run);
 				i = xml_lex_text(x, s, i, end, final, out,
 				    &stashed);
@@ -1016,6 +1139,16 @@ xml_lex_run(struct parse_xml *x, const char *s, size_t end, int final,
 				continue;
 			}
 			if (avail >= 9 && strncmp(s + i, "<![CDATA[", 9) == 0) {
+				if (x->lex_depth > 0) {
+					/* Inside the root: read as text. */
+					buf_add(out, s + run, i - run);
+					x->lex = XL_CDATA_TEXT;
+					x->lex_held = 0;
+					i = xml_lex_cdata_text(x, s, i + 9, end,
+					    final, out);
+					run = i;
+					continue;
+				}
 				i += 9;
 				x->lex = XL_CDATA;
 				x->lex_count = 0;
@@ -1095,6 +1228,10 @@ xml_lex_run(struct parse_xml *x, const char *s, size_t end, int final,
 				x->lex = XL_TEXT;
 			x->lex_count = c == '-' ? x->lex_count + 1 : 0;
 			break;
+		case XL_CDATA_TEXT:
+			i = xml_lex_cdata_text(x, s, i, end, final, out);
+			run = i;
+			continue;
 		case XL_CDATA:
 			/* Only "]]>" ends it: skip to the next ']' or '>'. */
 			if (c != ']' && c != '>') {
@@ -1128,6 +1265,13 @@ xml_lex_run(struct parse_xml *x, const char *s, size_t end, int final,
 		i++;
 	}
 	buf_add(out, s + run, end - run);
+	if (final) {
+		xml_lex_piece_end(x, out);
+		/* libxml2 never saw it open: say so, as it would have. */
+		if (x->lex == XL_CDATA_TEXT)
+			parse_bozo(x->p, "a CDATA section is not closed at "
+			    "the end of the document");
+	}
 	return;
 stash:
 	buf_add(&x->lex_pending, s + i, end - i);
@@ -2410,6 +2554,74 @@ xml_chars_cb(void *ctx, const xmlChar *s, int len)
 		buf_free(&b);
 	} else
 		xml_text_add(x, (const char *)s, (size_t)len);
+}
+
+/*
+ * A marker of the lexical pass (xml_lex_piece_end): a piece of text, as
+ * if libxml2 had read it here. Where a malformed tag made libxml2 read
+ * markers as something else, the text before this one is dropped, as
+ * it would have been. Other processing instructions mean nothing to a
+ * feed.
+ */
+static void
+xml_pi_cb(void *ctx, const xmlChar *target, const xmlChar *data)
+{
+	struct parse_xml	*x = ctx;
+	struct buf		*t = &x->lex_text;
+	const char		*d = (const char *)data;
+	int64_t			 off, len;
+	size_t			 at, n;
+	int			 chunk;
+
+	/* The target is lex_mark between "<?" and ' '. */
+	if (target == NULL || d == NULL || strncmp((const char *)target,
+	    x->lex_mark + sizeof(XML_TEXT_MARK_OPEN) - 2,
+	    XML_TEXT_MARK_LEN - sizeof(XML_TEXT_MARK_OPEN) + 1) != 0 ||
+	    target[XML_TEXT_MARK_LEN - sizeof(XML_TEXT_MARK_OPEN) + 1] != '\0')
+		return;
+	if ((off = xml_decimal_read(&d)) == -1 || *d++ != ' ' ||
+	    (len = xml_decimal_read(&d)) == -1)
+		len = 0;
+	if ((uint64_t)off < x->lex_text_base || len == 0 ||
+	    (uint64_t)off - x->lex_text_base > x->lex_piece ||
+	    (uint64_t)len > x->lex_piece - ((uint64_t)off -
+	    x->lex_text_base)) {
+		/*
+		 * Read once already, or its text dropped: only libxml2's
+		 * recovery from a malformed tag (already reported) does it.
+		 */
+		log_debug("%s: a text marker out of step", __func__);
+		return;
+	}
+	at = (size_t)((uint64_t)off - x->lex_text_base);
+	for (n = (size_t)len; n > 0; n -= (size_t)chunk, at += chunk) {
+		chunk = n > INT_MAX ? INT_MAX : (int)n;
+		xml_chars_cb(x, (const xmlChar *)t->data + at, chunk);
+	}
+	/*
+	 * The text up to here is read. The lexical pass may be a text node
+	 * ahead (a piece is marked once whole): drop what is read when it
+	 * is all there is, or most of a large buffer.
+	 */
+	if (at == t->len || (at >= XML_TEXT_DROP && at >= t->len / 2))
+		xml_lex_text_drop(x, at);
+}
+
+/* Drops the first n bytes of the text on its way around libxml2. */
+static void
+xml_lex_text_drop(struct parse_xml *x, size_t n)
+{
+	struct buf	*t = &x->lex_text;
+
+	if (n == t->len)
+		buf_reset(t);
+	else {
+		memmove(t->data, t->data + n, t->len - n);
+		t->len -= n;
+		t->data[t->len] = '\0';
+	}
+	x->lex_text_base += n;
+	x->lex_piece = x->lex_piece > n ? x->lex_piece - n : 0;
 }
 
 /* libxml2's diagnostics: the first error makes the document "bozo". */

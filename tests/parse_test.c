@@ -862,6 +862,20 @@ test_cuts(void)
 		"<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>\n"
 		"<rss version=\"2.0\"><channel><item><title>Caf\xe9 &eacute; "
 		"\x92</title><guid>x</guid></item></channel></rss>",
+		/*
+		 * Text and CDATA sections go around libxml2 (parse_xml.c):
+		 * "]" runs before "]]>", CR in a section, empty and
+		 * adjacent sections, instructions that look like the
+		 * marker, inline XHTML.
+		 */
+		"<feed xmlns=\"http://www.w3.org/2005/Atom\"><title><![CDATA["
+		"a]]]><![CDATA[]]><![CDATA[b]]]]>c</title><?fm-t 0 1?>"
+		"<?fm-tx y?><?f z?><entry><id>urn:c</id><title><![CDATA["
+		"l1\r\nl2\rl3 ]]&gt; ] ]] >]]> &lt;x&gt;</title><summary>"
+		"\xc3\xa9\n<![CDATA[\xc3\xa9]]>\n</summary><content "
+		"type=\"xhtml\"><div xmlns=\"http://www.w3.org/1999/xhtml\">"
+		"<p>x &amp; <![CDATA[<y>]]> z</p></div></content></entry>"
+		"</feed>",
 	};
 	size_t	 d, len, i, cuts[2], bad2, bad3;
 	char	*want, *got;
