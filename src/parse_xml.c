@@ -57,6 +57,12 @@
 #define XML_TEXT_MARK_LEN	(sizeof(XML_TEXT_MARK_OPEN) - 1 + \
 				    XML_TEXT_PI_BITS / 6 + 1)
 
+/*
+ * strcmp(n, lit) == 0, where most names are told apart by their first
+ * byte: the element handlers try a dozen names each.
+ */
+#define XML_NAME_IS(n, lit)	((n)[0] == (lit)[0] && strcmp((n), (lit)) == 0)
+
 #define NS_ATOM10	"http://www.w3.org/2005/Atom"
 #define NS_ATOM03	"http://purl.org/atom/ns#"
 #define NS_RSS10	"http://purl.org/rss/1.0/"
@@ -743,15 +749,15 @@ xml_lex_ref(const char *s, size_t len, int final, long *cp)
 		*cp = (long)v;
 		return (n + 1);
 	}
-	if (strcmp(name, "amp") == 0)
+	if (XML_NAME_IS(name, "amp"))
 		*cp = '&';
-	else if (strcmp(name, "lt") == 0)
+	else if (XML_NAME_IS(name, "lt"))
 		*cp = '<';
-	else if (strcmp(name, "gt") == 0)
+	else if (XML_NAME_IS(name, "gt"))
 		*cp = '>';
-	else if (strcmp(name, "quot") == 0)
+	else if (XML_NAME_IS(name, "quot"))
 		*cp = '"';
-	else if (strcmp(name, "apos") == 0)
+	else if (XML_NAME_IS(name, "apos"))
 		*cp = '\'';
 	else if ((d = htmlEntityLookup((const xmlChar *)name)) != NULL)
 		*cp = (long)d->value;
@@ -1132,13 +1138,15 @@ xml_lex_run(struct parse_xml *x, const char *s, size_t end, int final,
 				buf_add(out, s + run, i - run);
 				goto stash;
 			}
-			if (avail >= 4 && strncmp(s + i, "<!--", 4) == 0) {
+			if (avail >= 4 && s[i + 1] == '!' &&
+			    strncmp(s + i, "<!--", 4) == 0) {
 				i += 4;
 				x->lex = XL_COMMENT;
 				x->lex_count = 0;
 				continue;
 			}
-			if (avail >= 9 && strncmp(s + i, "<![CDATA[", 9) == 0) {
+			if (avail >= 9 && s[i + 1] == '!' &&
+			    strncmp(s + i, "<![CDATA[", 9) == 0) {
 				if (x->lex_depth > 0) {
 					/* Inside the root: read as text. */
 					buf_add(out, s + run, i - run);
@@ -1607,9 +1615,9 @@ xml_rss_name(const char *n)
 static int
 xml_is_root(enum xml_ns ns, const char *n)
 {
-	return ((ns == XNS_ATOM && strcmp(n, "feed") == 0) ||
-	    ((ns == XNS_NONE || ns == XNS_OTHER) && strcmp(n, "rss") == 0) ||
-	    (ns == XNS_RDF && strcmp(n, "RDF") == 0));
+	return ((ns == XNS_ATOM && XML_NAME_IS(n, "feed")) ||
+	    ((ns == XNS_NONE || ns == XNS_OTHER) && XML_NAME_IS(n, "rss")) ||
+	    (ns == XNS_RDF && XML_NAME_IS(n, "RDF")));
 }
 
 /* 1 for atom:entry in Atom, item in RSS. */
@@ -1617,8 +1625,8 @@ static int
 xml_is_entry(struct parse_xml *x, enum xml_ns ns, const char *n)
 {
 	if (x->format == XFMT_ATOM)
-		return (ns == XNS_ATOM && strcmp(n, "entry") == 0);
-	return ((ns == XNS_NONE || ns == XNS_RSS) && strcmp(n, "item") == 0);
+		return (ns == XNS_ATOM && XML_NAME_IS(n, "entry"));
+	return ((ns == XNS_NONE || ns == XNS_RSS) && XML_NAME_IS(n, "item"));
 }
 
 /* 1 for an element that is an entry's field, never found in text. */
@@ -1827,29 +1835,29 @@ xml_link(struct parse_xml *x, const xmlChar **attrs, int nattrs, int feed)
 	if (url == NULL)
 		goto done;
 	if (feed) {
-		if (strcmp(r, "alternate") == 0 && m->link == NULL &&
+		if (XML_NAME_IS(r, "alternate") && m->link == NULL &&
 		    (type == NULL || strstr(type, "html") != NULL))
 			m->link = strdup(url);
-		else if (strcmp(r, "self") == 0 && m->self == NULL)
+		else if (XML_NAME_IS(r, "self") && m->self == NULL)
 			m->self = strdup(url);
-		else if (strcmp(r, "hub") == 0 && m->hub == NULL)
+		else if (XML_NAME_IS(r, "hub") && m->hub == NULL)
 			m->hub = strdup(url);
-		else if (strcmp(r, "next") == 0 && m->next == NULL)
+		else if (XML_NAME_IS(r, "next") && m->next == NULL)
 			m->next = strdup(url);
-		else if (strcmp(r, "prev-archive") == 0 &&
+		else if (XML_NAME_IS(r, "prev-archive") &&
 		    m->prev_archive == NULL)
 			m->prev_archive = strdup(url);
 	} else if (x->source_depth > 0) {
-		if (strcmp(r, "alternate") == 0 && e->source.link == NULL)
+		if (XML_NAME_IS(r, "alternate") && e->source.link == NULL)
 			entry_set(&e->source.link, url);
-	} else if (strcmp(r, "alternate") == 0 && e->link == NULL &&
+	} else if (XML_NAME_IS(r, "alternate") && e->link == NULL &&
 	    (type == NULL || strstr(type, "html") != NULL))
 		entry_set(&e->link, url);
-	else if (strcmp(r, "enclosure") == 0) {
+	else if (XML_NAME_IS(r, "enclosure")) {
 		if (e->nenclosures < PARSE_MAX_LIST)
 			entry_add_enclosure(e, url, type, xml_length(length));
 	} else if (e->nlinks < PARSE_MAX_LIST)
-		entry_add_link(e, url, strcmp(r, "alternate") == 0 ? NULL : r,
+		entry_add_link(e, url, XML_NAME_IS(r, "alternate") ? NULL : r,
 		    type, title);
 done:
 	free(url);
@@ -1864,11 +1872,11 @@ done:
 static void
 xml_person_elem(struct parse_xml *x, const char *n)
 {
-	if (strcmp(n, "name") == 0)
+	if (XML_NAME_IS(n, "name"))
 		xml_capture(x, XF_PERSON_NAME, XM_TEXT, NULL);
-	else if (strcmp(n, "email") == 0)
+	else if (XML_NAME_IS(n, "email"))
 		xml_capture(x, XF_PERSON_EMAIL, XM_TEXT, NULL);
-	else if (strcmp(n, "uri") == 0 || strcmp(n, "url") == 0)
+	else if (XML_NAME_IS(n, "uri") || XML_NAME_IS(n, "url"))
 		xml_capture(x, XF_PERSON_URI, XM_TEXT, NULL);
 }
 
@@ -1907,11 +1915,11 @@ xml_entry_elem(struct parse_xml *x, enum xml_ns ns, const char *n,
 		/* atom:source: only its identity matters. */
 		if (ns != XNS_ATOM || x->nframes != x->source_depth + 1)
 			return;
-		if (strcmp(n, "id") == 0)
+		if (XML_NAME_IS(n, "id"))
 			xml_capture(x, XF_SOURCE_ID, XM_TEXT, NULL);
-		else if (strcmp(n, "title") == 0)
+		else if (XML_NAME_IS(n, "title"))
 			xml_capture_typed(x, XF_SOURCE_TITLE, attrs, nattrs, 0);
-		else if (strcmp(n, "link") == 0)
+		else if (XML_NAME_IS(n, "link"))
 			xml_link(x, attrs, nattrs, 0);
 		return;
 	}
@@ -1920,27 +1928,27 @@ xml_entry_elem(struct parse_xml *x, enum xml_ns ns, const char *n,
 		return;
 	}
 	if (ns == XNS_ATOM) {
-		if (strcmp(n, "id") == 0)
+		if (XML_NAME_IS(n, "id"))
 			xml_capture(x, XF_ID, XM_TEXT, NULL);
-		else if (strcmp(n, "title") == 0)
+		else if (XML_NAME_IS(n, "title"))
 			xml_capture_typed(x, XF_TITLE, attrs, nattrs, 0);
-		else if (strcmp(n, "summary") == 0)
+		else if (XML_NAME_IS(n, "summary"))
 			xml_capture_typed(x, XF_SUMMARY, attrs, nattrs, 0);
-		else if (strcmp(n, "content") == 0)
+		else if (XML_NAME_IS(n, "content"))
 			xml_capture_typed(x, XF_CONTENT, attrs, nattrs, 1);
-		else if (strcmp(n, "published") == 0 ||
-		    strcmp(n, "issued") == 0)
+		else if (XML_NAME_IS(n, "published") ||
+		    XML_NAME_IS(n, "issued"))
 			xml_capture(x, XF_PUBLISHED, XM_TEXT, NULL);
-		else if (strcmp(n, "created") == 0)
+		else if (XML_NAME_IS(n, "created"))
 			/* Atom 0.3: issued is the publication, if given. */
 			xml_capture(x, XF_DCDATE, XM_TEXT, NULL);
-		else if (strcmp(n, "updated") == 0 ||
-		    strcmp(n, "modified") == 0)
+		else if (XML_NAME_IS(n, "updated") ||
+		    XML_NAME_IS(n, "modified"))
 			xml_capture(x, XF_UPDATED, XM_TEXT, NULL);
-		else if (strcmp(n, "link") == 0)
+		else if (XML_NAME_IS(n, "link"))
 			xml_link(x, attrs, nattrs, 0);
-		else if (strcmp(n, "author") == 0 ||
-		    strcmp(n, "contributor") == 0) {
+		else if (XML_NAME_IS(n, "author") ||
+		    XML_NAME_IS(n, "contributor")) {
 			/*
 			 * A contributor is read (its children must not be
 			 * taken for the entry's) but is not an author.
@@ -1949,7 +1957,7 @@ xml_entry_elem(struct parse_xml *x, enum xml_ns ns, const char *n,
 			x->person_depth = x->nframes;
 			x->person_feed = 0;
 			x->person_skip = n[0] == 'c';
-		} else if (strcmp(n, "category") == 0 &&
+		} else if (XML_NAME_IS(n, "category") &&
 		    e->ncategories < PARSE_MAX_LIST) {
 			a = xml_attr(attrs, nattrs, "term", NULL);
 			b = xml_attr(attrs, nattrs, "scheme", NULL);
@@ -1959,7 +1967,7 @@ xml_entry_elem(struct parse_xml *x, enum xml_ns ns, const char *n,
 			free(a);
 			free(b);
 			free(c);
-		} else if (strcmp(n, "source") == 0 &&
+		} else if (XML_NAME_IS(n, "source") &&
 		    x->format == XFMT_ATOM) {
 			f->role = XROLE_SOURCE;
 			x->source_depth = x->nframes;
@@ -1967,81 +1975,81 @@ xml_entry_elem(struct parse_xml *x, enum xml_ns ns, const char *n,
 		return;
 	}
 	if (rss && x->format != XFMT_ATOM) {
-		if (strcmp(n, "title") == 0)
+		if (XML_NAME_IS(n, "title"))
 			xml_capture(x, XF_TITLE, XM_TEXT, NULL);
-		else if (strcmp(n, "link") == 0)
+		else if (XML_NAME_IS(n, "link"))
 			xml_capture(x, XF_LINK, XM_TEXT, NULL);
-		else if (strcmp(n, "description") == 0)
+		else if (XML_NAME_IS(n, "description"))
 			xml_capture(x, XF_SUMMARY, XM_HTML, NULL);
-		else if (strcmp(n, "guid") == 0) {
+		else if (XML_NAME_IS(n, "guid")) {
 			x->guid_permalink = !xml_attr_is(attrs, nattrs,
 			    "isPermaLink", NULL, "false");
 			xml_capture(x, XF_GUID, XM_TEXT, NULL);
-		} else if (strcmp(n, "pubDate") == 0)
+		} else if (XML_NAME_IS(n, "pubDate"))
 			xml_capture(x, XF_PUBLISHED, XM_TEXT, NULL);
-		else if (strcmp(n, "author") == 0)
+		else if (XML_NAME_IS(n, "author"))
 			xml_capture(x, XF_RSS_AUTHOR, XM_TEXT, NULL);
-		else if (strcmp(n, "category") == 0)
+		else if (XML_NAME_IS(n, "category"))
 			xml_capture(x, XF_CATEGORY, XM_TEXT,
 			    xml_attr(attrs, nattrs, "domain", NULL));
-		else if (strcmp(n, "comments") == 0)
+		else if (XML_NAME_IS(n, "comments"))
 			xml_capture(x, XF_COMMENTS, XM_TEXT, NULL);
-		else if (strcmp(n, "source") == 0)
+		else if (XML_NAME_IS(n, "source"))
 			xml_capture(x, XF_RSS_SOURCE, XM_TEXT,
 			    xml_attr(attrs, nattrs, "url", NULL));
-		else if (strcmp(n, "enclosure") == 0)
+		else if (XML_NAME_IS(n, "enclosure"))
 			xml_enclosure(x, attrs, nattrs, "length");
 		return;
 	}
 	switch (ns) {
 	case XNS_CONTENT:
-		if (strcmp(n, "encoded") == 0)
+		if (XML_NAME_IS(n, "encoded"))
 			xml_capture(x, XF_CONTENT, XM_HTML, NULL);
 		break;
 	case XNS_DC:
 	case XNS_DCTERMS:
-		if (strcmp(n, "creator") == 0)
+		if (XML_NAME_IS(n, "creator"))
 			xml_capture(x, XF_CREATOR, XM_TEXT, NULL);
-		else if (strcmp(n, "created") == 0 ||
-		    strcmp(n, "issued") == 0)
+		else if (XML_NAME_IS(n, "created") ||
+		    XML_NAME_IS(n, "issued"))
 			xml_capture(x, XF_DCDATE, XM_TEXT, NULL);
-		else if (strcmp(n, "date") == 0)
+		else if (XML_NAME_IS(n, "date"))
 			xml_capture(x, XF_DC_DATE, XM_TEXT, NULL);
-		else if (strcmp(n, "modified") == 0)
+		else if (XML_NAME_IS(n, "modified"))
 			xml_capture(x, XF_UPDATED, XM_TEXT, NULL);
-		else if (strcmp(n, "subject") == 0)
+		else if (XML_NAME_IS(n, "subject"))
 			xml_capture(x, XF_CATEGORY, XM_TEXT, NULL);
-		else if (strcmp(n, "language") == 0)
+		else if (XML_NAME_IS(n, "language"))
 			xml_capture(x, XF_LANG, XM_TEXT, NULL);
 		break;
 	case XNS_MEDIA:
-		if (strcmp(n, "content") == 0)
+		if (XML_NAME_IS(n, "content"))
 			xml_enclosure(x, attrs, nattrs, "fileSize");
-		else if (strcmp(n, "thumbnail") == 0 && e->image == NULL) {
+		else if (XML_NAME_IS(n, "thumbnail") && e->image == NULL) {
 			a = xml_attr(attrs, nattrs, "url", NULL);
 			parse_set_url(&e->image, f->base, a);
 			free(a);
 		}
 		break;
 	case XNS_GEORSS:
-		if (strcmp(n, "point") == 0)
+		if (XML_NAME_IS(n, "point"))
 			xml_capture(x, XF_GEO_POINT, XM_TEXT, NULL);
 		break;
 	case XNS_GML:
-		if (strcmp(n, "pos") == 0)
+		if (XML_NAME_IS(n, "pos"))
 			xml_capture(x, XF_GEO_POINT, XM_TEXT, NULL);
 		break;
 	case XNS_GEO:
-		if (strcmp(n, "lat") == 0)
+		if (XML_NAME_IS(n, "lat"))
 			xml_capture(x, XF_GEO_LAT, XM_TEXT, NULL);
-		else if (strcmp(n, "long") == 0 || strcmp(n, "lon") == 0)
+		else if (XML_NAME_IS(n, "long") || XML_NAME_IS(n, "lon"))
 			xml_capture(x, XF_GEO_LON, XM_TEXT, NULL);
 		break;
 	case XNS_FM:
 		/* fm:peer is the sender's provenance, not the entry's. */
-		if (strcmp(n, "origin") == 0)
+		if (XML_NAME_IS(n, "origin"))
 			xml_capture(x, XF_FM_ORIGIN, XM_TEXT, NULL);
-		else if (strcmp(n, "expires") == 0)
+		else if (XML_NAME_IS(n, "expires"))
 			xml_capture(x, XF_FM_EXPIRES, XM_TEXT, NULL);
 		break;
 	default:
@@ -2058,22 +2066,22 @@ xml_feed_elem(struct parse_xml *x, enum xml_ns ns, const char *n,
 	int			 rss = ns == XNS_NONE || ns == XNS_RSS;
 
 	if (ns == XNS_ATOM) {
-		if (strcmp(n, "link") == 0)
+		if (XML_NAME_IS(n, "link"))
 			xml_link(x, attrs, nattrs, 1);
 		else if (x->format != XFMT_ATOM)
 			return;
-		else if (strcmp(n, "id") == 0)
+		else if (XML_NAME_IS(n, "id"))
 			xml_capture(x, XF_META_ID, XM_TEXT, NULL);
-		else if (strcmp(n, "title") == 0)
+		else if (XML_NAME_IS(n, "title"))
 			xml_capture_typed(x, XF_META_TITLE, attrs, nattrs, 0);
-		else if (strcmp(n, "updated") == 0 ||
-		    strcmp(n, "modified") == 0)
+		else if (XML_NAME_IS(n, "updated") ||
+		    XML_NAME_IS(n, "modified"))
 			xml_capture(x, XF_META_UPDATED, XM_TEXT, NULL);
-		else if (strcmp(n, "icon") == 0)
+		else if (XML_NAME_IS(n, "icon"))
 			xml_capture(x, XF_META_ICON, XM_TEXT, NULL);
-		else if (strcmp(n, "logo") == 0)
+		else if (XML_NAME_IS(n, "logo"))
 			xml_capture(x, XF_META_LOGO, XM_TEXT, NULL);
-		else if (strcmp(n, "author") == 0) {
+		else if (XML_NAME_IS(n, "author")) {
 			f->role = XROLE_PERSON;
 			x->person_depth = x->nframes;
 			x->person_feed = 1;
@@ -2081,34 +2089,34 @@ xml_feed_elem(struct parse_xml *x, enum xml_ns ns, const char *n,
 		return;
 	}
 	if (rss && x->format != XFMT_ATOM) {
-		if (strcmp(n, "title") == 0)
+		if (XML_NAME_IS(n, "title"))
 			xml_capture(x, XF_META_TITLE, XM_TEXT, NULL);
-		else if (strcmp(n, "link") == 0)
+		else if (XML_NAME_IS(n, "link"))
 			xml_capture(x, XF_META_LINK, XM_TEXT, NULL);
-		else if (strcmp(n, "language") == 0)
+		else if (XML_NAME_IS(n, "language"))
 			xml_capture(x, XF_META_LANG, XM_TEXT, NULL);
-		else if (strcmp(n, "lastBuildDate") == 0)
+		else if (XML_NAME_IS(n, "lastBuildDate"))
 			xml_capture(x, XF_META_UPDATED, XM_TEXT, NULL);
-		else if (strcmp(n, "pubDate") == 0)
+		else if (XML_NAME_IS(n, "pubDate"))
 			xml_capture(x, XF_META_PUBDATE, XM_TEXT, NULL);
-		else if (strcmp(n, "ttl") == 0)
+		else if (XML_NAME_IS(n, "ttl"))
 			xml_capture(x, XF_META_TTL, XM_TEXT, NULL);
-		else if (strcmp(n, "managingEditor") == 0)
+		else if (XML_NAME_IS(n, "managingEditor"))
 			xml_capture(x, XF_META_EDITOR, XM_TEXT, NULL);
-		else if (strcmp(n, "image") == 0)
+		else if (XML_NAME_IS(n, "image"))
 			f->role = XROLE_IMAGE;
 		return;
 	}
-	if (ns == XNS_FM && strcmp(n, "node") == 0) {
+	if (ns == XNS_FM && XML_NAME_IS(n, "node")) {
 		x->fm_listing = 1;
 		return;
 	}
 	if (ns == XNS_DC) {
-		if (strcmp(n, "language") == 0)
+		if (XML_NAME_IS(n, "language"))
 			xml_capture(x, XF_META_LANG, XM_TEXT, NULL);
-		else if (strcmp(n, "date") == 0)
+		else if (XML_NAME_IS(n, "date"))
 			xml_capture(x, XF_META_PUBDATE, XM_TEXT, NULL);
-		else if (strcmp(n, "creator") == 0)
+		else if (XML_NAME_IS(n, "creator"))
 			xml_capture(x, XF_META_CREATOR, XM_TEXT, NULL);
 	}
 }
@@ -2141,7 +2149,7 @@ xml_start_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	 */
 	if (x->nframes == 0 && !x->root_seen && !xml_is_root(ns, n) &&
 	    (x->html_wrapped || ((ns == XNS_NONE || ns == XNS_XHTML) &&
-	    strcmp(n, "html") == 0))) {
+	    XML_NAME_IS(n, "html")))) {
 		x->html_wrapped = 1;
 		return;
 	}
@@ -2210,7 +2218,7 @@ xml_start_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	/* Inside captured content: markup is content. */
 	if (x->field != XF_NONE) {
 		if (x->mode == XM_XHTML && depth == x->cap_depth + 1 &&
-		    ns == XNS_XHTML && strcmp(n, "div") == 0 &&
+		    ns == XNS_XHTML && XML_NAME_IS(n, "div") &&
 		    x->cap_skip_div == 0 && (x->text.len == 0 ||
 		    x->text.data[strspn(x->text.data, " \t\r\n")] == '\0'))
 			x->cap_skip_div = depth;
@@ -2237,7 +2245,7 @@ xml_start_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			}
 			return;
 		}
-		if (ns == XNS_AT && strcmp(n, "deleted-entry") == 0 &&
+		if (ns == XNS_AT && XML_NAME_IS(n, "deleted-entry") &&
 		    parent->role == XROLE_FEED) {
 			/* RFC 6721: ref is the entry's id, when its end. */
 			xml_entry_begin(x, 1);
@@ -2251,13 +2259,13 @@ xml_start_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			return;
 		}
 		if (x->format != XFMT_ATOM && (ns == XNS_NONE ||
-		    ns == XNS_RSS) && strcmp(n, "channel") == 0 &&
+		    ns == XNS_RSS) && XML_NAME_IS(n, "channel") &&
 		    parent->role == XROLE_ROOT) {
 			f->role = XROLE_FEED;
 			return;
 		}
 		if (x->format == XFMT_RDF && ns == XNS_RSS &&
-		    strcmp(n, "image") == 0 && parent->role == XROLE_ROOT) {
+		    XML_NAME_IS(n, "image") && parent->role == XROLE_ROOT) {
 			f->role = XROLE_IMAGE;
 			return;
 		}
@@ -2266,7 +2274,7 @@ xml_start_cb(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		else if (parent->role == XROLE_PERSON && x->person_feed)
 			xml_person_elem(x, n);
 		else if (parent->role == XROLE_IMAGE &&
-		    strcmp(n, "url") == 0)
+		    XML_NAME_IS(n, "url"))
 			xml_capture(x, XF_META_ICON, XM_TEXT, NULL);
 		return;
 	}
