@@ -558,6 +558,8 @@ xml_start(struct parse_xml *x, int final)
 	sax.characters = xml_chars_cb;
 	sax.cdataBlock = xml_chars_cb;
 	sax.processingInstruction = xml_pi_cb;
+	/* Whitespace too: the text of inline XHTML keeps its spaces. */
+	sax.ignorableWhitespace = xml_chars_cb;
 	sax.getEntity = xml_entity_cb;
 	sax.serror = xml_error_cb;
 	if ((x->ctxt = xmlCreatePushParserCtxt(&sax, x, NULL, 0, NULL)) ==
@@ -839,13 +841,31 @@ xml_utf8_add(struct buf *b, unsigned long c)
  * it, as it did when text was written as CDATA.
  */
 static void
-xml_lex_piece_end(struct parse_xml *x, struct buf *out)
+xml_lex_piece_end(struct parse_xml *x, struct buf *out, int raw_ok)
 {
 	const char	*t = x->lex_text.data + x->lex_piece;
 	const char	*nl, *end = x->lex_text.data + x->lex_text.len;
+	const char	*p;
 
 	if (x->lex_text.len == x->lex_piece)
 		return;
+	/*
+	 * ASCII text that needs no escaping (whitespace between elements,
+	 * most dates, links and ids) libxml2 reads quickly, and for less
+	 * than a marker: it goes as it is, after the same empty CDATA
+	 * section. Not a CR, which libxml2 would read as LF where a CDATA
+	 * section keeps it, nor before "]]>" (raw_ok 0).
+	 */
+	for (p = t; p < end && (unsigned char)*p < 0x80 && *p != '&' &&
+	    *p != '<' && *p != ']' && *p != '\r'; p++)
+		;
+	if (p == end && raw_ok) {
+		buf_add(out, x->lex_mark, sizeof("<![CDATA[]]>") - 1);
+		buf_add(out, t, end - t);
+		x->lex_text.len = x->lex_piece;
+		x->lex_text.data[x->lex_text.len] = '\0';
+		return;
+	}
 	buf_add(out, x->lex_mark, XML_TEXT_MARK_LEN);
 	xml_decimal_add(out, x->lex_text_base + x->lex_piece);
 	buf_addc(out, ' ');
@@ -919,7 +939,7 @@ xml_lex_text(struct parse_xml *x, const char *s, size_t i, size_t end,
 				return (i);
 			}
 			if (avail >= 2 && xml_lex_markup(s[i + 1])) {
-				xml_lex_piece_end(x, out);
+				xml_lex_piece_end(x, out, 1);
 				return (i);
 			}
 			/* A '<' that opens nothing ("a < b"): text. */
@@ -944,7 +964,8 @@ xml_lex_text(struct parse_xml *x, const char *s, size_t i, size_t end,
 				return (i);
 			}
 			if (avail >= 3 && s[i + 1] == ']' && s[i + 2] == '>') {
-				xml_lex_piece_end(x, out);
+				/* libxml2 may drop the text before it. */
+				xml_lex_piece_end(x, out, 0);
 				buf_add(out, "]]>", 3);
 				i += 3;
 				break;
@@ -969,7 +990,7 @@ xml_lex_text(struct parse_xml *x, const char *s, size_t i, size_t end,
 		}
 	}
 	if (final)
-		xml_lex_piece_end(x, out);
+		xml_lex_piece_end(x, out, 1);
 	return (i);
 }
 
@@ -999,7 +1020,7 @@ xml_lex_cdata_text(struct parse_xml *x, const char *s, size_t i,
 		if (s[i] == '>' && x->lex_held == 2) {
 			x->lex_held = 0;
 			x->lex = XL_TEXT;
-			xml_lex_piece_end(x, out);
+			xml_lex_piece_end(x, out, 1);
 			return (i + 1);
 		}
 		for (; x->lex_held > 0; x->lex_held--)
@@ -1009,7 +1030,7 @@ xml_lex_cdata_text(struct parse_xml *x, const char *s, size_t i,
 		i = k;
 	}
 	if (final)
-		xml_lex_piece_end(x, out);
+		xml_lex_piece_end(x, out, 1);
 	return (i);
 }
 
@@ -1274,7 +1295,7 @@ xml_lex_run(struct parse_xml *x, const char *s, size_t end, int final,
 	}
 	buf_add(out, s + run, end - run);
 	if (final) {
-		xml_lex_piece_end(x, out);
+		xml_lex_piece_end(x, out, 1);
 		/* libxml2 never saw it open: say so, as it would have. */
 		if (x->lex == XL_CDATA_TEXT)
 			parse_bozo(x->p, "a CDATA section is not closed at "

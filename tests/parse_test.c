@@ -751,10 +751,10 @@ text_cb(struct entry *e, const struct feed_meta *meta, void *arg)
 }
 
 /*
- * Text inside the root reaches libxml2 as CDATA sections (xml_lex_text):
- * references, line ends, "]]" before '>' and chunk boundaries anywhere
- * must give the characters XML gives them, and a well-formed document
- * must stay well-formed.
+ * Text inside the root goes around libxml2 (xml_lex_piece_end), plain
+ * ASCII through it: references, line ends, "]]" before '>' and chunk
+ * boundaries anywhere must give the characters XML gives them, and a
+ * well-formed document must stay well-formed.
  */
 static void
 test_text(void)
@@ -792,6 +792,21 @@ test_text(void)
 		is_str(got, want, "text as CDATA, %zu-byte chunks: the same "
 		    "characters", step);
 	}
+	free(got);
+
+	/*
+	 * libxml2 drops the text before a literal "]]>" in character data:
+	 * ASCII text there must go around it too.
+	 */
+	got = NULL;
+	doc = "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry><id>urn:u"
+	    "</id><content type=\"text\">plain words]]>more</content>"
+	    "</entry></feed>";
+	rv = parse_buffer(doc, strlen(doc), &o, text_cb, &got, &meta, NULL);
+	ok(rv == 0 && meta.bozo && got != NULL &&
+	    strncmp(got, "plain words", 11) == 0 && strstr(got, "more") != NULL,
+	    "text before a literal ]]>: kept (%s)", got ? got : "none");
+	feed_meta_clear(&meta);
 	free(got);
 }
 
