@@ -1062,8 +1062,9 @@ parse_emit(struct parser *p, struct parse_item *it)
 	e->title = s;
 
 	if (e->summary != NULL) {
-		html = sanitize_html(e->summary, it->summary_base != NULL ?
-		    it->summary_base : base);
+		html = (it->utf8_clean ? sanitize_html_valid : sanitize_html)(
+		    e->summary, it->summary_base != NULL ? it->summary_base :
+		    base);
 		free(e->summary);
 		free(e->summary_text);
 		e->summary_text = parse_text(html, 1);
@@ -1078,8 +1079,9 @@ parse_emit(struct parser *p, struct parse_item *it)
 
 	if (e->content != NULL && (e->content_type == NULL ||
 	    strcmp(e->content_type, "text") != 0)) {
-		html = sanitize_html(e->content, it->content_base != NULL ?
-		    it->content_base : base);
+		html = (it->utf8_clean ? sanitize_html_valid : sanitize_html)(
+		    e->content, it->content_base != NULL ? it->content_base :
+		    base);
 		free(e->content);
 		e->content = html;
 		entry_set(&e->content_type, "html");

@@ -77,6 +77,8 @@ struct sanitize_ctx {
 
 static void	 sanitize_utf8_append(struct buf *, const char *, size_t);
 static size_t	 sanitize_utf8_span(const char *, size_t);
+static size_t	 sanitize_utf8_span_valid(const char *, size_t);
+static char	*sanitize_html_in(const char *, const char *, int);
 static char	*sanitize_utf8_clean(const char *, size_t);
 static int	 sanitize_plain(const char *, size_t);
 static xmlDoc	*sanitize_parse(const char *, size_t);
@@ -556,6 +558,37 @@ sanitize_utf8_span(const char *s, size_t len)
 			continue;
 		}
 		break;
+	}
+	return (i);
+}
+
+/*
+ * The same for s known to be valid UTF-8 with no C0 control but tab, LF
+ * and CR: only DEL, the C1 controls (0xc2 0x80 to 0xc2 0x9f) and U+FFFE
+ * and U+FFFF (0xef 0xbf 0xbe and 0xbf) can stop it, and their first
+ * bytes are found sixteen at a time, where the accented letters of
+ * French text stopped the loop above one every few words.
+ */
+static size_t
+sanitize_utf8_span_valid(const char *s, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i = 0;
+
+	while ((i = buf_scan(s, i, len, 0x7f, (char)0xc2, (char)0xef,
+	    (char)0xef, (char)0xef)) < len) {
+		if (u[i] == 0x7f)
+			break;
+		if (u[i] == 0xc2) {
+			if (i + 1 < len && u[i + 1] >= 0xa0) {
+				i += 2;
+				continue;
+			}
+			break;
+		}
+		if (i + 2 < len && u[i + 1] == 0xbf && u[i + 2] >= 0xbe)
+			break;
+		i++;
 	}
 	return (i);
 }
@@ -1559,6 +1592,20 @@ sanitize_fast_taken(void)
 char *
 sanitize_html(const char *html, const char *base)
 {
+	return (sanitize_html_in(html, base, 0));
+}
+
+char *
+sanitize_html_valid(const char *html, const char *base)
+{
+	return (sanitize_html_in(html, base, 1));
+}
+
+static char *
+sanitize_html_in(const char *html, const char *base, int valid)
+{
+	size_t			(*span)(const char *, size_t) = valid ?
+				    sanitize_utf8_span_valid : sanitize_utf8_span;
 	struct sanitize_ctx	 ctx;
 	struct buf		 in, out;
 	xmlDoc			*doc;
@@ -1571,7 +1618,7 @@ sanitize_html(const char *html, const char *base)
 	if (sanitize_fast_on && len > 0 && sanitize_plain(html, len)) {
 		buf_init(&out);
 		buf_add(&out, "", 0);
-		if (sanitize_utf8_span(html, len) == len) {
+		if (span(html, len) == len) {
 			if (!sanitize_blank(html))
 				sanitize_escape(&out, html, len, 0);
 			return (buf_release(&out));
@@ -1589,7 +1636,7 @@ sanitize_html(const char *html, const char *base)
 		 * place when it is valid UTF-8 already.
 		 */
 		buf_init(&in);
-		if (sanitize_utf8_span(html, len) < len)
+		if (span(html, len) < len)
 			sanitize_utf8_append(&in, html, len);
 		/* Sanitized, clean HTML is about as long as it was. */
 		buf_init(&out);

@@ -30,6 +30,7 @@ static void	 test_limits(void);
 static void	 test_text(void);
 static void	 test_fast(void);
 static void	 test_fast_inplace(void);
+static void	 test_valid_input(void);
 static unsigned int rnd(void);
 static void	 gen_soup(struct buf *);
 static void	 gen_tree(struct buf *, int);
@@ -771,6 +772,79 @@ test_fast_inplace(void)
 	ok(nfast == i, "the clean-HTML fast path takes what it should");
 }
 
+/*
+ * sanitize_html_valid() trusts its input to be valid UTF-8 without C0
+ * controls, and looks only for what must still be dropped: on such input
+ * it must give sanitize_html()'s bytes. Chosen sequences around the
+ * bytes it stops at (DEL, 0xc2, 0xef), then generated markup with them.
+ */
+static void
+test_valid_input(void)
+{
+	static const char *const seqs[] = {
+		"\x7f", "\xc2\x80", "\xc2\x85", "\xc2\x9f", "\xc2\xa0",
+		"\xc2\xbf", "\xc2\xab", "\xef\xbf\xbd", "\xef\xbf\xbe",
+		"\xef\xbf\xbf", "\xef\xbb\xbf", "\xef\xbc\x81", "\xc3\xa9",
+		"\xe2\x80\x99", "\xf0\x9f\x98\x80", "\xee\x80\x80", "\t",
+		"\n", "\r", "&eacute;", "<b>", "</b>", "<p>", "a > b", "x",
+	};
+	struct buf	 b, v;
+	char		*want, *got;
+	size_t		 i, k;
+	int		 n, bad = 0, tried = 0;
+
+	for (n = 0; n < 4000; n++) {
+		buf_init(&b);
+		if (n % 2 == 0)
+			gen_soup(&b);
+		else
+			gen_tree(&b, 0);
+		/* Only what the XML parser could hand over... */
+		buf_init(&v);
+		buf_add(&v, "", 0);
+		for (i = 0; i < b.len; i++)
+			if ((unsigned char)b.data[i] >= 0x20 &&
+			    (unsigned char)b.data[i] < 0x80)
+				buf_addc(&v, b.data[i]);
+			else if (b.data[i] == '\n')
+				buf_addc(&v, '\n');
+		/* ...and the sequences, here and there. */
+		for (k = 0; k < 3; k++)
+			buf_addstr(&v, seqs[rnd() % (sizeof(seqs) /
+			    sizeof(seqs[0]))]);
+		buf_addstr(&v, seqs[n % (sizeof(seqs) / sizeof(seqs[0]))]);
+		want = sanitize_html(v.data, BASE);
+		got = sanitize_html_valid(v.data, BASE);
+		tried++;
+		if (strcmp(want, got) != 0 && bad++ == 0)
+			printf("# input: '%s'\n#   got: '%s'\n#   want: '%s'\n",
+			    v.data, got, want);
+		free(want);
+		free(got);
+		buf_free(&b);
+		buf_free(&v);
+	}
+	for (i = 0; i < sizeof(seqs) / sizeof(seqs[0]); i++)
+		for (k = 0; k < sizeof(seqs) / sizeof(seqs[0]); k++) {
+			buf_init(&v);
+			buf_addstr(&v, "<p>");
+			buf_addstr(&v, seqs[i]);
+			buf_addstr(&v, seqs[k]);
+			buf_addstr(&v, "</p>");
+			want = sanitize_html(v.data, BASE);
+			got = sanitize_html_valid(v.data, BASE);
+			tried++;
+			if (strcmp(want, got) != 0 && bad++ == 0)
+				printf("# input: '%s'\n#   got: '%s'\n"
+				    "#   want: '%s'\n", v.data, got, want);
+			free(want);
+			free(got);
+			buf_free(&v);
+		}
+	ok(bad == 0, "valid input: the same bytes as sanitize_html (%d of "
+	    "%d differ)", bad, tried);
+}
+
 int
 main(void)
 {
@@ -781,5 +855,6 @@ main(void)
 	test_vectors();
 	test_fast();
 	test_fast_inplace();
+	test_valid_input();
 	return (tap_done());
 }
