@@ -53,6 +53,13 @@
 #define XML_TEXT_PI_BITS	48
 /* Text read that is worth moving the rest of the buffer to drop. */
 #define XML_TEXT_DROP		(64 * 1024)
+/*
+ * The longest piece of text held before its marker: a longer text node
+ * goes around libxml2 in pieces of this size, cut where its own bytes
+ * say (never where the input happened to be cut), so that memory stays
+ * bounded and libxml2 reads the same markers however the input arrives.
+ */
+#define XML_TEXT_PIECE_MAX	(64 * 1024)
 #define XML_TEXT_MARK_OPEN	"<![CDATA[]]><?f"
 #define XML_TEXT_MARK_LEN	(sizeof(XML_TEXT_MARK_OPEN) - 1 + \
 				    XML_TEXT_PI_BITS / 6 + 1)
@@ -296,6 +303,8 @@ static const char *xml_rss_name(const char *);
 static int	 xml_is_root(enum xml_ns, const char *);
 static int	 xml_lex_markup(char);
 static void	 xml_decimal_add(struct buf *, uint64_t);
+static void	 xml_lex_piece_mark(struct parse_xml *, struct buf *, size_t);
+static void	 xml_lex_piece_bound(struct parse_xml *, struct buf *);
 static int64_t	 xml_decimal_read(const char **);
 static enum xml_ns xml_ns_undeclared(const xmlChar *);
 static char	*xml_attr(const xmlChar **, int, const char *, const char *);
@@ -844,7 +853,7 @@ static void
 xml_lex_piece_end(struct parse_xml *x, struct buf *out, int raw_ok)
 {
 	const char	*t = x->lex_text.data + x->lex_piece;
-	const char	*nl, *end = x->lex_text.data + x->lex_text.len;
+	const char	*end = x->lex_text.data + x->lex_text.len;
 	const char	*p;
 
 	if (x->lex_text.len == x->lex_piece)
@@ -866,14 +875,42 @@ xml_lex_piece_end(struct parse_xml *x, struct buf *out, int raw_ok)
 		x->lex_text.data[x->lex_text.len] = '\0';
 		return;
 	}
+	xml_lex_piece_mark(x, out, x->lex_text.len);
+}
+
+/* The marker of the text from lex_piece to upto, which ends the piece. */
+static void
+xml_lex_piece_mark(struct parse_xml *x, struct buf *out, size_t upto)
+{
+	const char	*t = x->lex_text.data + x->lex_piece;
+	const char	*nl, *end = x->lex_text.data + upto;
+
 	buf_add(out, x->lex_mark, XML_TEXT_MARK_LEN);
 	xml_decimal_add(out, x->lex_text_base + x->lex_piece);
 	buf_addc(out, ' ');
-	xml_decimal_add(out, x->lex_text.len - x->lex_piece);
+	xml_decimal_add(out, upto - x->lex_piece);
 	for (; (nl = memchr(t, '\n', end - t)) != NULL; t = nl + 1)
 		buf_addc(out, '\n');
 	buf_add(out, "?>", 2);
-	x->lex_piece = x->lex_text.len;
+	x->lex_piece = upto;
+}
+
+/*
+ * A text node still open past XML_TEXT_PIECE_MAX bytes: its first pieces
+ * of that size (back to a character's first byte) go now.
+ */
+static void
+xml_lex_piece_bound(struct parse_xml *x, struct buf *out)
+{
+	size_t	 cut;
+
+	while (x->lex_text.len - x->lex_piece > XML_TEXT_PIECE_MAX) {
+		cut = x->lex_piece + XML_TEXT_PIECE_MAX;
+		while (cut > x->lex_piece + 1 &&
+		    ((unsigned char)x->lex_text.data[cut] & 0xc0) == 0x80)
+			cut--;
+		xml_lex_piece_mark(x, out, cut);
+	}
 }
 
 /* Where snprintf would be most of a marker's cost. */
@@ -991,6 +1028,8 @@ xml_lex_text(struct parse_xml *x, const char *s, size_t i, size_t end,
 	}
 	if (final)
 		xml_lex_piece_end(x, out, 1);
+	else
+		xml_lex_piece_bound(x, out);
 	return (i);
 }
 
@@ -1031,6 +1070,8 @@ xml_lex_cdata_text(struct parse_xml *x, const char *s, size_t i,
 	}
 	if (final)
 		xml_lex_piece_end(x, out, 1);
+	else
+		xml_lex_piece_bound(x, out);
 	return (i);
 }
 
@@ -1132,8 +1173,10 @@ xml_lex_run(struct parse_xml *x, const char *s, size_t end, int final,
 				i = xml_lex_text(x, s, i, end, final, out,
 				    &stashed);
 				run = i;
-				if (stashed)
+				if (stashed) {
+					xml_lex_piece_bound(x, out);
 					goto stash;
+				}
 				if (i == end)
 					continue;
 			}

@@ -52,6 +52,7 @@ static void	 summary_text_cb(struct entry *, const struct feed_meta *,
 static void	 test_text(void);
 static char	*parse_cuts(const char *, size_t, const size_t *, size_t);
 static void	 test_cuts(void);
+static void	 test_long_cuts(void);
 static int	 name_cmp(const void *, const void *);
 static int	 json_fast_agrees(const char *, size_t, int *, int *);
 static void	 test_json_fast(char **, size_t);
@@ -924,6 +925,51 @@ test_cuts(void)
 }
 
 /*
+ * Text nodes longer than the piece held before libxml2 is told (64 KiB)
+ * are cut where their own bytes say: the same entries however the input
+ * is cut, for text with references, CDATA and multibyte characters
+ * across the 64 KiB marks.
+ */
+static void
+test_long_cuts(void)
+{
+	static const size_t	 steps[] = { 1000, 4099, 65537, 131072 };
+	struct buf		 b;
+	size_t			*cuts, ncuts, i, k, bad = 0;
+	char			*want, *got;
+
+	buf_init(&b);
+	buf_addstr(&b, "<feed xmlns=\"http://www.w3.org/2005/Atom\"><entry>"
+	    "<id>urn:long</id><content type=\"html\">");
+	for (i = 0; b.len < 300 * 1024; i++)
+		buf_addstr(&b, i % 7 == 0 ? "&lt;b&gt;caf\xc3\xa9&lt;/b&gt; " :
+		    i % 11 == 0 ? "\xe2\x82\xac\xf0\x9f\x98\x80\r\n" :
+		    "solidarit\xc3\xa9 ");
+	buf_addstr(&b, "</content><summary><![CDATA[");
+	for (i = 0; i < 40000; i++)
+		buf_addstr(&b, i % 5 == 0 ? "\xc3\xa9]] " : "<p>x</p> ");
+	buf_addstr(&b, "]]></summary></entry></feed>");
+	want = parse_cuts(b.data, b.len, NULL, 0);
+	for (k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
+		ncuts = b.len / steps[k];
+		if ((cuts = calloc(ncuts, sizeof(*cuts))) == NULL)
+			abort();
+		for (i = 0; i < ncuts; i++)
+			cuts[i] = (i + 1) * steps[k];
+		got = parse_cuts(b.data, b.len, cuts, ncuts);
+		if (got == NULL || want == NULL || strcmp(got, want) != 0)
+			bad++;
+		free(got);
+		free(cuts);
+	}
+	ok(want != NULL && strstr(want, "\"ok\": true") != NULL && bad == 0,
+	    "long text nodes: the same in chunks of 1000 to 131072 bytes "
+	    "(%zu differ)", bad);
+	free(want);
+	buf_free(&b);
+}
+
+/*
  * The decoder reads valid UTF-8 sixteen bytes at a time: a control
  * character, a byte that is not UTF-8 and a valid sequence at every
  * offset of a block must come out as they would one by one (the controls
@@ -1037,5 +1083,6 @@ main(void)
 	test_utf8_offsets();
 	test_text();
 	test_cuts();
+	test_long_cuts();
 	return (tap_done());
 }
