@@ -37,6 +37,7 @@ static void	 count_cb(struct entry *, const struct feed_meta *, void *);
 static void	 make_item(struct buf *, size_t);
 static long	 peak_kib(void);
 static void	 test_long_text(void);
+static struct parser *stream_parser(struct parse_options *, struct count *);
 
 static void
 count_cb(struct entry *e, const struct feed_meta *meta, void *arg)
@@ -70,6 +71,16 @@ make_item(struct buf *b, size_t i)
 	    "</description>\n</item>\n", i, i, i, 1 + i % 28, i % 24, i % 60);
 }
 
+/* A parser whose entries are counted into c, then dropped. */
+static struct parser *
+stream_parser(struct parse_options *o, struct count *c)
+{
+	memset(o, 0, sizeof(*o));
+	o->base_url = "https://asso.example.org/feed/";
+	memset(c, 0, sizeof(*c));
+	return (parse_new(o, count_cb, c));
+}
+
 static long
 peak_kib(void)
 {
@@ -91,11 +102,8 @@ main(void)
 	long			 before, after;
 	int			 rv = 0;
 
-	memset(&o, 0, sizeof(o));
-	o.base_url = "https://asso.example.org/feed/";
-	memset(&c, 0, sizeof(c));
 	before = peak_kib();
-	p = parse_new(&o, count_cb, &c);
+	p = stream_parser(&o, &c);
 	buf_init(&b);
 	buf_addstr(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 	    "<rss version=\"2.0\"><channel><title>Grand flux</title>\n"
@@ -157,11 +165,8 @@ test_long_text(void)
 	long			 before, after;
 	int			 part, rv = 0;
 
-	memset(&o, 0, sizeof(o));
-	o.base_url = "https://asso.example.org/feed/";
-	memset(&c, 0, sizeof(c));
 	before = peak_kib();
-	p = parse_new(&o, count_cb, &c);
+	p = stream_parser(&o, &c);
 	buf_init(&b);
 	buf_addstr(&b, "<rss version=\"2.0\"><channel><title>T</title><item>"
 	    "<title>Annonce n\xc2\xb0" "1</title><pubDate>Tue, 24 Nov 2026 "
