@@ -852,12 +852,13 @@ xml_utf8_add(struct buf *b, unsigned long c)
 static void
 xml_lex_piece_end(struct parse_xml *x, struct buf *out, int raw_ok)
 {
-	const char	*t = x->lex_text.data + x->lex_piece;
-	const char	*end = x->lex_text.data + x->lex_text.len;
-	const char	*p;
+	const char	*t, *end, *p;
 
+	/* Nothing yet: data may still be NULL. */
 	if (x->lex_text.len == x->lex_piece)
 		return;
+	t = x->lex_text.data + x->lex_piece;
+	end = x->lex_text.data + x->lex_text.len;
 	/*
 	 * ASCII text that needs no escaping (whitespace between elements,
 	 * most dates, links and ids) libxml2 reads quickly, and for less
