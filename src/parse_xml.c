@@ -51,8 +51,9 @@
  * starts with an empty CDATA section (xml_lex_piece_end says why).
  */
 #define XML_TEXT_PI_BITS	48
-/* Text read that is worth moving the rest of the buffer to drop. */
-#define XML_TEXT_DROP		(64 * 1024)
+#define XML_TEXT_MARK_OPEN	"<![CDATA[]]><?f"
+#define XML_TEXT_MARK_LEN	(sizeof(XML_TEXT_MARK_OPEN) - 1 + \
+				    XML_TEXT_PI_BITS / 6 + 1)
 /*
  * The longest piece of text held before its marker: a longer text node
  * goes around libxml2 in pieces of this size, cut where its own bytes
@@ -60,9 +61,8 @@
  * bounded and libxml2 reads the same markers however the input arrives.
  */
 #define XML_TEXT_PIECE_MAX	(64 * 1024)
-#define XML_TEXT_MARK_OPEN	"<![CDATA[]]><?f"
-#define XML_TEXT_MARK_LEN	(sizeof(XML_TEXT_MARK_OPEN) - 1 + \
-				    XML_TEXT_PI_BITS / 6 + 1)
+/* Text read that is worth moving the rest of the buffer to drop. */
+#define XML_TEXT_DROP		(64 * 1024)
 
 /*
  * strcmp(n, lit) == 0, where most names are told apart by their first
