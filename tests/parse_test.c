@@ -20,6 +20,7 @@
 #include "entry.h"
 #include "parse.h"
 #include "parse_private.h"
+#include "parse_private.h"
 #include "tap.h"
 
 #ifndef PARSE_FIXTURES
@@ -46,6 +47,7 @@ static void	 utf8_check_cb(struct entry *, const struct feed_meta *,
 		    void *);
 static void	 test_utf8(void);
 static void	 test_utf8_offsets(void);
+static void	 test_utf8_blocks(void);
 static void	 text_cb(struct entry *, const struct feed_meta *, void *);
 static void	 summary_text_cb(struct entry *, const struct feed_meta *,
 		    void *);
@@ -970,6 +972,60 @@ test_long_cuts(void)
 }
 
 /*
+ * The decoder checks blocks of sixteen (or eight) ASCII bytes at once;
+ * byte by byte it never has a block to check. Byte strings made of
+ * pieces that are valid, invalid or cut must come out the same both
+ * ways.
+ */
+static void
+test_utf8_blocks(void)
+{
+	static const char *const pieces[] = {
+		"a", "plain text ", "\xc3\xa9", "\xc2\xa0", "\xdf\xbf",
+		"\xc2\x85", "\xe2\x80\x99", "\xf0\x9f\x98\x80", "\x80",
+		"\xbf", "\xc0\xaf", "\xc1\xbf", "\xc3", "\xe2\x80",
+		"\xf5\x80", "\xff", "\x01", "\t", "\n", "\r", "\x7f",
+		"\xc3\xc3", "\xed\xa0\x80", "\xef\xbf\xbe",
+	};
+	struct parse_decoder	*d;
+	struct buf		 in, whole, bytes;
+	size_t			 i, k, n;
+	unsigned int		 seed = 7;
+	int			 bad = 0;
+
+	for (n = 0; n < 20000; n++) {
+		buf_init(&in);
+		buf_init(&whole);
+		buf_init(&bytes);
+		buf_add(&in, "", 0);
+		for (k = 0; k < 1 + n % 40; k++) {
+			seed = seed * 1103515245 + 12345;
+			i = (seed >> 16) % (sizeof(pieces) / sizeof(pieces[0]));
+			/* Mostly Latin text, as feeds here hold. */
+			buf_addstr(&in, (seed >> 8) % 3 == 0 ? pieces[i] :
+			    (seed >> 8) % 3 == 1 ? "\xc3\xa9t\xc3\xa9 " :
+			    "abc");
+		}
+		d = parse_decoder_new(NULL);
+		parse_decoder_feed(d, in.data, in.len, 1, &whole);
+		parse_decoder_free(d);
+		d = parse_decoder_new(NULL);
+		for (i = 0; i < in.len; i++)
+			parse_decoder_feed(d, in.data + i, 1, i + 1 == in.len,
+			    &bytes);
+		parse_decoder_free(d);
+		if (whole.len != bytes.len || (whole.len > 0 &&
+		    memcmp(whole.data, bytes.data, whole.len) != 0))
+			bad++;
+		buf_free(&in);
+		buf_free(&whole);
+		buf_free(&bytes);
+	}
+	ok(bad == 0, "the decoder's blocks: 20000 byte strings, whole and byte "
+	    "by byte alike (%d differ)", bad);
+}
+
+/*
  * The decoder reads valid UTF-8 sixteen bytes at a time: a control
  * character, a byte that is not UTF-8 and a valid sequence at every
  * offset of a block must come out as they would one by one (the controls
@@ -1081,6 +1137,7 @@ main(void)
 	test_limits();
 	test_utf8();
 	test_utf8_offsets();
+	test_utf8_blocks();
 	test_text();
 	test_cuts();
 	test_long_cuts();
