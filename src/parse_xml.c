@@ -305,6 +305,7 @@ static int	 xml_lex_markup(char);
 static void	 xml_decimal_add(struct buf *, uint64_t);
 static void	 xml_lex_piece_mark(struct parse_xml *, struct buf *, size_t);
 static void	 xml_lex_piece_bound(struct parse_xml *, struct buf *);
+static void	 xml_lex_piece_rest(struct parse_xml *, struct buf *, int);
 static int64_t	 xml_decimal_read(const char **);
 static enum xml_ns xml_ns_undeclared(const xmlChar *);
 static char	*xml_attr(const xmlChar **, int, const char *, const char *);
@@ -897,6 +898,19 @@ xml_lex_piece_mark(struct parse_xml *x, struct buf *out, size_t upto)
 }
 
 /*
+ * The input ends inside a piece: the document's end ends it, else it
+ * waits for the rest, up to XML_TEXT_PIECE_MAX bytes.
+ */
+static void
+xml_lex_piece_rest(struct parse_xml *x, struct buf *out, int final)
+{
+	if (final)
+		xml_lex_piece_end(x, out, 1);
+	else
+		xml_lex_piece_bound(x, out);
+}
+
+/*
  * A text node still open past XML_TEXT_PIECE_MAX bytes: its first pieces
  * of that size (back to a character's first byte) go now.
  */
@@ -1027,10 +1041,7 @@ xml_lex_text(struct parse_xml *x, const char *s, size_t i, size_t end,
 			break;
 		}
 	}
-	if (final)
-		xml_lex_piece_end(x, out, 1);
-	else
-		xml_lex_piece_bound(x, out);
+	xml_lex_piece_rest(x, out, final);
 	return (i);
 }
 
@@ -1069,10 +1080,7 @@ xml_lex_cdata_text(struct parse_xml *x, const char *s, size_t i,
 		buf_add(t, s + i, k - i);
 		i = k;
 	}
-	if (final)
-		xml_lex_piece_end(x, out, 1);
-	else
-		xml_lex_piece_bound(x, out);
+	xml_lex_piece_rest(x, out, final);
 	return (i);
 }
 
