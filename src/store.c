@@ -1455,17 +1455,12 @@ static int
 store_meta_int(struct store *s, const char *key, int64_t *v)
 {
 	sqlite3_stmt	*st = s->stmt[ST_META_GET];
-	int		 rc;
 
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*v = sqlite3_column_int64(st, 0);
-	else if (rc != SQLITE_DONE) {
-		log_warnx("%s: %s: %s", __func__, s->path,
-		    sqlite3_errmsg(s->db));
-		store_done(st);
+	if (store_step(s, st, __func__) == -1)
 		return (-1);
-	}
+	if (sqlite3_data_count(st) > 0)		/* a row */
+		*v = sqlite3_column_int64(st, 0);
 	store_done(st);
 	return (0);
 }
