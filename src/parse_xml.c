@@ -1016,7 +1016,7 @@ xml_lex_text(struct parse_xml *x, const char *s, size_t i, size_t end,
 				return (i);
 			}
 			if (avail >= 3 && s[i + 1] == ']' && s[i + 2] == '>') {
-				/* libxml2 may drop the text before it. */
+				/* libxml2 drops the text before it. */
 				xml_lex_piece_end(x, out, 0);
 				buf_add(out, "]]>", 3);
 				i += 3;
