@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <openssl/evp.h>
+#include <xxhash.h>
 
 #include "buf.h"
 #include "conf.h"
@@ -20,7 +21,7 @@
 struct ingest {
 	const struct peer_conf	*peer;
 	struct parser		*parser;
-	EVP_MD_CTX		*md;
+	XXH3_state_t		*body_hash;
 	char			 digest[INGEST_DIGEST_LEN];
 	char			*error;
 	char			*last_digest;	/* NULL: nothing held */
@@ -66,9 +67,10 @@ ingest_new(const struct peer_conf *peer, const char *base_url,
 	opts.content_type = content_type;
 	if ((in->parser = parse_new(&opts, ingest_entry_cb, in)) == NULL)
 		fatalx("%s: parse_new", __func__);
-	if ((in->md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(in->md, EVP_sha256(), NULL) != 1)
-		fatalx("%s: EVP_DigestInit_ex", __func__);
+	if ((in->body_hash = XXH3_createState()) == NULL)
+		fatal("%s", __func__);
+	if (XXH3_128bits_reset(in->body_hash) != XXH_OK)
+		fatalx("%s: XXH3_128bits_reset", __func__);
 	return (in);
 }
 
@@ -140,8 +142,8 @@ ingest_data(struct ingest *in, const char *data, size_t len)
 {
 	if (in->failed)
 		return (-1);
-	if (EVP_DigestUpdate(in->md, data, len) != 1)
-		fatalx("%s: EVP_DigestUpdate", __func__);
+	if (XXH3_128bits_update(in->body_hash, data, len) != XXH_OK)
+		fatalx("%s: XXH3_128bits_update", __func__);
 	if (in->holding) {
 		if (len <= INGEST_HOLD_MAX - in->held.len) {
 			buf_add(&in->held, data, len);
@@ -290,15 +292,14 @@ ingest_entry_pass(const struct peer_conf *peer, const struct entry *e)
 static int
 ingest_end(struct ingest *in)
 {
-	unsigned char	 raw[EVP_MAX_MD_SIZE];
-	unsigned int	 len;
+	XXH128_canonical_t	 raw;
 
 	if (in->finished)
 		return (in->failed ? -1 : 0);
 	in->finished = 1;
-	if (EVP_DigestFinal_ex(in->md, raw, &len) != 1 || len != 32)
-		fatalx("%s: SHA-256 failed", __func__);
-	buf_hex(in->digest, raw, len);
+	XXH128_canonicalFromHash(&raw,
+	    XXH3_128bits_digest(in->body_hash));
+	buf_hex(in->digest, raw.digest, sizeof(raw.digest));
 	/* Held and the same as last time: left unparsed (ingest_finish). */
 	if (in->holding && strcmp(in->digest, in->last_digest) == 0)
 		return (0);
@@ -485,7 +486,7 @@ ingest_free(struct ingest *in)
 		entry_free(in->entries[i]);
 	free(in->entries);
 	parse_free(in->parser);
-	EVP_MD_CTX_free(in->md);
+	XXH3_freeState(in->body_hash);
 	free(in->error);
 	free(in->last_digest);
 	buf_free(&in->held);

@@ -28,7 +28,13 @@ struct ingest_stats {
 	const char *identity;		/* key used: "id", "link", "digest" */
 };
 
-/* Digests are SHA-256 in lower-case hex. */
+/*
+ * A body's digest is its XXH3-128 in lower-case hex (32 digits): it only
+ * tells a peer's body from its last one, and hashes at memory speed where
+ * SHA-256 took 2% of a first ingest (BENCHMARKS.md). A collision can only
+ * hide a peer's own change until its next one. The buffer holds the
+ * SHA-256 of older stores, which never equals it: one more parse each.
+ */
 #define INGEST_DIGEST_LEN	65
 
 /*

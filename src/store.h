@@ -298,7 +298,7 @@ struct peer_state {
 	char	*url;			/* the URL this state was learnt from */
 	char	*etag;			/* stored verbatim */
 	char	*last_modified;		/* stored verbatim */
-	char	*body_digest;		/* SHA-256 hex of the last body */
+	char	*body_digest;		/* of the last body (ingest.h) */
 	int64_t	 last_fetch;		/* 0: never */
 	int64_t	 last_success;
 	int64_t	 next_fetch;
