@@ -135,6 +135,7 @@ static struct pull_peer *pull_peer_new(struct pull *,
 		    const struct peer_conf *);
 static void	 pull_peer_free(struct pull_peer *, const char *);
 static struct pull_peer *pull_peer_find(struct pull *, const char *);
+static int	 pull_peer_name_cmp(const void *, const void *);
 static void	 pull_peer_arm(struct pull_peer *, double);
 static void	 pull_peer_resume(struct pull_peer *);
 static void	 pull_timer_cb(evutil_socket_t, short, void *);
@@ -774,6 +775,14 @@ pull_batch_flush(struct pull *s)
 	}
 }
 
+static int
+pull_peer_name_cmp(const void *a, const void *b)
+{
+	const struct pull_peer	*const *x = a, *const *y = b;
+
+	return (strcmp((*x)->name, (*y)->name));
+}
+
 static void
 pull_batch_cb(evutil_socket_t fd, short ev, void *arg)
 {
@@ -935,9 +944,10 @@ done:
 void
 pull_reconfigure(struct pull *s, const struct config *conf)
 {
-	struct pull_peer	*sp, *tmp;
+	struct pull_peer	*sp, *tmp, **byname, key, *kp = &key, **found;
 	struct peer_conf	*pc;
 	const struct peer_conf	*old;
+	size_t			 n = 0;
 
 	/* What was fetched is stored under the peers' old settings. */
 	pull_batch_flush(s);
@@ -954,10 +964,19 @@ pull_reconfigure(struct pull *s, const struct config *conf)
 			pull_peer_free(sp, "removed from configuration");
 		}
 	}
+	/* Found by name in a sorted copy: not a walk of the list each. */
+	if ((byname = calloc(s->npeers + 1, sizeof(*byname))) == NULL)
+		fatal("%s", __func__);
+	TAILQ_FOREACH(sp, &s->peers, next)
+		byname[n++] = sp;
+	qsort(byname, n, sizeof(*byname), pull_peer_name_cmp);
 	TAILQ_FOREACH(pc, &conf->peers, next) {
 		if (!pc->enabled)
 			continue;
-		if ((sp = pull_peer_find(s, pc->name)) == NULL) {
+		key.name = pc->name;
+		found = bsearch(&kp, byname, n, sizeof(*byname),
+		    pull_peer_name_cmp);
+		if ((sp = found != NULL ? *found : NULL) == NULL) {
 			log_info("peer %s: added", pc->name);
 			pull_peer_resume(pull_peer_new(s, pc));
 			continue;
@@ -987,6 +1006,7 @@ pull_reconfigure(struct pull *s, const struct config *conf)
 		pull_state_save(sp);
 		pull_peer_arm(sp, 0);
 	}
+	free(byname);
 }
 
 /*

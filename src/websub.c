@@ -128,6 +128,7 @@ static void	 websub_load(struct websub *);
 static void	 websub_tick_cb(evutil_socket_t, short, void *);
 static void	 websub_peer_check(struct websub *, struct websub_peer *,
 		    int64_t);
+static int	 websub_peer_name_cmp(const void *, const void *);
 static struct websub_peer *websub_peer_find(const struct websub *,
 		    const char *);
 static struct websub_peer *websub_peer_add(struct websub *,
@@ -362,6 +363,14 @@ websub_sub_find(const struct websub *ws, const char *token)
 		if (strcmp(sub->token, token) == 0)
 			return (sub);
 	return (NULL);
+}
+
+static int
+websub_peer_name_cmp(const void *a, const void *b)
+{
+	const struct websub_peer	*const *x = a, *const *y = b;
+
+	return (strcmp((*x)->name, (*y)->name));
 }
 
 static struct websub_peer *
@@ -839,9 +848,10 @@ websub_discovered(struct websub *ws, const struct peer_conf *pc,
 void
 websub_reconfigure(struct websub *ws, const struct config *conf)
 {
-	struct websub_peer	*wp, *wtmp;
+	struct websub_peer	*wp, *wtmp, **byname, key, *kp = &key;
 	struct websub_sub	*sub, *stmp;
 	struct peer_conf	*pc;
+	size_t			 n = 0, cap = 0;
 
 	ws->conf = conf;
 	for (wp = TAILQ_FIRST(&ws->peers); wp != NULL; wp = wtmp) {
@@ -867,10 +877,22 @@ websub_reconfigure(struct websub *ws, const struct config *conf)
 		}
 		websub_peer_free(ws, wp);
 	}
-	TAILQ_FOREACH(pc, &conf->peers, next)
+	/* The peers kept, sorted: not a walk of the list for each peer. */
+	TAILQ_FOREACH(wp, &ws->peers, next)
+		cap++;
+	if ((byname = calloc(cap + 1, sizeof(*byname))) == NULL)
+		fatal("%s", __func__);
+	TAILQ_FOREACH(wp, &ws->peers, next)
+		byname[n++] = wp;
+	qsort(byname, n, sizeof(*byname), websub_peer_name_cmp);
+	TAILQ_FOREACH(pc, &conf->peers, next) {
+		key.name = pc->name;
 		if (pc->enabled && pc->push == CONF_PUSH_WEBSUB &&
-		    websub_peer_find(ws, pc->name) == NULL)
+		    bsearch(&kp, byname, n, sizeof(*byname),
+		    websub_peer_name_cmp) == NULL)
 			websub_peer_add(ws, pc);
+	}
+	free(byname);
 	TAILQ_FOREACH(wp, &ws->peers, next)
 		websub_peer_notify(ws, wp);
 }

@@ -27,6 +27,7 @@ static void		 test_equal(void);
 static void		 test_paths(void);
 static void		 test_bad(void);
 static void		 test_samples(void);
+static void		 test_many_peers(void);
 
 static char *
 read_all(FILE *fp)
@@ -527,6 +528,84 @@ test_samples(void)
 	rmdir(dir);
 }
 
+/*
+ * Peers are found by name in a sorted index, not by walking the list:
+ * every one of many is found, including names whose files sort in
+ * another order ("a-b.conf" before "a.conf", "a" before "a-b"), and
+ * peers sharing a url are each named against the first in the
+ * directory's order.
+ */
+static void
+test_many_peers(void)
+{
+	static const char *const odd[] = { "a", "a-b", "a_b", "a0", "ab",
+	    "z", "z-", "z-a" };
+	struct config	*c;
+	char		 dir[] = "/tmp/conf_test.XXXXXX", path[PATH_MAX];
+	char		 name[32], *log;
+	FILE		*fp;
+	size_t		 nodd = sizeof(odd) / sizeof(odd[0]), i;
+	int		 n = 2000, found = 0, wrong = 0, lines;
+
+	if (mkdtemp(dir) == NULL)
+		abort();
+	snprintf(path, sizeof(path), "%s/peers.d", dir);
+	mkdir(path, 0700);
+	for (i = 0; i < (size_t)n + nodd; i++) {
+		if (i < (size_t)n)
+			snprintf(name, sizeof(name), "p%d", (int)i * 7919 % n);
+		else
+			snprintf(name, sizeof(name), "%s", odd[i - n]);
+		snprintf(path, sizeof(path), "%s/peers.d/%s.conf", dir, name);
+		if ((fp = fopen(path, "w")) == NULL)
+			abort();
+		/* z, z- and z-a share a url: z-.conf is the first file. */
+		if (name[0] == 'z')
+			fprintf(fp, "url = https://same.example/feed\n");
+		else
+			fprintf(fp, "url = https://%s.example/feed\n", name);
+		fclose(fp);
+	}
+	snprintf(path, sizeof(path), "%s/feedmesh.conf", dir);
+	if ((fp = fopen(path, "w")) == NULL)
+		abort();
+	fprintf(fp, "node = many\ntitle = Many\n"
+	    "public_url = https://many.example\n");
+	fclose(fp);
+
+	c = load_capture(path, LOG_LEVEL_WARN, &log);
+	ok(c != NULL, "%d peers load", n + (int)nodd);
+	is_int(c ? c->npeers : -1, n + (int)nodd, "all of them");
+	for (i = 0; c != NULL && i < (size_t)n + nodd; i++) {
+		if (i < (size_t)n)
+			snprintf(name, sizeof(name), "p%d", (int)i);
+		else
+			snprintf(name, sizeof(name), "%s", odd[i - n]);
+		if (conf_peer_find(c, name) == NULL)
+			continue;
+		found++;
+		if (strcmp(conf_peer_find(c, name)->name, name) != 0)
+			wrong++;
+	}
+	is_int(found, n + (int)nodd, "each is found by name");
+	is_int(wrong, 0, "as itself");
+	ok(c != NULL && conf_peer_find(c, "p") == NULL &&
+	    conf_peer_find(c, "a-") == NULL && conf_peer_find(c, "zz") ==
+	    NULL && conf_peer_find(c, "") == NULL, "no other name is found");
+	ok(log != NULL && strstr(log, "z-a.conf: peer \"z-a\" has the same "
+	    "url as peer \"z-\"") != NULL && strstr(log, "/z.conf: peer "
+	    "\"z\" has the same url as peer \"z-\"") != NULL,
+	    "each peer sharing a url is named against the first file");
+	for (i = 0, lines = 0; log != NULL && log[i] != '\0'; i++)
+		lines += log[i] == '\n';
+	is_int(lines, 2, "and nothing else is logged");
+	free(log);
+	conf_free(c);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	if (system(path) != 0)
+		abort();
+}
+
 int
 main(void)
 {
@@ -553,5 +632,6 @@ main(void)
 	test_paths();
 	test_bad();
 	test_samples();
+	test_many_peers();
 	return (tap_done());
 }
