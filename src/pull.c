@@ -22,6 +22,7 @@
 #include "metrics.h"
 #include "pull.h"
 #include "store.h"
+#include "strmap.h"
 #include "url.h"
 #include "websub.h"
 
@@ -119,6 +120,7 @@ struct pull {
 	const struct config	*conf;
 	struct pull_peer_list	 peers;
 	int			 npeers;
+	struct strmap		*peer_names;	/* name -> pull_peer */
 	char			*user_agent;
 	struct websub		*websub;
 	struct pull_peer_list	 dirty;		/* states to write */
@@ -135,7 +137,6 @@ static struct pull_peer *pull_peer_new(struct pull *,
 		    const struct peer_conf *);
 static void	 pull_peer_free(struct pull_peer *, const char *);
 static struct pull_peer *pull_peer_find(struct pull *, const char *);
-static int	 pull_peer_name_cmp(const void *, const void *);
 static void	 pull_peer_arm(struct pull_peer *, double);
 static void	 pull_peer_resume(struct pull_peer *);
 static void	 pull_timer_cb(evutil_socket_t, short, void *);
@@ -200,6 +201,7 @@ pull_new(struct event_base *base, struct store *store,
 	s->fetcher = fetcher;
 	s->conf = conf;
 	TAILQ_INIT(&s->peers);
+	s->peer_names = strmap_new();
 	TAILQ_INIT(&s->dirty);
 	TAILQ_INIT(&s->batch);
 	if ((s->flush = evtimer_new(base, pull_state_flush_cb, s)) == NULL ||
@@ -251,6 +253,7 @@ pull_peer_new(struct pull *s, const struct peer_conf *pc)
 	if ((sp->timer = evtimer_new(s->base, pull_timer_cb, sp)) == NULL)
 		fatalx("%s: evtimer_new", __func__);
 	TAILQ_INSERT_TAIL(&s->peers, sp, next);
+	strmap_put(s->peer_names, sp->name, sp);
 	s->npeers++;
 	return (sp);
 }
@@ -281,12 +284,7 @@ pull_peer_resume(struct pull_peer *sp)
 static struct pull_peer *
 pull_peer_find(struct pull *s, const char *name)
 {
-	struct pull_peer	*sp;
-
-	TAILQ_FOREACH(sp, &s->peers, next)
-		if (strcmp(sp->name, name) == 0)
-			return (sp);
-	return (NULL);
+	return (strmap_get(s->peer_names, name));
 }
 
 static void
@@ -320,6 +318,7 @@ pull_peer_free(struct pull_peer *sp, const char *why)
 	free(sp->page_url);
 	free(sp->archive_url);
 	event_free(sp->timer);
+	strmap_del(s->peer_names, sp->name);
 	TAILQ_REMOVE(&s->peers, sp, next);
 	s->npeers--;
 	peer_state_clear(&sp->state);
@@ -775,14 +774,6 @@ pull_batch_flush(struct pull *s)
 	}
 }
 
-static int
-pull_peer_name_cmp(const void *a, const void *b)
-{
-	const struct pull_peer	*const *x = a, *const *y = b;
-
-	return (strcmp((*x)->name, (*y)->name));
-}
-
 static void
 pull_batch_cb(evutil_socket_t fd, short ev, void *arg)
 {
@@ -944,10 +935,9 @@ done:
 void
 pull_reconfigure(struct pull *s, const struct config *conf)
 {
-	struct pull_peer	*sp, *tmp, **byname, key, *kp = &key, **found;
+	struct pull_peer	*sp, *tmp;
 	struct peer_conf	*pc;
 	const struct peer_conf	*old;
-	size_t			 n = 0;
 
 	/* What was fetched is stored under the peers' old settings. */
 	pull_batch_flush(s);
@@ -964,19 +954,10 @@ pull_reconfigure(struct pull *s, const struct config *conf)
 			pull_peer_free(sp, "removed from configuration");
 		}
 	}
-	/* Found by name in a sorted copy: not a walk of the list each. */
-	if ((byname = calloc(s->npeers + 1, sizeof(*byname))) == NULL)
-		fatal("%s", __func__);
-	TAILQ_FOREACH(sp, &s->peers, next)
-		byname[n++] = sp;
-	qsort(byname, n, sizeof(*byname), pull_peer_name_cmp);
 	TAILQ_FOREACH(pc, &conf->peers, next) {
 		if (!pc->enabled)
 			continue;
-		key.name = pc->name;
-		found = bsearch(&kp, byname, n, sizeof(*byname),
-		    pull_peer_name_cmp);
-		if ((sp = found != NULL ? *found : NULL) == NULL) {
+		if ((sp = pull_peer_find(s, pc->name)) == NULL) {
 			log_info("peer %s: added", pc->name);
 			pull_peer_resume(pull_peer_new(s, pc));
 			continue;
@@ -1006,7 +987,6 @@ pull_reconfigure(struct pull *s, const struct config *conf)
 		pull_state_save(sp);
 		pull_peer_arm(sp, 0);
 	}
-	free(byname);
 }
 
 /*
@@ -1105,6 +1085,7 @@ pull_free(struct pull *s)
 	}
 	event_free(s->flush);
 	event_free(s->batch_ev);
+	strmap_free(s->peer_names);
 	free(s->user_agent);
 	free(s);
 }
