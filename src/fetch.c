@@ -26,12 +26,14 @@
 #include "buf.h"
 #include "fetch.h"
 #include "log.h"
+#include "strmap.h"
 
 #define FETCH_HEADER_MAX	8192		/* one header line */
 #define FETCH_HEADERS_MAX	(64 * 1024)	/* one response's headers */
 #define FETCH_RETRY_AFTER_MAX	(366LL * 86400)	/* a sane upper bound */
 #define FETCH_CONN_MAXAGE_MS	(120 * 1000)	/* > libcurl's 118 s */
 #define FETCH_POOL_MAX		1024		/* idle easy handles kept */
+#define FETCH_ORIGIN_MAX	256		/* longer: parsed each time */
 
 enum fetch_state {
 	FETCH_QUEUED,
@@ -42,10 +44,12 @@ enum fetch_state {
 /* Per-host accounting; kept after its last fetch until its gap passes. */
 struct fetch_host {
 	TAILQ_ENTRY(fetch_host)	 entry;
+	TAILQ_ENTRY(fetch_host)	 idle_entry;	/* while refs is 0 */
 	char			*name;
 	char			*origin;	/* "scheme://authority" seen */
 	size_t			 origin_len;
 	int			 refs;		/* queued + running fetches */
+	int			 idle;		/* in idle_hosts */
 	int			 running;
 	int			 started;	/* last_start is valid */
 	int64_t			 last_start;	/* monotonic ms */
@@ -125,7 +129,16 @@ struct fetcher {
 	struct fetcher_limits	 limits;
 	struct fetch_list	 queue;
 	struct fetch_list	 running;
+	/*
+	 * Hosts are found by name and by the origin last seen for them in
+	 * maps, and only those without fetches are looked at to be dropped:
+	 * a round over 10,000 peers on as many hosts walked the list at
+	 * each fetch and each start.
+	 */
 	struct fetch_hosts	 hosts;
+	struct fetch_hosts	 idle_hosts;
+	struct strmap		*host_names;	/* name -> fetch_host */
+	struct strmap		*host_origins;	/* origin -> fetch_host */
 	struct fetch_socks	 socks;
 	int			 nqueued;
 	int			 nrunning;
@@ -160,7 +173,9 @@ static struct fetch_host *fetch_host_ref(struct fetcher *, const char *,
 		    const char *, size_t);
 static struct fetch_host *fetch_host_known(struct fetcher *, const char *,
 		    size_t);
-static void	 fetch_host_free(struct fetch_host *);
+static void	 fetch_host_hold(struct fetcher *, struct fetch_host *);
+static void	 fetch_host_release(struct fetcher *, struct fetch_host *);
+static void	 fetch_host_free(struct fetcher *, struct fetch_host *);
 static size_t	 fetch_url_origin_len(const char *);
 static char	*fetch_url_host(const char *, const char *);
 static char	*fetch_url_resolve(const char *, const char *);
@@ -209,6 +224,9 @@ fetcher_new(struct event_base *base, const struct fetcher_limits *lim)
 	TAILQ_INIT(&fr->queue);
 	TAILQ_INIT(&fr->running);
 	TAILQ_INIT(&fr->hosts);
+	TAILQ_INIT(&fr->idle_hosts);
+	fr->host_names = strmap_new();
+	fr->host_origins = strmap_new();
 	TAILQ_INIT(&fr->socks);
 	fetcher_limits_copy(fr, lim);
 	if ((fr->multi = curl_multi_init()) == NULL) {
@@ -306,10 +324,10 @@ fetcher_destroy(struct fetcher *fr)
 	/* Cached connections may close without a CURL_POLL_REMOVE. */
 	while ((fs = TAILQ_FIRST(&fr->socks)) != NULL)
 		fetch_sock_free(fr, fs);
-	while ((h = TAILQ_FIRST(&fr->hosts)) != NULL) {
-		TAILQ_REMOVE(&fr->hosts, h, entry);
-		fetch_host_free(h);
-	}
+	while ((h = TAILQ_FIRST(&fr->hosts)) != NULL)
+		fetch_host_free(fr, h);
+	strmap_free(fr->host_names);
+	strmap_free(fr->host_origins);
 	if (fr->timer != NULL)
 		event_free(fr->timer);
 	if (fr->pump != NULL)
@@ -432,13 +450,10 @@ fetcher_pump(struct fetcher *fr)
 			next = TAILQ_FIRST(&fr->queue);
 		}
 	}
-	for (h = TAILQ_FIRST(&fr->hosts); h != NULL; h = hnext) {
-		hnext = TAILQ_NEXT(h, entry);
-		if (h->refs == 0 &&
-		    (!h->started || now - h->last_start >= gap)) {
-			TAILQ_REMOVE(&fr->hosts, h, entry);
-			fetch_host_free(h);
-		}
+	for (h = TAILQ_FIRST(&fr->idle_hosts); h != NULL; h = hnext) {
+		hnext = TAILQ_NEXT(h, idle_entry);
+		if (!h->started || now - h->last_start >= gap)
+			fetch_host_free(fr, h);
 	}
 	if (wait >= 0)
 		(void)fetcher_arm(fr->pump, wait);
@@ -617,9 +632,8 @@ fetch_now_ms(void)
 }
 
 /*
- * A linear list: a node has tens to hundreds of peers, not the millions
- * that would justify a tree (and glibc has no sys/tree.h). The host
- * remembers the first olen bytes of url, the origin it was parsed from
+ * The host named name, made if new, with one more fetch. It remembers
+ * the first olen bytes of url, the origin it was parsed from
  * (fetch_host_known).
  */
 static struct fetch_host *
@@ -628,48 +642,72 @@ fetch_host_ref(struct fetcher *fr, const char *name, const char *url,
 {
 	struct fetch_host	*h;
 
-	TAILQ_FOREACH(h, &fr->hosts, entry)
-		if (strcmp(h->name, name) == 0)
-			break;
-	if (h == NULL) {
+	if ((h = strmap_get(fr->host_names, name)) == NULL) {
 		if ((h = calloc(1, sizeof(*h))) == NULL ||
 		    (h->name = strdup(name)) == NULL)
 			fatal("%s: calloc", __func__);
 		TAILQ_INSERT_TAIL(&fr->hosts, h, entry);
+		strmap_put(fr->host_names, h->name, h);
 	}
-	if (h->origin == NULL && olen > 0) {
+	if (h->origin == NULL && olen > 0 && olen < FETCH_ORIGIN_MAX) {
 		if ((h->origin = strndup(url, olen)) == NULL)
 			fatal("%s: strndup", __func__);
 		h->origin_len = olen;
+		strmap_put(fr->host_origins, h->origin, h);
 	}
-	h->refs++;
+	fetch_host_hold(fr, h);
 	return (h);
 }
 
 /*
  * The host of a URL whose origin (its first olen bytes) is one that
- * libcurl's parser already read for a host in the list, so that a round
- * of fetches to one site parses each URL once (in libcurl), not twice.
+ * libcurl's parser already read for a host, with one more fetch, so
+ * that a round of fetches to one site parses each URL once (in
+ * libcurl), not twice.
  */
 static struct fetch_host *
 fetch_host_known(struct fetcher *fr, const char *url, size_t olen)
 {
 	struct fetch_host	*h;
+	char			 origin[FETCH_ORIGIN_MAX];
 
-	if (olen == 0)
+	if (olen == 0 || olen >= sizeof(origin))
 		return (NULL);
-	TAILQ_FOREACH(h, &fr->hosts, entry)
-		if (h->origin_len == olen &&
-		    memcmp(h->origin, url, olen) == 0) {
-			h->refs++;
-			return (h);
-		}
-	return (NULL);
+	memcpy(origin, url, olen);
+	origin[olen] = '\0';
+	if ((h = strmap_get(fr->host_origins, origin)) != NULL)
+		fetch_host_hold(fr, h);
+	return (h);
 }
 
 static void
-fetch_host_free(struct fetch_host *h)
+fetch_host_hold(struct fetcher *fr, struct fetch_host *h)
 {
+	if (h->refs++ == 0 && h->idle) {
+		TAILQ_REMOVE(&fr->idle_hosts, h, idle_entry);
+		h->idle = 0;
+	}
+}
+
+/* One fetch less; without any, the host may be dropped (fetcher_pump). */
+static void
+fetch_host_release(struct fetcher *fr, struct fetch_host *h)
+{
+	if (--h->refs == 0) {
+		TAILQ_INSERT_TAIL(&fr->idle_hosts, h, idle_entry);
+		h->idle = 1;
+	}
+}
+
+static void
+fetch_host_free(struct fetcher *fr, struct fetch_host *h)
+{
+	if (h->idle)
+		TAILQ_REMOVE(&fr->idle_hosts, h, idle_entry);
+	TAILQ_REMOVE(&fr->hosts, h, entry);
+	strmap_del(fr->host_names, h->name);
+	if (h->origin != NULL)
+		strmap_del(fr->host_origins, h->origin);
 	free(h->name);
 	free(h->origin);
 	free(h);
@@ -1152,7 +1190,7 @@ fetch_free(struct fetch *f)
 	free(f->body);
 	fetch_resp_reset(&f->resp);
 	if (f->host != NULL)
-		f->host->refs--;
+		fetch_host_release(f->fr, f->host);
 	free(f->moved_to);
 	free(f->url);
 	free(f->label);

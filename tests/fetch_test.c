@@ -835,6 +835,55 @@ test_window(void)
 	fetcher_free(fr);
 }
 
+/*
+ * Many hosts at once, twice, each kept while it has fetches and dropped
+ * once its gap has passed without any (then made again): each fetch
+ * ends once, the live host never has two at a time, and nothing is
+ * left. The live host's fetches are short in the first round and
+ * longer than the gap in the second, with other hosts ending meanwhile. Each fetch ends once, the live
+ * host never has two at a time, and nothing is left. Only 127.0.0.1
+ * answers; the other loopback addresses refuse at once.
+ */
+static void
+test_many_hosts(void)
+{
+	struct fetcher	*fr;
+	struct got	 g[120];
+	char		 host[32];
+	int		 i, round, once, live, refused;
+
+	fr = fetcher_make(16, 1, 20, 1);
+	for (round = 0; round < 2; round++) {
+		server_reset();
+		for (i = 0; i < 120; i++) {
+			got_init(&g[i]);
+			snprintf(host, sizeof(host), "127.0.0.%d",
+			    i % 6 == 0 ? 1 : 2 + i % 40);
+			start(fr, host, round == 0 ? "/sleep?ms=2" :
+			    "/sleep?ms=60", NULL, &g[i]);
+		}
+		ok(loop_run(120, WATCHDOG_SECONDS * 1000) == 0,
+		    "many hosts, round %d: all done", round + 1);
+		for (i = 0, once = 1, live = refused = 0; i < 120; i++) {
+			once &= g[i].done == 1;
+			live += i % 6 == 0 && g[i].status == 200;
+			refused += i % 6 != 0 && g[i].error != NULL;
+			got_free(&g[i]);
+		}
+		ok(once, "many hosts, round %d: one callback each", round + 1);
+		is_int(live, 20, "many hosts, round %d: the live host's 200s",
+		    round + 1);
+		is_int(refused, 100, "many hosts, round %d: the others refused",
+		    round + 1);
+		is_int(server_stat("max_concurrent"), 1,
+		    "many hosts, round %d: one at a time at the live host",
+		    round + 1);
+		ok(fetcher_active(fr) == 0 && fetcher_queued(fr) == 0,
+		    "many hosts, round %d: empty at the end", round + 1);
+	}
+	fetcher_free(fr);
+}
+
 static void
 test_cancel(void)
 {
@@ -952,6 +1001,7 @@ main(void)
 	fetcher_free(fr);
 	test_private();
 	test_window();
+	test_many_hosts();
 	test_cancel();
 	test_free_running();
 	server_stop();
