@@ -27,8 +27,8 @@ rows = [l for l in text.splitlines() if l.startswith("| ") and
 # fetch and footprint need nginx (and curl); bench/run notes their absence.
 NGINX = (shutil.which("nginx") or os.path.exists("/usr/sbin/nginx")) and \
     shutil.which("curl")
-for sc in ("parse", "ingest", "query") + (("fetch", "footprint") if NGINX
-                                          else ()):
+for sc in ("parse", "ingest", "query", "scale") + (("fetch", "footprint")
+                                                   if NGINX else ()):
     fm.ok(any(l.startswith("| %s |" % sc) for l in rows),
           "scenario %s reported" % sc, text)
 fm.ok(any("xmlReader pass" in l and l.rstrip(" |").split("|")[-1].strip()
@@ -44,6 +44,9 @@ fm.ok(not NGINX or any(l.startswith("| fetch |") and "curl" in l and
       "fetch rates compared with curl's", text)
 fm.ok(not NGINX or any(l.startswith("| footprint |") and "MB" in l
                        for l in rows), "resident memory reported", text)
+fm.ok(any(l.startswith("| scale |") and "one host" in l and
+          l.rstrip(" |").split("|")[-1].strip() for l in rows),
+      "fetches over many hosts compared with one host", text)
 fm.ok("Machine:" in text and "libxml2:" in text,
       "machine and versions recorded")
 os.unlink(out)
