@@ -44,12 +44,11 @@ enum fetch_state {
 /* Per-host accounting; kept after its last fetch until its gap passes. */
 struct fetch_host {
 	TAILQ_ENTRY(fetch_host)	 entry;
-	TAILQ_ENTRY(fetch_host)	 idle_entry;	/* while refs is 0 */
+	TAILQ_ENTRY(fetch_host)	 idle_entry;	/* in idle_hosts iff refs is 0 */
 	char			*name;
 	char			*origin;	/* "scheme://authority" seen */
 	size_t			 origin_len;
 	int			 refs;		/* queued + running fetches */
-	int			 idle;		/* in idle_hosts */
 	int			 running;
 	int			 started;	/* last_start is valid */
 	int64_t			 last_start;	/* monotonic ms */
@@ -647,6 +646,7 @@ fetch_host_ref(struct fetcher *fr, const char *name, const char *url,
 		    (h->name = strdup(name)) == NULL)
 			fatal("%s: calloc", __func__);
 		TAILQ_INSERT_TAIL(&fr->hosts, h, entry);
+		TAILQ_INSERT_TAIL(&fr->idle_hosts, h, idle_entry);
 		strmap_put(fr->host_names, h->name, h);
 	}
 	if (h->origin == NULL && olen > 0 && olen < FETCH_ORIGIN_MAX) {
@@ -683,26 +683,22 @@ fetch_host_known(struct fetcher *fr, const char *url, size_t olen)
 static void
 fetch_host_hold(struct fetcher *fr, struct fetch_host *h)
 {
-	if (h->refs++ == 0 && h->idle) {
+	if (h->refs++ == 0)
 		TAILQ_REMOVE(&fr->idle_hosts, h, idle_entry);
-		h->idle = 0;
-	}
 }
 
 /* One fetch less; without any, the host may be dropped (fetcher_pump). */
 static void
 fetch_host_release(struct fetcher *fr, struct fetch_host *h)
 {
-	if (--h->refs == 0) {
+	if (--h->refs == 0)
 		TAILQ_INSERT_TAIL(&fr->idle_hosts, h, idle_entry);
-		h->idle = 1;
-	}
 }
 
 static void
 fetch_host_free(struct fetcher *fr, struct fetch_host *h)
 {
-	if (h->idle)
+	if (h->refs == 0)
 		TAILQ_REMOVE(&fr->idle_hosts, h, idle_entry);
 	TAILQ_REMOVE(&fr->hosts, h, entry);
 	strmap_del(fr->host_names, h->name);

@@ -148,8 +148,7 @@ static struct websub_peer *websub_peer_find(const struct websub *,
 static struct websub_peer *websub_peer_add(struct websub *,
 		    const struct peer_conf *);
 static void	 websub_peer_free(struct websub *, struct websub_peer *);
-static int	 websub_peer_is_live(const struct websub *,
-		    const struct websub_peer *, int64_t);
+static int	 websub_peer_is_live(const struct websub_peer *, int64_t);
 static void	 websub_peer_notify(struct websub *, struct websub_peer *);
 static struct websub_sub *websub_sub_current(const struct websub_peer *);
 static void	 websub_sub_link(struct websub_sub *, struct websub_peer *);
@@ -165,7 +164,7 @@ static int	 websub_discard_cb(const char *, size_t, void *);
 static void	 websub_request_done_cb(const struct fetch_result *, void *);
 static void	 websub_failed(struct websub *, struct websub_peer *,
 		    const char *);
-static void	 websub_retire_others(struct websub *, struct websub_sub *);
+static void	 websub_retire_others(struct websub_sub *);
 static void	 websub_route_cb(struct serve_reply *, void *);
 static void	 websub_metrics_cb(struct buf *, void *);
 static void	 websub_verify(struct websub *, struct serve_reply *,
@@ -701,11 +700,10 @@ websub_failed(struct websub *ws, struct websub_peer *wp, const char *why)
  * verifying an old one again does not stop a newer one).
  */
 static void
-websub_retire_others(struct websub *ws, struct websub_sub *keep)
+websub_retire_others(struct websub_sub *keep)
 {
 	struct websub_sub	*sub, *tmp;
 
-	(void)ws;
 	if (keep->wp == NULL)
 		return;
 	for (sub = TAILQ_FIRST(&keep->wp->subs); sub != NULL; sub = tmp) {
@@ -718,12 +716,10 @@ websub_retire_others(struct websub *ws, struct websub_sub *keep)
 }
 
 static int
-websub_peer_is_live(const struct websub *ws, const struct websub_peer *wp,
-    int64_t now)
+websub_peer_is_live(const struct websub_peer *wp, int64_t now)
 {
 	struct websub_sub	*sub;
 
-	(void)ws;
 	if (wp->unreliable)
 		return (0);
 	TAILQ_FOREACH(sub, &wp->subs, peer_next)
@@ -739,14 +735,14 @@ websub_live(const struct websub *ws, const char *peer)
 
 	if (ws == NULL || (wp = websub_peer_find(ws, peer)) == NULL)
 		return (0);
-	return (websub_peer_is_live(ws, wp, store_now(ws->store)));
+	return (websub_peer_is_live(wp, store_now(ws->store)));
 }
 
 /* Tells pull when a peer starts or stops being live. */
 static void
 websub_peer_notify(struct websub *ws, struct websub_peer *wp)
 {
-	int	 live = websub_peer_is_live(ws, wp, store_now(ws->store));
+	int	 live = websub_peer_is_live(wp, store_now(ws->store));
 
 	if (live == wp->was_live)
 		return;
@@ -1019,7 +1015,7 @@ websub_verify(struct websub *ws, struct serve_reply *r,
 	wp->retry_at = 0;
 	log_info("peer %s: subscription to %s at %s verified, lease %llds",
 	    sub->peer, sub->topic, sub->hub, secs);
-	websub_retire_others(ws, sub);
+	websub_retire_others(sub);
 	websub_peer_notify(ws, wp);
 done:
 	evhttp_clear_headers(&q);
@@ -1292,8 +1288,8 @@ websub_peer_json(const struct websub *ws, const char *peer)
 	json_object_set_new(o, "state", cur ?
 	    json_string(websub_state_names[cur->state]) :
 	    json_string(wp->hub ? "none" : "no hub"));
-	json_object_set_new(o, "live", json_boolean(websub_peer_is_live(ws,
-	    wp, store_now(ws->store))));
+	json_object_set_new(o, "live", json_boolean(websub_peer_is_live(wp,
+	    store_now(ws->store))));
 	date_json_set(o, "lease_end", cur ? cur->lease_end : 0);
 	date_json_set(o, "renew_at", cur && cur->state == WEBSUB_ACTIVE ?
 	    cur->renew_at : 0);
