@@ -25,6 +25,7 @@
 #include "entry.h"
 #include "log.h"
 #include "netaddr.h"
+#include "strmap.h"
 
 /*
  * Defaults live in the keyword tables below, written as they would be in
@@ -129,9 +130,8 @@ static int	 conf_peer_name_valid(const char *);
 static int	 conf_peer_file_wanted(const char *);
 static int	 conf_name_cmp(const void *, const void *);
 static int	 conf_peers_load(struct conf_file *, int);
-static int	 conf_peer_load(struct config *, const char *, const char *);
-static void	 conf_peers_index(struct config *);
-static int	 conf_peer_name_cmp(const void *, const void *);
+static int	 conf_peer_load(struct config *, const char *, const char *,
+		    struct strmap *);
 static void	 conf_peer_free(struct peer_conf *);
 
 static int	 conf_set_string(struct conf_file *, const struct conf_key *,
@@ -1480,6 +1480,7 @@ conf_peers_load(struct conf_file *mf, int line)
 {
 	struct config	*conf = mf->conf;
 	struct dirent	*de;
+	struct strmap	*urls;
 	DIR		*d;
 	char		**names = NULL;
 	size_t		  n = 0, i;
@@ -1508,93 +1509,32 @@ conf_peers_load(struct conf_file *mf, int line)
 	closedir(d);
 	if (n > 0)
 		qsort(names, n, sizeof(*names), conf_name_cmp);
+	/*
+	 * Peers sharing a url are found in a map of the urls seen: comparing
+	 * every pair made fifty million comparisons for ten thousand peers.
+	 */
+	urls = strmap_new();
 	for (i = 0; i < n; i++) {
-		errors += conf_peer_load(conf, conf->peers_dir, names[i]);
+		errors += conf_peer_load(conf, conf->peers_dir, names[i], urls);
 		free(names[i]);
 	}
+	strmap_free(urls);
 	free(names);
-	conf_peers_index(conf);
 	return (errors);
 }
 
-/* A peer and its place in the directory, to sort by url stably. */
-struct conf_url_rank {
-	struct peer_conf	*peer;
-	size_t			 rank;
-};
-
-static int
-conf_url_rank_cmp(const void *a, const void *b)
-{
-	const struct conf_url_rank	*x = a, *y = b;
-	int				 c;
-
-	if ((c = strcmp(x->peer->url, y->peer->url)) != 0)
-		return (c);
-	return (x->rank < y->rank ? -1 : x->rank > y->rank);
-}
-
-static int
-conf_peer_name_cmp(const void *a, const void *b)
-{
-	const struct peer_conf	*const *x = a, *const *y = b;
-
-	return (strcmp((*x)->name, (*y)->name));
-}
-
 /*
- * Sorts the peers by name for conf_peer_find(), and warns of peers that
- * share a url (each against the first in the directory's order): by
- * sorting, not by comparing every pair, which ten thousand peers made
- * fifty million comparisons at each load.
+ * Reads one peer file and appends the peer; returns the errors found. A
+ * url already in urls (those of the peers read before) is warned of.
  */
-static void
-conf_peers_index(struct config *conf)
-{
-	struct conf_url_rank	*byurl;
-	struct peer_conf	*p;
-	size_t			 i, n = 0, first;
-
-	free(conf->peers_by_name);
-	conf->peers_by_name = NULL;
-	if (conf->npeers == 0)
-		return;
-	if ((conf->peers_by_name = calloc(conf->npeers,
-	    sizeof(*conf->peers_by_name))) == NULL ||
-	    (byurl = calloc(conf->npeers, sizeof(*byurl))) == NULL)
-		fatal("%s", __func__);
-	i = 0;
-	TAILQ_FOREACH(p, &conf->peers, next) {
-		conf->peers_by_name[i++] = p;
-		if (p->load_errors == 0 && p->url != NULL) {
-			byurl[n].peer = p;
-			byurl[n].rank = n;
-			n++;
-		}
-	}
-	qsort(conf->peers_by_name, conf->npeers,
-	    sizeof(*conf->peers_by_name), conf_peer_name_cmp);
-	qsort(byurl, n, sizeof(*byurl), conf_url_rank_cmp);
-	for (i = 1, first = 0; i < n; i++) {
-		if (strcmp(byurl[i].peer->url, byurl[first].peer->url) != 0) {
-			first = i;
-			continue;
-		}
-		log_warnx("%s: peer \"%s\" has the same url as peer \"%s\": "
-		    "it will be fetched twice", byurl[i].peer->file,
-		    byurl[i].peer->name, byurl[first].peer->name);
-	}
-	free(byurl);
-}
-
-/* Reads one peer file and appends the peer; returns the errors found. */
 static int
-conf_peer_load(struct config *conf, const char *dir, const char *file)
+conf_peer_load(struct config *conf, const char *dir, const char *file,
+    struct strmap *urls)
 {
 	struct conf_seen	 seen[CONF_NITEMS(conf_peer_keys)];
 	struct conf_file	 f;
 	const struct conf_key	*k;
-	struct peer_conf	*p;
+	struct peer_conf	*p, *q;
 	char			*path;
 
 	if ((p = calloc(1, sizeof(*p))) == NULL)
@@ -1627,8 +1567,16 @@ conf_peer_load(struct config *conf, const char *dir, const char *file)
 		if (seen[k - f.keys].line == 0 || seen[k - f.keys].failed)
 			p->interval = conf->poll_interval;
 	}
-	p->load_errors = f.errors;
+	if (f.errors == 0 && p->url != NULL) {
+		if ((q = strmap_get(urls, p->url)) != NULL)
+			log_warnx("%s: peer \"%s\" has the same url as "
+			    "peer \"%s\": it will be fetched twice",
+			    path, p->name, q->name);
+		else
+			strmap_put(urls, p->url, p);
+	}
 	TAILQ_INSERT_TAIL(&conf->peers, p, next);
+	strmap_put(conf->peer_names, p->name, p);
 	conf->npeers++;
 	return (f.errors);
 }
@@ -1646,6 +1594,7 @@ conf_load(const char *path)
 	if ((conf = calloc(1, sizeof(*conf))) == NULL)
 		fatal("%s", __func__);
 	TAILQ_INIT(&conf->peers);
+	conf->peer_names = strmap_new();
 	conf->path = conf_strdup(path);
 
 	memset(seen, 0, sizeof(seen));
@@ -1730,7 +1679,7 @@ conf_free(struct config *conf)
 		TAILQ_REMOVE(&conf->peers, p, next);
 		conf_peer_free(p);
 	}
-	free(conf->peers_by_name);
+	strmap_free(conf->peer_names);
 	free(conf->path);
 	free(conf->node);
 	free(conf->title);
@@ -1752,14 +1701,7 @@ conf_free(struct config *conf)
 struct peer_conf *
 conf_peer_find(const struct config *conf, const char *name)
 {
-	struct peer_conf	 key, *kp = &key, **found;
-
-	if (conf->npeers == 0)
-		return (NULL);
-	key.name = (char *)name;
-	found = bsearch(&kp, conf->peers_by_name, conf->npeers,
-	    sizeof(*conf->peers_by_name), conf_peer_name_cmp);
-	return (found != NULL ? *found : NULL);
+	return (strmap_get(conf->peer_names, name));
 }
 
 static int

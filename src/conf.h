@@ -17,6 +17,8 @@ enum conf_identity {
 	IDENTITY_DIGEST
 };
 
+struct strmap;
+
 /* One line "name token" of the publishers file. */
 #define CONF_TOKEN_MIN		16
 struct conf_publisher {
@@ -49,7 +51,6 @@ struct peer_conf {
 	int			 enabled;
 	enum conf_identity	 identity;
 	int			 push;		/* CONF_PUSH_* */
-	int			 load_errors;	/* in its file (conf.c) */
 	int			 moderation;	/* 1: hold new entries */
 };
 TAILQ_HEAD(peer_conf_list, peer_conf);
@@ -117,11 +118,11 @@ struct config {
 	struct peer_conf_list	 peers;
 	int			 npeers;
 	/*
-	 * The same peers sorted by name, for conf_peer_find(): a reload of
-	 * ten thousand peers looked each one up in the list, 1.1 s of the
-	 * event loop spent in strcmp.
+	 * The same peers by name, for conf_peer_find(): a reload of ten
+	 * thousand peers looked each one up in the list, 1.1 s of the event
+	 * loop spent in strcmp.
 	 */
-	struct peer_conf	**peers_by_name;
+	struct strmap		*peer_names;
 };
 
 /* Loads and checks path and its peers directory; NULL if anything is wrong. */

@@ -47,7 +47,6 @@ struct fetch_host {
 	TAILQ_ENTRY(fetch_host)	 idle_entry;	/* in idle_hosts iff refs is 0 */
 	char			*name;
 	char			*origin;	/* "scheme://authority" seen */
-	size_t			 origin_len;
 	int			 refs;		/* queued + running fetches */
 	int			 running;
 	int			 started;	/* last_start is valid */
@@ -652,7 +651,6 @@ fetch_host_ref(struct fetcher *fr, const char *name, const char *url,
 	if (h->origin == NULL && olen > 0 && olen < FETCH_ORIGIN_MAX) {
 		if ((h->origin = strndup(url, olen)) == NULL)
 			fatal("%s: strndup", __func__);
-		h->origin_len = olen;
 		strmap_put(fr->host_origins, h->origin, h);
 	}
 	fetch_host_hold(fr, h);

@@ -529,11 +529,11 @@ test_samples(void)
 }
 
 /*
- * Peers are found by name in a sorted index, not by walking the list:
- * every one of many is found, including names whose files sort in
- * another order ("a-b.conf" before "a.conf", "a" before "a-b"), and
- * peers sharing a url are each named against the first in the
- * directory's order.
+ * Peers are found by name in a map, not by walking the list: every one
+ * of many is found, and no other name, including prefixes and names
+ * whose files sort in another order ("a-b.conf" before "a.conf"); peers
+ * sharing a url are each named against the first in the directory's
+ * order, once.
  */
 static void
 test_many_peers(void)
