@@ -36,6 +36,9 @@ fm.ok(any("xmlReader pass" in l and l.rstrip(" |").split("|")[-1].strip()
 fm.ok(any(l.startswith("| ingest | floor") and
           l.rstrip(" |").split("|")[-1].strip() for l in rows),
       "ingest's floor (SQLite and FTS5 alone) measured", text)
+fm.ok(any(l.startswith("| ingest |") and "ingest_finish() alone" in l and
+          l.rstrip(" |").split("|")[-1].strip() for l in rows),
+      "ingest's store part alone (parse timed apart) measured", text)
 fm.ok(any(l.startswith("| parse |") and "SAX2 pass" in l and
           l.rstrip(" |").split("|")[-1].strip() for l in rows),
       "parse compared with libxml2's SAX2 pass", text)
