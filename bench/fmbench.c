@@ -406,9 +406,9 @@ event_cb(enum store_event ev, const struct entry *e, const char *peer,
 
 /*
  * One peer per document, as a node following that many peers. Adds to
- * *finish (unless NULL) the time ingest_finish() took: the document is parsed by then
- * (all but libxml2's last flush), so that is what would be left to the
- * store's thread if parsing ran on another core.
+ * *finish (unless NULL) the time ingest_finish() took: the document is
+ * parsed by then (all but libxml2's last flush), so that is what would
+ * be left to the store's thread if parsing ran on another core.
  */
 static int
 ingest_one(struct store *s, struct peer_conf *pc, struct doc *d,
@@ -542,7 +542,8 @@ bench_ingest(const char *path)
 	    "\"checkpoints\":{\"thread\":%llu,\"finish\":%llu,"
 	    "\"fallback\":%llu,\"inline_max_ms\":%.1f}}\n",
 	    ndocs, total_bytes, n, stored, (long long)store_count_entries(s),
-	    t1 - t0, n / (t1 - t0), finish, n / finish, t2 - t1, skipped, parsed, events,
+	    t1 - t0, n / (t1 - t0), finish, n / finish, t2 - t1, skipped,
+	    parsed, events,
 	    peak_rss_kb(), (double)(c1.tv_sec - c0.tv_sec) +
 	    (c1.tv_nsec - c0.tv_nsec) / 1e9, doc_max * 1e3, wal_peak,
 	    (unsigned long long)cs.thread, (unsigned long long)cs.finish,
