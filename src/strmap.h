@@ -1,9 +1,9 @@
 /*
- * feedmesh: a map from strings to pointers, to find one peer or one
- * WebSub subscription among thousands by its name or token without
- * walking a list (glibc has no sys/tree.h). A key is not copied: it is
- * the name held by the value it maps to, and stays unchanged while
- * mapped.
+ * feedmesh: a map from strings to pointers, to find one among thousands
+ * without walking a list (glibc has no sys/tree.h): a peer by its name
+ * or url, a WebSub subscription by its token, a fetch host by its name
+ * or origin. A key is not copied: it is a string held by the value it
+ * maps to, and stays unchanged while mapped.
  */
 #ifndef FEEDMESH_STRMAP_H
 #define FEEDMESH_STRMAP_H
